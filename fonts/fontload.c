@@ -1,0 +1,241 @@
+/* fontload.c — the private font configuration: a fresh FcConfig that includes
+ * DATADIR/fonts/fonts.conf and nothing else (no /etc/fonts, no conf.d), wrapped
+ * in a Cairo/FreeType Pango font map.  Every FontLib owns its config and map;
+ * there is no global state, so threads may each create their own. */
+#include "fontload.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fontconfig/fontconfig.h>
+#include <pango/pangocairo.h>
+#include <pango/pangofc-font.h>
+#include <pango/pangofc-fontmap.h>
+
+struct FontLib {
+    PangoFontMap *fm;      /* holds the only reference to the FcConfig */
+};
+
+/* Text for an XML element body: paths may contain & or <. */
+static char *xml_escape(const char *s)
+{
+    size_t n = 1;
+    for (const char *p = s; *p; p++)
+        n += (*p == '&') ? 5 : (*p == '<' || *p == '>') ? 4 : (*p == '"') ? 6 : 1;
+    char *out = xmalloc(n), *o = out;
+    for (const char *p = s; *p; p++) {
+        const char *rep = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;"
+                        : *p == '"' ? "&quot;" : NULL;
+        if (rep) {
+            size_t k = strlen(rep);
+            memcpy(o, rep, k);
+            o += k;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = 0;
+    return out;
+}
+
+/* mkdir -p with mode 0700; 0 on success (or if it already is a directory). */
+static int mkdir_p(const char *path)
+{
+    char *buf = xstrdup(path);
+    int rc = 0;
+    for (char *p = buf + 1; ; p++) {
+        if (*p == '/' || *p == 0) {
+            char c = *p;
+            *p = 0;
+            if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
+                rc = -1;
+                break;
+            }
+            *p = c;
+            if (!c)
+                break;
+        }
+    }
+    struct stat st;
+    if (rc == 0 && (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)))
+        rc = -1;
+    free(buf);
+    return rc;
+}
+
+/* The fontconfig cache directory, created: $XDG_CACHE_HOME/typeset/fontconfig,
+ * else $HOME/.cache/typeset/fontconfig, else /tmp/typeset-fc-UID.  Heap string. */
+static char *cache_dir(void)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char buf[PATH_MAX];
+    if (xdg && xdg[0] == '/') {
+        snprintf(buf, sizeof buf, "%s/typeset/fontconfig", xdg);
+        if (mkdir_p(buf) == 0)
+            return xstrdup(buf);
+    }
+    if (home && home[0] == '/') {
+        snprintf(buf, sizeof buf, "%s/.cache/typeset/fontconfig", home);
+        if (mkdir_p(buf) == 0)
+            return xstrdup(buf);
+    }
+    snprintf(buf, sizeof buf, "/tmp/typeset-fc-%u", (unsigned)getuid());
+    mkdir_p(buf);           /* if even this fails fontconfig only loses its cache */
+    return xstrdup(buf);
+}
+
+FontLib *fontlib_new(const char *datadir, DiagList *dl)
+{
+    char conf[PATH_MAX + 32], absdir[PATH_MAX], ebuf[256];
+    snprintf(conf, sizeof conf, "%s/fonts/fonts.conf", datadir ? datadir : ".");
+    /* fontconfig resolves a relative <include> against /etc/fonts, so the
+     * include must name an absolute path. */
+    if (!realpath(datadir ? datadir : ".", absdir)) {
+        diag_add(dl, DIAG_ERROR, conf, 1, 1, "cannot read font configuration '%s': %s", conf,
+                 strerror_r(errno, ebuf, sizeof ebuf));
+        return NULL;
+    }
+    snprintf(conf, sizeof conf, "%s/fonts/fonts.conf", absdir);
+    FILE *f = fopen(conf, "r");
+    if (!f) {
+        diag_add(dl, DIAG_ERROR, conf, 1, 1, "cannot read font configuration '%s': %s", conf,
+                 strerror_r(errno, ebuf, sizeof ebuf));
+        return NULL;
+    }
+    fclose(f);
+
+    char *cache = cache_dir();
+    char *econf = xml_escape(conf), *ecache = xml_escape(cache);
+    size_t n = strlen(econf) + strlen(ecache) + 128;
+    char *xml = xmalloc(n);
+    snprintf(xml, n,
+             "<fontconfig><include ignore_missing=\"no\">%s</include>"
+             "<cachedir>%s</cachedir></fontconfig>", econf, ecache);
+    free(econf);
+    free(ecache);
+    free(cache);
+
+    FcConfig *cfg = FcConfigCreate();
+    FontLib *fl = NULL;
+    if (!cfg) {
+        diag_add(dl, DIAG_ERROR, conf, 1, 1, "cannot create a fontconfig configuration");
+    } else if (!FcConfigParseAndLoadFromMemory(cfg, (const FcChar8 *)xml, FcTrue)) {
+        diag_add(dl, DIAG_ERROR, conf, 1, 1, "cannot load font configuration '%s'", conf);
+    } else if (!FcConfigBuildFonts(cfg)) {
+        diag_add(dl, DIAG_ERROR, conf, 1, 1, "cannot build the font list of '%s'", conf);
+    } else {
+        FcFontSet *set = FcConfigGetFonts(cfg, FcSetSystem);
+        if (!set || set->nfont == 0) {
+            diag_add(dl, DIAG_ERROR, conf, 1, 1,
+                     "font configuration '%s' finds no font file (are fonts-paratype and "
+                     "fonts-noto-cjk installed?)", conf);
+        } else {
+            PangoFontMap *fm = pango_cairo_font_map_new_for_font_type(CAIRO_FONT_TYPE_FT);
+            if (!fm) {
+                diag_add(dl, DIAG_ERROR, conf, 1, 1, "cairo has no FreeType font backend");
+            } else {
+                pango_fc_font_map_set_config(PANGO_FC_FONT_MAP(fm), cfg);   /* refs cfg */
+                fl = xcalloc(1, sizeof *fl);
+                fl->fm = fm;
+            }
+        }
+    }
+    if (cfg)
+        FcConfigDestroy(cfg);
+    free(xml);
+    return fl;
+}
+
+void fontlib_free(FontLib *fl)
+{
+    if (!fl)
+        return;
+    /* Pango up to 1.50.12 (Debian 12) takes a reference to the FcConfig in
+     * pango_fc_font_map_set_config but never drops it when the map is
+     * finalized (later versions do).  If our unref is the last one, drop that
+     * reference ourselves on those versions; otherwise leave it (a leak, not
+     * a use after free). */
+    FcConfig *cfg = pango_fc_font_map_get_config(PANGO_FC_FONT_MAP(fl->fm));
+    int last = G_OBJECT(fl->fm)->ref_count == 1;
+    g_object_unref(fl->fm);
+    if (cfg && last && pango_version() < PANGO_VERSION_ENCODE(1, 50, 13))
+        FcConfigDestroy(cfg);
+    free(fl);
+}
+
+PangoFontMap *fontlib_fontmap(FontLib *fl)
+{
+    return fl->fm;
+}
+
+/* Characters that need no glyph to count as covered. */
+static int ignorable(gunichar c)
+{
+    return g_unichar_isspace(c) || g_unichar_iscntrl(c) || c == 0x200B || c == 0x2060 ||
+           c == 0xFEFF || c == 0x00AD;
+}
+
+/* Itemizes `sample` with the family list as the context font, as the layout
+ * engine will, and reports the file of the first item's font.  Every
+ * non-space character of the sample must be covered by the font its item got;
+ * otherwise (or for an empty sample) the answer is NULL. */
+char *fontlib_resolve(FontLib *fl, const char *families, int bold, int italic,
+                      const char *lang, const char *sample)
+{
+    if (!fl || !families || !sample || !*sample)
+        return NULL;
+    PangoContext *ctx = pango_font_map_create_context(fl->fm);
+    PangoFontDescription *desc = pango_font_description_new();
+    pango_font_description_set_family(desc, families);
+    pango_font_description_set_size(desc, 10 * PANGO_SCALE);
+    pango_font_description_set_weight(desc, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    pango_font_description_set_style(desc, italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL);
+    pango_context_set_font_description(ctx, desc);
+    pango_context_set_language(ctx, pango_language_from_string(lang && *lang ? lang : "en"));
+
+    PangoAttrList *attrs = pango_attr_list_new();
+    int len = (int)strlen(sample);
+    GList *items = pango_itemize(ctx, sample, 0, len, attrs, NULL);
+    char *result = NULL;
+    int covered = items != NULL;
+    for (GList *l = items; l && covered; l = l->next) {
+        PangoItem *it = l->data;
+        PangoFont *font = it->analysis.font;
+        for (const char *p = sample + it->offset; p < sample + it->offset + it->length;
+             p = g_utf8_next_char(p)) {
+            gunichar c = g_utf8_get_char(p);
+            if (!ignorable(c) && (!font || !pango_font_has_char(font, c))) {
+                covered = 0;
+                break;
+            }
+        }
+    }
+    for (GList *l = items; l && covered && !result; l = l->next) {
+        PangoFont *font = ((PangoItem *)l->data)->analysis.font;
+        if (!font || !PANGO_IS_FC_FONT(font))
+            continue;
+        FcPattern *pat = pango_fc_font_get_pattern(PANGO_FC_FONT(font));
+        FcChar8 *file = NULL;
+        int index = 0;
+        if (!pat || FcPatternGetString(pat, FC_FILE, 0, &file) != FcResultMatch)
+            continue;
+        if (FcPatternGetInteger(pat, FC_INDEX, 0, &index) != FcResultMatch)
+            index = 0;
+        size_t n = strlen((const char *)file) + 16;
+        result = xmalloc(n);
+        if (index > 0)
+            snprintf(result, n, "%s#%d", (const char *)file, index);
+        else
+            snprintf(result, n, "%s", (const char *)file);
+    }
+    g_list_free_full(items, (GDestroyNotify)pango_item_free);
+    pango_attr_list_unref(attrs);
+    pango_font_description_free(desc);
+    g_object_unref(ctx);
+    return result;
+}

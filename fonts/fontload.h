@@ -1,0 +1,28 @@
+/* fontload.h — the private font configuration.  Loads fonts/fonts.conf (which
+ * names exactly the font files the styles use) into a fresh FcConfig, so output
+ * never depends on the machine's other fonts, and wraps it in a Pango font map
+ * for Cairo.  One FontLib per thread (Pango font maps are not thread-safe);
+ * creating one costs ~20 ms with the fontconfig cache warm. */
+#ifndef TS_FONTLOAD_H
+#define TS_FONTLOAD_H
+
+#include <pango/pango.h>
+#include "../layout/base.h"
+
+typedef struct FontLib FontLib;
+
+/* datadir holds fonts/fonts.conf.  The fontconfig cache goes to
+ * $XDG_CACHE_HOME/typeset (or ~/.cache/typeset, or /tmp/typeset-cache-UID).
+ * Returns NULL after adding an error (config missing or unreadable). */
+FontLib *fontlib_new(const char *datadir, DiagList *dl);
+void fontlib_free(FontLib *fl);
+PangoFontMap *fontlib_fontmap(FontLib *fl);   /* owned by fl */
+
+/* Path of the font file (and face index) Pango picks for text in family list
+ * `families` ("PT Serif, Noto Serif CJK SC"), weight/style, and language;
+ * used by `typeset fonts`.  Returns a heap string "PATH" or "PATH#index", or
+ * NULL if nothing covers the sample text. */
+char *fontlib_resolve(FontLib *fl, const char *families, int bold, int italic,
+                      const char *lang, const char *sample);
+
+#endif

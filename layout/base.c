@@ -1,0 +1,259 @@
+/* base.c — arena, diagnostics, allocation wrapper, UTF-8 validation. */
+#include "base.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fprintf(stderr, "typeset: out of memory (%zu bytes)\n", n);
+        abort();
+    }
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p) {
+        fprintf(stderr, "typeset: out of memory (%zu bytes)\n", n);
+        abort();
+    }
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) {
+        fprintf(stderr, "typeset: out of memory\n");
+        abort();
+    }
+    return p;
+}
+
+char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(xmalloc(n), s, n);
+}
+
+/* ---- arena ---------------------------------------------------------------
+ * Blocks of at least 64 KiB; a large request gets a block of its own.  The head
+ * block is the one being filled. */
+struct ArenaBlock {
+    ArenaBlock *next;
+    size_t used, size;
+    _Alignas(16) unsigned char data[];
+};
+
+#define ARENA_CHUNK (64u * 1024u)
+
+void arena_init(Arena *a)
+{
+    a->head = NULL;
+    a->total = 0;
+}
+
+void arena_fini(Arena *a)
+{
+    ArenaBlock *b = a->head;
+    while (b) {
+        ArenaBlock *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+    a->total = 0;
+}
+
+void arena_reset(Arena *a)
+{
+    arena_fini(a);
+}
+
+void *arena_alloc(Arena *a, size_t size)
+{
+    size = (size + 15) & ~(size_t)15;
+    ArenaBlock *b = a->head;
+    if (!b || b->size - b->used < size) {
+        size_t cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
+        ArenaBlock *nb = xmalloc(sizeof *nb + cap);
+        nb->used = 0;
+        nb->size = cap;
+        if (b && cap != ARENA_CHUNK) {
+            /* a big private block goes behind the head so the head keeps filling */
+            nb->next = b->next;
+            b->next = nb;
+        } else {
+            nb->next = b;
+            a->head = nb;
+        }
+        b = nb;
+    }
+    void *p = b->data + b->used;
+    b->used += size;
+    a->total += size;
+    memset(p, 0, size);
+    return p;
+}
+
+void *arena_calloc(Arena *a, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size) {
+        fprintf(stderr, "typeset: allocation overflow\n");
+        abort();
+    }
+    return arena_alloc(a, n * size);
+}
+
+char *arena_strndup(Arena *a, const char *s, size_t n)
+{
+    if (!s)
+        return NULL;
+    char *p = arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+char *arena_strdup(Arena *a, const char *s)
+{
+    return s ? arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *arena_printf(Arena *a, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *p = arena_alloc(a, (size_t)(n < 0 ? 0 : n) + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    return p;
+}
+
+/* ---- diagnostics ---------------------------------------------------------*/
+void diag_list_init(DiagList *dl)
+{
+    memset(dl, 0, sizeof *dl);
+}
+
+void diag_list_fini(DiagList *dl)
+{
+    for (int i = 0; i < dl->n; i++) {
+        free(dl->v[i].file);
+        free(dl->v[i].msg);
+    }
+    free(dl->v);
+    memset(dl, 0, sizeof *dl);
+}
+
+void diag_addv(DiagList *dl, DiagSeverity sev, const char *file, int line, int col,
+               const char *fmt, va_list ap)
+{
+    if (sev == DIAG_ERROR)
+        dl->errors++;
+    else if (sev == DIAG_WARNING)
+        dl->warnings++;
+    int max = dl->max_kept ? dl->max_kept : 1000;
+    if (dl->n >= max)
+        return;
+    if (dl->n == dl->cap) {
+        dl->cap = dl->cap ? 2 * dl->cap : 16;
+        dl->v = xrealloc(dl->v, (size_t)dl->cap * sizeof *dl->v);
+    }
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    Diag *d = &dl->v[dl->n++];
+    d->sev = sev;
+    d->file = xstrdup(file ? file : "typeset");
+    d->line = line;
+    d->col = col;
+    d->msg = xstrdup(buf);
+}
+
+void diag_add(DiagList *dl, DiagSeverity sev, const char *file, int line, int col,
+              const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_addv(dl, sev, file, line, col, fmt, ap);
+    va_end(ap);
+}
+
+void diag_list_merge(DiagList *dst, const DiagList *src)
+{
+    for (int i = 0; i < src->n; i++) {
+        const Diag *d = &src->v[i];
+        diag_add(dst, d->sev, d->file, d->line, d->col, "%s", d->msg);
+    }
+}
+
+void diag_format(const Diag *d, char *buf, size_t size)
+{
+    static const char *const sevname[] = {"note", "warning", "error"};
+    snprintf(buf, size, "%s:%d:%d: %s: %s", d->file, d->line > 0 ? d->line : 1,
+             d->col > 0 ? d->col : 1, sevname[d->sev], d->msg);
+}
+
+/* ---- UTF-8 ---------------------------------------------------------------
+ * Well-formed sequences per Unicode 15, Table 3-7 (no overlongs, no surrogates,
+ * nothing above U+10FFFF). */
+long utf8_find_invalid(const char *str, size_t len, int *line, int *col)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    int ln = 1, cl = 1;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n = 0;
+        int ok = 1;
+        if (c == 0) {
+            ok = 0;
+        } else if (c < 0x80) {
+            n = 1;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 3;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 4;
+        } else {
+            ok = 0;
+        }
+        if (ok && i + n > len)
+            ok = 0;
+        if (ok && n > 1) {
+            unsigned c1 = s[i + 1];
+            unsigned lo = 0x80, hi = 0xBF;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+            if (c1 < lo || c1 > hi)
+                ok = 0;
+            for (size_t k = 2; ok && k < n; k++)
+                if ((s[i + k] & 0xC0) != 0x80)
+                    ok = 0;
+        }
+        if (!ok) {
+            if (line) *line = ln;
+            if (col) *col = cl;
+            return (long)i;
+        }
+        if (c == '\n') {
+            ln++;
+            cl = 1;
+        } else {
+            cl++;
+        }
+        i += n;
+    }
+    return -1;
+}

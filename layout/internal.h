@@ -1,0 +1,59 @@
+/* internal.h — private to layout/: the engine object, set lines as the
+ * paragraph stage hands them to the page builder, and the vertical list. */
+#ifndef TS_LAYOUT_INTERNAL_H
+#define TS_LAYOUT_INTERNAL_H
+
+#include "layout.h"
+#include "hyph.h"
+
+struct LayEngine {
+    PangoFontMap *fontmap;      /* borrowed */
+    PangoContext *ctx;          /* owned, glyph positions not rounded */
+    char *hyph_dir;
+    Hyph *hyph_en, *hyph_ru;    /* loaded on first use; NULL when missing */
+    int tried_en, tried_ru;
+};
+
+/* A set line: positioned items relative to the line's origin (left edge of
+ * the measure, baseline) plus what the page builder needs to know. */
+typedef struct SetLine {
+    LayItem *items;             /* x relative to the text block's left edge, y = 0 at baseline */
+    int n_items;
+    double height;              /* the leading this line occupies */
+    double ascent;              /* baseline distance from the top of the line box */
+    int *footnotes;             /* footnote numbers whose markers are on this line */
+    int n_footnotes;
+    LayLine info;               /* x relative to the block, y unknown until paged */
+} SetLine;
+
+typedef struct SetPara {
+    SetLine *lines;
+    int n;
+} SetPara;
+
+/* Owns glyph strings and items created for a result. */
+typedef struct GlyphPool {
+    PangoGlyphItem **v;
+    int n, cap;
+} GlyphPool;
+
+void glyph_pool_add(GlyphPool *p, PangoGlyphItem *gi);
+void glyph_pool_free(GlyphPool *p);
+
+/* Sets one paragraph into lines of width `measure` (pt).  Items' glyph strings go
+ * to pool; line arrays to arena a.  Errors (uncovered characters) go to dl. */
+int para_set(LayEngine *e, const LayPara *p, double measure, const LayBreakParams *brk,
+             const char *file, int para_index, GlyphPool *pool, Arena *a, DiagList *dl,
+             SetPara *out);
+
+/* Natural width (pt) of a one-line paragraph (for table column widths). */
+double para_natural_width(LayEngine *e, const LayPara *p, const LayBreakParams *brk,
+                          GlyphPool *pool, Arena *a, DiagList *dl, const char *file);
+
+/* Builds pages from the set blocks (page.c). */
+int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes, GlyphPool *pool,
+               LayResult *out, Arena *a, DiagList *dl);
+
+Hyph *engine_hyph(LayEngine *e, int cyrillic);
+
+#endif

@@ -1,0 +1,275 @@
+/* layout.c — the engine object and lay_run: sets every block's paragraphs
+ * (paragraph.c), turns tables into rows of set lines, sets footnotes, and hands
+ * everything to the page builder (page.c). */
+#include "internal.h"
+
+#include <pango/pangocairo.h>
+#include <stdlib.h>
+#include <string.h>
+
+void glyph_pool_add(GlyphPool *p, PangoGlyphItem *gi)
+{
+    VEC_PUSH(*p, gi);
+}
+
+void glyph_pool_free(GlyphPool *p)
+{
+    for (int i = 0; i < p->n; i++) {
+        PangoGlyphItem *gi = p->v[i];
+        pango_item_free(gi->item);
+        pango_glyph_string_free(gi->glyphs);
+        g_slice_free(PangoGlyphItem, gi);
+    }
+    free(p->v);
+    memset(p, 0, sizeof *p);
+}
+
+LayEngine *lay_engine_new(PangoFontMap *fontmap, const char *hyph_dir)
+{
+    LayEngine *e = xcalloc(1, sizeof *e);
+    e->fontmap = fontmap;
+    e->ctx = pango_font_map_create_context(fontmap);
+    /* LIBRARY-NOTES §4: Pango rounds glyph positions by default, even for PDF */
+    pango_context_set_round_glyph_positions(e->ctx, FALSE);
+    cairo_font_options_t *fo = cairo_font_options_create();
+    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    pango_cairo_context_set_font_options(e->ctx, fo);
+    cairo_font_options_destroy(fo);
+    e->hyph_dir = hyph_dir ? xstrdup(hyph_dir) : NULL;
+    return e;
+}
+
+void lay_engine_free(LayEngine *e)
+{
+    if (!e)
+        return;
+    g_object_unref(e->ctx);
+    hyph_free(e->hyph_en);
+    hyph_free(e->hyph_ru);
+    free(e->hyph_dir);
+    free(e);
+}
+
+/* Dictionaries are chosen by the word's script, not the paragraph's language,
+ * so a Russian title inside an English reference list is hyphenated in Russian. */
+Hyph *engine_hyph(LayEngine *e, int cyrillic)
+{
+    if (cyrillic) {
+        if (!e->tried_ru) {
+            e->hyph_ru = hyph_load(e->hyph_dir, "ru");
+            e->tried_ru = 1;
+        }
+        return e->hyph_ru;
+    }
+    if (!e->tried_en) {
+        e->hyph_en = hyph_load(e->hyph_dir, "en");
+        e->tried_en = 1;
+    }
+    return e->hyph_en;
+}
+
+int lay_hyphenate(LayEngine *e, const char *lang, const char *word, int len, char *pts,
+                  int left_min, int right_min)
+{
+    Hyph *h = engine_hyph(e, lang && strncmp(lang, "ru", 2) == 0);
+    if (!h || (lang && strncmp(lang, "zh", 2) == 0)) {
+        memset(pts, 0, (size_t)len);
+        return 0;
+    }
+    return hyph_word(h, word, len, pts, left_min, right_min);
+}
+
+/* ---- tables ----------------------------------------------------------------------
+ * Column widths from content: each column gets its natural width (widest cell
+ * set on one line) when everything fits; otherwise the measure is shared in
+ * proportion to natural widths, with a floor of the widest word... kept simple:
+ * a floor of 12 % of the measure.  Each row becomes several set lines (one per
+ * visual line of its tallest cell) tied together; rules above and below the
+ * header and at the end. */
+static void rule_line(Arena *a, double w, double thick, double height, SetLine *l)
+{
+    l->items = arena_calloc(a, 1, sizeof *l->items);
+    l->items[0] = (LayItem){.kind = LI_RULE, .x = 0, .y = -height / 2, .w = w, .h = thick};
+    l->n_items = 1;
+    l->height = height;
+    l->ascent = height / 2;
+    l->info.para = -1;
+}
+
+static int set_table(LayEngine *e, const LayInput *in, const LayBlock *blk, double measure,
+                     GlyphPool *pool, Arena *a, DiagList *dl, int bi, SetPara *out)
+{
+    const LayTable *t = blk->table;
+    int nc = t->ncols;
+    double *nat = arena_calloc(a, (size_t)nc, sizeof *nat);
+    double pad = t->cell_pad;
+    for (int r = 0; r < t->nrows; r++)
+        for (int c = 0; c < nc; c++) {
+            const LayPara *cp = &t->cells[r * nc + c];
+            if (cp->len == 0)
+                continue;
+            double w = para_natural_width(e, cp, &in->brk, pool, a, dl, in->file) + 2 * pad + 1;
+            if (w > nat[c])
+                nat[c] = w;
+        }
+    double total = 0;
+    for (int c = 0; c < nc; c++)
+        total += nat[c];
+    double *cw = arena_calloc(a, (size_t)nc, sizeof *cw);
+    if (total <= measure) {
+        double extra = (measure - total) / nc;
+        for (int c = 0; c < nc; c++)
+            cw[c] = nat[c] + extra;
+    } else {
+        double floor_w = measure * 0.12, fixed = 0, flex = 0;
+        for (int c = 0; c < nc; c++) {
+            if (nat[c] * measure / total < floor_w)
+                fixed += floor_w;
+            else
+                flex += nat[c];
+        }
+        for (int c = 0; c < nc; c++)
+            cw[c] = nat[c] * measure / total < floor_w ? floor_w
+                                                       : nat[c] * (measure - fixed) / flex;
+    }
+    VEC(SetLine) lines = {0};
+    SetLine rl;
+    memset(&rl, 0, sizeof rl);
+    rule_line(a, measure, t->rule_width, 4, &rl);
+    VEC_PUSH(lines, rl);
+    for (int r = 0; r < t->nrows; r++) {
+        SetPara *cells = arena_calloc(a, (size_t)nc, sizeof *cells);
+        int rows = 0;
+        double leading = 0;
+        for (int c = 0; c < nc; c++) {
+            const LayPara *cp = &t->cells[r * nc + c];
+            if (cp->leading > leading)
+                leading = cp->leading;
+            if (cp->len == 0)
+                continue;
+            if (para_set(e, cp, cw[c] - 2 * pad, &in->brk, in->file, bi, pool, a, dl, &cells[c]) != 0)
+                return -1;
+            if (cells[c].n > rows)
+                rows = cells[c].n;
+        }
+        double x = 0;
+        double *cx = arena_calloc(a, (size_t)nc, sizeof *cx);
+        for (int c = 0; c < nc; c++) {
+            cx[c] = x + pad;
+            x += cw[c];
+        }
+        for (int k = 0; k < rows; k++) {
+            SetLine l;
+            memset(&l, 0, sizeof l);
+            VEC(LayItem) items = {0};
+            VEC(int) notes = {0};
+            for (int c = 0; c < nc; c++) {
+                if (k >= cells[c].n)
+                    continue;
+                SetLine *cl = &cells[c].lines[k];
+                for (int q = 0; q < cl->n_items; q++) {
+                    LayItem it = cl->items[q];
+                    it.x += cx[c];
+                    VEC_PUSH(items, it);
+                }
+                for (int q = 0; q < cl->n_footnotes; q++)
+                    VEC_PUSH(notes, cl->footnotes[q]);
+                l.ascent = cl->ascent;
+                l.info = cl->info;
+            }
+            l.items = arena_calloc(a, (size_t)(items.n ? items.n : 1), sizeof *items.v);
+            memcpy(l.items, items.v, (size_t)items.n * sizeof *items.v);
+            l.n_items = items.n;
+            l.footnotes = arena_calloc(a, (size_t)(notes.n ? notes.n : 1), sizeof(int));
+            memcpy(l.footnotes, notes.v, (size_t)notes.n * sizeof(int));
+            l.n_footnotes = notes.n;
+            free(items.v);
+            free(notes.v);
+            l.height = leading;
+            l.info.para = -1;   /* table lines are not measured as justified text */
+            VEC_PUSH(lines, l);
+        }
+        if (r + 1 == t->header_rows) {
+            rule_line(a, measure, t->rule_width / 2, 4, &rl);
+            VEC_PUSH(lines, rl);
+        }
+    }
+    rule_line(a, measure, t->rule_width, 4, &rl);
+    VEC_PUSH(lines, rl);
+    out->lines = arena_calloc(a, (size_t)lines.n, sizeof *lines.v);
+    memcpy(out->lines, lines.v, (size_t)lines.n * sizeof *lines.v);
+    out->n = lines.n;
+    free(lines.v);
+    return 0;
+}
+
+static double measure_of(const LayInput *in)
+{
+    const LayPageSpec *ps = &in->page;
+    double w = ps->width - ps->margin_inner - ps->margin_outer;
+    if (ps->columns > 1)
+        w = (w - (ps->columns - 1) * ps->column_gap) / ps->columns;
+    return w;
+}
+
+static int set_blocks(LayEngine *e, const LayInput *in, const LayBlock *blocks, int n,
+                      GlyphPool *pool, Arena *a, DiagList *dl, SetPara *out)
+{
+    double measure = measure_of(in);
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        const LayBlock *b = &blocks[i];
+        memset(&out[i], 0, sizeof out[i]);
+        if (b->kind == LB_PARA) {
+            if (para_set(e, &b->para, measure, &in->brk, in->file, i, pool, a, dl, &out[i]) != 0)
+                rc = -1;
+        } else if (b->kind == LB_TABLE && b->table) {
+            if (set_table(e, in, b, measure, pool, a, dl, i, &out[i]) != 0)
+                rc = -1;
+        } else if (b->kind == LB_RULE) {
+            out[i].lines = arena_calloc(a, 1, sizeof(SetLine));
+            out[i].n = 1;
+            rule_line(a, b->rule_length > 0 ? b->rule_length : measure, b->rule_width, 2,
+                      &out[i].lines[0]);
+        }
+    }
+    return rc;
+}
+
+int lay_run(LayEngine *e, const LayInput *in, LayResult *out, Arena *a, DiagList *dl)
+{
+    memset(out, 0, sizeof *out);
+    GlyphPool *pool = xcalloc(1, sizeof *pool);
+    out->priv = pool;
+    SetPara *paras = arena_calloc(a, (size_t)(in->n_blocks ? in->n_blocks : 1), sizeof *paras);
+    int rc = set_blocks(e, in, in->blocks, in->n_blocks, pool, a, dl, paras);
+    /* each footnote's blocks become one run of lines */
+    SetPara *notes = arena_calloc(a, (size_t)(in->n_footnotes ? in->n_footnotes : 1), sizeof *notes);
+    for (int f = 0; f < in->n_footnotes; f++) {
+        const LayFootnote *fn = &in->footnotes[f];
+        SetPara *parts = arena_calloc(a, (size_t)(fn->n ? fn->n : 1), sizeof *parts);
+        if (set_blocks(e, in, fn->blocks, fn->n, pool, a, dl, parts) != 0)
+            rc = -1;
+        int total = 0;
+        for (int k = 0; k < fn->n; k++)
+            total += parts[k].n;
+        notes[f].lines = arena_calloc(a, (size_t)(total ? total : 1), sizeof(SetLine));
+        for (int k = 0; k < fn->n; k++) {
+            memcpy(notes[f].lines + notes[f].n, parts[k].lines, (size_t)parts[k].n * sizeof(SetLine));
+            notes[f].n += parts[k].n;
+        }
+    }
+    if (rc != 0)
+        return -1;
+    return page_build(e, in, paras, notes, pool, out, a, dl);
+}
+
+void lay_result_fini(LayResult *r)
+{
+    if (r->priv) {
+        glyph_pool_free(r->priv);
+        free(r->priv);
+    }
+    memset(r, 0, sizeof *r);
+}

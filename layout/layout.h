@@ -1,0 +1,186 @@
+/* layout.h — the engine: shapes paragraphs (Pango/HarfBuzz), hyphenates
+ * (libhyphen), breaks lines (Knuth–Plass), and builds pages.  Takes a LayInput
+ * (blocks of styled text, page geometry, parameters) and hands on a LayResult
+ * (pages of positioned drawing items) that every painter reads.  It knows
+ * nothing of files, YAML or Cairo surfaces.  The result owns its glyph strings;
+ * free it with lay_result_fini.  A LayEngine is per thread. */
+#ifndef TS_LAYOUT_H
+#define TS_LAYOUT_H
+
+#include <pango/pango.h>
+#include "base.h"
+#include "params.h"
+
+/* ---- input -------------------------------------------------------------------*/
+typedef struct LayFont {
+    const char *families;   /* Pango family list, "PT Serif, Noto Serif CJK SC" */
+    double size;            /* pt */
+    int bold, italic;
+} LayFont;
+
+enum {
+    LAY_NOHYPH = 1 << 0,    /* never hyphenate this span */
+    LAY_URL = 1 << 1,       /* URL/DOI: extra break chances after / . - _ ? & = */
+};
+
+typedef struct LaySpan {
+    int start, end;         /* byte range in the paragraph text */
+    LayFont font;
+    double rise;            /* pt, baseline shift (superscript > 0) */
+    const char *link;       /* "https://…" or "#dest"; NULL */
+    unsigned flags;         /* LAY_* */
+    int footnote;           /* > 0: marker of footnote N (placed on this line's page) */
+    int src_line;
+} LaySpan;
+
+typedef struct LayPara {
+    const char *text;       /* UTF-8; U+2028 is a forced line break */
+    int len;
+    LaySpan *spans;         /* cover [0, len) in order, no gaps */
+    int n_spans;
+    const char *lang;       /* BCP 47: "en", "ru", "zh" */
+    LayAlign align;
+    double leading;         /* pt, baseline to baseline */
+    double first_indent, left_indent, right_indent, hang_indent; /* pt */
+    int hyphenate;
+    const char *marker;     /* set flush left in the indent before the first line */
+    LayFont marker_font;
+    int src_line;
+} LayPara;
+
+typedef enum {
+    LB_PARA,                /* para */
+    LB_RULE,                /* a horizontal rule of `rule_length` (0 = measure) */
+    LB_SPACE,               /* vertical space space_before */
+    LB_PAGEBREAK,
+    LB_TABLE,               /* table */
+} LayBlockKind;
+
+typedef struct LayTable {
+    int ncols, nrows, header_rows;
+    LayPara *cells;         /* nrows * ncols; empty cells have len 0 */
+    double rule_width;      /* pt, rules above/below the header and at the end */
+    double cell_pad;        /* pt, horizontal padding on each side of a cell */
+} LayTable;
+
+typedef struct LayBlock {
+    LayBlockKind kind;
+    LayPara para;
+    LayTable *table;
+    double space_before, space_after;   /* pt */
+    double rule_length, rule_width;     /* LB_RULE (pt) */
+    int keep_with_next;     /* keep with the first two lines of the next block */
+    const char *tag;        /* structure tag: "P", "H1", "H2", "LI", "BlockQuote",
+                               "Table", "Caption", "Note", "Lbl"...; NULL = "P" */
+    const char *dest;       /* named destination at the block's top */
+    int outline_level;      /* > 0: an outline entry of this depth */
+    const char *outline_title;
+    int span_columns;       /* two-column styles: this block spans the page */
+} LayBlock;
+
+typedef struct LayFootnote {
+    int number;
+    LayBlock *blocks;
+    int n;
+} LayFootnote;
+
+typedef struct LayPageSpec {
+    double width, height;                           /* trim, pt */
+    double margin_top, margin_bottom, margin_inner, margin_outer;
+    int columns;
+    double column_gap;
+    int first_number;                               /* folio of the first page */
+    int running_heads;
+    const char *head_verso, *head_recto;            /* texts, may be NULL */
+    LayFont head_font;
+    double head_offset;                             /* baseline above text top */
+    LayFont folio_font;
+    double folio_offset;                            /* baseline below text bottom */
+    const char *lang;
+    double footnote_rule_width, footnote_rule_length, footnote_gap;
+    int widow_penalty, club_penalty;
+} LayPageSpec;
+
+typedef struct LayInput {
+    const char *file;       /* for diagnostics only */
+    LayPageSpec page;
+    LayBreakParams brk;
+    LayBlock *blocks;
+    int n_blocks;
+    LayFootnote *footnotes;
+    int n_footnotes;
+} LayInput;
+
+/* ---- output ------------------------------------------------------------------*/
+typedef enum {
+    LI_GLYPHS,              /* gi drawn at (x, y) = baseline origin, scaled by scale_x */
+    LI_RULE,                /* line from (x, y) to (x + w, y), thickness h */
+    LI_LINK,                /* rectangle (x, y, w, h) linking to str (uri or "#dest") */
+    LI_DEST,                /* named destination str at (x, y) */
+    LI_TAG_BEGIN,           /* structure tag str; balanced within a page */
+    LI_TAG_END,             /* str = the name of the tag it closes */
+} LayItemKind;
+
+typedef struct LayItem {
+    LayItemKind kind;
+    double x, y, w, h;      /* pt, from the page's top-left corner */
+    PangoGlyphItem *gi;     /* LI_GLYPHS: owned by the LayResult */
+    const char *text;       /* LI_GLYPHS: the paragraph text gi indexes */
+    double scale_x;         /* LI_GLYPHS: font expansion (1.0 = none) */
+    const char *str;        /* tag name, link target or dest name */
+} LayItem;
+
+/* Frame information for overlays and reports: one entry per set line. */
+typedef struct LayLine {
+    int page;               /* 0-based */
+    double x, y, w, h;      /* the line box, pt; y is the baseline */
+    double ratio;           /* adjustment ratio (stretch > 0, shrink < 0) */
+    double overfull;        /* pt past the measure, 0 if none */
+    int hyphenated, justified, last;
+    int src_line, para;     /* paragraph index (in input order) */
+} LayLine;
+
+typedef struct LayOutline {
+    int level;
+    const char *title;
+    const char *dest;
+} LayOutline;
+
+typedef struct LayPage {
+    LayItem *items;
+    int n_items;
+    int number;             /* printed folio */
+} LayPage;
+
+typedef struct LayResult {
+    LayPage *pages;
+    int n_pages;
+    LayLine *lines;
+    int n_lines;
+    LayOutline *outline;
+    int n_outline;
+    /* private: glyph strings to free */
+    void *priv;
+} LayResult;
+
+typedef struct LayEngine LayEngine;
+
+/* fontmap: borrowed, must outlive the engine.  hyph_dir: where hyph_*.dic live
+ * (NULL = /usr/share/hyphen).  Per thread. */
+LayEngine *lay_engine_new(PangoFontMap *fontmap, const char *hyph_dir);
+void lay_engine_free(LayEngine *e);
+
+/* Lays out `in`.  Strings of the result live in `a` or in the result.  Warnings
+ * (overfull / underfull lines, a character no font covers is an error) go to dl.
+ * Returns 0, or -1 when an error was added. */
+int lay_run(LayEngine *e, const LayInput *in, LayResult *out, Arena *a, DiagList *dl);
+void lay_result_fini(LayResult *r);
+
+/* Lower-level entry points, for tests and tools --------------------------------*/
+
+/* Hyphenation points of one word (UTF-8) for lang: sets pts[i] = 1 when a break
+ * is allowed after byte i.  Returns the number of points, 0 if no dictionary. */
+int lay_hyphenate(LayEngine *e, const char *lang, const char *word, int len, char *pts,
+                  int left_min, int right_min);
+
+#endif

@@ -1,0 +1,428 @@
+/* page.c — the page builder.  The set blocks become one vertical list of
+ * lines, discardable glue and penalties (TeX's model, tex.web §980–1028, much
+ * simplified): club and widow penalties inside paragraphs, infinite penalties
+ * that keep a heading with the first two lines of what follows, forced breaks.
+ * Each page takes lines until the next would overflow the text block less
+ * its footnotes, then breaks at the cheapest legal point seen, where the cost
+ * is the penalty plus a charge for every line the page runs short (so a page
+ * runs one line short rather than leave a widow, but not three).  Footnotes go
+ * on the page of their reference; one too long for the page continues on the
+ * next.  Running heads and folios are set with the paragraph engine. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { V_LINE, V_GLUE, V_PENALTY } VKind;
+
+typedef struct V {
+    VKind kind;
+    const SetLine *line;
+    double h;
+    int penalty;
+    int block;
+} V;
+
+typedef VEC(V) VList;
+
+#define KP_INF_PAGE 10000     /* page penalties: >= no break, <= -KP_INF_PAGE forced */
+
+#define SHORT_LINE_COST 60.0    /* per line short, squared: 1 line 60, 2 lines 240 */
+
+static void vpush(VList *vl, V v)
+{
+    VEC_PUSH(*vl, v);
+}
+
+static void build_vlist(const LayInput *in, const SetPara *paras, VList *vl)
+{
+    int prev_keep = 0;
+    for (int i = 0; i < in->n_blocks; i++) {
+        const LayBlock *b = &in->blocks[i];
+        const SetPara *sp = &paras[i];
+        if (b->kind == LB_PAGEBREAK) {
+            vpush(vl, (V){V_PENALTY, NULL, 0, -KP_INF_PAGE, i});
+            prev_keep = 0;
+            continue;
+        }
+        if (b->kind == LB_SPACE) {
+            vpush(vl, (V){V_GLUE, NULL, b->space_before, 0, i});
+            continue;
+        }
+        if (sp->n == 0)
+            continue;
+        if (vl->n > 0)
+            vpush(vl, (V){V_PENALTY, NULL, 0, prev_keep ? KP_INF_PAGE : 0, i});
+        if (b->space_before > 0)
+            vpush(vl, (V){V_GLUE, NULL, b->space_before, 0, i});
+        int is_text = b->kind == LB_PARA;
+        for (int k = 0; k < sp->n; k++) {
+            if (k > 0) {
+                int pen = 0;
+                if (b->keep_with_next)
+                    pen = KP_INF_PAGE;
+                else if (is_text) {
+                    if (k == 1)
+                        pen += in->page.club_penalty;      /* one line left behind */
+                    if (k == sp->n - 1)
+                        pen += in->page.widow_penalty;     /* one line carried over */
+                    if (k == 1 && prev_keep)
+                        pen = KP_INF_PAGE;                 /* heading + one line */
+                }
+                vpush(vl, (V){V_PENALTY, NULL, 0, pen, i});
+            }
+            vpush(vl, (V){V_LINE, &sp->lines[k], sp->lines[k].height, 0, i});
+        }
+        if (b->space_after > 0)
+            vpush(vl, (V){V_GLUE, NULL, b->space_after, 0, i});
+        prev_keep = b->keep_with_next;
+    }
+}
+
+/* ---- footnotes ------------------------------------------------------------------*/
+typedef struct NoteQueue {
+    const SetLine **v;          /* footnote lines waiting for a page */
+    int n, cap;
+} NoteQueue;
+
+static double lines_height(const SetLine *const *l, int n)
+{
+    double h = 0;
+    for (int i = 0; i < n; i++)
+        h += l[i]->height;
+    return h;
+}
+
+static double note_height(const SetPara *notes, const LayInput *in, int number)
+{
+    for (int f = 0; f < in->n_footnotes; f++)
+        if (in->footnotes[f].number == number) {
+            double h = 0;
+            for (int k = 0; k < notes[f].n; k++)
+                h += notes[f].lines[k].height;
+            return h;
+        }
+    return 0;
+}
+
+/* ---- placing -------------------------------------------------------------------*/
+typedef struct PageOut {
+    VEC(LayItem) items;
+} PageOut;
+
+static void put(PageOut *po, LayItem it)
+{
+    VEC_PUSH(po->items, it);
+}
+
+static void put_line(PageOut *po, const SetLine *l, double x0, double baseline)
+{
+    for (int k = 0; k < l->n_items; k++) {
+        LayItem it = l->items[k];
+        it.x += x0;
+        it.y += baseline;
+        put(po, it);
+    }
+}
+
+typedef struct Pager {
+    LayEngine *e;
+    const LayInput *in;
+    const SetPara *paras, *notes;
+    GlyphPool *pool;
+    Arena *a;
+    DiagList *dl;
+    VEC(LayPage) pages;
+    VEC(LayLine) lines;
+    VEC(LayOutline) outline;
+    NoteQueue carry;
+    unsigned char *block_started;   /* dest/outline emitted */
+} Pager;
+
+static double text_left(const Pager *pg, int page_index)
+{
+    const LayPageSpec *ps = &pg->in->page;
+    int number = ps->first_number + page_index;
+    /* recto (odd folio): inner margin on the left */
+    return (number % 2) ? ps->margin_inner : ps->margin_outer;
+}
+
+static void set_string(Pager *pg, PageOut *po, const char *s, const LayFont *font, LayAlign align,
+                       double x, double width, double baseline)
+{
+    if (!s || !*s)
+        return;
+    LaySpan sp = {.start = 0, .end = (int)strlen(s), .font = *font};
+    LayPara p = {.text = s, .len = sp.end, .spans = &sp, .n_spans = 1,
+                 .lang = pg->in->page.lang, .align = align, .leading = font->size * 1.2};
+    SetPara out;
+    if (para_set(pg->e, &p, width, &pg->in->brk, pg->in->file, -1, pg->pool, pg->a, pg->dl, &out) != 0 ||
+        out.n == 0)
+        return;
+    put_line(po, &out.lines[0], x, baseline);
+}
+
+static void page_furniture(Pager *pg, PageOut *po, int page_index)
+{
+    const LayPageSpec *ps = &pg->in->page;
+    if (page_index == 0)
+        return;     /* the first page carries the masthead instead */
+    int number = ps->first_number + page_index;
+    double left = text_left(pg, page_index);
+    double width = ps->width - ps->margin_inner - ps->margin_outer;
+    if (ps->running_heads) {
+        const char *head = (number % 2) ? ps->head_recto : ps->head_verso;
+        set_string(pg, po, head, &ps->head_font, ALIGN_CENTER, left, width,
+                   ps->margin_top - ps->head_offset);
+    }
+    char folio[32];
+    snprintf(folio, sizeof folio, "%d", number);
+    set_string(pg, po, folio, &ps->folio_font, ALIGN_CENTER, left, width,
+               ps->height - ps->margin_bottom + ps->folio_offset);
+}
+
+static const char *tag_of(const LayInput *in, int block)
+{
+    const char *t = in->blocks[block].tag;
+    return t ? t : "P";
+}
+
+/* Emits V[from, to) and the footnotes onto a new page. */
+static void emit_page(Pager *pg, const VList *vl, int from, int to, const SetLine **fn, int nfn)
+{
+    const LayInput *in = pg->in;
+    const LayPageSpec *ps = &in->page;
+    int page_index = pg->pages.n;
+    PageOut po = {0};
+    double left = text_left(pg, page_index);
+    double y = ps->margin_top;
+    int open_block = -1;
+    int skipping = 1;           /* glue at the top of a page is discarded */
+    for (int i = from; i < to; i++) {
+        const V *v = &vl->v[i];
+        if (v->kind == V_PENALTY)
+            continue;
+        if (v->kind == V_GLUE) {
+            if (!skipping)
+                y += v->h;
+            continue;
+        }
+        skipping = 0;
+        const SetLine *l = v->line;
+        const LayBlock *b = &in->blocks[v->block];
+        if (open_block != v->block) {
+            if (open_block >= 0)
+                put(&po, (LayItem){.kind = LI_TAG_END, .str = tag_of(in, open_block)});
+            put(&po, (LayItem){.kind = LI_TAG_BEGIN, .str = tag_of(in, v->block)});
+            open_block = v->block;
+            if (!pg->block_started[v->block]) {
+                pg->block_started[v->block] = 1;
+                if (b->dest)
+                    put(&po, (LayItem){.kind = LI_DEST, .x = left, .y = y, .str = b->dest});
+                if (b->outline_level > 0 && b->dest)
+                    VEC_PUSH(pg->outline, ((LayOutline){b->outline_level, b->outline_title, b->dest}));
+            }
+        }
+        double baseline = y + l->ascent;
+        put_line(&po, l, left, baseline);
+        if (l->info.para >= 0) {
+            LayLine info = l->info;
+            info.page = page_index;
+            info.x += left;
+            info.y = baseline;
+            VEC_PUSH(pg->lines, info);
+        }
+        y += l->height;
+    }
+    if (open_block >= 0)
+        put(&po, (LayItem){.kind = LI_TAG_END, .str = tag_of(in, open_block)});
+
+    if (nfn > 0) {
+        double width = ps->width - ps->margin_inner - ps->margin_outer;
+        double fh = lines_height(fn, nfn) + ps->footnote_gap;
+        double top = ps->height - ps->margin_bottom - fh;
+        put(&po, (LayItem){.kind = LI_RULE, .x = left, .y = top + ps->footnote_gap / 2,
+                           .w = ps->footnote_rule_length > 0 ? ps->footnote_rule_length : width / 4,
+                           .h = ps->footnote_rule_width});
+        double fy = top + ps->footnote_gap;
+        put(&po, (LayItem){.kind = LI_TAG_BEGIN, .str = "Note"});
+        for (int k = 0; k < nfn; k++) {
+            put_line(&po, fn[k], left, fy + fn[k]->ascent);
+            fy += fn[k]->height;
+        }
+        put(&po, (LayItem){.kind = LI_TAG_END, .str = "Note"});
+    }
+    page_furniture(pg, &po, page_index);
+
+    LayPage page = {.number = ps->first_number + page_index, .n_items = po.items.n};
+    page.items = arena_calloc(pg->a, (size_t)(po.items.n ? po.items.n : 1), sizeof(LayItem));
+    memcpy(page.items, po.items.v, (size_t)po.items.n * sizeof(LayItem));
+    free(po.items.v);
+    VEC_PUSH(pg->pages, page);
+}
+
+static void queue_note(Pager *pg, NoteQueue *q, int number)
+{
+    (void)pg;
+    for (int f = 0; f < pg->in->n_footnotes; f++)
+        if (pg->in->footnotes[f].number == number)
+            for (int k = 0; k < pg->notes[f].n; k++)
+                VEC_PUSH(*q, &pg->notes[f].lines[k]);
+}
+
+int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes, GlyphPool *pool,
+               LayResult *out, Arena *a, DiagList *dl)
+{
+    Pager pg = {.e = e, .in = in, .paras = paras, .notes = notes, .pool = pool, .a = a, .dl = dl};
+    pg.block_started = arena_alloc(a, (size_t)in->n_blocks + 1);
+    VList vl = {0};
+    build_vlist(in, paras, &vl);
+    const LayPageSpec *ps = &in->page;
+    double avail_full = ps->height - ps->margin_top - ps->margin_bottom;
+    double unit = 12;           /* a typical line, for the short-page charge */
+    for (int i = 0; i < vl.n; i++)
+        if (vl.v[i].kind == V_LINE) {
+            unit = vl.v[i].h;
+            break;
+        }
+    unsigned char *noted = arena_alloc(a, 4096);    /* footnotes already queued */
+    int i = 0;
+    int guard = 0;
+    while (i < vl.n || pg.carry.n > 0) {
+        if (++guard > 100000)
+            break;
+        while (i < vl.n && vl.v[i].kind != V_LINE)
+            i++;
+        /* footnote lines carried over from the previous page come first */
+        double carry_h = lines_height(pg.carry.v, pg.carry.n);
+        int carry_take = pg.carry.n;
+        double carry_max = avail_full * 0.5;
+        if (i >= vl.n)
+            carry_max = avail_full - ps->footnote_gap;
+        while (carry_take > 0 && carry_h > carry_max)
+            carry_h -= pg.carry.v[--carry_take]->height;
+        if (carry_take == 0 && pg.carry.n > 0)
+            carry_h = pg.carry.v[carry_take++]->height;
+        double fn_h = carry_take ? carry_h + ps->footnote_gap : 0;
+        double h = 0;
+        int best = -1;
+        double best_cost = 1e18;
+        int j = i, lines_here = 0;
+        VEC(int) page_notes = {0};
+        for (; j < vl.n; j++) {
+            const V *v = &vl.v[j];
+            if (v->kind == V_PENALTY) {
+                if (v->penalty <= -KP_INF_PAGE) {
+                    best = j;
+                    break;
+                }
+                if (v->penalty < KP_INF_PAGE && lines_here > 0) {
+                    double short_lines = (avail_full - h - fn_h) / unit;
+                    double cost = v->penalty + SHORT_LINE_COST * short_lines * short_lines;
+                    if (cost <= best_cost) {
+                        best_cost = cost;
+                        best = j;
+                    }
+                }
+                continue;
+            }
+            if (v->kind == V_GLUE) {
+                h += v->h;
+                continue;
+            }
+            double add_fn = 0;
+            for (int k = 0; k < v->line->n_footnotes; k++) {
+                int num = v->line->footnotes[k];
+                if (num >= 0 && num < 4096 && !noted[num])
+                    add_fn += note_height(notes, in, num);
+            }
+            if (add_fn > 0 && fn_h == 0)
+                add_fn += ps->footnote_gap;
+            if (h + v->h + fn_h + add_fn > avail_full + 0.01 && lines_here > 0) {
+                /* the note may run on: the line stays if its first note line fits */
+                if (!(add_fn > 0 && h + v->h + fn_h + ps->footnote_gap + 2 * unit <= avail_full &&
+                      best < 0))
+                    break;
+            }
+            h += v->h;
+            fn_h += add_fn;
+            lines_here++;
+            for (int k = 0; k < v->line->n_footnotes; k++) {
+                int num = v->line->footnotes[k];
+                if (num >= 0 && num < 4096 && !noted[num])
+                    VEC_PUSH(page_notes, num);
+            }
+            /* a later candidate must see the notes of the lines before it */
+        }
+        if (j >= vl.n && (best < 0 || best_cost > 0 || 1))
+            best = j >= vl.n ? vl.n : best;
+        if (best < 0)
+            best = j;   /* no legal break fitted: break before the overflowing line */
+        /* notes referenced by lines on this page, in order */
+        NoteQueue q = {0};
+        for (int k = 0; k < carry_take; k++)
+            VEC_PUSH(q, pg.carry.v[k]);
+        NoteQueue rest = {0};
+        for (int k = carry_take; k < pg.carry.n; k++)
+            VEC_PUSH(rest, pg.carry.v[k]);
+        double body_h = 0;
+        for (int k = i; k < best && k < vl.n; k++) {
+            const V *v = &vl.v[k];
+            if (v->kind == V_GLUE && body_h > 0)
+                body_h += v->h;
+            if (v->kind != V_LINE)
+                continue;
+            body_h += v->h;
+            for (int m = 0; m < v->line->n_footnotes; m++) {
+                int num = v->line->footnotes[m];
+                if (num >= 0 && num < 4096 && !noted[num]) {
+                    noted[num] = 1;
+                    queue_note(&pg, &q, num);
+                }
+            }
+        }
+        free(page_notes.v);
+        /* what does not fit goes on, ahead of later notes */
+        double room = avail_full - body_h - ps->footnote_gap;
+        int take = 0;
+        double used = 0;
+        while (take < q.n && used + q.v[take]->height <= room + 0.01) {
+            used += q.v[take]->height;
+            take++;
+        }
+        if (take == 0 && q.n > 0 && body_h == 0)
+            take = 1;
+        NoteQueue next = {0};
+        for (int k = take; k < q.n; k++)
+            VEC_PUSH(next, q.v[k]);
+        for (int k = 0; k < rest.n; k++)
+            VEC_PUSH(next, rest.v[k]);
+        emit_page(&pg, &vl, i, best, q.v, take);
+        free(q.v);
+        free(rest.v);
+        free(pg.carry.v);
+        pg.carry = next;
+        i = best < vl.n ? best + 1 : vl.n;
+        if (i >= vl.n && pg.carry.n == 0)
+            break;
+    }
+    free(vl.v);
+    free(pg.carry.v);
+    if (pg.pages.n == 0) {
+        LayPage empty = {.number = ps->first_number, .items = NULL, .n_items = 0};
+        VEC_PUSH(pg.pages, empty);
+    }
+    out->pages = arena_calloc(a, (size_t)pg.pages.n, sizeof(LayPage));
+    memcpy(out->pages, pg.pages.v, (size_t)pg.pages.n * sizeof(LayPage));
+    out->n_pages = pg.pages.n;
+    out->lines = arena_calloc(a, (size_t)(pg.lines.n ? pg.lines.n : 1), sizeof(LayLine));
+    memcpy(out->lines, pg.lines.v, (size_t)pg.lines.n * sizeof(LayLine));
+    out->n_lines = pg.lines.n;
+    out->outline = arena_calloc(a, (size_t)(pg.outline.n ? pg.outline.n : 1), sizeof(LayOutline));
+    memcpy(out->outline, pg.outline.v, (size_t)pg.outline.n * sizeof(LayOutline));
+    out->n_outline = pg.outline.n;
+    free(pg.pages.v);
+    free(pg.lines.v);
+    free(pg.outline.v);
+    return 0;
+}

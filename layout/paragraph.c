@@ -1,0 +1,898 @@
+/* paragraph.c — one paragraph from styled text to set lines:
+ *   insert hyphenation points (libhyphen) → itemize and shape once (Pango) →
+ *   boxes, glue and penalties (break chances from UAX #14 via Pango's log
+ *   attributes, tailored for kinsoku, URLs, CJK spacing) → Knuth–Plass
+ *   (linebreak.c) → lines cut from the already-shaped glyphs, with the chosen
+ *   glue widths, font expansion and margin protrusion.  Only a line that ends
+ *   in an added hyphen is re-shaped (its last segment). */
+#include "internal.h"
+#include "linebreak.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SHY 0x00AD
+
+/* ---- character classes ----------------------------------------------------*/
+
+static int is_cjk(gunichar c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF00 && c <= 0xFFEF) ||
+           (c >= 0x3040 && c <= 0x30FF) || (c >= 0x20000 && c <= 0x2FFFF) ||
+           (c >= 0xF900 && c <= 0xFAFF);
+}
+
+static int is_han(gunichar c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0x20000 && c <= 0x2FFFF) || (c >= 0xF900 && c <= 0xFAFF);
+}
+
+/* clreq §3.1.7 / JIS X 4051 kinsoku: characters that may not start a line. */
+static int no_line_start(gunichar c)
+{
+    static const char *const set = "。，、；：？！）」』》〉】〕〗〙〛”’…‥·・ー～％‰℃"
+                                   ".,;:?!)]}»";
+    if (c < 0x80 || c == 0xBB)
+        return strchr(".,;:?!)]}", (int)c) != NULL && c != 0;
+    const char *p = set;
+    while (*p) {
+        if (g_utf8_get_char(p) == c)
+            return 1;
+        p = g_utf8_next_char(p);
+    }
+    return 0;
+}
+
+/* … and characters that may not end one. */
+static int no_line_end(gunichar c)
+{
+    switch (c) {
+    case 0xFF08: /* （ */ case 0x300C: /* 「 */ case 0x300E: /* 『 */ case 0x300A: /* 《 */
+    case 0x3008: /* 〈 */ case 0x3010: /* 【 */ case 0x3014: /* 〔 */ case 0x3016:
+    case 0x201C: /* “ */ case 0x2018: /* ‘ */ case '(': case '[': case 0xAB: /* « */
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Full-width CJK punctuation whose glyph occupies one half of the em box
+ * (clreq §3.1.6): closing ones are ink-left, opening ones ink-right. */
+static int cjk_closing_punct(gunichar c)
+{
+    return c == 0x3002 || c == 0xFF0C || c == 0x3001 || c == 0xFF1B || c == 0xFF1A ||
+           c == 0xFF09 || c == 0x300D || c == 0x300F || c == 0x300B || c == 0x3009 ||
+           c == 0x3011 || c == 0x3015 || c == 0x201D || c == 0x2019;
+}
+
+static int cjk_opening_punct(gunichar c)
+{
+    return c == 0xFF08 || c == 0x300C || c == 0x300E || c == 0x300A || c == 0x3008 ||
+           c == 0x3010 || c == 0x3014;
+}
+
+static int is_latin_or_digit(gunichar c)
+{
+    return (c < 0x250 && g_unichar_isalnum(c)) ||
+           (c >= 0x400 && c <= 0x4FF && g_unichar_isalpha(c));
+}
+
+static const LayProtrusion *protrusion_of(const LayBreakParams *brk, gunichar c)
+{
+    int lo = 0, hi = brk->n_protrusion - 1;
+    if (!brk->protrusion_on || !brk->protrusion)
+        return NULL;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (brk->protrusion[mid].ch == c)
+            return &brk->protrusion[mid];
+        if (brk->protrusion[mid].ch < c)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return NULL;
+}
+
+/* ---- step 1: hyphenation points ------------------------------------------------
+ * Copies the paragraph, inserting U+00AD at every hyphenation point of every
+ * eligible word; spans are remapped.  auto_shy marks the inserted ones (pass 2
+ * only, in TeX's terms) apart from soft hyphens the author typed. */
+typedef struct Text {
+    char *s;
+    int len;
+    LaySpan *spans;
+    int n_spans;
+    unsigned char *auto_shy;    /* per byte */
+} Text;
+
+static int span_hyphenates(const LayPara *p, const LaySpan *sp)
+{
+    return p->hyphenate && !(sp->flags & (LAY_NOHYPH | LAY_URL));
+}
+
+static void text_hyphenate(LayEngine *e, const LayPara *p, const LayBreakParams *brk, Arena *a,
+                           Text *t)
+{
+    GString *out = g_string_sized_new((gsize)p->len + p->len / 4 + 16);
+    VEC(int) shy = {0};
+    t->spans = arena_calloc(a, (size_t)(p->n_spans ? p->n_spans : 1), sizeof *t->spans);
+    t->n_spans = p->n_spans;
+    /* where the last word of the paragraph starts: never hyphenated unless asked */
+    int last_word = p->len;
+    if (!brk->hyphenate_last_word) {
+        const char *q = p->text + p->len;
+        while (q > p->text) {
+            const char *prev = g_utf8_prev_char(q);
+            if (g_unichar_isalpha(g_utf8_get_char(prev)) || g_utf8_get_char(prev) == SHY)
+                break;
+            q = prev;
+        }
+        while (q > p->text) {
+            const char *prev = g_utf8_prev_char(q);
+            if (!g_unichar_isalpha(g_utf8_get_char(prev)))
+                break;
+            q = prev;
+        }
+        last_word = (int)(q - p->text);
+    }
+    for (int si = 0; si < p->n_spans; si++) {
+        const LaySpan *sp = &p->spans[si];
+        t->spans[si] = *sp;
+        t->spans[si].start = (int)out->len;
+        int hy = span_hyphenates(p, sp);
+        int i = sp->start;
+        while (i < sp->end) {
+            gunichar c = g_utf8_get_char(p->text + i);
+            if (!hy || !g_unichar_isalpha(c)) {
+                int n = (int)(g_utf8_next_char(p->text + i) - (p->text + i));
+                g_string_append_len(out, p->text + i, n);
+                i += n;
+                continue;
+            }
+            /* a word: a maximal run of letters within the span */
+            int w0 = i, w1 = i, upper = 0, letters = 0;
+            while (w1 < sp->end) {
+                gunichar d = g_utf8_get_char(p->text + w1);
+                if (!g_unichar_isalpha(d))
+                    break;
+                upper += g_unichar_isupper(d) != 0;
+                letters++;
+                w1 = (int)(g_utf8_next_char(p->text + w1) - p->text);
+            }
+            gunichar before = w0 > 0 ? g_utf8_get_char(g_utf8_prev_char(p->text + w0)) : ' ';
+            gunichar after = w1 < p->len ? g_utf8_get_char(p->text + w1) : ' ';
+            Hyph *h = engine_hyph(e, c >= 0x400 && c <= 0x52F);
+            int eligible = h && letters >= brk->hyphen_left_min + brk->hyphen_right_min &&
+                           upper < letters && !g_unichar_isdigit(before) &&
+                           !g_unichar_isdigit(after) && before != '@' && after != '@' &&
+                           before != SHY && after != SHY && w0 < last_word &&
+                           !(before == '/' || after == '/');
+            char *pts = NULL;
+            if (eligible) {
+                pts = g_malloc0((size_t)(w1 - w0));
+                if (!hyph_word(h, p->text + w0, w1 - w0, pts, brk->hyphen_left_min,
+                               brk->hyphen_right_min)) {
+                    g_free(pts);
+                    pts = NULL;
+                }
+            }
+            for (int k = w0; k < w1; k++) {
+                g_string_append_c(out, p->text[k]);
+                if (pts && pts[k - w0] && k + 1 < w1) {
+                    VEC_PUSH(shy, (int)out->len);
+                    g_string_append(out, "\xC2\xAD");
+                }
+            }
+            g_free(pts);
+            i = w1;
+        }
+        t->spans[si].end = (int)out->len;
+    }
+    t->len = (int)out->len;
+    t->s = arena_strndup(a, out->str, out->len);
+    t->auto_shy = arena_alloc(a, (size_t)t->len + 1);
+    for (int k = 0; k < shy.n; k++)
+        t->auto_shy[shy.v[k]] = 1;
+    free(shy.v);
+    g_string_free(out, TRUE);
+}
+
+/* ---- step 2: shaping -------------------------------------------------------------*/
+typedef struct Piece {
+    PangoItem *item;
+    PangoGlyphString *glyphs;
+    int span;
+} Piece;
+
+typedef struct Shaped {
+    Text t;
+    int nchars;
+    int *boff;                  /* char index -> byte offset, nchars+1 entries */
+    int *cidx;                  /* byte offset -> char index (len+1) */
+    gunichar *ch;
+    Scaled *cw;                 /* char widths (Pango units == Scaled) */
+    int *cpiece;                /* char -> piece */
+    PangoLogAttr *la;
+    Piece *pieces;
+    int n_pieces;
+} Shaped;
+
+static PangoFontDescription *font_desc(const LayFont *f)
+{
+    PangoFontDescription *d = pango_font_description_from_string(
+        f->families && *f->families ? f->families : "Serif");
+    pango_font_description_set_absolute_size(d, f->size * PANGO_SCALE);
+    pango_font_description_set_weight(d, f->bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    pango_font_description_set_style(d, f->italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL);
+    return d;
+}
+
+static int span_at(const Text *t, int byte)
+{
+    int lo = 0, hi = t->n_spans - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (t->spans[mid].start <= byte)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+static void report_uncovered(const Shaped *s, const LayPara *p, const char *file, DiagList *dl)
+{
+    gunichar reported[8];
+    int nrep = 0;
+    for (int k = 0; k < s->n_pieces; k++) {
+        const Piece *pc = &s->pieces[k];
+        for (int g = 0; g < pc->glyphs->num_glyphs; g++) {
+            PangoGlyph gl = pc->glyphs->glyphs[g].glyph;
+            if (!(gl & PANGO_GLYPH_UNKNOWN_FLAG) || gl == PANGO_GLYPH_EMPTY)
+                continue;
+            int byte = pc->item->offset + pc->glyphs->log_clusters[g];
+            gunichar c = g_utf8_get_char(s->t.s + byte);
+            if (g_unichar_iscntrl(c) || g_unichar_type(c) == G_UNICODE_FORMAT ||
+                g_unichar_isspace(c) || c == 0x2028)
+                continue;
+            int seen = 0;
+            for (int r = 0; r < nrep; r++)
+                seen |= reported[r] == c;
+            if (seen || nrep == 8)
+                continue;
+            reported[nrep++] = c;
+            const LaySpan *sp = &s->t.spans[span_at(&s->t, byte)];
+            char u[8] = {0};
+            g_unichar_to_utf8(c, u);
+            diag_add(dl, DIAG_ERROR, file, sp->src_line ? sp->src_line : p->src_line, 1,
+                     "no configured font covers U+%04X '%s'", (unsigned)c, u);
+        }
+    }
+}
+
+static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool, Arena *a,
+                      const char *file, DiagList *dl)
+{
+    const Text *t = &s->t;
+    const char *txt = t->s;
+    s->nchars = (int)g_utf8_strlen(txt, t->len);
+    s->boff = arena_calloc(a, (size_t)s->nchars + 1, sizeof *s->boff);
+    s->cidx = arena_calloc(a, (size_t)t->len + 1, sizeof *s->cidx);
+    s->ch = arena_calloc(a, (size_t)s->nchars + 1, sizeof *s->ch);
+    s->cw = arena_calloc(a, (size_t)s->nchars + 1, sizeof *s->cw);
+    s->cpiece = arena_calloc(a, (size_t)s->nchars + 1, sizeof *s->cpiece);
+    s->la = arena_calloc(a, (size_t)s->nchars + 1, sizeof *s->la);
+    for (int i = 0, b = 0; i < s->nchars; i++) {
+        s->boff[i] = b;
+        s->ch[i] = g_utf8_get_char(txt + b);
+        int nb = (int)(g_utf8_next_char(txt + b) - (txt + b));
+        for (int k = 0; k < nb; k++)
+            s->cidx[b + k] = i;
+        b += nb;
+    }
+    s->boff[s->nchars] = t->len;
+    s->cidx[t->len] = s->nchars;
+
+    PangoLanguage *lang = pango_language_from_string(p->lang ? p->lang : "en");
+    pango_get_log_attrs(txt, t->len, -1, lang, s->la, s->nchars + 1);
+
+    PangoAttrList *attrs = pango_attr_list_new();
+    PangoAttribute *la = pango_attr_language_new(lang);
+    la->start_index = 0;
+    la->end_index = (guint)t->len;
+    pango_attr_list_insert(attrs, la);
+    for (int k = 0; k < t->n_spans; k++) {
+        PangoFontDescription *d = font_desc(&t->spans[k].font);
+        PangoAttribute *fa = pango_attr_font_desc_new(d);
+        pango_font_description_free(d);
+        fa->start_index = (guint)t->spans[k].start;
+        fa->end_index = (guint)t->spans[k].end;
+        pango_attr_list_insert(attrs, fa);
+    }
+    GList *items = pango_itemize(e->ctx, txt, 0, t->len, attrs, NULL);
+    pango_attr_list_unref(attrs);
+
+    /* split items at span boundaries (links, footnote markers, flags) */
+    VEC(Piece) pcs = {0};
+    for (GList *l = items; l; l = l->next) {
+        PangoItem *it = l->data;
+        for (;;) {
+            int si = span_at(t, it->offset);
+            int end = t->spans[si].end;
+            if (end < it->offset + it->length && end > it->offset) {
+                int nc = (int)g_utf8_strlen(txt + it->offset, end - it->offset);
+                PangoItem *first = pango_item_split(it, end - it->offset, nc);
+                VEC_PUSH(pcs, ((Piece){first, NULL, si}));
+                continue;
+            }
+            VEC_PUSH(pcs, ((Piece){it, NULL, si}));
+            break;
+        }
+    }
+    g_list_free(items);
+    s->pieces = arena_calloc(a, (size_t)(pcs.n ? pcs.n : 1), sizeof *s->pieces);
+    memcpy(s->pieces, pcs.v, (size_t)pcs.n * sizeof *pcs.v);
+    s->n_pieces = pcs.n;
+    free(pcs.v);
+
+    for (int k = 0; k < s->n_pieces; k++) {
+        Piece *pc = &s->pieces[k];
+        pc->glyphs = pango_glyph_string_new();
+        int c0 = s->cidx[pc->item->offset];
+        pango_shape_item(pc->item, txt, t->len, s->la + c0, pc->glyphs, PANGO_SHAPE_NONE);
+        PangoGlyphItem gi = {pc->item, pc->glyphs, 0, 0, 0};
+        pango_glyph_item_get_logical_widths(&gi, txt, s->cw + c0);
+        for (int c = c0; c < c0 + pc->item->num_chars; c++)
+            s->cpiece[c] = k;
+        /* the pool frees item and glyphs at the end of the result */
+        PangoGlyphItem *own = g_slice_new0(PangoGlyphItem);
+        own->item = pc->item;
+        own->glyphs = pc->glyphs;
+        glyph_pool_add(pool, own);
+    }
+    int errs = dl->errors;
+    report_uncovered(s, p, file, dl);
+    return dl->errors > errs ? -1 : 0;
+}
+
+/* Width of a hyphen in the font of piece k (Pango units). */
+static Scaled hyphen_width(const Shaped *s, int k)
+{
+    PangoGlyphString *g = pango_glyph_string_new();
+    PangoAnalysis an = s->pieces[k].item->analysis;
+    pango_shape_with_flags("-", 1, "-", 1, &an, g, PANGO_SHAPE_NONE);
+    Scaled w = pango_glyph_string_get_width(g);
+    pango_glyph_string_free(g);
+    return w;
+}
+
+/* ---- step 3: boxes, glue and penalties -----------------------------------------*/
+typedef struct IMap {
+    int b0, b1;                 /* bytes covered (boxes, spaces) or position (others) */
+    int gl_byte;                /* glue: byte of the char whose glyph takes the extra width */
+    Scaled extra;               /* glue: natural width not already in a glyph */
+    int is_glue_adj;            /* glue that is adjusted when justifying */
+} IMap;
+
+typedef struct Items {
+    VEC(KpItem) kp;
+    VEC(IMap) map;
+} Items;
+
+static void push(Items *it, KpItem k, IMap m)
+{
+    VEC_PUSH(it->kp, k);
+    VEC_PUSH(it->map, m);
+}
+
+static Scaled em_of(const Shaped *s, int c)
+{
+    return SC_FROM_PT(s->t.spans[s->pieces[s->cpiece[c]].span].font.size);
+}
+
+/* A break chance that is not at a space: after a hyphen, inside URLs, between
+ * ideographs.  In ragged settings every break chance carries the right-skip
+ * stretch by the glue(0,R) penalty glue(0,-R) device (Knuth & Plass 1981, §"ragged"). */
+typedef struct Build {
+    const LayPara *p;
+    const LayBreakParams *brk;
+    Shaped *s;
+    Items it;
+    Scaled ragged;              /* R, 0 when justified */
+    Scaled box_w, box_st;
+    int box_b0, box_b1;
+    int justify;
+} Build;
+
+static void flush_box(Build *b)
+{
+    if (b->box_b1 > b->box_b0) {
+        Scaled st = b->justify ? (Scaled)(b->box_w * b->brk->expansion) : 0;
+        push(&b->it, (KpItem){.type = KP_BOX, .width = b->box_w, .stretch = st, .shrink = st},
+             (IMap){b->box_b0, b->box_b1, -1, 0, 0});
+    }
+    b->box_w = 0;
+    b->box_b0 = b->box_b1;
+}
+
+static Scaled rprot_of(Build *b, int c)
+{
+    if (c < 0)
+        return 0;
+    const LayProtrusion *pr = protrusion_of(b->brk, b->s->ch[c]);
+    return pr ? (Scaled)(pr->right * b->s->cw[c]) : 0;
+}
+
+static Scaled lprot_of(Build *b, int c)
+{
+    if (c >= b->s->nchars)
+        return 0;
+    const LayProtrusion *pr = protrusion_of(b->brk, b->s->ch[c]);
+    return pr ? (Scaled)(pr->left * b->s->cw[c]) : 0;
+}
+
+static void push_penalty(Build *b, int byte, int penalty, int flagged, int auto_hyph, Scaled w,
+                         Scaled rprot, Scaled lprot)
+{
+    IMap m = {byte, byte, -1, 0, 0};
+    if (b->ragged && penalty < KP_INF)
+        push(&b->it, (KpItem){.type = KP_GLUE, .stretch = b->ragged}, m);
+    push(&b->it,
+         (KpItem){.type = KP_PENALTY, .width = w, .penalty = penalty, .flagged = flagged,
+                  .auto_hyph = auto_hyph, .rprot = rprot, .lprot = lprot},
+         m);
+    if (b->ragged && penalty < KP_INF)
+        push(&b->it, (KpItem){.type = KP_GLUE, .stretch = -b->ragged}, m);
+}
+
+/* Glue of natural width w; `breakable` 0 puts an infinite penalty before it. */
+static void push_glue(Build *b, int b0, int b1, int gl_byte, Scaled w, Scaled extra,
+                      Scaled stretch, Scaled shrink, int breakable, Scaled rprot, Scaled lprot)
+{
+    IMap m = {b0, b1, gl_byte, extra, 1};
+    if (!breakable) {
+        push(&b->it, (KpItem){.type = KP_PENALTY, .penalty = KP_INF}, (IMap){b0, b0, -1, 0, 0});
+        push(&b->it, (KpItem){.type = KP_GLUE, .width = w, .stretch = stretch, .shrink = shrink},
+             m);
+        return;
+    }
+    if (b->ragged) {
+        push(&b->it, (KpItem){.type = KP_GLUE, .stretch = b->ragged, .rprot = rprot, .lprot = lprot},
+             (IMap){b0, b0, -1, 0, 0});
+        push(&b->it, (KpItem){.type = KP_PENALTY, .rprot = rprot, .lprot = lprot},
+             (IMap){b0, b0, -1, 0, 0});
+        push(&b->it, (KpItem){.type = KP_GLUE, .width = w, .stretch = -b->ragged}, m);
+        return;
+    }
+    push(&b->it,
+         (KpItem){.type = KP_GLUE, .width = w, .stretch = stretch, .shrink = shrink,
+                  .rprot = rprot, .lprot = lprot},
+         m);
+}
+
+static int url_break_after(gunichar c)
+{
+    return c == '/' || c == '.' || c == '-' || c == '_' || c == '?' || c == '&' || c == '=' ||
+           c == '#' || c == ':' || c == '%' || c == '~';
+}
+
+static void build_items(Build *b)
+{
+    Shaped *s = b->s;
+    const LayBreakParams *brk = b->brk;
+    const LayPara *p = b->p;
+    if (p->first_indent > 0 && !p->marker)
+        push(&b->it, (KpItem){.type = KP_BOX, .width = SC_FROM_PT(p->first_indent)},
+             (IMap){0, 0, -1, 0, 0});
+    b->box_b0 = b->box_b1 = 0;
+    for (int i = 0; i < s->nchars; i++) {
+        gunichar c = s->ch[i];
+        int byte = s->boff[i];
+        gunichar prev = i > 0 ? s->ch[i - 1] : 0;
+        const LaySpan *sp = &s->t.spans[s->pieces[s->cpiece[i]].span];
+        if (c == 0x2028 || c == '\n') {
+            flush_box(b);
+            push(&b->it, (KpItem){.type = KP_GLUE, .stretch = KP_FIL}, (IMap){byte, byte, -1, 0, 0});
+            push(&b->it, (KpItem){.type = KP_PENALTY, .penalty = -KP_INF},
+                 (IMap){byte, byte, -1, 0, 0});
+            b->box_b0 = b->box_b1 = s->boff[i + 1];
+            continue;
+        }
+        int white = c == ' ' || c == '\t' || c == 0x00A0 || c == 0x202F || c == 0x2009 ||
+                    c == 0x2002 || c == 0x2003 || c == 0x3000;
+        if (white) {
+            flush_box(b);
+            Scaled w = s->cw[i];
+            int breakable = c != 0x00A0 && c != 0x202F;
+            Scaled st = b->ragged ? 0 : (Scaled)(w * brk->space_stretch);
+            Scaled sh = b->ragged ? 0 : (Scaled)(w * brk->space_shrink);
+            if (c == 0x3000)
+                st = sh = 0;
+            push_glue(b, byte, s->boff[i + 1], byte, w, 0, st, sh, breakable, rprot_of(b, i - 1),
+                      lprot_of(b, i + 1));
+            b->box_b0 = b->box_b1 = s->boff[i + 1];
+            continue;
+        }
+        if (i > 0 && !(prev == ' ' || prev == 0x00A0 || prev == 0x202F || prev == 0x2028 ||
+                       prev == '\n' || prev == 0x3000 || prev == '\t')) {
+            /* a boundary between two visible characters */
+            int allowed = s->la[i].is_line_break && !s->la[i].is_mandatory_break;
+            int cjk_pair = is_cjk(prev) || is_cjk(c);
+            if (no_line_start(c) || no_line_end(prev))
+                allowed = 0;
+            int in_url = (sp->flags & LAY_URL) != 0;
+            if (in_url && !allowed && url_break_after(prev) && !url_break_after(c) && i > 1 &&
+                !(prev == '/' && s->ch[i - 2] == '/') && !(prev == ':' && c == '/'))
+                allowed = 2;
+            if (prev == SHY) {
+                flush_box(b);
+                int k = s->cpiece[i - 1];
+                Scaled hw = hyphen_width(s, k);
+                const LayProtrusion *pr = protrusion_of(brk, '-');
+                push_penalty(b, byte, brk->hyphen_penalty, 1, s->t.auto_shy[s->boff[i - 1]], hw,
+                             pr ? (Scaled)(pr->right * hw) : 0, 0);
+            } else if (allowed && (prev == '-' || prev == 0x2010 || prev == 0x2013)) {
+                flush_box(b);
+                push_penalty(b, byte, brk->exhyphen_penalty, 1, 0, 0, rprot_of(b, i - 1),
+                             lprot_of(b, i));
+            } else if (cjk_pair) {
+                flush_box(b);
+                Scaled em = em_of(s, is_cjk(c) ? i : i - 1);
+                Scaled extra = 0;
+                if ((is_han(prev) && is_latin_or_digit(c)) || (is_latin_or_digit(prev) && is_han(c)))
+                    extra = (Scaled)(em * brk->cjk_latin_space);
+                Scaled st = b->ragged ? 0 : (Scaled)(em * brk->cjk_stretch);
+                Scaled sh = b->ragged ? 0 : (Scaled)(em * brk->cjk_shrink);
+                push_glue(b, byte, byte, s->boff[i - 1], extra, extra, st, sh, allowed != 0,
+                          rprot_of(b, i - 1), lprot_of(b, i));
+                b->box_b0 = b->box_b1 = byte;
+            } else if (allowed) {
+                flush_box(b);
+                push_penalty(b, byte, allowed == 2 ? 50 : 0, 0, 0, 0, rprot_of(b, i - 1),
+                             lprot_of(b, i));
+            }
+        }
+        b->box_w += s->cw[i];
+        b->box_b1 = s->boff[i + 1];
+    }
+    flush_box(b);
+    int end = s->t.len;
+    push(&b->it, (KpItem){.type = KP_PENALTY, .penalty = KP_INF}, (IMap){end, end, -1, 0, 0});
+    push(&b->it, (KpItem){.type = KP_GLUE, .stretch = KP_FIL}, (IMap){end, end, -1, 0, 0});
+    push(&b->it, (KpItem){.type = KP_PENALTY, .penalty = -KP_INF}, (IMap){end, end, -1, 0, 0});
+}
+
+/* clreq §3.1.6: two adjacent full-width punctuation marks are set in 1.5 em,
+ * not 2 em: the half-em of blank between them is removed from the glyphs. */
+static void compress_cjk_punct(Shaped *s)
+{
+    for (int i = 1; i < s->nchars; i++) {
+        gunichar a = s->ch[i - 1], c = s->ch[i];
+        int a_p = cjk_closing_punct(a) || cjk_opening_punct(a);
+        int c_p = cjk_closing_punct(c) || cjk_opening_punct(c);
+        if (!a_p || !c_p)
+            continue;
+        Scaled half = s->cw[i] / 2;
+        if (cjk_closing_punct(a)) {
+            /* the closing mark's blank is on its right: narrow its glyph */
+            Piece *pc = &s->pieces[s->cpiece[i - 1]];
+            for (int g = pc->glyphs->num_glyphs - 1; g >= 0; g--)
+                if (pc->item->offset + pc->glyphs->log_clusters[g] == s->boff[i - 1]) {
+                    pc->glyphs->glyphs[g].geometry.width -= half;
+                    s->cw[i - 1] -= half;
+                    break;
+                }
+        } else if (cjk_opening_punct(c)) {
+            /* the opening mark's blank is on its left: pull its ink left */
+            Piece *pc = &s->pieces[s->cpiece[i]];
+            for (int g = 0; g < pc->glyphs->num_glyphs; g++)
+                if (pc->item->offset + pc->glyphs->log_clusters[g] == s->boff[i]) {
+                    pc->glyphs->glyphs[g].geometry.width -= half;
+                    pc->glyphs->glyphs[g].geometry.x_offset -= half;
+                    s->cw[i] -= half;
+                    break;
+                }
+        }
+    }
+}
+
+/* ---- step 4: cutting lines from the shaped pieces ---------------------------------*/
+
+/* A copy of piece pc restricted to bytes [b0, b1) of the paragraph, from the
+ * already-shaped glyphs; re-shaped only when need_hyphen. */
+static PangoGlyphItem *cut_piece(const Shaped *s, const Piece *pc, int b0, int b1, int need_hyphen)
+{
+    PangoItem *it = pango_item_copy(pc->item);
+    int off = it->offset;
+    it->offset = b0;
+    it->length = b1 - b0;
+    it->num_chars = (int)g_utf8_strlen(s->t.s + b0, b1 - b0);
+    PangoGlyphString *g = pango_glyph_string_new();
+    if (need_hyphen) {
+        it->analysis.flags |= PANGO_ANALYSIS_FLAG_NEED_HYPHEN;
+        pango_shape_item(it, s->t.s, s->t.len, s->la + s->cidx[b0], g, PANGO_SHAPE_NONE);
+    } else {
+        int n = 0;
+        for (int k = 0; k < pc->glyphs->num_glyphs; k++) {
+            int cb = off + pc->glyphs->log_clusters[k];
+            n += cb >= b0 && cb < b1;
+        }
+        pango_glyph_string_set_size(g, n);
+        n = 0;
+        for (int k = 0; k < pc->glyphs->num_glyphs; k++) {
+            int cb = off + pc->glyphs->log_clusters[k];
+            if (cb >= b0 && cb < b1) {
+                g->glyphs[n] = pc->glyphs->glyphs[k];
+                g->log_clusters[n] = cb - b0;
+                n++;
+            }
+        }
+    }
+    PangoGlyphItem *gi = g_slice_new0(PangoGlyphItem);
+    gi->item = it;
+    gi->glyphs = g;
+    return gi;
+}
+
+typedef struct Extra {
+    int byte;
+    Scaled w;
+} Extra;
+
+typedef VEC(LayItem) ItemVec;
+
+static void add_item(ItemVec *v, LayItem it)
+{
+    VEC_PUSH(*v, it);
+}
+
+static void set_line(Build *b, const KpResult *r, int li, double measure, GlyphPool *pool,
+                     Arena *a, int para_index, SetLine *out)
+{
+    Shaped *s = b->s;
+    const LayPara *p = b->p;
+    const KpLine *L = &r->lines[li];
+    const KpItem *kp = b->it.kp.v;
+    const IMap *map = b->it.map.v;
+    int last = li == r->n - 1;
+    int b0 = map[L->start].b0;
+    int b1 = map[L->end].b0;
+    int hyph = L->hyphenated && kp[L->end].type == KP_PENALTY && kp[L->end].width > 0;
+    /* protrusion actually granted to this line */
+    Scaled lprot = li > 0 ? kp[r->lines[li - 1].end].lprot : 0;
+    if (li == 0)
+        lprot = 0;
+
+    /* how much each glue and each box grows (tex.web §889–890: set the line with ratio r) */
+    double scale = 1.0;
+    Scaled target = L->target, natural = L->natural;
+    Scaled glue_st = 0, glue_sh = 0, box_w = 0;
+    for (int k = L->start; k < L->end; k++) {
+        if (kp[k].type == KP_GLUE && map[k].is_glue_adj) {
+            glue_st += kp[k].stretch;
+            glue_sh += kp[k].shrink;
+        } else if (kp[k].type == KP_BOX) {
+            box_w += kp[k].width;
+        }
+    }
+    int justify = b->justify && (!last || L->ratio < 0);
+    /* Font expansion takes its share of the ratio first, in whole steps rounded
+     * toward zero (pdfTeX's \adjustspacing 2 does the same); glue makes up the rest. */
+    if (justify && b->brk->expansion > 0 && box_w > 0) {
+        double step = b->brk->expansion_step > 0 ? b->brk->expansion_step : 0.005;
+        double e = L->ratio * b->brk->expansion;
+        if (e > b->brk->expansion) e = b->brk->expansion;
+        if (e < -b->brk->expansion) e = -b->brk->expansion;
+        e = trunc(e / step + (e > 0 ? 1e-9 : -1e-9)) * step;
+        scale = 1.0 + e;
+    }
+    double fill = justify ? (double)target / scale - natural : 0; /* to distribute on glue */
+    VEC(Extra) ex = {0};
+    for (int k = L->start; k < L->end; k++) {
+        if (kp[k].type != KP_GLUE || map[k].gl_byte < 0)
+            continue;
+        double add = map[k].extra;
+        if (justify) {
+            if (fill > 0 && glue_st > 0)
+                add += fill * kp[k].stretch / glue_st;
+            else if (fill < 0 && glue_sh > 0)
+                add += fill * kp[k].shrink / glue_sh;
+        }
+        if (add != 0)
+            VEC_PUSH(ex, ((Extra){map[k].gl_byte, (Scaled)lround(add)}));
+    }
+
+    /* alignment offset for ragged lines */
+    double x0 = -SC_TO_PT(lprot);
+    if (!justify) {
+        Scaled room = target - natural;
+        if (p->align == ALIGN_CENTER)
+            x0 += SC_TO_PT(room) / 2;
+        else if (p->align == ALIGN_RIGHT)
+            x0 += SC_TO_PT(room);
+    }
+    double indent = p->left_indent + ((li == 0 && !p->marker) ? 0 : p->hang_indent);
+    double x = indent + x0;
+
+    ItemVec items = {0};
+    VEC(int) notes = {0};
+    int ei = 0;
+    const char *cur_link = NULL;
+    double link_x0 = 0, link_h = 0, link_asc = 0;
+    for (int k = 0; k < s->n_pieces; k++) {
+        const Piece *pc = &s->pieces[k];
+        int pb0 = pc->item->offset, pb1 = pb0 + pc->item->length;
+        int c0 = pb0 > b0 ? pb0 : b0, c1 = pb1 < b1 ? pb1 : b1;
+        if (c0 >= c1)
+            continue;
+        int last_piece = c1 == b1;
+        PangoGlyphItem *gi = cut_piece(s, pc, c0, c1, hyph && last_piece);
+        for (int g = 0; g < gi->glyphs->num_glyphs; g++) {
+            int cb = c0 + gi->glyphs->log_clusters[g];
+            while (ei < ex.n && ex.v[ei].byte < cb)
+                ei++;
+            /* the extra goes on the last glyph of its cluster */
+            if (ei < ex.n && ex.v[ei].byte == cb &&
+                (g + 1 == gi->glyphs->num_glyphs ||
+                 c0 + gi->glyphs->log_clusters[g + 1] != cb)) {
+                gi->glyphs->glyphs[g].geometry.width += (int)lround(ex.v[ei].w / scale);
+                ei++;
+            }
+        }
+        glyph_pool_add(pool, gi);
+        const LaySpan *sp = &s->t.spans[pc->span];
+        double w = SC_TO_PT(pango_glyph_string_get_width(gi->glyphs)) * scale;
+        add_item(&items,
+                 (LayItem){.kind = LI_GLYPHS, .x = x, .y = -sp->rise, .gi = gi, .text = s->t.s,
+                           .scale_x = scale});
+        if (sp->footnote > 0)
+            VEC_PUSH(notes, sp->footnote);
+        /* link rectangles, merged over adjacent pieces with the same target */
+        if (cur_link && (!sp->link || strcmp(sp->link, cur_link) != 0)) {
+            add_item(&items,
+                     (LayItem){.kind = LI_LINK, .x = link_x0, .y = -link_asc, .w = x - link_x0,
+                               .h = link_h, .str = cur_link});
+            cur_link = NULL;
+        }
+        if (sp->link && !cur_link) {
+            cur_link = sp->link;
+            link_x0 = x;
+            link_asc = sp->font.size * 0.85;
+            link_h = sp->font.size * 1.1;
+        }
+        x += w;
+    }
+    if (cur_link)
+        add_item(&items,
+                 (LayItem){.kind = LI_LINK, .x = link_x0, .y = -link_asc, .w = x - link_x0,
+                           .h = link_h, .str = cur_link});
+    free(ex.v);
+
+    out->items = arena_calloc(a, (size_t)(items.n ? items.n : 1), sizeof *items.v);
+    memcpy(out->items, items.v, (size_t)items.n * sizeof *items.v);
+    out->n_items = items.n;
+    free(items.v);
+    out->footnotes = arena_calloc(a, (size_t)(notes.n ? notes.n : 1), sizeof(int));
+    memcpy(out->footnotes, notes.v, (size_t)notes.n * sizeof(int));
+    out->n_footnotes = notes.n;
+    free(notes.v);
+    out->height = p->leading;
+    double size = s->t.n_spans ? s->t.spans[0].font.size : p->leading / 1.2;
+    out->ascent = p->leading * 0.5 + size * 0.32;
+
+    LayLine *info = &out->info;
+    info->x = indent;
+    info->w = measure - p->left_indent - p->right_indent - (li == 0 && !p->marker ? 0 : p->hang_indent);
+    info->h = p->leading;
+    info->ratio = (b->justify && !last) ? L->ratio : 0;
+    double over = SC_TO_PT(natural - L->target - L->shrink);
+    info->overfull = (L->ratio < -1.0 + 1e-9 && over > 0.05) ? over : 0;
+    info->hyphenated = hyph;
+    info->justified = justify;
+    info->last = last;
+    info->src_line = p->src_line;
+    info->para = para_index;
+    if (s->t.n_spans) {
+        int si = span_at(&s->t, b0);
+        if (s->t.spans[si].src_line)
+            info->src_line = s->t.spans[si].src_line;
+    }
+}
+
+/* Draws the marker (list bullet, reference number) flush left in the indent. */
+static void set_marker(LayEngine *e, const LayPara *p, GlyphPool *pool, Arena *a, SetLine *first,
+                       const char *file, DiagList *dl)
+{
+    LaySpan sp = {.start = 0, .end = (int)strlen(p->marker), .font = p->marker_font};
+    LayPara mp = {.text = p->marker, .len = sp.end, .spans = &sp, .n_spans = 1, .lang = p->lang,
+                  .align = ALIGN_LEFT, .leading = p->leading};
+    LayBreakParams brk = {.tolerance = 10000, .pretolerance = -1, .line_penalty = 10};
+    SetPara sub;
+    if (para_set(e, &mp, 1e4, &brk, file, -1, pool, a, dl, &sub) != 0 || sub.n == 0)
+        return;
+    SetLine *ml = &sub.lines[0];
+    LayItem *merged = arena_calloc(a, (size_t)(first->n_items + ml->n_items), sizeof *merged);
+    for (int k = 0; k < ml->n_items; k++) {
+        merged[k] = ml->items[k];
+        merged[k].x += p->left_indent;
+    }
+    memcpy(merged + ml->n_items, first->items, (size_t)first->n_items * sizeof *merged);
+    first->items = merged;
+    first->n_items += ml->n_items;
+}
+
+int para_set(LayEngine *e, const LayPara *p, double measure, const LayBreakParams *brk,
+             const char *file, int para_index, GlyphPool *pool, Arena *a, DiagList *dl,
+             SetPara *out)
+{
+    memset(out, 0, sizeof *out);
+    if (p->len <= 0 || p->n_spans <= 0)
+        return 0;
+    Shaped s;
+    memset(&s, 0, sizeof s);
+    text_hyphenate(e, p, brk, a, &s.t);
+    if (shape_text(e, p, &s, pool, a, file, dl) != 0)
+        return -1;
+    compress_cjk_punct(&s);
+
+    Build b = {.p = p, .brk = brk, .s = &s, .justify = p->align == ALIGN_JUSTIFY};
+    if (!b.justify) {
+        double size = s.t.spans[0].font.size;
+        b.ragged = SC_FROM_PT(3 * size);
+    }
+    build_items(&b);
+
+    double left = p->left_indent + p->right_indent;
+    double first = measure - left - (p->marker ? p->hang_indent : 0);
+    double rest = measure - left - p->hang_indent;
+    if (first < 1) first = 1;
+    if (rest < 1) rest = 1;
+    Arena scratch;
+    arena_init(&scratch);
+    KpResult r;
+    LayBreakParams pb = *brk;
+    if (!b.justify) {
+        pb.pretolerance = -1;
+        pb.tolerance = 10000;
+    }
+    kp_break(b.it.kp.v, b.it.kp.n, SC_FROM_PT(first), SC_FROM_PT(rest), &pb,
+             p->hyphenate, &scratch, &r);
+    out->lines = arena_calloc(a, (size_t)(r.n ? r.n : 1), sizeof *out->lines);
+    out->n = r.n;
+    for (int li = 0; li < r.n; li++)
+        set_line(&b, &r, li, measure, pool, a, para_index, &out->lines[li]);
+    if (p->marker && r.n > 0)
+        set_marker(e, p, pool, a, &out->lines[0], file, dl);
+    arena_fini(&scratch);
+    free(b.it.kp.v);
+    free(b.it.map.v);
+    return 0;
+}
+
+double para_natural_width(LayEngine *e, const LayPara *p, const LayBreakParams *brk,
+                          GlyphPool *pool, Arena *a, DiagList *dl, const char *file)
+{
+    LayPara q = *p;
+    q.align = ALIGN_LEFT;
+    q.hyphenate = 0;
+    q.first_indent = 0;
+    SetPara sp;
+    if (para_set(e, &q, 1e5, brk, file, -1, pool, a, dl, &sp) != 0)
+        return 0;
+    double w = 0;
+    for (int i = 0; i < sp.n; i++) {
+        const SetLine *l = &sp.lines[i];
+        for (int k = 0; k < l->n_items; k++)
+            if (l->items[k].kind == LI_GLYPHS) {
+                double r = l->items[k].x +
+                           SC_TO_PT(pango_glyph_string_get_width(l->items[k].gi->glyphs));
+                if (r > w)
+                    w = r;
+            }
+    }
+    return w;
+}

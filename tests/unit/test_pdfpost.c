@@ -1,0 +1,362 @@
+/* test_pdfpost.c — the qpdf post-pass on real cairo output, and atomic file
+ * output.  Hermetic: the PDFs are drawn with rectangles only (no fonts). */
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <qpdf/qpdf-c.h>
+
+#include "../../layout/base.h"
+#include "../../typeset/output.h"
+#include "../../typeset/pdfpost.h"
+#include "check.h"
+
+#define TRIM_W 420.0
+#define TRIM_H 595.0
+#define BLEED 8.504          /* 3 mm */
+#define EPOCH_2024 1704067200LL
+#define NEAR(a, b) ((a) - (b) < 1e-3 && (b) - (a) < 1e-3)
+
+/* ---- a cairo PDF in memory --------------------------------------------------*/
+typedef struct Buf {
+    unsigned char *v;
+    size_t n, cap;
+} Buf;
+
+static cairo_status_t buf_write(void *closure, const unsigned char *data, unsigned int len)
+{
+    Buf *b = closure;
+    if (b->n + len > b->cap) {
+        b->cap = (b->n + len) * 2;
+        b->v = xrealloc(b->v, b->cap);
+    }
+    memcpy(b->v + b->n, data, len);
+    b->n += len;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* Two tagged pages of w x h pt, with a link (which corrupts cairo 1.16's xref
+ * unless a structure tag encloses it) and fixed dates. */
+static Buf make_pdf(double w, double h)
+{
+    Buf b = {0};
+    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(buf_write, &b, w, h);
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, "Test article");
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, "2020-02-02T02:02:02Z");
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, "2020-02-02T02:02:02Z");
+    cairo_t *cr = cairo_create(s);
+    cairo_tag_begin(cr, "Document", NULL);
+    for (int page = 0; page < 2; page++) {
+        cairo_tag_begin(cr, "P", NULL);
+        cairo_rectangle(cr, 50, 50 + 20 * page, 100, 40);
+        cairo_fill(cr);
+        cairo_tag_end(cr, "P");
+        cairo_tag_begin(cr, CAIRO_TAG_LINK, "uri='https://example.org/?a=b&c=d'");
+        cairo_rectangle(cr, 50, 150, 80, 12);
+        cairo_stroke(cr);
+        cairo_tag_end(cr, CAIRO_TAG_LINK);
+        cairo_show_page(cr);
+    }
+    cairo_tag_end(cr, "Document");
+    cairo_destroy(cr);
+    cairo_surface_finish(s);
+    CHECK(cairo_surface_status(s) == CAIRO_STATUS_SUCCESS, "cairo wrote the PDF (%zu bytes)", b.n);
+    cairo_surface_destroy(s);
+    return b;
+}
+
+/* The same PDF with every page's MediaBox moved to the root Pages node. */
+static Buf inherit_media_box(const Buf *in)
+{
+    Buf b = {0};
+    qpdf_data q = qpdf_init();
+    qpdf_silence_errors(q);
+    qpdf_read_memory(q, "in", (const char *)in->v, in->n, NULL);
+    int n = qpdf_get_num_pages(q);
+    qpdf_oh mb = 0;
+    for (int i = 0; i < n; i++) {
+        qpdf_oh pg = qpdf_get_page_n(q, (size_t)i);
+        mb = qpdf_oh_get_key(q, pg, "/MediaBox");
+        qpdf_oh_remove_key(q, pg, "/MediaBox");
+    }
+    qpdf_oh pages = qpdf_oh_get_key(q, qpdf_get_root(q), "/Pages");
+    qpdf_oh_replace_key(q, pages, "/MediaBox", mb);
+    qpdf_init_write_memory(q);
+    qpdf_write(q);
+    CHECK(!qpdf_has_error(q), "moved /MediaBox to the Pages node");
+    b.n = qpdf_get_buffer_length(q);
+    b.v = xmalloc(b.n);
+    memcpy(b.v, qpdf_get_buffer(q), b.n);
+    qpdf_cleanup(&q);
+    return b;
+}
+
+/* ---- inspecting the result ----------------------------------------------------*/
+static int box_is(qpdf_data q, qpdf_oh page, const char *key, double llx, double lly,
+                  double urx, double ury)
+{
+    qpdf_oh a = qpdf_oh_get_key(q, page, key);
+    if (!qpdf_oh_is_array(q, a) || qpdf_oh_get_array_n_items(q, a) != 4)
+        return 0;
+    const double want[4] = {llx, lly, urx, ury};
+    for (int i = 0; i < 4; i++)
+        if (!NEAR(qpdf_oh_get_numeric_value(q, qpdf_oh_get_array_item(q, a, i)), want[i]))
+            return 0;
+    return 1;
+}
+
+/* Checks the boxes of every page of out for a media box of w x h at the origin. */
+static void check_result(const unsigned char *out, size_t len, double w, double h,
+                         double bleed, double marks, const char *what)
+{
+    qpdf_data q = qpdf_init();
+    qpdf_silence_errors(q);
+    qpdf_set_suppress_warnings(q, QPDF_TRUE);
+    qpdf_read_memory(q, "out", (const char *)out, len, NULL);
+    CHECK(!qpdf_has_error(q) && !qpdf_more_warnings(q), "%s: result parses cleanly", what);
+    CHECK(qpdf_check_pdf(q) == QPDF_SUCCESS, "%s: qpdf_check_pdf is clean", what);
+    int n = qpdf_get_num_pages(q);
+    CHECK(n == 2, "%s: 2 pages (got %d)", what, n);
+    for (int i = 0; i < n; i++) {
+        qpdf_oh pg = qpdf_get_page_n(q, (size_t)i);
+        double t = bleed + marks;
+        CHECK(box_is(q, pg, "/TrimBox", t, t, w - t, h - t), "%s: page %d TrimBox", what, i + 1);
+        CHECK(box_is(q, pg, "/BleedBox", marks, marks, w - marks, h - marks),
+              "%s: page %d BleedBox", what, i + 1);
+    }
+    qpdf_oh root = qpdf_get_root(q);
+    CHECK_STR(qpdf_oh_get_utf8_value(q, qpdf_oh_get_key(q, root, "/Lang")), "en-GB",
+              "%s: /Lang", what);
+    qpdf_oh vp = qpdf_oh_get_key(q, root, "/ViewerPreferences");
+    CHECK(qpdf_oh_get_bool_value(q, qpdf_oh_get_key(q, vp, "/DisplayDocTitle")),
+          "%s: DisplayDocTitle", what);
+    CHECK_STR(qpdf_get_info_key(q, "/CreationDate"), "D:20240101000000+00'00'",
+              "%s: CreationDate", what);
+    CHECK_STR(qpdf_get_info_key(q, "/ModDate"), "D:20240101000000+00'00'", "%s: ModDate", what);
+    CHECK_STR(qpdf_get_info_key(q, "/Producer"), "typeset 0.1.0 (cairo 1.16.0)",
+              "%s: Producer", what);
+    CHECK_STR(qpdf_get_info_key(q, "/Title"), "Test article", "%s: cairo's Title kept", what);
+    qpdf_oh id = qpdf_oh_get_key(q, qpdf_get_trailer(q), "/ID");
+    CHECK(qpdf_oh_is_array(q, id) && qpdf_oh_get_array_n_items(q, id) == 2, "%s: /ID", what);
+    CHECK(memmem(out, len, "/ObjStm", 7) != NULL, "%s: object streams", what);
+    CHECK(!qpdf_has_error(q), "%s: no qpdf error while inspecting", what);
+    qpdf_cleanup(&q);
+}
+
+static void test_pdfpost(void)
+{
+    const double w = TRIM_W + 2 * BLEED, h = TRIM_H + 2 * BLEED;
+    Buf pdf = make_pdf(w, h);
+    PdfPostOptions o = {.bleed_pt = BLEED, .epoch = EPOCH_2024, .lang = "en-GB",
+                        .title = "Test article", .producer = "typeset 0.1.0 (cairo 1.16.0)"};
+    DiagList dl;
+    diag_list_init(&dl);
+
+    unsigned char *out1, *out2;
+    size_t n1, n2;
+    int rc = pdfpost_run(pdf.v, pdf.n, &o, &out1, &n1, "a.pdf", &dl);
+    CHECK(rc == 0 && dl.errors == 0 && dl.warnings == 0, "bleed 3mm: ok without diagnostics");
+    check_result(out1, n1, w, h, BLEED, 0, "bleed 3mm");
+    rc = pdfpost_run(pdf.v, pdf.n, &o, &out2, &n2, "a.pdf", &dl);
+    CHECK(rc == 0 && n1 == n2 && memcmp(out1, out2, n1) == 0, "deterministic: %zu bytes twice", n1);
+    free(out2);
+
+    /* a different date changes the output (and /ID) */
+    o.epoch = EPOCH_2024 + 1;
+    rc = pdfpost_run(pdf.v, pdf.n, &o, &out2, &n2, "a.pdf", &dl);
+    CHECK(rc == 0 && (n1 != n2 || memcmp(out1, out2, n1) != 0), "another date, other bytes");
+    free(out2);
+    free(out1);
+
+    /* no bleed, no marks: both boxes equal the MediaBox */
+    o.epoch = EPOCH_2024;
+    o.bleed_pt = 0;
+    rc = pdfpost_run(pdf.v, pdf.n, &o, &out1, &n1, "b.pdf", &dl);
+    CHECK(rc == 0, "no bleed: ok");
+    if (rc == 0)
+        check_result(out1, n1, w, h, 0, 0, "no bleed");
+    free(out1);
+
+    /* bleed and crop-mark margin, MediaBox inherited from the Pages node */
+    Buf inh = inherit_media_box(&pdf);
+    o.bleed_pt = BLEED;
+    o.marks_pt = 20;
+    rc = pdfpost_run(inh.v, inh.n, &o, &out1, &n1, "c.pdf", &dl);
+    CHECK(rc == 0, "inherited MediaBox with marks: ok");
+    if (rc == 0)
+        check_result(out1, n1, w, h, BLEED, 20, "inherited+marks");
+    free(out1);
+    free(inh.v);
+    CHECK(dl.errors == 0 && dl.warnings == 0, "no diagnostics so far (%d)", dl.n);
+
+    /* a bleed that eats the page */
+    o.marks_pt = 0;
+    o.bleed_pt = w;
+    rc = pdfpost_run(pdf.v, pdf.n, &o, &out1, &n1, "d.pdf", &dl);
+    CHECK(rc == -1 && out1 == NULL && dl.errors == 1, "bleed larger than the page: error");
+    o.bleed_pt = BLEED;
+
+    /* garbage */
+    diag_list_fini(&dl);
+    diag_list_init(&dl);
+    static const unsigned char junk[] = "this is not a PDF at all\n%%EOF\n";
+    rc = pdfpost_run(junk, sizeof junk - 1, &o, &out1, &n1, "junk.pdf", &dl);
+    CHECK(rc == -1 && out1 == NULL && n1 == 0, "garbage: -1");
+    CHECK(dl.errors == 1 && dl.n == 1 && strcmp(dl.v[0].file, "junk.pdf") == 0 &&
+              strstr(dl.v[0].msg, "not a PDF") != NULL,
+          "garbage: one error naming the file: %s", dl.n ? dl.v[0].msg : "");
+    rc = pdfpost_run(junk, 0, &o, &out1, &n1, "empty.pdf", &dl);
+    CHECK(rc == -1 && dl.errors == 2, "empty input: -1 with an error");
+    static const unsigned char bad[] = "%PDF-1.5\n1 0 obj << /Type /Catalog >>\nnonsense\n";
+    rc = pdfpost_run(bad, sizeof bad - 1, &o, &out1, &n1, "bad.pdf", &dl);
+    CHECK(rc == -1 && out1 == NULL && dl.errors == 3 && dl.n == 3 &&
+              strstr(dl.v[2].msg, "PDF post-pass failed (") != NULL,
+          "broken PDF: qpdf's error, warnings dropped: %s", dl.n == 3 ? dl.v[2].msg : "");
+    rc = pdfpost_run(pdf.v, pdf.n / 2, &o, &out1, &n1, "half.pdf", &dl);
+    CHECK(rc == -1 && out1 == NULL && dl.errors == 4, "truncated PDF: -1: %s", dl.v[dl.n - 1].msg);
+    /* year 10000 */
+    o.epoch = 253402300800LL;
+    rc = pdfpost_run(pdf.v, pdf.n, &o, &out1, &n1, "y.pdf", &dl);
+    CHECK(rc == -1 && dl.errors == 5, "epoch past 9999: %s", dl.v[dl.n - 1].msg);
+    diag_list_fini(&dl);
+    free(pdf.v);
+}
+
+/* ---- atomic output ------------------------------------------------------------*/
+static int read_file(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, size - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    return (int)n;
+}
+
+/* Number of entries in dir other than . and .., and whether any looks like a
+ * temporary file ("name.XXXXXX"). */
+static int count_entries(const char *dir, int *temps)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    *temps = 0;
+    if (!d)
+        return -1;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        n++;
+        const char *dot = strrchr(e->d_name, '.');
+        if (dot && strlen(dot) == 7 && strcmp(dot, ".pdf") != 0)
+            (*temps)++;
+    }
+    closedir(d);
+    return n;
+}
+
+static void test_output(void)
+{
+    char dir[] = "/tmp/test_output.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL, "temp dir %s", dir);
+    char path[128], buf[512], missing[128], sub[128];
+    snprintf(path, sizeof path, "%s/out.pdf", dir);
+    DiagList dl;
+    diag_list_init(&dl);
+    mode_t old_mask = umask(027);
+
+    CHECK(output_write_atomic(path, "first", 5, &dl) == 0, "write new file");
+    CHECK(read_file(path, buf, sizeof buf) == 5 && strcmp(buf, "first") == 0, "content: %s", buf);
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640, "mode 0644 & ~umask 027 = %o",
+          (unsigned)(st.st_mode & 0777));
+    umask(022);
+    CHECK(output_write_atomic(path, "second, longer", 14, &dl) == 0, "replace existing file");
+    CHECK(read_file(path, buf, sizeof buf) == 14 && strcmp(buf, "second, longer") == 0,
+          "replaced content: %s", buf);
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0644, "mode 0644 under umask 022");
+    CHECK(output_write_atomic(path, "", 0, &dl) == 0 && read_file(path, buf, sizeof buf) == 0,
+          "empty file");
+    CHECK(dl.errors == 0, "no errors so far");
+
+    snprintf(missing, sizeof missing, "%s/nope/out.pdf", dir);
+    CHECK(output_write_atomic(missing, "x", 1, &dl) == -1, "missing directory: -1");
+    CHECK(dl.errors == 1 && !strcmp(dl.v[0].file, missing) && dl.v[0].line == 1 &&
+              dl.v[0].col == 1,
+          "error at path:1:1");
+    snprintf(buf, sizeof buf, "cannot write '%s': %s", missing, strerror(ENOENT));
+    CHECK_STR(dl.v[0].msg, buf, "message: %s", dl.v[0].msg);
+    snprintf(sub, sizeof sub, "%s/nope", dir);
+    CHECK(access(sub, F_OK) == -1, "missing directory still missing");
+
+    /* a directory in the way: rename fails, the temp file must go */
+    snprintf(sub, sizeof sub, "%s/isdir", dir);
+    CHECK(mkdir(sub, 0755) == 0, "made %s", sub);
+    CHECK(output_write_atomic(sub, "x", 1, &dl) == -1 && dl.errors == 2, "directory as target: -1");
+    int temps;
+    CHECK(count_entries(dir, &temps) == 2 && temps == 0, "only out.pdf and isdir left, no temps");
+    rmdir(sub);
+
+    /* mkdir -p */
+    snprintf(sub, sizeof sub, "%s/a//b/c/", dir);
+    CHECK(output_mkdirs(sub, &dl) == 0, "mkdirs %s", sub);
+    CHECK(output_mkdirs(sub, &dl) == 0, "mkdirs again");
+    snprintf(sub, sizeof sub, "%s/a/b/c", dir);
+    CHECK(stat(sub, &st) == 0 && S_ISDIR(st.st_mode), "a/b/c is a directory");
+    snprintf(buf, sizeof buf, "%s/out.pdf/x", dir);
+    CHECK(output_mkdirs(buf, &dl) == -1 && dl.errors == 3, "mkdirs through a file: -1");
+    CHECK(strstr(dl.v[dl.n - 1].msg, "cannot create directory") != NULL, "%s", dl.v[dl.n - 1].msg);
+    CHECK(output_mkdirs("", &dl) == 0 && output_mkdirs(NULL, &dl) == 0, "mkdirs of nothing");
+    rmdir(sub);
+    snprintf(sub, sizeof sub, "%s/a/b", dir);
+    rmdir(sub);
+    snprintf(sub, sizeof sub, "%s/a", dir);
+    rmdir(sub);
+
+    /* a real post-passed PDF through the atomic writer */
+    Buf pdf = make_pdf(200, 300);
+    PdfPostOptions o = {.epoch = EPOCH_2024};
+    unsigned char *out;
+    size_t n;
+    CHECK(pdfpost_run(pdf.v, pdf.n, &o, &out, &n, path, &dl) == 0 &&
+              output_write_atomic(path, out, n, &dl) == 0,
+          "post-passed PDF written");
+    CHECK(stat(path, &st) == 0 && (size_t)st.st_size == n, "size %zu", n);
+    free(out);
+    free(pdf.v);
+
+    CHECK(count_entries(dir, &temps) == 1 && temps == 0, "no temp files left in %s", dir);
+    unlink(path);
+    CHECK(rmdir(dir) == 0, "temp dir empty and removed");
+    umask(old_mask);
+    diag_list_fini(&dl);
+}
+
+static void test_default_path(void)
+{
+    static const char *const cases[][3] = {
+        {"a/b.md", "pdf", "a/b.pdf"},     {"a/b.md", ".png", "a/b.png"},
+        {"b.md", "pdf", "b.pdf"},         {"a/b", "pdf", "a/b.pdf"},
+        {"a.d/b", "pdf", "a.d/b.pdf"},    {"a.d/.md", "pdf", "a.d/.md.pdf"},
+        {"x.tar.md", "pdf", "x.tar.pdf"}, {"/abs/p.q.md", "trace", "/abs/p.q.trace"},
+        {"./c.md", "pdf", "./c.pdf"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *p = output_default_path(cases[i][0], cases[i][1]);
+        CHECK_STR(p, cases[i][2], "default path %s + %s -> %s", cases[i][0], cases[i][1], p);
+        free(p);
+    }
+}
+
+int main(void)
+{
+    test_pdfpost();
+    test_output();
+    test_default_path();
+    return check_finish();
+}

@@ -1,0 +1,312 @@
+/* output.c — atomic file output, signal cleanup of temporary files, mkdir -p
+ * and default output names (see output.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE          /* GNU strerror_r (returns char *) */
+#endif
+#include "output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <pthread.h>
+
+/* ---- the in-flight registry ------------------------------------------------
+ * Why global: the signal handler has no context argument (see output.h).
+ * Each slot holds one temporary path and a lock-free atomic state:
+ *
+ *   FREE --claim (CAS)--> CLAIMED --path copied--> ARMED --disarm (CAS)--> FREE
+ *                                                    |
+ *                              signal handler (CAS)  +--> CLEANING (never left)
+ *
+ * Only the owning thread writes path, and only while the slot is CLAIMED; the
+ * handler reads path only after winning ARMED -> CLEANING, so it never sees a
+ * half-written path and no owner can reuse a slot the handler is unlinking.
+ * Lock-free atomics are the one shared-object kind a C17 signal handler may
+ * touch (C17 7.14.1.1), hence the static assertion.  A write that finds every
+ * slot busy still works; only its cleanup-on-signal is lost. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the signal handler needs lock-free atomic int");
+
+#define OUTPUT_SLOTS 64
+#define OUTPUT_SLOT_PATH 4096
+
+enum { OUTPUT_SLOT_FREE, OUTPUT_SLOT_CLAIMED, OUTPUT_SLOT_ARMED, OUTPUT_SLOT_CLEANING };
+
+typedef struct OutputSlot {
+    atomic_int state;
+    char path[OUTPUT_SLOT_PATH];
+} OutputSlot;
+
+static OutputSlot output_slots[OUTPUT_SLOTS];
+
+static const int output_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+/* Claims a free slot for a path of plen bytes; returns its index, or -1
+ * (table full or path too long for a slot). */
+static int output_slot_claim(size_t plen)
+{
+    if (plen >= OUTPUT_SLOT_PATH)
+        return -1;
+    for (int i = 0; i < OUTPUT_SLOTS; i++) {
+        int expect = OUTPUT_SLOT_FREE;
+        if (atomic_compare_exchange_strong(&output_slots[i].state, &expect,
+                                           OUTPUT_SLOT_CLAIMED))
+            return i;
+    }
+    return -1;
+}
+
+/* Publishes tmp (the created temporary file) in a CLAIMED slot. */
+static void output_slot_arm(int slot, const char *tmp, size_t plen)
+{
+    if (slot < 0)
+        return;
+    memcpy(output_slots[slot].path, tmp, plen + 1);
+    atomic_store(&output_slots[slot].state, OUTPUT_SLOT_ARMED);   /* seq_cst: path first */
+}
+
+/* Frees a CLAIMED or ARMED slot.  A slot the handler has taken (CLEANING)
+ * stays taken: the process is about to die. */
+static void output_slot_release(int slot)
+{
+    if (slot < 0)
+        return;
+    int expect = OUTPUT_SLOT_ARMED;
+    if (!atomic_compare_exchange_strong(&output_slots[slot].state, &expect, OUTPUT_SLOT_FREE) &&
+        expect == OUTPUT_SLOT_CLAIMED)
+        atomic_store(&output_slots[slot].state, OUTPUT_SLOT_FREE);
+}
+
+/* Uses only async-signal-safe calls: atomics, unlink, sigaction, raise. */
+static void output_on_signal(int sig)
+{
+    int saved_errno = errno;
+    for (int i = 0; i < OUTPUT_SLOTS; i++) {
+        int expect = OUTPUT_SLOT_ARMED;
+        if (atomic_compare_exchange_strong(&output_slots[i].state, &expect,
+                                           OUTPUT_SLOT_CLEANING))
+            unlink(output_slots[i].path);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+    /* sig is blocked while we run, so the default action happens on return */
+    raise(sig);
+    errno = saved_errno;
+}
+
+void output_install_signal_cleanup(void)
+{
+    for (size_t i = 0; i < sizeof output_signals / sizeof *output_signals; i++) {
+        struct sigaction old;
+        if (sigaction(output_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;          /* e.g. under nohup: keep ignoring */
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = output_on_signal;
+        sigemptyset(&sa.sa_mask);
+        for (size_t j = 0; j < sizeof output_signals / sizeof *output_signals; j++)
+            sigaddset(&sa.sa_mask, output_signals[j]);
+        sigaction(output_signals[i], &sa, NULL);
+    }
+}
+
+/* Blocks (on = 1) or restores the cleanup signals in this thread, so that a
+ * signal cannot fall between creating a temporary file and registering it, or
+ * between renaming it and unregistering it.  (Another thread may still take
+ * the signal in that window; the table makes that rare, not impossible.) */
+static void output_block(int on, sigset_t *saved)
+{
+    if (on) {
+        sigset_t set;
+        sigemptyset(&set);
+        for (size_t i = 0; i < sizeof output_signals / sizeof *output_signals; i++)
+            sigaddset(&set, output_signals[i]);
+        pthread_sigmask(SIG_BLOCK, &set, saved);
+    } else {
+        pthread_sigmask(SIG_SETMASK, saved, NULL);
+    }
+}
+
+/* ---- atomic write ----------------------------------------------------------*/
+static const char *output_strerror(int err, char *buf, size_t size)
+{
+    return strerror_r(err, buf, size);     /* GNU version: may ignore buf */
+}
+
+static void output_error(DiagList *dl, const char *path, const char *what, int err)
+{
+    char buf[256];
+    diag_add(dl, DIAG_ERROR, path, 1, 1, "%s '%s': %s", what, path,
+             output_strerror(err, buf, sizeof buf));
+}
+
+/* The process umask, read without changing it: umask(2) can only be read by
+ * setting it, which would race with other threads creating files.  Linux
+ * reports it in /proc/self/status; 022 if that is unavailable. */
+static mode_t output_umask(void)
+{
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 022;
+    char buf[2048];
+    ssize_t n;
+    do
+        n = read(fd, buf, sizeof buf - 1);
+    while (n < 0 && errno == EINTR);
+    close(fd);
+    if (n <= 0)
+        return 022;
+    buf[n] = 0;
+    const char *p = strstr(buf, "\nUmask:");
+    if (!p)
+        return 022;
+    return (mode_t)(strtoul(p + 7, NULL, 8) & 0777);
+}
+
+static int output_write_all(int fd, const unsigned char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* fsync of path's directory, so the rename itself survives a crash.
+ * Best effort: some file systems refuse fsync on directories. */
+static void output_sync_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? (slash == path ? xstrdup("/") : strndup(path, (size_t)(slash - path)))
+                      : xstrdup(".");
+    if (!dir)
+        return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
+int output_write_atomic(const char *path, const void *data, size_t len, DiagList *dl)
+{
+    size_t plen = strlen(path);
+    char *tmp = xmalloc(plen + 8);
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".XXXXXX", 8);
+
+    sigset_t saved;
+    output_block(1, &saved);
+    int slot = output_slot_claim(plen + 7);
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    int err = errno;
+    if (fd >= 0)
+        output_slot_arm(slot, tmp, plen + 7);
+    output_block(0, &saved);
+    if (fd < 0) {
+        output_slot_release(slot);
+        output_error(dl, path, "cannot write", err);
+        free(tmp);
+        return -1;
+    }
+
+    int rc = -1;
+    if (fchmod(fd, 0644 & ~output_umask()) < 0 || output_write_all(fd, data, len) < 0 ||
+        fsync(fd) < 0) {
+        err = errno;
+        close(fd);
+    } else if (close(fd) < 0) {
+        err = errno;
+    } else {
+        output_block(1, &saved);
+        if (rename(tmp, path) == 0) {
+            rc = 0;
+            output_slot_release(slot);   /* unregister only once the name is gone */
+        } else {
+            err = errno;
+        }
+        output_block(0, &saved);
+    }
+    if (rc < 0) {
+        unlink(tmp);
+        output_slot_release(slot);
+        output_error(dl, path, "cannot write", err);
+    } else {
+        output_sync_dir(path);
+    }
+    free(tmp);
+    return rc;
+}
+
+/* ---- mkdir -p --------------------------------------------------------------*/
+/* mkdir that accepts an existing directory. */
+static int output_mkdir1(const char *dir)
+{
+    if (mkdir(dir, 0777) == 0)
+        return 0;
+    int err = errno;
+    struct stat st;
+    if (err == EEXIST) {
+        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+            return 0;
+        err = ENOTDIR;
+    }
+    errno = err;
+    return -1;
+}
+
+int output_mkdirs(const char *dir, DiagList *dl)
+{
+    if (!dir || !*dir)
+        return 0;
+    char *p = xstrdup(dir);
+    int rc = 0;
+    /* every prefix ending before a '/' (the root and repeated slashes skipped),
+     * then the whole path */
+    for (char *s = p + 1; *s && rc == 0; s++) {
+        if (*s != '/' || s[-1] == '/')
+            continue;
+        *s = 0;
+        rc = output_mkdir1(p);
+        *s = '/';
+    }
+    if (rc == 0)
+        rc = output_mkdir1(p);
+    if (rc < 0)
+        output_error(dl, dir, "cannot create directory", errno);
+    free(p);
+    return rc;
+}
+
+/* ---- default output path ---------------------------------------------------*/
+char *output_default_path(const char *src, const char *ext)
+{
+    if (*ext == '.')
+        ext++;
+    const char *base = strrchr(src, '/');
+    base = base ? base + 1 : src;
+    const char *dot = strrchr(base, '.');
+    size_t keep = dot && dot != base ? (size_t)(dot - src) : strlen(src);
+    size_t elen = strlen(ext);
+    char *out = xmalloc(keep + 1 + elen + 1);
+    memcpy(out, src, keep);
+    out[keep] = '.';
+    memcpy(out + keep + 1, ext, elen + 1);
+    return out;
+}

@@ -1,0 +1,42 @@
+/* output.h — writing result files: atomic replacement (temp file + fsync +
+ * rename), mkdir -p, and the default output name.  Takes bytes from the
+ * renderers, hands nothing on; errors go to the caller's DiagList.
+ *
+ * Global state, and why: a signal handler gets no context argument, so the
+ * list of temporary files that SIGINT/SIGTERM/SIGHUP must delete is the one
+ * process-wide table in the program (a fixed array of lock-free atomic slots in
+ * output.c, no malloc, no locks: async-signal-safe, and safe while several
+ * threads write different files). */
+#ifndef TS_OUTPUT_H
+#define TS_OUTPUT_H
+
+#include <stddef.h>
+
+#include "../layout/base.h"
+
+/* Writes data[0..len) to path atomically: a temporary file path.XXXXXX in the
+ * same directory (mkstemp; mode 0644 minus the umask), fsync, rename over path,
+ * fsync of the directory.  An existing file is only ever replaced by a complete
+ * new one; on failure the temporary file is removed and path is untouched.
+ * Renaming replaces a symlink at path, not its target.  Thread-safe for
+ * different paths.  Returns 0, or -1 after adding the error
+ * "cannot write 'path': <strerror>" at path:1:1. */
+int output_write_atomic(const char *path, const void *data, size_t len, DiagList *dl);
+
+/* Installs SIGINT/SIGTERM/SIGHUP handlers that unlink every temporary file
+ * output_write_atomic has open and then re-raise the signal with the default
+ * action.  A signal that is ignored at the time of the call (nohup) stays
+ * ignored.  Call once from main, before starting threads. */
+void output_install_signal_cleanup(void);
+
+/* mkdir -p: creates dir and its missing parents (mode 0777 minus the umask).
+ * An existing directory is fine; NULL or "" does nothing.  Returns 0, or -1
+ * after adding "cannot create directory 'X': <strerror>" at dir:1:1. */
+int output_mkdirs(const char *dir, DiagList *dl);
+
+/* The source path with its extension replaced by ext ("pdf" or ".pdf"):
+ * "a/b.md" -> "a/b.pdf", "a/b" -> "a/b.pdf", "a.d/.md" -> "a.d/.md.pdf" (a
+ * leading dot does not start an extension).  malloc'd; the caller frees. */
+char *output_default_path(const char *src, const char *ext);
+
+#endif

@@ -1,0 +1,146 @@
+/* paint.c — see paint.h. */
+#include "paint.h"
+
+#include <cairo-pdf.h>
+#include <glib.h>
+#include <pango/pangocairo.h>
+#include <stdio.h>
+#include <string.h>
+
+static void show_glyphs(cairo_t *cr, const LayItem *it)
+{
+    cairo_save(cr);
+    cairo_translate(cr, it->x, it->y);
+    if (it->scale_x != 1.0 && it->scale_x > 0)
+        cairo_scale(cr, it->scale_x, 1.0);
+    cairo_move_to(cr, 0, 0);
+    /* with the text attached, so ligatures extract (LIBRARY-NOTES §4) */
+    pango_cairo_show_glyph_item(cr, it->text, it->gi);
+    cairo_restore(cr);
+}
+
+/* Link targets: "#name" is a named destination (cairo 1.16 drops page-number
+ * links to later pages, LIBRARY-NOTES §2); anything else is a URI.  Quotes and
+ * backslashes in the attribute string are escaped as cairo's parser wants. */
+static char *link_attrs(const LayItem *it)
+{
+    GString *g = g_string_new(NULL);
+    g_string_append_printf(g, "rect=[%.2f %.2f %.2f %.2f] ", it->x, it->y, it->w, it->h);
+    int internal = it->str[0] == '#';
+    g_string_append(g, internal ? "dest='" : "uri='");
+    for (const char *p = it->str + internal; *p; p++) {
+        if (*p == '\'' || *p == '\\')
+            g_string_append_c(g, '\\');
+        g_string_append_c(g, *p);
+    }
+    g_string_append_c(g, '\'');
+    return g_string_free(g, FALSE);
+}
+
+void paint_page(cairo_t *cr, const LayPage *p, const PaintOptions *o)
+{
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    int depth = 0;
+    for (int i = 0; i < p->n_items; i++) {
+        const LayItem *it = &p->items[i];
+        switch (it->kind) {
+        case LI_GLYPHS:
+            show_glyphs(cr, it);
+            break;
+        case LI_RULE:
+            cairo_save(cr);
+            cairo_set_line_width(cr, it->h > 0 ? it->h : 0.4);
+            cairo_move_to(cr, it->x, it->y);
+            cairo_line_to(cr, it->x + it->w, it->y);
+            cairo_stroke(cr);
+            cairo_restore(cr);
+            break;
+        case LI_LINK:
+            if (o->tagged) {
+                char *attrs = link_attrs(it);
+                cairo_tag_begin(cr, CAIRO_TAG_LINK, attrs);
+                cairo_tag_end(cr, CAIRO_TAG_LINK);
+                g_free(attrs);
+            }
+            break;
+        case LI_DEST:
+            if (o->tagged) {
+                char *attrs = g_strdup_printf("name='%s' x=%.2f y=%.2f", it->str, it->x, it->y);
+                cairo_tag_begin(cr, CAIRO_TAG_DEST, attrs);
+                cairo_tag_end(cr, CAIRO_TAG_DEST);
+                g_free(attrs);
+            }
+            break;
+        case LI_TAG_BEGIN:
+            if (o->tagged) {
+                cairo_tag_begin(cr, it->str, NULL);
+                depth++;
+            }
+            break;
+        case LI_TAG_END:
+            if (o->tagged && depth > 0) {
+                cairo_tag_end(cr, it->str ? it->str : "P");
+                depth--;
+            }
+            break;
+        }
+    }
+}
+
+static cairo_status_t to_bytes(void *closure, const unsigned char *data, unsigned int len)
+{
+    g_byte_array_append(closure, data, len);
+    return CAIRO_STATUS_SUCCESS;
+}
+
+int paint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, unsigned char **out,
+              size_t *out_len, const char **err)
+{
+    GByteArray *buf = g_byte_array_new();
+    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(to_bytes, buf, o->width, o->height);
+    cairo_pdf_surface_restrict_to_version(s, CAIRO_PDF_VERSION_1_5);
+    if (m->title) cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, m->title);
+    if (m->author) cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_AUTHOR, m->author);
+    if (m->subject) cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_SUBJECT, m->subject);
+    if (m->keywords) cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_KEYWORDS, m->keywords);
+    if (m->creator) cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, m->creator);
+    if (m->date_iso) {
+        cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, m->date_iso);
+        cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, m->date_iso);
+    }
+    cairo_t *cr = cairo_create(s);
+    /* every piece of content sits inside a structure tag: untagged links corrupt
+     * cairo 1.16's xref (LIBRARY-NOTES §2) */
+    cairo_tag_begin(cr, "Document", NULL);
+    for (int i = 0; i < r->n_pages; i++) {
+        char label[32];
+        snprintf(label, sizeof label, "%d", r->pages[i].number);
+        cairo_pdf_surface_set_page_label(s, label);
+        paint_page(cr, &r->pages[i], o);
+        cairo_show_page(cr);
+    }
+    cairo_tag_end(cr, "Document");
+    /* the outline: headings nested by level */
+    int parent[8] = {CAIRO_PDF_OUTLINE_ROOT};
+    for (int i = 0; i < r->n_outline; i++) {
+        const LayOutline *ol = &r->outline[i];
+        int lvl = ol->level < 1 ? 1 : ol->level > 7 ? 7 : ol->level;
+        char *attrs = g_strdup_printf("dest='%s'", ol->dest);
+        int id = cairo_pdf_surface_add_outline(s, parent[lvl - 1], ol->title, attrs, 0);
+        g_free(attrs);
+        for (int k = lvl; k < 8; k++)
+            parent[k] = id;
+    }
+    cairo_destroy(cr);
+    cairo_surface_finish(s);
+    cairo_status_t st = cairo_surface_status(s);
+    cairo_surface_destroy(s);
+    if (st != CAIRO_STATUS_SUCCESS) {
+        *err = cairo_status_to_string(st);
+        g_byte_array_free(buf, TRUE);
+        return -1;
+    }
+    *out_len = buf->len;
+    *out = g_byte_array_free(buf, FALSE);
+    return 0;
+}

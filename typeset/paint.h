@@ -1,0 +1,29 @@
+/* paint.h — the painters.  Both read a LayResult and draw it with Cairo: the
+ * PDF painter into a memory stream (tags, links, destinations, outline, page
+ * labels, metadata), the PNG painter into image surfaces.  One page-drawing
+ * routine serves both, so PDF and preview can never disagree. */
+#ifndef TS_PAINT_H
+#define TS_PAINT_H
+
+#include <cairo.h>
+#include "../layout/layout.h"
+
+typedef struct PaintMeta {
+    const char *title, *author, *subject, *keywords, *creator;
+    const char *date_iso;   /* "2024-01-01T00:00:00Z" */
+} PaintMeta;
+
+typedef struct PaintOptions {
+    double width, height;   /* trim size, pt */
+    int tagged;             /* structure tags, links and destinations (PDF) */
+} PaintOptions;
+
+/* Draws page p at the current transformation (origin = trim top-left). */
+void paint_page(cairo_t *cr, const LayPage *p, const PaintOptions *o);
+
+/* Renders the whole result as a PDF into *out (g_malloc'd, caller g_free's).
+ * Returns 0 or -1 (cairo failure, message in *err). */
+int paint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, unsigned char **out,
+              size_t *out_len, const char **err);
+
+#endif
