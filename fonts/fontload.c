@@ -4,6 +4,7 @@
  * there is no global state, so threads may each create their own. */
 #include "fontload.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -44,6 +45,18 @@ static char *xml_escape(const char *s)
 }
 
 /* mkdir -p with mode 0700; 0 on success (or if it already is a directory). */
+/* strerror text starting in lower case, as diagnostics are. */
+static const char *errtext(int err, char *buf, size_t size)
+{
+    const char *s = strerror_r(err, buf, size);
+    if (s != buf) {
+        snprintf(buf, size, "%s", s);
+        s = buf;
+    }
+    buf[0] = (char)tolower((unsigned char)buf[0]);
+    return s;
+}
+
 static int mkdir_p(const char *path)
 {
     char *buf = xstrdup(path);
@@ -89,6 +102,18 @@ static char *cache_dir(void)
     return xstrdup(buf);
 }
 
+/* Pango up to 1.50.12 (Debian 12) takes a reference to the FcConfig in
+ * pango_fc_font_map_set_config but never drops it when the map goes away
+ * (later versions do, in finalize).  On those versions this weak-reference
+ * callback drops it when the map is disposed: by then Pango's fontconfig
+ * thread has released its own references (each queued job holds one on the
+ * map and one on the config), and finalize no longer uses the config. */
+static void release_config(gpointer cfg, GObject *fontmap)
+{
+    (void)fontmap;
+    FcConfigDestroy(cfg);
+}
+
 FontLib *fontlib_new(const char *datadir, DiagList *dl)
 {
     char conf[PATH_MAX + 32], absdir[PATH_MAX], ebuf[256];
@@ -97,14 +122,14 @@ FontLib *fontlib_new(const char *datadir, DiagList *dl)
      * include must name an absolute path. */
     if (!realpath(datadir ? datadir : ".", absdir)) {
         diag_add(dl, DIAG_ERROR, conf, 1, 1, "cannot read font configuration '%s': %s", conf,
-                 strerror_r(errno, ebuf, sizeof ebuf));
+                 errtext(errno, ebuf, sizeof ebuf));
         return NULL;
     }
     snprintf(conf, sizeof conf, "%s/fonts/fonts.conf", absdir);
     FILE *f = fopen(conf, "r");
     if (!f) {
         diag_add(dl, DIAG_ERROR, conf, 1, 1, "cannot read font configuration '%s': %s", conf,
-                 strerror_r(errno, ebuf, sizeof ebuf));
+                 errtext(errno, ebuf, sizeof ebuf));
         return NULL;
     }
     fclose(f);
@@ -140,6 +165,8 @@ FontLib *fontlib_new(const char *datadir, DiagList *dl)
                 diag_add(dl, DIAG_ERROR, conf, 1, 1, "cairo has no FreeType font backend");
             } else {
                 pango_fc_font_map_set_config(PANGO_FC_FONT_MAP(fm), cfg);   /* refs cfg */
+                if (pango_version() < PANGO_VERSION_ENCODE(1, 50, 13))
+                    g_object_weak_ref(G_OBJECT(fm), release_config, cfg);
                 fl = xcalloc(1, sizeof *fl);
                 fl->fm = fm;
             }
@@ -155,16 +182,7 @@ void fontlib_free(FontLib *fl)
 {
     if (!fl)
         return;
-    /* Pango up to 1.50.12 (Debian 12) takes a reference to the FcConfig in
-     * pango_fc_font_map_set_config but never drops it when the map is
-     * finalized (later versions do).  If our unref is the last one, drop that
-     * reference ourselves on those versions; otherwise leave it (a leak, not
-     * a use after free). */
-    FcConfig *cfg = pango_fc_font_map_get_config(PANGO_FC_FONT_MAP(fl->fm));
-    int last = G_OBJECT(fl->fm)->ref_count == 1;
     g_object_unref(fl->fm);
-    if (cfg && last && pango_version() < PANGO_VERSION_ENCODE(1, 50, 13))
-        FcConfigDestroy(cfg);
     free(fl);
 }
 
@@ -238,4 +256,15 @@ char *fontlib_resolve(FontLib *fl, const char *families, int bold, int italic,
     pango_font_description_free(desc);
     g_object_unref(ctx);
     return result;
+}
+
+int fontlib_has_family(FontLib *fl, const char *family)
+{
+    PangoFontFamily **fams = NULL;
+    int n = 0, found = 0;
+    pango_font_map_list_families(fontlib_fontmap(fl), &fams, &n);
+    for (int i = 0; i < n && !found; i++)
+        found = g_ascii_strcasecmp(pango_font_family_get_name(fams[i]), family) == 0;
+    g_free(fams);
+    return found;
 }

@@ -12,7 +12,8 @@
 typedef struct FontLib FontLib;
 
 /* datadir holds fonts/fonts.conf.  The fontconfig cache goes to
- * $XDG_CACHE_HOME/typeset (or ~/.cache/typeset, or /tmp/typeset-cache-UID).
+ * $XDG_CACHE_HOME/typeset/fontconfig (or ~/.cache/typeset/fontconfig, or
+ * /tmp/typeset-fc-UID).
  * Returns NULL after adding an error (config missing or unreadable). */
 FontLib *fontlib_new(const char *datadir, DiagList *dl);
 void fontlib_free(FontLib *fl);
@@ -24,5 +25,8 @@ PangoFontMap *fontlib_fontmap(FontLib *fl);   /* owned by fl */
  * NULL if nothing covers the sample text. */
 char *fontlib_resolve(FontLib *fl, const char *families, int bold, int italic,
                       const char *lang, const char *sample);
+
+/* Whether the configuration offers `family` (case-insensitive, exact name). */
+int fontlib_has_family(FontLib *fl, const char *family);
 
 #endif

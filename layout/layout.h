@@ -33,6 +33,10 @@ typedef struct LaySpan {
     int src_line;
 } LaySpan;
 
+/* The longest paragraph the engine sets: a real one is a few thousand bytes;
+ * past this, memory and time would grow without bound. */
+#define LAY_MAX_PARA_BYTES (512 * 1024)
+
 typedef struct LayPara {
     const char *text;       /* UTF-8; U+2028 is a forced line break */
     int len;

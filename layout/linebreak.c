@@ -95,6 +95,12 @@ int kp_badness(Scaled t, Scaled s)
 }
 
 /* ---- nodes ---------------------------------------------------------------*/
+/* Where a line's material begins: prefix sums at its first item. */
+typedef struct KpMark {
+    int64_t width, stretch, shrink;
+    int32_t fil;
+} KpMark;
+
 typedef struct KpPassive {
     const struct KpPassive *prev;   /* break before this line; NULL: paragraph start */
     int pos;                        /* item index of the break */
@@ -108,7 +114,9 @@ typedef struct KpActive {
     int start;                      /* first item of the line after this break */
     int fitness;                    /* of the line ending here (§817) */
     int hyphenated;                 /* the break is at a flagged penalty */
-    Scaled lprot;                   /* the next line may hang this far left */
+    int64_t width;                  /* of the next line, with its left protrusion */
+    KpMark mark;                    /* prefix sums at start, cached: the hot loop
+                                       then reads only the node and the break */
     int64_t total;                  /* total_demerits (§819) */
 } KpActive;
 
@@ -132,34 +140,50 @@ typedef struct KpBreaker {
     KpActive *spare;                /* recycled active nodes */
 } KpBreaker;
 
-/* A line from an active node to a breakpoint, as try_break sees it (§851). */
+/* A line's totals and its badness and fitness class (§851-§853). */
 typedef struct KpFit {
     int64_t natural, stretch, shrink, target;
     int fil;                        /* has infinite stretch */
     int badness, fitness;
 } KpFit;
 
+/* Where a line ends: prefix sums at the break plus what the break adds. */
+typedef struct KpEnd {
+    int64_t width, stretch, shrink; /* width includes a penalty's own width */
+    int32_t fil;
+    Scaled rprot;
+} KpEnd;
+
 static Scaled kp_clamp(int64_t v)
 {
     return v > INT32_MAX ? INT32_MAX : (Scaled)v;
 }
 
-/* Totals of the line [start, cur) plus the break's own width (a hyphen), and
- * its badness and fitness class (§851-§853).  first_line: the line is the
- * paragraph's first; background: extra stretch (pass 3). */
-static void kp_measure(const KpBreaker *B, int start, int cur, int first_line, Scaled lprot,
-                       int64_t background, KpFit *f)
+static KpMark kp_mark(const KpBreaker *B, int i)
+{
+    return (KpMark){B->width[i], B->stretch[i], B->shrink[i], B->fil[i]};
+}
+
+static KpEnd kp_end(const KpBreaker *B, int cur)
 {
     const KpItem *brk = cur < B->n ? &B->items[cur] : NULL;
-    if (start > cur)
-        start = cur;                /* an empty line: nothing before the break */
-    f->natural = B->width[cur] - B->width[start];
+    KpEnd e = {B->width[cur], B->stretch[cur], B->shrink[cur], B->fil[cur], 0};
     if (brk && brk->type == KP_PENALTY)
-        f->natural += brk->width;   /* a penalty's width shows only at a break */
-    f->stretch = B->stretch[cur] - B->stretch[start] + background;
-    f->shrink = B->shrink[cur] - B->shrink[start];
-    f->fil = B->fil[cur] - B->fil[start] > 0;
-    f->target = (first_line ? B->first : B->rest) + (int64_t)lprot + (brk ? brk->rprot : 0);
+        e.width += brk->width;      /* a penalty's width shows only at a break */
+    if (brk)
+        e.rprot = brk->rprot;
+    return e;
+}
+
+/* The line from mark m to end e on a line of width `width` (already including
+ * the left protrusion), with `background` extra stretch (pass 3). */
+static void kp_fit(const KpMark *m, const KpEnd *e, int64_t width, int64_t background, KpFit *f)
+{
+    f->natural = e->width - m->width;
+    f->stretch = e->stretch - m->stretch + background;
+    f->shrink = e->shrink - m->shrink;
+    f->fil = e->fil - m->fil > 0;
+    f->target = width + e->rprot;
 
     int64_t shortfall = f->target - f->natural;
     if (shortfall > 0) {            /* §852: stretch */
@@ -219,6 +243,23 @@ static int kp_line_start(const KpBreaker *B, int pos)
     return pos + 1 <= B->n ? B->next_box[pos + 1] : B->n;
 }
 
+/* Sets where the line after active node a begins and how wide it may be.
+ * pos: the break (-1: the paragraph start, whose left protrusion is
+ * items[0].lprot when item 0 is a box). */
+static void kp_place(const KpBreaker *B, KpActive *a, int pos)
+{
+    Scaled lprot;
+    if (pos < 0) {
+        a->start = 0;               /* nothing is discarded at the very start */
+        lprot = B->items[0].type == KP_BOX ? B->items[0].lprot : 0;
+    } else {
+        a->start = kp_line_start(B, pos);
+        lprot = pos < B->n ? B->items[pos].lprot : 0;
+    }
+    a->mark = kp_mark(B, a->start);
+    a->width = (int64_t)(pos < 0 ? B->first : B->rest) + lprot;
+}
+
 /* §829 try_break: considers every active node as the start of a line ending at
  * the breakpoint cur, deactivates nodes that can no longer start a line (§851,
  * §860) and appends new active nodes for the best breaks at cur, one per
@@ -235,11 +276,14 @@ static void kp_try_break(KpBreaker *B, int cur, int pi, int flagged, int final_b
     if (pi <= KP_EJECT)
         pi = KP_EJECT;              /* §831: a forced break */
 
+    const KpEnd end = kp_end(B, cur);
+    const KpMark here = kp_mark(B, cur);
     KpActive *prev = NULL, *r = B->active;
     while (r) {
         KpActive *next = r->next;
         KpFit f;
-        kp_measure(B, r->start, cur, r->brk == NULL, r->lprot, B->background_stretch, &f);
+        /* a start beyond cur (the break precedes the next box): an empty line */
+        kp_fit(r->start <= cur ? &r->mark : &here, &end, r->width, B->background_stretch, &f);
         int artificial = 0, stays;
         if (f.badness > KP_INF_BAD || pi == KP_EJECT) {
             /* §854: r cannot start a line beyond cur.  In the final pass, if r
@@ -297,10 +341,9 @@ static void kp_try_break(KpBreaker *B, int cur, int pi, int flagged, int final_b
         pass->line = best_line[k] + 1;
         KpActive *a = kp_new_active(B);
         a->brk = pass;
-        a->start = kp_line_start(B, cur);
+        kp_place(B, a, cur);
         a->fitness = k;
         a->hyphenated = flagged;
-        a->lprot = cur < B->n ? B->items[cur].lprot : 0;
         a->total = minimal[k];
         if (prev)
             prev->next = a;
@@ -324,10 +367,9 @@ static const KpActive *kp_pass(KpBreaker *B)
     }
     KpActive *start = kp_new_active(B);
     start->brk = NULL;
-    start->start = 0;               /* nothing is discarded at the very start */
-    start->fitness = FIT_DECENT;
+    kp_place(B, start, -1);
+    start->fitness = FIT_DECENT;    /* §864 */
     start->hyphenated = 0;
-    start->lprot = B->items[0].type == KP_BOX ? B->items[0].lprot : 0;
     start->total = 0;
     B->active = start;
 
@@ -365,14 +407,16 @@ static void kp_collect(const KpBreaker *B, const KpActive *best, Arena *arena, K
     res->overfull = 0;
     int k = n_lines - 1;
     for (const KpPassive *pb = best->brk; pb; pb = pb->prev, k--) {
-        int a = pb->prev ? pb->prev->pos : -1, b = pb->pos;
-        int start = a < 0 ? 0 : kp_line_start(B, a);
-        Scaled lprot = a < 0 ? (B->items[0].type == KP_BOX ? B->items[0].lprot : 0)
-                             : B->items[a].lprot;
+        int b = pb->pos;
+        KpActive from;
+        kp_place(B, &from, pb->prev ? pb->prev->pos : -1);
+        int start = from.start <= b ? from.start : b;
+        const KpMark m = kp_mark(B, start);
+        const KpEnd e = kp_end(B, b);
         KpFit f;
-        kp_measure(B, start, b, a < 0, lprot, 0, &f);
+        kp_fit(&m, &e, from.width, 0, &f);
         KpLine *L = &res->lines[k];
-        L->start = start > b ? b : start;
+        L->start = start;
         L->end = b;
         L->fitness = pb->fitness;
         L->hyphenated = b < B->n && B->items[b].type == KP_PENALTY && B->items[b].flagged;

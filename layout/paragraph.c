@@ -274,6 +274,39 @@ static void report_uncovered(const Shaped *s, const LayPara *p, const char *file
     }
 }
 
+/* In Chinese text the quotation marks, dashes and ellipsis that Latin and
+ * Chinese share are full-width (clreq §3.1.2): take them from the CJK face by
+ * putting the last family of the span's list first. */
+static int cjk_shared_punct(gunichar c)
+{
+    return c == 0x201C || c == 0x201D || c == 0x2018 || c == 0x2019 || c == 0x2014 ||
+           c == 0x2026 || c == 0x00B7;
+}
+
+static void cjk_punct_fonts(const Text *t, const Shaped *s, PangoAttrList *attrs)
+{
+    for (int i = 0; i < s->nchars; i++) {
+        if (!cjk_shared_punct(s->ch[i]))
+            continue;
+        const LaySpan *sp = &t->spans[span_at(t, s->boff[i])];
+        const char *fam = sp->font.families;
+        const char *comma = fam ? strrchr(fam, ',') : NULL;
+        if (!comma)
+            continue;
+        LayFont f = sp->font;
+        char *swapped = g_strdup_printf("%s, %.*s", comma + 1 + (comma[1] == ' '),
+                                        (int)(comma - fam), fam);
+        f.families = swapped;
+        PangoFontDescription *d = font_desc(&f);
+        g_free(swapped);
+        PangoAttribute *fa = pango_attr_font_desc_new(d);
+        pango_font_description_free(d);
+        fa->start_index = (guint)s->boff[i];
+        fa->end_index = (guint)s->boff[i + 1];
+        pango_attr_list_change(attrs, fa);
+    }
+}
+
 static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool, Arena *a,
                       const char *file, DiagList *dl)
 {
@@ -313,6 +346,8 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
         fa->end_index = (guint)t->spans[k].end;
         pango_attr_list_insert(attrs, fa);
     }
+    if (p->lang && strncmp(p->lang, "zh", 2) == 0)
+        cjk_punct_fonts(t, s, attrs);
     GList *items = pango_itemize(e->ctx, txt, 0, t->len, attrs, NULL);
     pango_attr_list_unref(attrs);
 
@@ -717,6 +752,8 @@ static void set_line(Build *b, const KpResult *r, int li, double measure, GlyphP
     }
     double indent = p->left_indent + ((li == 0 && !p->marker) ? 0 : p->hang_indent);
     double x = indent + x0;
+    if (li == 0 && p->first_indent > 0 && !p->marker)
+        x += p->first_indent * scale;   /* the indent box has no glyphs to draw */
 
     ItemVec items = {0};
     VEC(int) notes = {0};
@@ -832,6 +869,11 @@ int para_set(LayEngine *e, const LayPara *p, double measure, const LayBreakParam
     memset(out, 0, sizeof *out);
     if (p->len <= 0 || p->n_spans <= 0)
         return 0;
+    if (p->len > LAY_MAX_PARA_BYTES) {
+        diag_add(dl, DIAG_ERROR, file, p->src_line, 1,
+                 "paragraph of %d bytes exceeds the limit of %d bytes", p->len, LAY_MAX_PARA_BYTES);
+        return -1;
+    }
     Shaped s;
     memset(&s, 0, sizeof s);
     text_hyphenate(e, p, brk, a, &s.t);

@@ -117,6 +117,24 @@ static int write_pdf(const BuildOptions *o, const Doc *doc, const Style *st, con
     return rc;
 }
 
+/* Every family a style names must be in the font configuration: fontconfig
+ * would otherwise substitute another face without a word. */
+static int check_families(FontLib *fl, const Style *st, DiagList *dl)
+{
+    int rc = 0;
+    for (int i = 0; i < st->n_fontsets; i++) {
+        const char *fam[2] = {st->fontsets[i].latin, st->fontsets[i].cjk};
+        for (int k = 0; k < 2; k++)
+            if (fam[k] && *fam[k] && !fontlib_has_family(fl, fam[k])) {
+                diag_add(dl, DIAG_ERROR, st->path, 0, 0,
+                         "font set '%s' names family '%s', which no font in fonts/fonts.conf provides",
+                         st->fontsets[i].name, fam[k]);
+                rc = -1;
+            }
+    }
+    return rc;
+}
+
 int build_article(const BuildOptions *o, DiagList *dl)
 {
     Arena a;
@@ -131,7 +149,7 @@ int build_article(const BuildOptions *o, DiagList *dl)
     memset(&res, 0, sizeof res);
     if (rc == 0 && st) {
         fl = fontlib_new(o->datadir, dl);
-        rc = fl ? 0 : -1;
+        rc = fl ? check_families(fl, st, dl) : -1;
     } else {
         rc = -1;
     }
@@ -174,7 +192,8 @@ int build_list_fonts(const char *datadir, const char *style, DiagList *dl)
     if (!st)
         return -1;
     FontLib *fl = fontlib_new(datadir, dl);
-    if (!fl) {
+    if (!fl || check_families(fl, st, dl) != 0) {
+        fontlib_free(fl);
         style_free(st);
         return -1;
     }

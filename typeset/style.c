@@ -1225,7 +1225,7 @@ const char *style_label(const Style *s, StyleLabelId id, const char *lang)
 
 void style_print_keys(FILE *f)
 {
-    fprintf(f, "%-34s %-10s %-18s %-8s %s\n", "# key", "type", "default", "unit", "help");
+    fprintf(f, "%-34s %-10s %-20s %-8s %s\n", "# key", "type", "default", "unit", "help");
     for (int i = 0; i < N_KEYS; i++) {
         const StyleKey *k = &style_keys[i];
         const char *def = k->def && *k->def ? k->def : "-";
@@ -1234,7 +1234,7 @@ void style_print_keys(FILE *f)
             snprintf(quoted, sizeof quoted, "\"%s\"", k->def);
             def = quoted;
         }
-        fprintf(f, "%-34s %-10s %-18s %-8s %s%s\n", k->name, key_type_names[k->type], def,
+        fprintf(f, "%-34s %-10s %-20s %-8s %s%s\n", k->name, key_type_names[k->type], def,
                 *k->unit ? k->unit : "-", k->help,
                 (k->flags & KF_INHERIT) ? " [inherits from body]" : "");
     }
