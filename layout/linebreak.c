@@ -30,8 +30,8 @@
  *    shrink over the items make any line's totals two subtractions away, so
  *    evaluating a (active node, breakpoint) pair is O(1) and a pass stays
  *    O(items x active nodes), like TeX's.  An active node remembers the index
- *    where its next line starts (after the discardable items of §879), which
- *    plays the role of TeX's break_width (§837).
+ *    where its next line starts (after the discardable items of §879) and the
+ *    prefix sums there, which plays the role of TeX's break_width (§837).
  *
  * Passes (§863, §873): pass 1 uses pretolerance and no automatic hyphenation
  * (items with auto_hyph are not breakpoints; skipped when pretolerance < 0);

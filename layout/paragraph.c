@@ -531,6 +531,7 @@ static void build_items(Build *b)
         const LaySpan *sp = &s->t.spans[s->pieces[s->cpiece[i]].span];
         if (c == 0x2028 || c == '\n') {
             flush_box(b);
+            push(&b->it, (KpItem){.type = KP_PENALTY, .penalty = KP_INF}, (IMap){byte, byte, -1, 0, 0});
             push(&b->it, (KpItem){.type = KP_GLUE, .stretch = KP_FIL}, (IMap){byte, byte, -1, 0, 0});
             push(&b->it, (KpItem){.type = KP_PENALTY, .penalty = -KP_INF},
                  (IMap){byte, byte, -1, 0, 0});

@@ -805,8 +805,13 @@ static void md_walk(MdCtx *c, cmark_node *root, DocBlocks *out)
 static cmark_node *md_cmark(const char *text, size_t len)
 {
     static const char *const exts[] = {"table", "strikethrough", "autolink"};
-    /* Registration fills a process-wide list once; calling it again is a no-op. */
-    cmark_gfm_core_extensions_ensure_registered();
+    /* Registration fills cmark's process-wide extension list; its own "done"
+     * flag is not thread-safe, so the first call is guarded. */
+    static gsize registered = 0;
+    if (g_once_init_enter(&registered)) {
+        cmark_gfm_core_extensions_ensure_registered();
+        g_once_init_leave(&registered, 1);
+    }
     cmark_parser *p =
         cmark_parser_new(CMARK_OPT_SOURCEPOS | CMARK_OPT_FOOTNOTES | CMARK_OPT_SMART);
     for (size_t i = 0; i < sizeof exts / sizeof *exts; i++) {
@@ -817,7 +822,8 @@ static cmark_node *md_cmark(const char *text, size_t len)
     cmark_parser_feed(p, text, len);
     cmark_node *root = cmark_parser_finish(p);
     cmark_parser_free(p);
-    /* cmark leaves "[", "@key" and "]" as separate text nodes; citations need them joined */
+    /* cmark may leave "[", "@key" and "]" as separate text nodes (a '[' is a
+     * potential link opener); citation matching needs them joined */
     cmark_consolidate_text_nodes(root);
     return root;
 }

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 /* One parse and everything it needs; t_fini frees it. */
 typedef struct T {
@@ -428,12 +429,56 @@ static void test_bytes(void)
           "over-size buffer refused");
     t_fini(&t);
     free(buf);
+    size_t fb = SRC_MAX_FRONT_BYTES + 100;
+    buf = malloc(fb + 32);
+    strcpy(buf, "---\ntitle: T\n");
+    size_t i = strlen(buf);
+    for (; i < fb; i += 2)
+        memcpy(buf + i, "#\n", 2);     /* YAML comment lines */
+    strcpy(buf + i, "---\n");
+    t_parse(&t, buf);
+    CHECK(t.rc == -1 && t_has(&t, DIAG_ERROR, 0, 0, "front matter too large"),
+          "over-size front matter refused");
+    t_fini(&t);
+    free(buf);
     memset(&t, 0, sizeof t);
     arena_init(&t.a);
     diag_list_init(&t.dl);
     t.rc = source_read_file("/nonexistent/dir/x.md", &t.doc, &t.a, &t.dl);
     CHECK(t.rc == -1 && t_has(&t, DIAG_ERROR, 1, 1, "cannot read file: No such file"),
           "unreadable file");
+    t_fini(&t);
+}
+
+static void test_read_file(void)
+{
+    char path[] = "/tmp/test_source_XXXXXX";
+    int fd = mkstemp(path);
+    static const char src[] = "---\r\ntitle: From file\r\n---\r\nHello [@x].\r\n";
+    CHECK(fd >= 0 && write(fd, src, sizeof src - 1) == (ssize_t)(sizeof src - 1),
+          "temp file written");
+    close(fd);
+    T t;
+    memset(&t, 0, sizeof t);
+    arena_init(&t.a);
+    diag_list_init(&t.dl);
+    t.rc = source_read_file(path, &t.doc, &t.a, &t.dl);
+    unlink(path);
+    CHECK(t.rc == 0, "file read (rc %d)", t.rc);
+    CHECK_STR(t.doc.meta.title, "From file", "title from the file");
+    CHECK_STR(t.doc.path, path, "doc->path is the file name");
+    CHECK(t.doc.body.n == 1 && !strcmp(t_text(&t.doc.body.v[0].in), "Hello [?]."),
+          "body from the file");
+    CHECK(t_has(&t, DIAG_WARNING, 4, 8, "unknown reference 'x'") && t.dl.v[0].file
+              && !strcmp(t.dl.v[0].file, path),
+          "warning names the file, at 4:8");
+    t_fini(&t);
+    memset(&t, 0, sizeof t);
+    arena_init(&t.a);
+    diag_list_init(&t.dl);
+    t.rc = source_read_file("/tmp", &t.doc, &t.a, &t.dl);
+    CHECK(t.rc == -1 && t_has(&t, DIAG_ERROR, 1, 1, "cannot read file: Is a directory"),
+          "a directory is unreadable");
     t_fini(&t);
 }
 
@@ -746,6 +791,7 @@ int main(void)
     test_billion_laughs();
     test_deep_yaml();
     test_bytes();
+    test_read_file();
     test_citations();
     test_footnotes();
     test_table();

@@ -1,0 +1,216 @@
+/* article.c — see article.h. */
+#include "article.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "compose.h"
+#include "output.h"
+#include "paint.h"
+#include "pdfpost.h"
+#include "source.h"
+
+/* Lays the article out with the page range known: the first guess is one
+ * page; when the real last page differs, compose and lay out again (the
+ * number's width can change the masthead and citation lines; TeX users know
+ * this as the second run). */
+static int layout_article(LayEngine *eng, const Doc *doc, const Style *st, ComposeOptions *co,
+                          LayResult *res, Arena *a, DiagList *dl)
+{
+    co->last_page = co->first_page;
+    for (int round = 0; round < 4; round++) {
+        LayInput in;
+        DiagList tmp;
+        diag_list_init(&tmp);
+        int rc = compose_article(doc, st, co, &in, a, &tmp);
+        if (rc == 0)
+            rc = lay_run(eng, &in, res, a, &tmp);
+        int last = co->first_page + res->n_pages - 1;
+        if (rc != 0 || last == co->last_page || round == 3) {
+            diag_list_merge(dl, &tmp);
+            diag_list_fini(&tmp);
+            return rc;
+        }
+        diag_list_fini(&tmp);
+        co->last_page = last;
+        lay_result_fini(res);
+    }
+    return 0;
+}
+
+/* TeX-style warnings for lines the breaker could not set well. */
+static void line_warnings(const LayResult *r, const Style *st, const char *file, DiagList *dl)
+{
+    for (int i = 0; i < r->n_lines; i++) {
+        const LayLine *l = &r->lines[i];
+        if (l->overfull > 0.1)
+            diag_add(dl, DIAG_WARNING, file, l->src_line, 1,
+                     "overfull line (%.1fpt too wide) on page %d", l->overfull, l->page + 1);
+        else if (l->justified && !l->last && l->ratio > 0) {
+            double bad = 100.0 * l->ratio * l->ratio * l->ratio;
+            if (bad > st->brk.tolerance && bad > 1000)
+                diag_add(dl, DIAG_WARNING, file, l->src_line, 1,
+                         "underfull line (badness %.0f) on page %d", bad > 10000 ? 10000 : bad,
+                         l->page + 1);
+        }
+    }
+}
+
+static char *iso_date(long long epoch)
+{
+    time_t t = epoch >= 0 ? (time_t)epoch : time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return g_strdup(buf);
+}
+
+static int write_pdf(long long epoch, const Doc *doc, const Style *st, const LayResult *res,
+                     const char *out_path, Arena *a, DiagList *dl)
+{
+    GString *kw = g_string_new(NULL);
+    for (int i = 0; i < doc->meta.n_keywords; i++)
+        g_string_append_printf(kw, "%s%s", i ? ", " : "", doc->meta.keywords[i]);
+    GString *au = g_string_new(NULL);
+    for (int i = 0; i < doc->meta.n_authors; i++)
+        g_string_append_printf(au, "%s%s", i ? ", " : "", doc->meta.authors[i].name);
+    char *date = iso_date(epoch);
+    PaintMeta m = {
+        .title = doc->meta.title,
+        .author = au->len ? au->str : NULL,
+        .subject = doc->meta.doi ? arena_printf(a, "doi:%s", doc->meta.doi) : NULL,
+        .keywords = kw->len ? kw->str : NULL,
+        .creator = "typeset " TS_VERSION,
+        .date_iso = date,
+    };
+    PaintOptions po = {.width = st->page_width, .height = st->page_height, .tagged = 1};
+    unsigned char *pdf = NULL, *fin = NULL;
+    size_t len = 0, flen = 0;
+    const char *err = NULL;
+    int rc = paint_pdf(res, &po, &m, &pdf, &len, &err);
+    if (rc != 0)
+        diag_add(dl, DIAG_ERROR, out_path, 0, 0, "cairo could not write the PDF: %s", err);
+    if (rc == 0) {
+        PdfPostOptions pp = {
+            .epoch = epoch >= 0 ? epoch : (long long)time(NULL),
+            .lang = doc->meta.lang,
+            .title = doc->meta.title,
+            .producer = "typeset " TS_VERSION " (cairo " CAIRO_VERSION_STRING ")",
+        };
+        rc = pdfpost_run(pdf, len, &pp, &fin, &flen, out_path, dl);
+    }
+    if (rc == 0)
+        rc = output_write_atomic(out_path, fin, flen, dl);
+    g_free(pdf);
+    free(fin);
+    g_free(date);
+    g_string_free(kw, TRUE);
+    g_string_free(au, TRUE);
+    return rc;
+}
+
+/* Every family a style names must be in the font configuration: fontconfig
+ * would otherwise substitute another face without a word. */
+static int check_families(FontLib *fl, const Style *st, DiagList *dl)
+{
+    int rc = 0;
+    for (int i = 0; i < st->n_fontsets; i++) {
+        const char *fam[2] = {st->fontsets[i].latin, st->fontsets[i].cjk};
+        for (int k = 0; k < 2; k++)
+            if (fam[k] && *fam[k] && !fontlib_has_family(fl, fam[k])) {
+                diag_add(dl, DIAG_ERROR, st->path, 0, 0,
+                         "font set '%s' names family '%s', which no font in fonts/fonts.conf provides",
+                         st->fontsets[i].name, fam[k]);
+                rc = -1;
+            }
+    }
+    return rc;
+}
+
+int ctx_open(TsContext *c, const char *datadir, const char *style, Style *shared, DiagList *dl)
+{
+    memset(c, 0, sizeof *c);
+    c->datadir = datadir;
+    if (shared) {
+        c->style = shared;
+        c->shared_style = 1;
+    } else {
+        c->style = style_load(style ? style : "rjwpln", datadir, dl);
+        if (!c->style)
+            return -1;
+    }
+    c->fonts = fontlib_new(datadir, dl);
+    if (!c->fonts || check_families(c->fonts, c->style, dl) != 0) {
+        ctx_close(c);
+        return -1;
+    }
+    c->engine = lay_engine_new(fontlib_fontmap(c->fonts), NULL);
+    return 0;
+}
+
+void ctx_close(TsContext *c)
+{
+    lay_engine_free(c->engine);
+    fontlib_free(c->fonts);
+    if (!c->shared_style)
+        style_free(c->style);
+    memset(c, 0, sizeof *c);
+}
+
+Article *article_open(const char *path, DiagList *dl)
+{
+    Article *art = xcalloc(1, sizeof *art);
+    arena_init(&art->arena);
+    if (source_read_file(path, &art->doc, &art->arena, dl) != 0) {
+        article_free(art);
+        return NULL;
+    }
+    return art;
+}
+
+int article_layout(Article *art, TsContext *c, int first_page, DiagList *dl)
+{
+    if (art->laid_out) {
+        lay_result_fini(&art->result);
+        art->laid_out = 0;
+    }
+    char *dir = g_path_get_dirname(art->doc.path);
+    ComposeOptions co = {
+        .first_page = first_page > 0 ? first_page
+                      : art->doc.meta.first_page > 0 ? art->doc.meta.first_page : 1,
+        .base_dir = dir,
+    };
+    int rc = layout_article(c->engine, &art->doc, c->style, &co, &art->result, &art->arena, dl);
+    g_free(dir);
+    art->laid_out = 1;
+    art->first_page = co.first_page;
+    art->last_page = co.first_page + art->result.n_pages - 1;
+    if (rc == 0)
+        line_warnings(&art->result, c->style, art->doc.path, dl);
+    return rc;
+}
+
+int article_pages(const Article *art)
+{
+    return art->result.n_pages;
+}
+
+int article_write_pdf(const Article *art, const TsContext *c, const char *out_path, long long epoch,
+                      DiagList *dl)
+{
+    return write_pdf(epoch, &art->doc, c->style, &art->result, out_path, (Arena *)&art->arena, dl);
+}
+
+void article_free(Article *art)
+{
+    if (!art)
+        return;
+    if (art->laid_out)
+        lay_result_fini(&art->result);
+    arena_fini(&art->arena);
+    free(art);
+}

@@ -1,0 +1,48 @@
+/* article.h — one article as a job, and the per-thread context it runs in.
+ * A TsContext holds what outlives articles: the style (read-only, may be
+ * shared between contexts), the font configuration and the layout engine (one
+ * per thread).  An Article owns its arena, document model and layout; it is
+ * laid out for a given first page (the page range is iterated to a fixed
+ * point, see article_layout) and can then be painted any number of times. */
+#ifndef TS_ARTICLE_H
+#define TS_ARTICLE_H
+
+#include "../fonts/fontload.h"
+#include "../layout/layout.h"
+#include "model.h"
+#include "style.h"
+
+typedef struct TsContext {
+    const char *datadir;
+    Style *style;           /* owned unless shared_style */
+    int shared_style;
+    FontLib *fonts;
+    LayEngine *engine;
+} TsContext;
+
+/* Loads the style (when style is non-NULL; else uses `shared`, borrowed) and the
+ * fonts, and checks that every family the style names is configured.
+ * Returns 0 or -1 (diagnostics added). */
+int ctx_open(TsContext *c, const char *datadir, const char *style, Style *shared, DiagList *dl);
+void ctx_close(TsContext *c);
+
+typedef struct Article {
+    Arena arena;
+    Doc doc;
+    LayResult result;
+    int first_page, last_page;
+    int laid_out;
+} Article;
+
+/* Reads and validates the source.  Returns NULL after adding errors. */
+Article *article_open(const char *path, DiagList *dl);
+/* Lays out with the article's first page at first_page (<= 0: the front
+ * matter's first_page, else 1).  Adds TeX-style warnings for bad lines. */
+int article_layout(Article *art, TsContext *c, int first_page, DiagList *dl);
+int article_pages(const Article *art);
+/* Paints, post-processes and writes the PDF atomically. epoch < 0: now. */
+int article_write_pdf(const Article *art, const TsContext *c, const char *out_path, long long epoch,
+                      DiagList *dl);
+void article_free(Article *art);
+
+#endif
