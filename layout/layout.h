@@ -154,6 +154,9 @@ typedef struct LayPage {
     LayItem *items;
     int n_items;
     int number;             /* printed folio */
+    const char *label;      /* page label when not the number ("iii"), else NULL */
+    double text_bottom;     /* y where the body text ended on this page (pt) */
+    double notes_top;       /* y of the footnote area's top; 0 when there are no notes */
 } LayPage;
 
 typedef struct LayResult {

@@ -237,10 +237,12 @@ static void emit_page(Pager *pg, const VList *vl, int from, int to, const SetLin
     if (open_block >= 0)
         put(&po, (LayItem){.kind = LI_TAG_END, .str = tag_of(in, open_block)});
 
+    double notes_top = 0;
     if (nfn > 0) {
         double width = ps->width - ps->margin_inner - ps->margin_outer;
         double fh = lines_height(fn, nfn) + ps->footnote_gap;
         double top = ps->height - ps->margin_bottom - fh;
+        notes_top = top;
         put(&po, (LayItem){.kind = LI_RULE, .x = left, .y = top + ps->footnote_gap / 2,
                            .w = ps->footnote_rule_length > 0 ? ps->footnote_rule_length : width / 4,
                            .h = ps->footnote_rule_width});
@@ -254,7 +256,8 @@ static void emit_page(Pager *pg, const VList *vl, int from, int to, const SetLin
     }
     page_furniture(pg, &po, page_index);
 
-    LayPage page = {.number = ps->first_number + page_index, .n_items = po.items.n};
+    LayPage page = {.number = ps->first_number + page_index, .n_items = po.items.n,
+                    .text_bottom = y, .notes_top = notes_top};
     page.items = arena_calloc(pg->a, (size_t)(po.items.n ? po.items.n : 1), sizeof(LayItem));
     memcpy(page.items, po.items.v, (size_t)po.items.n * sizeof(LayItem));
     free(po.items.v);

@@ -95,6 +95,12 @@ printf -- '---\ntitle: [broken\n---\n' > $OUT/broken.md
 check "failed build leaves the existing output untouched" sh -c "$TS build $OUT/broken.md -o $OUT/keep.pdf 2>/dev/null; test \$? -eq 1 && test \"\$(cat $OUT/keep.pdf)\" = keep"
 check "no temporary files left" sh -c "! ls $OUT | grep -q 'keep.pdf.'"
 
+# ---- more end-to-end checks, one file per feature (they use ok/bad/check/has) ----
+for f in tests/e2e/*.sh; do
+    [ -f "$f" ] || continue
+    . "$f"
+done
+
 # ---- the bad-input corpus ------------------------------------------------------------
 GEN=$OUT/gen
 mkdir -p "$GEN"

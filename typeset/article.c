@@ -69,8 +69,9 @@ static char *iso_date(long long epoch)
     return g_strdup(buf);
 }
 
-static int write_pdf(long long epoch, const Doc *doc, const Style *st, const LayResult *res,
-                     const char *out_path, Arena *a, DiagList *dl)
+static int render_pdf(long long epoch, const Doc *doc, const Style *st, const LayResult *res,
+                      const char *out_path, Arena *a, unsigned char **fin, size_t *flen,
+                      DiagList *dl)
 {
     GString *kw = g_string_new(NULL);
     for (int i = 0; i < doc->meta.n_keywords; i++)
@@ -88,8 +89,8 @@ static int write_pdf(long long epoch, const Doc *doc, const Style *st, const Lay
         .date_iso = date,
     };
     PaintOptions po = {.width = st->page_width, .height = st->page_height, .tagged = 1};
-    unsigned char *pdf = NULL, *fin = NULL;
-    size_t len = 0, flen = 0;
+    unsigned char *pdf = NULL;
+    size_t len = 0;
     const char *err = NULL;
     int rc = paint_pdf(res, &po, &m, &pdf, &len, &err);
     if (rc != 0)
@@ -101,12 +102,9 @@ static int write_pdf(long long epoch, const Doc *doc, const Style *st, const Lay
             .title = doc->meta.title,
             .producer = "typeset " TS_VERSION " (cairo " CAIRO_VERSION_STRING ")",
         };
-        rc = pdfpost_run(pdf, len, &pp, &fin, &flen, out_path, dl);
+        rc = pdfpost_run(pdf, len, &pp, fin, flen, out_path, dl);
     }
-    if (rc == 0)
-        rc = output_write_atomic(out_path, fin, flen, dl);
     g_free(pdf);
-    free(fin);
     g_free(date);
     g_string_free(kw, TRUE);
     g_string_free(au, TRUE);
@@ -161,6 +159,17 @@ void ctx_close(TsContext *c)
     memset(c, 0, sizeof *c);
 }
 
+Article *article_open_buffer(const char *name, const char *buf, size_t len, DiagList *dl)
+{
+    Article *art = xcalloc(1, sizeof *art);
+    arena_init(&art->arena);
+    if (source_read_buffer(name, buf, len, &art->doc, &art->arena, dl) != 0) {
+        article_free(art);
+        return NULL;
+    }
+    return art;
+}
+
 Article *article_open(const char *path, DiagList *dl)
 {
     Article *art = xcalloc(1, sizeof *art);
@@ -199,10 +208,24 @@ int article_pages(const Article *art)
     return art->result.n_pages;
 }
 
+int article_render_pdf(const Article *art, const TsContext *c, long long epoch, unsigned char **out,
+                       size_t *out_len, DiagList *dl)
+{
+    return render_pdf(epoch, &art->doc, c->style, &art->result, art->doc.path,
+                      (Arena *)&art->arena, out, out_len, dl);
+}
+
 int article_write_pdf(const Article *art, const TsContext *c, const char *out_path, long long epoch,
                       DiagList *dl)
 {
-    return write_pdf(epoch, &art->doc, c->style, &art->result, out_path, (Arena *)&art->arena, dl);
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    int rc = render_pdf(epoch, &art->doc, c->style, &art->result, out_path, (Arena *)&art->arena,
+                        &pdf, &len, dl);
+    if (rc == 0)
+        rc = output_write_atomic(out_path, pdf, len, dl);
+    free(pdf);
+    return rc;
 }
 
 void article_free(Article *art)

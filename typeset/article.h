@@ -36,6 +36,8 @@ typedef struct Article {
 
 /* Reads and validates the source.  Returns NULL after adding errors. */
 Article *article_open(const char *path, DiagList *dl);
+/* The same on a buffer (tests, fuzzers); name is used in diagnostics. */
+Article *article_open_buffer(const char *name, const char *buf, size_t len, DiagList *dl);
 /* Lays out with the article's first page at first_page (<= 0: the front
  * matter's first_page, else 1).  Adds TeX-style warnings for bad lines. */
 int article_layout(Article *art, TsContext *c, int first_page, DiagList *dl);
@@ -43,6 +45,9 @@ int article_pages(const Article *art);
 /* Paints, post-processes and writes the PDF atomically. epoch < 0: now. */
 int article_write_pdf(const Article *art, const TsContext *c, const char *out_path, long long epoch,
                       DiagList *dl);
+/* Paints and post-processes into memory: *out is malloc'd (caller frees). */
+int article_render_pdf(const Article *art, const TsContext *c, long long epoch, unsigned char **out,
+                       size_t *out_len, DiagList *dl);
 void article_free(Article *art);
 
 #endif

@@ -31,6 +31,13 @@ static const StyleFontSet *fontset(const Ctx *c, int idx)
 
 static LayFont role_font(const Ctx *c, StyleRoleId r, unsigned flags)
 {
+    return compose_role_font(c->st, r, flags, c->a);
+}
+
+LayFont compose_role_font(const Style *st, StyleRoleId r, unsigned flags, Arena *a)
+{
+    const Ctx cc = {.st = st, .a = a};
+    const Ctx *c = &cc;
     const StyleRole *ro = &c->st->roles[r];
     int fs = ro->fontset;
     if (flags & DOC_CODE) {

@@ -30,4 +30,8 @@ char *compose_name_cite(const char *name, Arena *a);
 /* "Anna A. Kireeva" -> "A. A. Kireeva" */
 char *compose_name_initials(const char *name, Arena *a);
 
+/* The font of a style role with inline flags (DOC_ITALIC, DOC_BOLD, DOC_CODE,
+ * DOC_SUPER, DOC_SUB) applied; the family string is allocated in a. */
+LayFont compose_role_font(const Style *st, StyleRoleId r, unsigned flags, Arena *a);
+
 #endif

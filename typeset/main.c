@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "commands.h"
 #include "output.h"
 #include "style.h"
 
@@ -60,7 +61,7 @@ static char *find_datadir(void)
     return g_strdup(".");
 }
 
-static void print_diags(const DiagList *dl)
+void print_diags(const DiagList *dl)
 {
     char buf[1400];
     for (int i = 0; i < dl->n; i++) {
@@ -71,7 +72,7 @@ static void print_diags(const DiagList *dl)
         fprintf(stderr, "typeset: %d more diagnostics not shown\n", dl->errors + dl->warnings - dl->n);
 }
 
-static long long source_date_epoch(void)
+long long source_date_epoch(void)
 {
     const char *s = getenv("SOURCE_DATE_EPOCH");
     if (!s || !*s)
@@ -115,8 +116,27 @@ static int take_option(int c, BuildOptions *bo)
     }
 }
 
+/* Commands with their own option parsing live in their own files; each takes
+ * the arguments after the command name (argv[0] = the command) and returns the
+ * exit status.  See commands.h. */
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv, const char *datadir);
+} commands[] = {
+    {NULL, NULL},
+};
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2)
+        for (size_t i = 0; commands[i].name; i++)
+            if (strcmp(argv[1], commands[i].name) == 0) {
+                char *datadir = find_datadir();
+                output_install_signal_cleanup();
+                int rc = commands[i].run(argc - 1, argv + 1, datadir);
+                g_free(datadir);
+                return rc;
+            }
     BuildOptions bo = {.epoch = source_date_epoch()};
     int c;
     while ((c = getopt_long(argc, argv, "+o:s:hV", opts, NULL)) != -1) {

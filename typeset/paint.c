@@ -115,7 +115,7 @@ int paint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, uns
     for (int i = 0; i < r->n_pages; i++) {
         char label[32];
         snprintf(label, sizeof label, "%d", r->pages[i].number);
-        cairo_pdf_surface_set_page_label(s, label);
+        cairo_pdf_surface_set_page_label(s, r->pages[i].label ? r->pages[i].label : label);
         paint_page(cr, &r->pages[i], o);
         cairo_show_page(cr);
     }
