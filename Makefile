@@ -11,7 +11,9 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lcmark-gfm -lhyphen -lm -lpthread
 CFLAGS_ALL = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 
-B := build
+# B is the build directory: `make B=build-asan OPT="-O1 -g" CFLAGS="-fsanitize=…"`
+# builds a separate tree whose objects never mix with build/'s.
+B ?= build
 LAYOUT_SRC := $(wildcard layout/*.c)
 FONTS_SRC := $(wildcard fonts/*.c)
 TS_SRC := $(filter-out typeset/main.c,$(wildcard typeset/*.c))

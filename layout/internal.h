@@ -46,8 +46,10 @@ int para_set(LayEngine *e, const LayPara *p, double measure, const LayBreakParam
              const char *file, int para_index, GlyphPool *pool, Arena *a, DiagList *dl,
              SetPara *out);
 
-/* Natural width (pt) of a one-line paragraph (for table column widths). */
-double para_natural_width(LayEngine *e, const LayPara *p, const LayBreakParams *brk,
+/* Width (pt) of the widest line of p set ragged at `measure`, without
+ * hyphenation: with a huge measure the natural width, with a tiny one the
+ * widest word (for table column widths). */
+double para_natural_width(LayEngine *e, const LayPara *p, const LayBreakParams *brk, double measure,
                           GlyphPool *pool, Arena *a, DiagList *dl, const char *file);
 
 /* Builds pages from the set blocks (page.c). */

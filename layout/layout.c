@@ -97,42 +97,48 @@ static void rule_line(Arena *a, double w, double thick, double height, SetLine *
     l->info.para = -1;
 }
 
+/* Column widths as HTML's auto table layout does it, roughly: every column
+ * gets its minimum (widest word); the rest of the measure goes to columns in
+ * proportion to how much wider than that they would like to be. */
+static void table_columns(const double *nat, const double *min, int nc, double measure, double *cw)
+{
+    double tmin = 0, tnat = 0;
+    for (int c = 0; c < nc; c++) {
+        tmin += min[c];
+        tnat += nat[c];
+    }
+    for (int c = 0; c < nc; c++) {
+        if (tnat <= measure)
+            cw[c] = nat[c] + (measure - tnat) / nc;
+        else if (tmin >= measure)
+            cw[c] = min[c] * measure / tmin;        /* words will overflow: shrink evenly */
+        else
+            cw[c] = min[c] + (nat[c] - min[c]) * (measure - tmin) / (tnat - tmin);
+    }
+}
+
 static int set_table(LayEngine *e, const LayInput *in, const LayBlock *blk, double measure,
                      GlyphPool *pool, Arena *a, DiagList *dl, int bi, SetPara *out)
 {
     const LayTable *t = blk->table;
     int nc = t->ncols;
     double *nat = arena_calloc(a, (size_t)nc, sizeof *nat);
+    double *min = arena_calloc(a, (size_t)nc, sizeof *min);
     double pad = t->cell_pad;
     for (int r = 0; r < t->nrows; r++)
         for (int c = 0; c < nc; c++) {
             const LayPara *cp = &t->cells[r * nc + c];
             if (cp->len == 0)
                 continue;
-            double w = para_natural_width(e, cp, &in->brk, pool, a, dl, in->file) + 2 * pad + 1;
+            double w = para_natural_width(e, cp, &in->brk, 1e5, pool, a, dl, in->file) + 2 * pad + 1;
+            double m = para_natural_width(e, cp, &in->brk, 1, pool, a, dl, in->file) + 2 * pad + 1;
             if (w > nat[c])
                 nat[c] = w;
+            if (m > min[c])
+                min[c] = m;
         }
-    double total = 0;
-    for (int c = 0; c < nc; c++)
-        total += nat[c];
     double *cw = arena_calloc(a, (size_t)nc, sizeof *cw);
-    if (total <= measure) {
-        double extra = (measure - total) / nc;
-        for (int c = 0; c < nc; c++)
-            cw[c] = nat[c] + extra;
-    } else {
-        double floor_w = measure * 0.12, fixed = 0, flex = 0;
-        for (int c = 0; c < nc; c++) {
-            if (nat[c] * measure / total < floor_w)
-                fixed += floor_w;
-            else
-                flex += nat[c];
-        }
-        for (int c = 0; c < nc; c++)
-            cw[c] = nat[c] * measure / total < floor_w ? floor_w
-                                                       : nat[c] * (measure - fixed) / flex;
-    }
+    table_columns(nat, min, nc, measure, cw);
     VEC(SetLine) lines = {0};
     SetLine rl;
     memset(&rl, 0, sizeof rl);

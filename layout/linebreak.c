@@ -37,7 +37,7 @@
  * (items with auto_hyph are not breakpoints; skipped when pretolerance < 0);
  * pass 2 uses tolerance and, when `hyphenate`, the auto_hyph penalties; pass 3
  * adds emergency_stretch to every line's stretch (TeX's background stretch).
- * The last pass run (pass 2 when emergency_stretch <= 0) is the "final pass":
+ * The last pass (always pass 3 here: it runs whenever pass 2 fails) is the "final pass":
  * when a breakpoint would otherwise leave the active list empty, the last
  * active node is kept as the start of an (overfull or underfull) line with
  * zero "artificial" demerits (§854), so the final pass always ends with a
@@ -477,6 +477,7 @@ void kp_break(const KpItem *items, int n, Scaled first, Scaled rest, const LayBr
     /* §863: the passes */
     int pass;
     int second_pass;
+    /* pass 3 always runs when pass 2 fails (see below), even with no stretch */
     int64_t emergency = SC_FROM_PT(p->emergency_stretch > 0 ? p->emergency_stretch : 0);
     if (p->pretolerance >= 0) {
         pass = 1;
@@ -487,7 +488,7 @@ void kp_break(const KpItem *items, int n, Scaled first, Scaled rest, const LayBr
         pass = 2;
         B.threshold = p->tolerance;
         second_pass = 1;
-        B.final_pass = emergency <= 0;
+        B.final_pass = 0;
     }
     for (;;) {
         B.use_hyph = second_pass && hyphenate;
@@ -503,10 +504,14 @@ void kp_break(const KpItem *items, int n, Scaled first, Scaled rest, const LayBr
             pass = 2;
             B.threshold = p->tolerance;
             second_pass = 1;
-            B.final_pass = emergency <= 0;
+            B.final_pass = 0;
         } else {
+            /* Unlike TeX, the emergency pass accepts any underfull line
+             * (threshold = inf_bad): for a printer a loose line is a blemish,
+             * a line sticking into the margin is a defect. */
             pass = 3;
             B.background_stretch += emergency;
+            B.threshold = KP_INF;
             B.final_pass = 1;
         }
     }

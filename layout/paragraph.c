@@ -9,6 +9,7 @@
 #include "linebreak.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -727,6 +728,8 @@ static void set_line(Build *b, const KpResult *r, int li, double measure, GlyphP
         scale = 1.0 + e;
     }
     double fill = justify ? (double)target / scale - natural : 0; /* to distribute on glue */
+    if (fill < -(double)glue_sh)
+        fill = -(double)glue_sh;    /* an overfull line sticks out; spaces never vanish */
     VEC(Extra) ex = {0};
     for (int k = L->start; k < L->end; k++) {
         if (kp[k].type != KP_GLUE || map[k].gl_byte < 0)
@@ -811,11 +814,13 @@ static void set_line(Build *b, const KpResult *r, int li, double measure, GlyphP
     free(ex.v);
 
     out->items = arena_calloc(a, (size_t)(items.n ? items.n : 1), sizeof *items.v);
-    memcpy(out->items, items.v, (size_t)items.n * sizeof *items.v);
+    if (items.n)            /* memcpy from NULL is undefined even for 0 bytes */
+        memcpy(out->items, items.v, (size_t)items.n * sizeof *items.v);
     out->n_items = items.n;
     free(items.v);
     out->footnotes = arena_calloc(a, (size_t)(notes.n ? notes.n : 1), sizeof(int));
-    memcpy(out->footnotes, notes.v, (size_t)notes.n * sizeof(int));
+    if (notes.n)
+        memcpy(out->footnotes, notes.v, (size_t)notes.n * sizeof(int));
     out->n_footnotes = notes.n;
     free(notes.v);
     out->height = p->leading;
@@ -904,6 +909,18 @@ int para_set(LayEngine *e, const LayPara *p, double measure, const LayBreakParam
     }
     kp_break(b.it.kp.v, b.it.kp.n, SC_FROM_PT(first), SC_FROM_PT(rest), &pb,
              p->hyphenate, &scratch, &r);
+    if (getenv("TS_DEBUG_KP")) {
+        for (int k = 0; k < b.it.kp.n; k++) {
+            const KpItem *it = &b.it.kp.v[k];
+            fprintf(stderr, "%d %c w=%.1f st=%.1f sh=%.1f p=%d f=%d '%.*s'\n", k, "BGP"[it->type],
+                    SC_TO_PT(it->width), SC_TO_PT(it->stretch), SC_TO_PT(it->shrink), it->penalty,
+                    it->flagged, b.it.map.v[k].b1 - b.it.map.v[k].b0, s.t.s + b.it.map.v[k].b0);
+        }
+        for (int li = 0; li < r.n; li++)
+            fprintf(stderr, "line %d: %d..%d ratio %.2f nat %.1f target %.1f pass %d\n", li,
+                    r.lines[li].start, r.lines[li].end, r.lines[li].ratio,
+                    SC_TO_PT(r.lines[li].natural), SC_TO_PT(r.lines[li].target), r.pass);
+    }
     out->lines = arena_calloc(a, (size_t)(r.n ? r.n : 1), sizeof *out->lines);
     out->n = r.n;
     for (int li = 0; li < r.n; li++)
@@ -916,7 +933,7 @@ int para_set(LayEngine *e, const LayPara *p, double measure, const LayBreakParam
     return 0;
 }
 
-double para_natural_width(LayEngine *e, const LayPara *p, const LayBreakParams *brk,
+double para_natural_width(LayEngine *e, const LayPara *p, const LayBreakParams *brk, double measure,
                           GlyphPool *pool, Arena *a, DiagList *dl, const char *file)
 {
     LayPara q = *p;
@@ -924,7 +941,7 @@ double para_natural_width(LayEngine *e, const LayPara *p, const LayBreakParams *
     q.hyphenate = 0;
     q.first_indent = 0;
     SetPara sp;
-    if (para_set(e, &q, 1e5, brk, file, -1, pool, a, dl, &sp) != 0)
+    if (para_set(e, &q, measure, brk, file, -1, pool, a, dl, &sp) != 0)
         return 0;
     double w = 0;
     for (int i = 0; i < sp.n; i++) {

@@ -4,7 +4,13 @@
 # Run from the repository root (make test does).  Ends with "N passed, M failed".
 set -u
 TS=${TS:-./build/typeset}
-OUT=build/test
+# A sanitizer build (make test-asan) runs the same suite with its own binary,
+# unit tests and output directory; it cannot live under `ulimit -v` (ASan maps
+# terabytes of shadow memory) and runs a few times slower.
+OUT=${TEST_OUT:-build/test}
+UNIT_DIR=${UNIT_DIR:-build/tests}
+BAD_ULIMIT_V=${BAD_ULIMIT_V-1048576}
+BAD_TIMEOUT=${BAD_TIMEOUT:-10}
 rm -rf "$OUT"
 mkdir -p "$OUT"
 PASS=0
@@ -19,7 +25,7 @@ check() { # check NAME COMMAND...: passes when the command succeeds
 }
 
 # ---- unit tests --------------------------------------------------------------
-for t in build/tests/*; do
+for t in "$UNIT_DIR"/*; do
     [ -x "$t" ] || continue
     log=$OUT/$(basename "$t").log
     if "$t" >"$log" 2>&1; then ok "unit $(basename "$t") ($(tail -n 1 "$log"))"
@@ -117,7 +123,7 @@ if [ -f tests/bad/EXPECT ]; then
         [ -e "$f" ] || [ "${file#STYLE:}" != "$file" ] || { bad "bad input $file: missing"; continue; }
         rm -f "$OUT/bad-out.pdf"
         # shellcheck disable=SC2086
-        timeout 10 sh -c "ulimit -v 1048576; exec $TS $args" >"$OUT/bad.out" 2>"$OUT/bad.err"
+        timeout "$BAD_TIMEOUT" sh -c "${BAD_ULIMIT_V:+ulimit -v $BAD_ULIMIT_V; }exec $TS $args" >"$OUT/bad.out" 2>"$OUT/bad.err"
         got=$?
         if [ "$want" = any ]; then
             if [ $got -le 1 ]; then ok "bad input $file (exit $got)"; else bad "bad input $file: exit $got (crash or timeout)"; fi

@@ -318,29 +318,31 @@ static const char *field(const char *name, size_t n, const Doc *d, const Compose
 #undef IS
 }
 
-/* Expands {field}; "[ … ]" groups vanish when a field in them is empty.  A
- * literal bracket is written "[[" or "]]". */
+/* Expands {field}; "[ … ]" groups (nested up to 8 deep) vanish when a field
+ * in them is empty.  A literal bracket is written "[[" or "]]". */
 char *compose_template(const char *tpl, const Doc *doc, const ComposeOptions *o, Arena *a)
 {
     if (!tpl)
         return arena_strdup(a, "");
-    GString *out = g_string_new(NULL);
-    GString *grp = NULL;
-    int grp_ok = 1;
+    enum { MAXG = 8 };
+    GString *stack[MAXG + 1];
+    int ok[MAXG + 1];
+    int depth = 0;
+    stack[0] = g_string_new(NULL);
+    ok[0] = 1;
     for (const char *p = tpl; *p;) {
-        GString *dst = grp ? grp : out;
+        GString *dst = stack[depth];
         if ((p[0] == '[' && p[1] == '[') || (p[0] == ']' && p[1] == ']')) {
             g_string_append_c(dst, p[0]);
             p += 2;
-        } else if (*p == '[' && !grp) {
-            grp = g_string_new(NULL);
-            grp_ok = 1;
+        } else if (*p == '[' && depth < MAXG) {
+            stack[++depth] = g_string_new(NULL);
+            ok[depth] = 1;
             p++;
-        } else if (*p == ']' && grp) {
-            if (grp_ok)
-                g_string_append(out, grp->str);
-            g_string_free(grp, TRUE);
-            grp = NULL;
+        } else if (*p == ']' && depth > 0) {
+            if (ok[depth])
+                g_string_append(stack[depth - 1], stack[depth]->str);
+            g_string_free(stack[depth--], TRUE);
             p++;
         } else if (*p == '{' && strchr(p, '}')) {
             const char *e = strchr(p, '}');
@@ -348,19 +350,23 @@ char *compose_template(const char *tpl, const Doc *doc, const ComposeOptions *o,
             if (v && *v)
                 g_string_append(dst, v);
             else
-                grp_ok = 0;
+                ok[depth] = 0;
             p = e + 1;
         } else {
-            g_string_append_c(dst, *p++);
+            /* "{authors_cite}." with "Kireeva A.A." gives one full stop, not two */
+            if (*p == '.' && dst->len > 0 && dst->str[dst->len - 1] == '.')
+                p++;
+            else
+                g_string_append_c(dst, *p++);
         }
     }
-    if (grp) {
-        if (grp_ok)
-            g_string_append(out, grp->str);
-        g_string_free(grp, TRUE);
+    while (depth > 0) {
+        if (ok[depth])
+            g_string_append(stack[depth - 1], stack[depth]->str);
+        g_string_free(stack[depth--], TRUE);
     }
-    char *r = arena_strdup(a, out->str);
-    g_string_free(out, TRUE);
+    char *r = arena_strdup(a, stack[0]->str);
+    g_string_free(stack[0], TRUE);
     return r;
 }
 
@@ -681,7 +687,7 @@ static void references(Ctx *c, BlockVec *out)
             pb_text(&pb, r->doi, DOC_NOHYPH, arena_printf(c->a, "https://doi.org/%s", r->doi), 0, 0);
         }
         if (r->url) {
-            pb_text(&pb, " URL: ", 0, NULL, 0, 0);
+            pb_text(&pb, r->doi ? ". URL: " : " URL: ", 0, NULL, 0, 0);
             pb_text(&pb, r->url, DOC_NOHYPH, r->url, 0, 0);
         }
         LayBlock *rb = pb_end(&pb, out, "LI");

@@ -117,6 +117,11 @@ int paint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, uns
         snprintf(label, sizeof label, "%d", r->pages[i].number);
         cairo_pdf_surface_set_page_label(s, r->pages[i].label ? r->pages[i].label : label);
         paint_page(cr, &r->pages[i], o);
+        if (o->overlay) {
+            cairo_save(cr);
+            o->overlay(cr, i, o->overlay_data);
+            cairo_restore(cr);
+        }
         cairo_show_page(cr);
     }
     cairo_tag_end(cr, "Document");

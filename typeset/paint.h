@@ -16,6 +16,12 @@ typedef struct PaintMeta {
 typedef struct PaintOptions {
     double width, height;   /* trim size, pt */
     int tagged;             /* structure tags, links and destinations (PDF) */
+    /* When set, paint_pdf calls overlay after painting each page, with the
+     * page's 0-based index and overlay_data, in page coordinates (origin =
+     * trim top-left) between cairo_save/cairo_restore: typeset build --frames
+     * draws the layout frames this way (frames.h). */
+    void (*overlay)(cairo_t *cr, int page_index, void *data);
+    void *overlay_data;
 } PaintOptions;
 
 /* Draws page p at the current transformation (origin = trim top-left). */

@@ -77,7 +77,7 @@ static void test_rjwpln(void)
           s->margin_top);
     CHECK(NEAR(s->page_width - s->margin_inner - s->margin_outer, MM_TO_PT(130)),
           "text block 130 mm wide");
-    CHECK(s->columns == 1 && s->running_heads && s->recto_start, "columns, running heads");
+    CHECK(s->columns == 1 && s->running_heads && !s->recto_start, "columns, running heads");
     CHECK(NEAR(s->footnote_rule_width, 0.4) && NEAR(s->footnote_rule_length, MM_TO_PT(30)),
           "footnote rule");
     const StyleRole *body = &s->roles[ROLE_BODY];
@@ -105,7 +105,7 @@ static void test_rjwpln(void)
     CHECK(s->brk.pretolerance == 100 && s->brk.tolerance == 400 && s->brk.line_penalty == 10 &&
           s->brk.hyphen_penalty == 50 && s->brk.exhyphen_penalty == 50 &&
           s->brk.double_hyphen_demerits == 10000 && s->brk.final_hyphen_demerits == 5000 &&
-          s->brk.adj_demerits == 10000 && s->brk.emergency_stretch == 3 && s->brk.looseness == 0,
+          s->brk.adj_demerits == 10000 && s->brk.emergency_stretch == 15 && s->brk.looseness == 0,
           "TeX parameters");
     CHECK(NEAR(s->brk.space_stretch, 0.5) && NEAR(s->brk.space_shrink, 0.33) &&
           NEAR(s->brk.cjk_stretch, 0.1) && s->brk.cjk_shrink == 0 &&
