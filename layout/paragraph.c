@@ -639,9 +639,10 @@ static void compress_cjk_punct(Shaped *s)
 
 /* ---- step 4: cutting lines from the shaped pieces ---------------------------------*/
 
-/* A copy of piece pc restricted to bytes [b0, b1) of the paragraph, from the
- * already-shaped glyphs; re-shaped only when need_hyphen. */
-static PangoGlyphItem *cut_piece(const Shaped *s, const Piece *pc, int b0, int b1, int need_hyphen)
+/* A copy of piece pc restricted to bytes [b0, b1) of the paragraph, taken
+ * from the already-shaped glyphs (no re-shaping: the break is at a space, a
+ * hyphen or a soft hyphen, where HarfBuzz has nothing to join). */
+static PangoGlyphItem *cut_piece(const Shaped *s, const Piece *pc, int b0, int b1)
 {
     PangoItem *it = pango_item_copy(pc->item);
     int off = it->offset;
@@ -649,26 +650,41 @@ static PangoGlyphItem *cut_piece(const Shaped *s, const Piece *pc, int b0, int b
     it->length = b1 - b0;
     it->num_chars = (int)g_utf8_strlen(s->t.s + b0, b1 - b0);
     PangoGlyphString *g = pango_glyph_string_new();
-    if (need_hyphen) {
-        it->analysis.flags |= PANGO_ANALYSIS_FLAG_NEED_HYPHEN;
-        pango_shape_item(it, s->t.s, s->t.len, s->la + s->cidx[b0], g, PANGO_SHAPE_NONE);
-    } else {
-        int n = 0;
-        for (int k = 0; k < pc->glyphs->num_glyphs; k++) {
-            int cb = off + pc->glyphs->log_clusters[k];
-            n += cb >= b0 && cb < b1;
-        }
-        pango_glyph_string_set_size(g, n);
-        n = 0;
-        for (int k = 0; k < pc->glyphs->num_glyphs; k++) {
-            int cb = off + pc->glyphs->log_clusters[k];
-            if (cb >= b0 && cb < b1) {
-                g->glyphs[n] = pc->glyphs->glyphs[k];
-                g->log_clusters[n] = cb - b0;
-                n++;
-            }
+    int n = 0;
+    for (int k = 0; k < pc->glyphs->num_glyphs; k++) {
+        int cb = off + pc->glyphs->log_clusters[k];
+        n += cb >= b0 && cb < b1;
+    }
+    pango_glyph_string_set_size(g, n);
+    n = 0;
+    for (int k = 0; k < pc->glyphs->num_glyphs; k++) {
+        int cb = off + pc->glyphs->log_clusters[k];
+        if (cb >= b0 && cb < b1) {
+            g->glyphs[n] = pc->glyphs->glyphs[k];
+            g->log_clusters[n] = cb - b0;
+            n++;
         }
     }
+    PangoGlyphItem *gi = g_slice_new0(PangoGlyphItem);
+    gi->item = it;
+    gi->glyphs = g;
+    return gi;
+}
+
+/* The hyphen added at a line broken at a soft hyphen: a glyph item of its own
+ * over the text "-", in the font of piece pc.  Mapped to U+002D rather than to
+ * the soft hyphen, so that text extraction joins the word again and the hyphen
+ * reads as a hyphen to every tool. */
+static const char hyphen_text[] = "-";
+
+static PangoGlyphItem *hyphen_piece(const Piece *pc)
+{
+    PangoItem *it = pango_item_copy(pc->item);
+    it->offset = 0;
+    it->length = 1;
+    it->num_chars = 1;
+    PangoGlyphString *g = pango_glyph_string_new();
+    pango_shape_with_flags(hyphen_text, 1, hyphen_text, 1, &it->analysis, g, PANGO_SHAPE_NONE);
     PangoGlyphItem *gi = g_slice_new0(PangoGlyphItem);
     gi->item = it;
     gi->glyphs = g;
@@ -717,14 +733,18 @@ static void set_line(Build *b, const KpResult *r, int li, double measure, GlyphP
         }
     }
     int justify = b->justify && (!last || L->ratio < 0);
-    /* Font expansion takes its share of the ratio first, in whole steps rounded
-     * toward zero (pdfTeX's \adjustspacing 2 does the same); glue makes up the rest. */
+    /* Font expansion takes its share of the ratio first, in whole steps; glue
+     * makes up the rest.  The step is rounded down, so that the remainder is
+     * always stretch, which every line with a space or an ideograph boundary
+     * has; rounding toward zero (as pdfTeX does) leaves lines without glue
+     * shrink (CJK, URLs) a fraction of a step too wide. */
     if (justify && b->brk->expansion > 0 && box_w > 0) {
         double step = b->brk->expansion_step > 0 ? b->brk->expansion_step : 0.005;
         double e = L->ratio * b->brk->expansion;
         if (e > b->brk->expansion) e = b->brk->expansion;
         if (e < -b->brk->expansion) e = -b->brk->expansion;
-        e = trunc(e / step + (e > 0 ? 1e-9 : -1e-9)) * step;
+        e = (glue_st > 0 ? floor(e / step + 1e-9) : round(e / step)) * step;
+        if (e < -b->brk->expansion) e = -b->brk->expansion;
         scale = 1.0 + e;
     }
     double fill = justify ? (double)target / scale - natural : 0; /* to distribute on glue */
@@ -771,7 +791,7 @@ static void set_line(Build *b, const KpResult *r, int li, double measure, GlyphP
         if (c0 >= c1)
             continue;
         int last_piece = c1 == b1;
-        PangoGlyphItem *gi = cut_piece(s, pc, c0, c1, hyph && last_piece);
+        PangoGlyphItem *gi = cut_piece(s, pc, c0, c1);
         for (int g = 0; g < gi->glyphs->num_glyphs; g++) {
             int cb = c0 + gi->glyphs->log_clusters[g];
             while (ei < ex.n && ex.v[ei].byte < cb)
@@ -806,6 +826,13 @@ static void set_line(Build *b, const KpResult *r, int li, double measure, GlyphP
             link_h = sp->font.size * 1.1;
         }
         x += w;
+        if (hyph && last_piece) {
+            PangoGlyphItem *hg = hyphen_piece(pc);
+            glyph_pool_add(pool, hg);
+            add_item(&items, (LayItem){.kind = LI_GLYPHS, .x = x, .y = -sp->rise, .gi = hg,
+                                       .text = hyphen_text, .scale_x = scale});
+            x += SC_TO_PT(pango_glyph_string_get_width(hg->glyphs)) * scale;
+        }
     }
     if (cur_link)
         add_item(&items,
