@@ -185,10 +185,12 @@ static int set_table(LayEngine *e, const LayInput *in, const LayBlock *blk, doub
                 l.info = cl->info;
             }
             l.items = arena_calloc(a, (size_t)(items.n ? items.n : 1), sizeof *items.v);
-            memcpy(l.items, items.v, (size_t)items.n * sizeof *items.v);
+            if (items.n)    /* memcpy from NULL is undefined even for 0 bytes */
+                memcpy(l.items, items.v, (size_t)items.n * sizeof *items.v);
             l.n_items = items.n;
             l.footnotes = arena_calloc(a, (size_t)(notes.n ? notes.n : 1), sizeof(int));
-            memcpy(l.footnotes, notes.v, (size_t)notes.n * sizeof(int));
+            if (notes.n)
+                memcpy(l.footnotes, notes.v, (size_t)notes.n * sizeof(int));
             l.n_footnotes = notes.n;
             free(items.v);
             free(notes.v);
@@ -233,10 +235,27 @@ static int set_blocks(LayEngine *e, const LayInput *in, const LayBlock *blocks, 
         } else if (b->kind == LB_TABLE && b->table) {
             if (set_table(e, in, b, measure, pool, a, dl, i, &out[i]) != 0)
                 rc = -1;
+        } else if (b->kind == LB_IMAGE) {
+            /* a figure is one unbreakable line as tall as the image */
+            double w = b->image_w, h = b->image_h;
+            if (w > measure) {
+                h *= measure / w;
+                w = measure;
+            }
+            SetLine *l = arena_calloc(a, 1, sizeof *l);
+            l->items = arena_calloc(a, 1, sizeof *l->items);
+            l->items[0] = (LayItem){.kind = LI_IMAGE, .x = (measure - w) / 2, .y = -h, .w = w,
+                                    .h = h, .str = b->image};
+            l->n_items = 1;
+            l->height = h;
+            l->ascent = h;
+            l->info.para = -1;
+            out[i].lines = l;
+            out[i].n = 1;
         } else if (b->kind == LB_RULE) {
             out[i].lines = arena_calloc(a, 1, sizeof(SetLine));
             out[i].n = 1;
-            rule_line(a, b->rule_length > 0 ? b->rule_length : measure, b->rule_width, 2,
+            rule_line(a, b->rule_length > 0 ? b->rule_length : measure, b->rule_width, 8,
                       &out[i].lines[0]);
         }
     }
@@ -262,7 +281,8 @@ int lay_run(LayEngine *e, const LayInput *in, LayResult *out, Arena *a, DiagList
             total += parts[k].n;
         notes[f].lines = arena_calloc(a, (size_t)(total ? total : 1), sizeof(SetLine));
         for (int k = 0; k < fn->n; k++) {
-            memcpy(notes[f].lines + notes[f].n, parts[k].lines, (size_t)parts[k].n * sizeof(SetLine));
+            if (parts[k].n)
+                memcpy(notes[f].lines + notes[f].n, parts[k].lines, (size_t)parts[k].n * sizeof(SetLine));
             notes[f].n += parts[k].n;
         }
     }

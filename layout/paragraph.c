@@ -371,7 +371,8 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
     }
     g_list_free(items);
     s->pieces = arena_calloc(a, (size_t)(pcs.n ? pcs.n : 1), sizeof *s->pieces);
-    memcpy(s->pieces, pcs.v, (size_t)pcs.n * sizeof *pcs.v);
+    if (pcs.n)
+        memcpy(s->pieces, pcs.v, (size_t)pcs.n * sizeof *pcs.v);
     s->n_pieces = pcs.n;
     free(pcs.v);
 
@@ -561,6 +562,8 @@ static void build_items(Build *b)
             int cjk_pair = is_cjk(prev) || is_cjk(c);
             if (no_line_start(c) || no_line_end(prev))
                 allowed = 0;
+            if (sp->footnote > 0 || sp->rise > 0)
+                allowed = 0;    /* a note mark or superscript stays with what it marks */
             int in_url = (sp->flags & LAY_URL) != 0;
             if (in_url && !allowed && url_break_after(prev) && !url_break_after(c) && i > 1 &&
                 !(prev == '/' && s->ch[i - 2] == '/') && !(prev == ':' && c == '/'))

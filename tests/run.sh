@@ -75,8 +75,8 @@ if [ -f "$Z" ]; then
     check "chinese text extracts exactly" sh -c "pdftotext '$Z' - | grep -q '摘要\|参考文献'"
     check "chinese uses Noto Serif CJK SC" sh -c "pdffonts '$Z' | grep -q 'NotoSerifCJK'"
     # kinsoku: no extracted line starts with closing punctuation
-    check "chinese: no line starts with closing punctuation" sh -c "! pdftotext '$Z' - | grep -q '^[。，、；：？！）」』》〉】]'"
-    check "chinese: no line ends with opening punctuation" sh -c "! pdftotext '$Z' - | grep -q '[（「『《〈【]\$'"
+    check "chinese: no line starts with closing punctuation" sh -c "! python3 tests/pdflines.py '$Z' | grep -q '^[。，、；：？！）」』》〉】]'"
+    check "chinese: no line ends with opening punctuation" sh -c "! python3 tests/pdflines.py '$Z' | grep -q '[（「『《〈【]\$'"
 fi
 E=$OUT/en-article.pdf
 [ -f "$E" ] && check "english: ligatures extract as letters" sh -c "! pdftotext '$E' - | grep -q 'ﬁ\|ﬂ'"

@@ -1,5 +1,6 @@
 /* compose.c — document model + style -> LayInput.  See compose.h. */
 #include "compose.h"
+#include "image.h"
 
 #include <glib.h>
 #include <stdlib.h>
@@ -398,10 +399,12 @@ static void front(Ctx *c, BlockVec *out)
 {
     const Doc *d = c->doc;
     const DocMeta *m = &d->meta;
+    int mast_lines = 0;
     for (int i = 0; i < c->st->n_masthead; i++) {
         const char *tpl = c->st->masthead[i];
         if (!template_complete(tpl, d, c->o, c->a))
             continue;
+        mast_lines++;
         char *line = compose_template(tpl, d, c->o, c->a);
         const char *link = strstr(tpl, "{doi_url}") && m->doi
                                ? arena_printf(c->a, "https://doi.org/%s", m->doi) : NULL;
@@ -423,7 +426,7 @@ static void front(Ctx *c, BlockVec *out)
         }
         pb_end(&pb, out, "P");
     }
-    if (c->st->masthead_rule > 0 && c->st->n_masthead > 0)
+    if (c->st->masthead_rule > 0 && mast_lines > 0)
         VEC_PUSH(*out, ((LayBlock){.kind = LB_RULE, .rule_width = c->st->masthead_rule,
                                    .space_after = 6, .tag = "P"}));
     if (m->article_type)
@@ -511,23 +514,54 @@ static void front(Ctx *c, BlockVec *out)
 }
 
 /* ---- the body ---------------------------------------------------------------------*/
-static int check_image(Ctx *c, const DocBlock *b)
+/* A figure: the image block (kept with its caption) and "Figure N. caption". */
+static int figure(Ctx *c, const DocBlock *b, BlockVec *out)
 {
     const char *src = b->src ? b->src : "";
-    char *path = (src[0] == '/' || !c->o->base_dir) ? arena_strdup(c->a, src)
-                                                   : arena_printf(c->a, "%s/%s", c->o->base_dir, src);
     if (strstr(src, "://")) {
         diag_add(c->dl, DIAG_ERROR, c->doc->path, b->line, b->col,
                  "image '%s' is remote: images must be local files", src);
         return -1;
     }
-    if (access(path, R_OK) != 0) {
-        diag_add(c->dl, DIAG_ERROR, c->doc->path, b->line, b->col, "cannot read image '%s'", src);
+    char *path = (src[0] == '/' || !c->o->base_dir) ? arena_strdup(c->a, src)
+                                                   : arena_printf(c->a, "%s/%s", c->o->base_dir, src);
+    ImageKind kind;
+    double w = 0, h = 0;
+    if (image_probe(path, &kind, &w, &h, c->doc->path, b->line, b->col, c->dl) != 0)
         return -1;
-    }
-    diag_add(c->dl, DIAG_WARNING, c->doc->path, b->line, b->col,
-             "image '%s' is not drawn yet: only its caption is set", src);
+    const StyleRole *cap = &c->st->roles[ROLE_CAPTION];
+    VEC_PUSH(*out, ((LayBlock){.kind = LB_IMAGE, .image = path, .image_w = w, .image_h = h,
+                               .keep_with_next = 1, .tag = "Figure",
+                               .space_before = cap->space_before > 0 ? cap->space_before : 6,
+                               .space_after = 4}));
+    PB pb;
+    pb_begin(&pb, c, ROLE_CAPTION, b->line);
+    pb_text(&pb, arena_printf(c->a, "%s %d. ", label(c, LABEL_FIGURE), ++c->figures), DOC_BOLD,
+            NULL, 0, 0);
+    pb_inlines(&pb, &b->in, 0);
+    LayBlock *cb = pb_end(&pb, out, "Caption");
+    if (cb)
+        cb->para.first_indent = 0;
     return 0;
+}
+
+/* A paragraph right before a table is its caption when it starts with the
+ * table label ("Table 2.", "Таблица 1.", "表1") or with "Table:" (Pandoc's
+ * form, numbered here).  Returns 1 for a caption; *auto_skip is the number
+ * of bytes of a "Table:" prefix to replace by the number. */
+static int is_table_caption(const Ctx *c, const DocBlock *b, const DocBlock *next, int *auto_skip)
+{
+    *auto_skip = 0;
+    if (!next || next->kind != DOC_TABLE || b->in.n == 0 || b->list_depth || b->quote_depth)
+        return 0;
+    const char *t = b->in.runs[0].text;
+    const char *lab = label(c, LABEL_TABLE);
+    if (strncmp(t, "Table:", 6) == 0) {
+        *auto_skip = 6;
+        return 1;
+    }
+    size_t n = strlen(lab);
+    return n > 0 && strncmp(t, lab, n) == 0;
 }
 
 static int table_block(Ctx *c, const DocBlock *b, BlockVec *out)
@@ -588,6 +622,30 @@ static int body_blocks(Ctx *c, const DocBlocks *bl, BlockVec *out, StyleRoleId b
             continue;
         }
         case DOC_PARA: {
+            int skip;
+            if (is_table_caption(c, b, i + 1 < bl->n ? &bl->v[i + 1] : NULL, &skip)) {
+                PB pc;
+                pb_begin(&pc, c, ROLE_CAPTION, b->line);
+                c->tables++;
+                if (skip) {
+                    pb_text(&pc, arena_printf(c->a, "%s %d. ", label(c, LABEL_TABLE), c->tables),
+                            DOC_BOLD, NULL, 0, 0);
+                    const char *rest = b->in.runs[0].text + skip;
+                    while (*rest == ' ')
+                        rest++;
+                    pb_text(&pc, rest, b->in.runs[0].flags, b->in.runs[0].link, 0, b->line);
+                    DocInlines tail = {b->in.runs + 1, b->in.n - 1};
+                    pb_inlines(&pc, &tail, 0);
+                } else {
+                    pb_inlines(&pc, &b->in, 0);
+                }
+                LayBlock *cb = pb_end(&pc, out, "Caption");
+                if (cb) {
+                    cb->keep_with_next = 1;
+                    cb->para.first_indent = 0;
+                }
+                break;
+            }
             StyleRoleId r = b->quote_depth ? ROLE_QUOTE : b->list_depth ? ROLE_LIST : base_role;
             PB pb;
             pb_begin(&pb, c, r, b->line);
@@ -645,17 +703,10 @@ static int body_blocks(Ctx *c, const DocBlocks *bl, BlockVec *out, StyleRoleId b
         case DOC_TABLE:
             table_block(c, b, out);
             break;
-        case DOC_IMAGE: {
-            if (check_image(c, b) != 0)
+        case DOC_IMAGE:
+            if (figure(c, b, out) != 0)
                 rc = -1;
-            PB pb;
-            pb_begin(&pb, c, ROLE_CAPTION, b->line);
-            pb_text(&pb, arena_printf(c->a, "%s %d. ", label(c, LABEL_FIGURE), ++c->figures), DOC_BOLD,
-                    NULL, 0, 0);
-            pb_inlines(&pb, &b->in, 0);
-            pb_end(&pb, out, "Caption");
             break;
-        }
         }
     }
     return rc;
@@ -803,7 +854,8 @@ static void footnotes(Ctx *c, LayInput *in)
         in->footnotes[f].number = d->footnotes[f].number;
         in->footnotes[f].n = v.n;
         in->footnotes[f].blocks = arena_calloc(c->a, (size_t)(v.n + 1), sizeof(LayBlock));
-        memcpy(in->footnotes[f].blocks, v.v, (size_t)v.n * sizeof(LayBlock));
+        if (v.n)            /* memcpy from NULL is undefined even for 0 bytes */
+            memcpy(in->footnotes[f].blocks, v.v, (size_t)v.n * sizeof(LayBlock));
         free(v.v);
     }
 }
@@ -860,7 +912,8 @@ int compose_article(const Doc *doc, const Style *st, const ComposeOptions *o, La
     license(&c, &out);
     footnotes(&c, in);
     in->blocks = arena_calloc(a, (size_t)(out.n + 1), sizeof(LayBlock));
-    memcpy(in->blocks, out.v, (size_t)out.n * sizeof(LayBlock));
+    if (out.n)
+        memcpy(in->blocks, out.v, (size_t)out.n * sizeof(LayBlock));
     in->n_blocks = out.n;
     free(out.v);
     return rc;

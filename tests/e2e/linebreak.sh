@@ -24,8 +24,8 @@ for m in 20 27 33 41; do
     sed "s/^\(  margin_inner:\).*/\1 ${m}mm/; s/^\(  margin_outer:\).*/\1 ${m}mm/" styles/rjwpln.yaml > "$st"
     pdf=$OUT/zh-$m.pdf
     if $TS build samples/zh-article.md --style "$st" -o "$pdf" 2>/dev/null &&
-        ! pdftotext "$pdf" - | grep -q '^[。，、；：？！）」』》〉】]' &&
-        ! pdftotext "$pdf" - | grep -q '[（「『《〈【]$'
+        ! python3 tests/pdflines.py "$pdf" | grep -q '^[。，、；：？！）」』》〉】]' &&
+        ! python3 tests/pdflines.py "$pdf" | grep -q '[（「『《〈【]$'
     then ok "kinsoku holds at margins of $m mm"
     else bad "kinsoku broken (or build failed) at margins of $m mm"; fi
 done

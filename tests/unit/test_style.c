@@ -102,15 +102,15 @@ static void test_rjwpln(void)
     CHECK(s->roles[ROLE_RUNNING_HEAD].italic && s->roles[ROLE_RUNNING_HEAD].size == 8,
           "running head 8pt italic");
     CHECK_STR(s->fontsets[s->roles[ROLE_CODE].fontset].latin, "PT Mono", "code in PT Mono");
-    CHECK(s->brk.pretolerance == 100 && s->brk.tolerance == 400 && s->brk.line_penalty == 10 &&
-          s->brk.hyphen_penalty == 50 && s->brk.exhyphen_penalty == 50 &&
-          s->brk.double_hyphen_demerits == 10000 && s->brk.final_hyphen_demerits == 5000 &&
-          s->brk.adj_demerits == 10000 && s->brk.emergency_stretch == 15 && s->brk.looseness == 0,
+    CHECK(s->brk.pretolerance == 200 && s->brk.tolerance == 400 && s->brk.line_penalty == 10 &&
+          s->brk.hyphen_penalty == 100 && s->brk.exhyphen_penalty == 50 &&
+          s->brk.double_hyphen_demerits == 30000 && s->brk.final_hyphen_demerits == 5000 &&
+          s->brk.adj_demerits == 10000 && s->brk.emergency_stretch == 30 && s->brk.looseness == 0,
           "TeX parameters");
-    CHECK(NEAR(s->brk.space_stretch, 0.5) && NEAR(s->brk.space_shrink, 0.33) &&
-          NEAR(s->brk.cjk_stretch, 0.1) && s->brk.cjk_shrink == 0 &&
+    CHECK(NEAR(s->brk.space_stretch, 0.5) && NEAR(s->brk.space_shrink, 0.28) &&
+          NEAR(s->brk.cjk_stretch, 0.1) && NEAR(s->brk.cjk_shrink, 0.05) &&
           NEAR(s->brk.cjk_latin_space, 0.25) && s->brk.hyphen_left_min == 2 &&
-          s->brk.hyphen_right_min == 3 && !s->brk.hyphenate_last_word &&
+          s->brk.hyphen_right_min == 2 && !s->brk.hyphenate_last_word &&
           NEAR(s->brk.ragged_last_line_min, 0.2), "spacing and hyphenation parameters");
     CHECK(NEAR(s->brk.expansion, 0.02) && NEAR(s->brk.expansion_step, 0.005) &&
           s->brk.protrusion_on, "microtypography on");

@@ -1,0 +1,174 @@
+/* image.c — see image.h. */
+#include "image.h"
+
+#include <glib.h>
+#include <librsvg/rsvg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PX_TO_PT (72.0 / 96.0)
+
+static ImageKind kind_of(const unsigned char *b, size_t n)
+{
+    if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return IMAGE_PNG;
+    if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
+        return IMAGE_JPEG;
+    return IMAGE_SVG;
+}
+
+/* The frame size from the first SOFn marker (ITU T.81 §B.2.2). */
+static int jpeg_size(const unsigned char *b, size_t n, int *w, int *h)
+{
+    size_t i = 2;
+    while (i + 4 <= n) {
+        if (b[i] != 0xFF)
+            return -1;
+        unsigned m = b[i + 1];
+        if (m == 0xFF) {
+            i++;
+            continue;
+        }
+        if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {
+            i += 2;
+            continue;
+        }
+        size_t len = (size_t)b[i + 2] << 8 | b[i + 3];
+        if (len < 2 || i + 2 + len > n)
+            return -1;
+        if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+            if (len < 7)
+                return -1;
+            *h = b[i + 5] << 8 | b[i + 6];
+            *w = b[i + 7] << 8 | b[i + 8];
+            return *w > 0 && *h > 0 ? 0 : -1;
+        }
+        i += 2 + len;
+    }
+    return -1;
+}
+
+int image_probe(const char *path, ImageKind *kind, double *w_pt, double *h_pt, const char *file,
+                int line, int col, DiagList *dl)
+{
+    gchar *data = NULL;
+    gsize n = 0;
+    GError *err = NULL;
+    if (!g_file_get_contents(path, &data, &n, &err)) {
+        diag_add(dl, DIAG_ERROR, file, line, col, "cannot read image '%s': %s", path, err->message);
+        g_error_free(err);
+        return -1;
+    }
+    const unsigned char *b = (const unsigned char *)data;
+    *kind = kind_of(b, n);
+    int rc = 0;
+    if (*kind == IMAGE_PNG) {
+        /* IHDR is the first chunk: width and height at bytes 16..23; Cairo
+         * decodes the whole file so a truncated one is caught here, not when painting */
+        cairo_surface_t *s = cairo_image_surface_create_from_png(path);
+        if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+            diag_add(dl, DIAG_ERROR, file, line, col, "image '%s' is not a readable PNG: %s", path,
+                     cairo_status_to_string(cairo_surface_status(s)));
+            rc = -1;
+        } else {
+            *w_pt = cairo_image_surface_get_width(s) * PX_TO_PT;
+            *h_pt = cairo_image_surface_get_height(s) * PX_TO_PT;
+        }
+        cairo_surface_destroy(s);
+    } else if (*kind == IMAGE_JPEG) {
+        int w = 0, h = 0;
+        if (jpeg_size(b, n, &w, &h) != 0) {
+            diag_add(dl, DIAG_ERROR, file, line, col, "image '%s' is a truncated or corrupt JPEG", path);
+            rc = -1;
+        } else {
+            *w_pt = w * PX_TO_PT;
+            *h_pt = h * PX_TO_PT;
+        }
+    } else {
+        RsvgHandle *h = rsvg_handle_new_from_data(b, n, &err);
+        gdouble w = 0, hh = 0;
+        if (!h || !rsvg_handle_get_intrinsic_size_in_pixels(h, &w, &hh) || w <= 0 || hh <= 0) {
+            if (h) {
+                /* no width/height attributes: fall back to the view box */
+                RsvgRectangle vb;
+                gboolean has_w, has_h, has_vb;
+                RsvgLength lw, lh;
+                rsvg_handle_get_intrinsic_dimensions(h, &has_w, &lw, &has_h, &lh, &has_vb, &vb);
+                if (has_vb && vb.width > 0 && vb.height > 0) {
+                    w = vb.width;
+                    hh = vb.height;
+                }
+            }
+        }
+        if (!h || w <= 0 || hh <= 0) {
+            diag_add(dl, DIAG_ERROR, file, line, col, "image '%s' is not a PNG, JPEG or SVG file%s%s",
+                     path, err ? ": " : "", err ? err->message : "");
+            rc = -1;
+        } else {
+            *w_pt = w * PX_TO_PT;
+            *h_pt = hh * PX_TO_PT;
+        }
+        if (err)
+            g_error_free(err);
+        if (h)
+            g_object_unref(h);
+    }
+    g_free(data);
+    return rc;
+}
+
+static void free_bytes(void *p)
+{
+    g_free(p);
+}
+
+int image_draw(cairo_t *cr, const char *path, double x, double y, double w, double h)
+{
+    gchar *data = NULL;
+    gsize n = 0;
+    if (!g_file_get_contents(path, &data, &n, NULL))
+        return -1;
+    const unsigned char *b = (const unsigned char *)data;
+    ImageKind k = kind_of(b, n);
+    int rc = 0;
+    cairo_save(cr);
+    if (k == IMAGE_SVG) {
+        RsvgHandle *hd = rsvg_handle_new_from_data(b, n, NULL);
+        RsvgRectangle vp = {x, y, w, h};
+        if (!hd || !rsvg_handle_render_document(hd, cr, &vp, NULL))
+            rc = -1;
+        if (hd)
+            g_object_unref(hd);
+        g_free(data);
+    } else {
+        cairo_surface_t *s;
+        int pw = 0, ph = 0;
+        if (k == IMAGE_PNG) {
+            s = cairo_image_surface_create_from_png(path);
+            g_free(data);
+        } else if (jpeg_size(b, n, &pw, &ph) == 0) {
+            /* Cairo 1.16 cannot decode JPEG: a blank surface of the right size
+             * carries the file as MIME data, which the PDF backend embeds as is
+             * (DCTDecode).  Raster previews show it blank (see README). */
+            s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
+            cairo_surface_set_mime_data(s, CAIRO_MIME_TYPE_JPEG, b, n, free_bytes, data);
+        } else {
+            g_free(data);
+            cairo_restore(cr);
+            return -1;
+        }
+        if (cairo_surface_status(s) == CAIRO_STATUS_SUCCESS) {
+            double sw = cairo_image_surface_get_width(s), sh = cairo_image_surface_get_height(s);
+            cairo_translate(cr, x, y);
+            cairo_scale(cr, w / sw, h / sh);
+            cairo_set_source_surface(cr, s, 0, 0);
+            cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+            cairo_paint(cr);
+        } else {
+            rc = -1;
+        }
+        cairo_surface_destroy(s);
+    }
+    cairo_restore(cr);
+    return rc;
+}
