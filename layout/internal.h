@@ -23,6 +23,8 @@ typedef struct SetLine {
     double ascent;              /* baseline distance from the top of the line box */
     int *footnotes;             /* footnote numbers whose markers are on this line */
     int n_footnotes;
+    int keep_next;              /* no page break after this line (inside a table row) */
+    int repeat;                 /* a table header line: repeated atop continuation pages */
     LayLine info;               /* x relative to the block, y unknown until paged */
 } SetLine;
 

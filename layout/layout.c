@@ -143,6 +143,8 @@ static int set_table(LayEngine *e, const LayInput *in, const LayBlock *blk, doub
     SetLine rl;
     memset(&rl, 0, sizeof rl);
     rule_line(a, measure, t->rule_width, 4, &rl);
+    rl.repeat = t->header_rows > 0;
+    rl.keep_next = 1;
     VEC_PUSH(lines, rl);
     for (int r = 0; r < t->nrows; r++) {
         SetPara *cells = arena_calloc(a, (size_t)nc, sizeof *cells);
@@ -196,14 +198,22 @@ static int set_table(LayEngine *e, const LayInput *in, const LayBlock *blk, doub
             free(notes.v);
             l.height = leading;
             l.info.para = -1;   /* table lines are not measured as justified text */
+            /* a row never splits; the header stays with the first row, the
+             * last row with the closing rule */
+            l.keep_next = k + 1 < rows || r < t->header_rows || r + 1 == t->nrows;
+            l.repeat = r < t->header_rows;
             VEC_PUSH(lines, l);
         }
         if (r + 1 == t->header_rows) {
             rule_line(a, measure, t->rule_width / 2, 4, &rl);
+            rl.repeat = 1;
+            rl.keep_next = 1;
             VEC_PUSH(lines, rl);
         }
     }
     rule_line(a, measure, t->rule_width, 4, &rl);
+    rl.repeat = 0;
+    rl.keep_next = 0;
     VEC_PUSH(lines, rl);
     out->lines = arena_calloc(a, (size_t)lines.n, sizeof *lines.v);
     memcpy(out->lines, lines.v, (size_t)lines.n * sizeof *lines.v);

@@ -37,6 +37,11 @@ typedef struct LaySpan {
  * past this, memory and time would grow without bound. */
 #define LAY_MAX_PARA_BYTES (512 * 1024)
 
+/* The most pages one article may fill: the page builder stops with an error
+ * past it (a journal article is tens of pages; 5,000 keeps a runaway input
+ * from filling the disk and the arena). */
+#define LAY_MAX_PAGES 5000
+
 typedef struct LayPara {
     const char *text;       /* UTF-8; U+2028 is a forced line break */
     int len;
@@ -58,6 +63,7 @@ typedef enum {
     LB_SPACE,               /* vertical space space_before */
     LB_PAGEBREAK,
     LB_TABLE,               /* table */
+    LB_IMAGE,               /* a figure: image (opaque path for the painter), centred */
 } LayBlockKind;
 
 typedef struct LayTable {
@@ -80,6 +86,8 @@ typedef struct LayBlock {
     int outline_level;      /* > 0: an outline entry of this depth */
     const char *outline_title;
     int span_columns;       /* two-column styles: this block spans the page */
+    const char *image;      /* LB_IMAGE: what the painter draws (a file path) */
+    double image_w, image_h;/* LB_IMAGE: natural size, pt (scaled down to the measure) */
 } LayBlock;
 
 typedef struct LayFootnote {
@@ -123,6 +131,7 @@ typedef enum {
     LI_DEST,                /* named destination str at (x, y) */
     LI_TAG_BEGIN,           /* structure tag str; balanced within a page */
     LI_TAG_END,             /* str = the name of the tag it closes */
+    LI_IMAGE,               /* image str drawn into the rectangle (x, y, w, h) */
 } LayItemKind;
 
 typedef struct LayItem {

@@ -27,7 +27,11 @@ typedef VEC(V) VList;
 
 #define KP_INF_PAGE 10000     /* page penalties: >= no break, <= -KP_INF_PAGE forced */
 
-#define SHORT_LINE_COST 60.0    /* per line short, squared: 1 line 60, 2 lines 240 */
+/* The cost of a page running short, per line: linear, so that one line short
+ * (60) always beats a widow or an orphan (150 by default) and two lines short
+ * (120) still do; the glue on a short page is stretched to align the foot
+ * (see emit_page). */
+#define SHORT_LINE_COST 60.0
 
 static void vpush(VList *vl, V v)
 {
@@ -59,7 +63,7 @@ static void build_vlist(const LayInput *in, const SetPara *paras, VList *vl)
         for (int k = 0; k < sp->n; k++) {
             if (k > 0) {
                 int pen = 0;
-                if (b->keep_with_next)
+                if (b->keep_with_next || sp->lines[k - 1].keep_next)
                     pen = KP_INF_PAGE;
                 else if (is_text) {
                     if (k == 1)
@@ -187,8 +191,54 @@ static const char *tag_of(const LayInput *in, int block)
     return t ? t : "P";
 }
 
+/* The header lines of a table that continues at the top of a page: when the
+ * first line at `i` belongs to a table already begun on an earlier page. */
+static const SetPara *continued_table(const Pager *pg, const VList *vl, int i, double *height)
+{
+    *height = 0;
+    if (i >= vl->n || vl->v[i].kind != V_LINE || vl->v[i].line->repeat)
+        return NULL;
+    int b = vl->v[i].block;
+    if (pg->in->blocks[b].kind != LB_TABLE || !pg->block_started[b])
+        return NULL;
+    const SetPara *sp = &pg->paras[b];
+    for (int k = 0; k < sp->n && sp->lines[k].repeat; k++)
+        *height += sp->lines[k].height;
+    return *height > 0 ? sp : NULL;
+}
+
 /* Emits V[from, to) and the footnotes onto a new page. */
-static void emit_page(Pager *pg, const VList *vl, int from, int to, const SetLine **fn, int nfn)
+/* Vertical justification (TeX's \flushbottom): a page that ran short to
+ * avoid a widow, an orphan or a split heading gets the shortfall spread over
+ * the space between its blocks, so facing pages end on the same line.  Glue
+ * grows to three times its size at most; a page with no glue stays short. */
+static double glue_scale(const Pager *pg, const VList *vl, int from, int to, double notes_h,
+                         int flush)
+{
+    const LayPageSpec *ps = &pg->in->page;
+    double used = 0, glue = 0, hh;
+    int started = 0;
+    if (continued_table(pg, vl, from, &hh))
+        used += hh;
+    for (int i = from; i < to; i++) {
+        const V *v = &vl->v[i];
+        if (v->kind == V_LINE) {
+            used += v->h;
+            started = 1;
+        } else if (v->kind == V_GLUE && started) {
+            used += v->h;
+            glue += v->h;
+        }
+    }
+    double room = ps->height - ps->margin_top - ps->margin_bottom - notes_h - used;
+    if (!flush || room <= 0.01 || glue <= 0)
+        return 1.0;
+    double f = 1.0 + room / glue;
+    return f > 3.0 ? 3.0 : f;
+}
+
+static void emit_page(Pager *pg, const VList *vl, int from, int to, const SetLine **fn, int nfn,
+                      int flush)
 {
     const LayInput *in = pg->in;
     const LayPageSpec *ps = &in->page;
@@ -198,13 +248,15 @@ static void emit_page(Pager *pg, const VList *vl, int from, int to, const SetLin
     double y = ps->margin_top;
     int open_block = -1;
     int skipping = 1;           /* glue at the top of a page is discarded */
+    double notes_h = nfn > 0 ? lines_height(fn, nfn) + ps->footnote_gap : 0;
+    double gscale = glue_scale(pg, vl, from, to, notes_h, flush);
     for (int i = from; i < to; i++) {
         const V *v = &vl->v[i];
         if (v->kind == V_PENALTY)
             continue;
         if (v->kind == V_GLUE) {
             if (!skipping)
-                y += v->h;
+                y += v->h * gscale;
             continue;
         }
         skipping = 0;
@@ -215,6 +267,12 @@ static void emit_page(Pager *pg, const VList *vl, int from, int to, const SetLin
                 put(&po, (LayItem){.kind = LI_TAG_END, .str = tag_of(in, open_block)});
             put(&po, (LayItem){.kind = LI_TAG_BEGIN, .str = tag_of(in, v->block)});
             open_block = v->block;
+            double hh;
+            const SetPara *hdr = continued_table(pg, vl, i, &hh);
+            for (int k = 0; hdr && k < hdr->n && hdr->lines[k].repeat; k++) {
+                put_line(&po, &hdr->lines[k], left, y + hdr->lines[k].ascent);
+                y += hdr->lines[k].height;
+            }
             if (!pg->block_started[v->block]) {
                 pg->block_started[v->block] = 1;
                 if (b->dest)
@@ -259,7 +317,8 @@ static void emit_page(Pager *pg, const VList *vl, int from, int to, const SetLin
     LayPage page = {.number = ps->first_number + page_index, .n_items = po.items.n,
                     .text_bottom = y, .notes_top = notes_top};
     page.items = arena_calloc(pg->a, (size_t)(po.items.n ? po.items.n : 1), sizeof(LayItem));
-    memcpy(page.items, po.items.v, (size_t)po.items.n * sizeof(LayItem));
+    if (po.items.n)         /* memcpy from NULL is undefined even for 0 bytes */
+        memcpy(page.items, po.items.v, (size_t)po.items.n * sizeof(LayItem));
     free(po.items.v);
     VEC_PUSH(pg->pages, page);
 }
@@ -288,14 +347,24 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
             unit = vl.v[i].h;
             break;
         }
-    unsigned char *noted = arena_alloc(a, 4096);    /* footnotes already queued */
+    /* footnotes already queued, by number (a fixed 4096 here dropped the text
+     * of every later note without a word) */
+    int max_note = 0;
+    for (int f = 0; f < in->n_footnotes; f++)
+        if (in->footnotes[f].number > max_note)
+            max_note = in->footnotes[f].number;
+    unsigned char *noted = arena_alloc(a, (size_t)max_note + 1);
     int i = 0;
-    int guard = 0;
+    int rc = 0;
     while (i < vl.n || pg.carry.n > 0) {
-        if (++guard > 100000)
-            break;
         while (i < vl.n && vl.v[i].kind != V_LINE)
             i++;
+        if (pg.pages.n >= LAY_MAX_PAGES) {  /* every page takes a line or a note: this ends */
+            diag_add(dl, DIAG_ERROR, in->file, i < vl.n ? vl.v[i].line->info.src_line : 0, 1,
+                     "article too long: more than %d pages", LAY_MAX_PAGES);
+            rc = -1;
+            break;
+        }
         /* footnote lines carried over from the previous page come first */
         double carry_h = lines_height(pg.carry.v, pg.carry.n);
         int carry_take = pg.carry.n;
@@ -308,6 +377,7 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
             carry_h = pg.carry.v[carry_take++]->height;
         double fn_h = carry_take ? carry_h + ps->footnote_gap : 0;
         double h = 0;
+        continued_table(&pg, &vl, i, &h);   /* a repeated table header comes first */
         int best = -1;
         double best_cost = 1e18;
         int j = i, lines_here = 0;
@@ -321,7 +391,7 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
                 }
                 if (v->penalty < KP_INF_PAGE && lines_here > 0) {
                     double short_lines = (avail_full - h - fn_h) / unit;
-                    double cost = v->penalty + SHORT_LINE_COST * short_lines * short_lines;
+                    double cost = v->penalty + SHORT_LINE_COST * short_lines;
                     if (cost <= best_cost) {
                         best_cost = cost;
                         best = j;
@@ -336,7 +406,7 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
             double add_fn = 0;
             for (int k = 0; k < v->line->n_footnotes; k++) {
                 int num = v->line->footnotes[k];
-                if (num >= 0 && num < 4096 && !noted[num])
+                if (num >= 0 && num <= max_note && !noted[num])
                     add_fn += note_height(notes, in, num);
             }
             if (add_fn > 0 && fn_h == 0)
@@ -352,7 +422,7 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
             lines_here++;
             for (int k = 0; k < v->line->n_footnotes; k++) {
                 int num = v->line->footnotes[k];
-                if (num >= 0 && num < 4096 && !noted[num])
+                if (num >= 0 && num <= max_note && !noted[num])
                     VEC_PUSH(page_notes, num);
             }
             /* a later candidate must see the notes of the lines before it */
@@ -378,7 +448,7 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
             body_h += v->h;
             for (int m = 0; m < v->line->n_footnotes; m++) {
                 int num = v->line->footnotes[m];
-                if (num >= 0 && num < 4096 && !noted[num]) {
+                if (num >= 0 && num <= max_note && !noted[num]) {
                     noted[num] = 1;
                     queue_note(&pg, &q, num);
                 }
@@ -400,7 +470,9 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
             VEC_PUSH(next, q.v[k]);
         for (int k = 0; k < rest.n; k++)
             VEC_PUSH(next, rest.v[k]);
-        emit_page(&pg, &vl, i, best, q.v, take);
+        /* the article's last page and a page ended by a forced break stay short */
+        int flush = best < vl.n && !(vl.v[best].kind == V_PENALTY && vl.v[best].penalty <= -KP_INF_PAGE);
+        emit_page(&pg, &vl, i, best, q.v, take, flush);
         free(q.v);
         free(rest.v);
         free(pg.carry.v);
@@ -411,6 +483,12 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
     }
     free(vl.v);
     free(pg.carry.v);
+    if (rc != 0) {
+        free(pg.pages.v);
+        free(pg.lines.v);
+        free(pg.outline.v);
+        return rc;
+    }
     if (pg.pages.n == 0) {
         LayPage empty = {.number = ps->first_number, .items = NULL, .n_items = 0};
         VEC_PUSH(pg.pages, empty);
@@ -419,10 +497,12 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
     memcpy(out->pages, pg.pages.v, (size_t)pg.pages.n * sizeof(LayPage));
     out->n_pages = pg.pages.n;
     out->lines = arena_calloc(a, (size_t)(pg.lines.n ? pg.lines.n : 1), sizeof(LayLine));
-    memcpy(out->lines, pg.lines.v, (size_t)pg.lines.n * sizeof(LayLine));
+    if (pg.lines.n)
+        memcpy(out->lines, pg.lines.v, (size_t)pg.lines.n * sizeof(LayLine));
     out->n_lines = pg.lines.n;
     out->outline = arena_calloc(a, (size_t)(pg.outline.n ? pg.outline.n : 1), sizeof(LayOutline));
-    memcpy(out->outline, pg.outline.v, (size_t)pg.outline.n * sizeof(LayOutline));
+    if (pg.outline.n)
+        memcpy(out->outline, pg.outline.v, (size_t)pg.outline.n * sizeof(LayOutline));
     out->n_outline = pg.outline.n;
     free(pg.pages.v);
     free(pg.lines.v);

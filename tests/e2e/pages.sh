@@ -1,0 +1,54 @@
+# tests/e2e/pages.sh — the page builder and figures end to end: widows and
+# orphans avoided, headings kept with their text, footnotes on the page of
+# their mark, a long table repeating its header, figures in three formats.
+# Sourced by tests/run.sh (ok, bad, check, has, $TS, $OUT).
+
+PG=$OUT/pages
+mkdir -p "$PG"
+python3 tests/pages/gen.py "$PG"
+for f in "$PG"/flow-*.md "$PG"/notes-*.md; do
+    n=$(basename "$f" .md)
+    if ! $TS build "$f" -o "$PG/$n.pdf" --report "$PG/$n.json" 2>"$PG/$n.err"; then
+        bad "pages: $n does not build: $(head -n 1 "$PG/$n.err")"
+        continue
+    fi
+    check "pages: no widow or orphan in $n" python3 tests/pages/check.py widows "$PG/$n.json"
+    case $n in
+        flow-*) check "pages: headings keep two lines with them in $n" python3 tests/pages/check.py headings "$PG/$n.pdf" ;;
+        notes-*) check "pages: every footnote on the page of its mark in $n" python3 tests/pages/check.py notes "$PG/$n.pdf" ;;
+    esac
+done
+for s in en-article ru-article zh-article; do
+    check "pages: no widow or orphan in sample $s" python3 tests/pages/check.py widows "$OUT/$s.report.json"
+done
+
+T=$PG/long-table.pdf
+if $TS build tests/pages/long-table.md -o "$T" 2>/dev/null; then
+    n=$(pdfinfo "$T" | awk '/^Pages/ {print $2}')
+    heads=0
+    for p in $(seq 1 "$n"); do
+        pdftotext -f "$p" -l "$p" -layout "$T" - | grep -q '^ *No\. *Instrument *Year *Status' && heads=$((heads + 1))
+    done
+    if [ "$n" -ge 3 ] && [ "$heads" -eq "$n" ]; then ok "pages: a $n-page table repeats its header on every page"
+    else bad "pages: table over $n pages shows its header on $heads pages"; fi
+    check "pages: table rows are never split (row 60 is whole)" sh -c "pdftotext -layout '$T' - | grep -q '60 *Treaty instrument number 60 *2010 *signed, not ratified'"
+    check "pages: table caption numbered" has "$T" "Table 1. Multilateral instruments by year of signature"
+else
+    bad "pages: long table does not build"
+fi
+
+F=$PG/figures.pdf
+if $TS build tests/figures/figures.md -o "$F" 2>/dev/null; then
+    check "figures: PNG embedded losslessly" sh -c "pdfimages -list '$F' | awk 'NR>2 && \$2==1' | grep -q ' image '"
+    check "figures: JPEG passed through (DCT)" sh -c "pdfimages -list '$F' | grep -q ' jpeg '"
+    check "figures: JPEG bytes identical in the PDF" sh -c "rm -f '$PG'/img-* && pdfimages -j '$F' '$PG/img' && cmp -s '$PG/img-001.jpg' tests/figures/photo.jpg"
+    check "figures: numbered captions" sh -c "pdftotext '$F' - | grep -q 'Figure 3. Three boxes joined by arrows'"
+    check "figures: tagged as Figure" sh -c "qpdf --qdf --object-streams=disable '$F' - 2>/dev/null | grep -a -q '/S /Figure'"
+else
+    bad "figures: test article does not build"
+fi
+printf -- '---\ntitle: T\n---\nText.\n\n![Missing](no-such-image.png)\n' > "$PG/missing-image.md"
+check "figures: a missing image is an error at its line" sh -c "! $TS build '$PG/missing-image.md' -o '$PG/mi.pdf' 2>'$PG/mi.err' && grep -q 'missing-image.md:6:1: error: cannot read image' '$PG/mi.err' && test ! -e '$PG/mi.pdf'"
+printf 'GIF89a not an image at all' > "$PG/fake.png"
+printf -- '---\ntitle: T\n---\n![Fake](fake.png)\n' > "$PG/fake-image.md"
+check "figures: a file that is not an image is an error" sh -c "! $TS build '$PG/fake-image.md' -o '$PG/fk.pdf' 2>'$PG/fk.err' && grep -q 'fake-image.md:4:1: error: image .*not' '$PG/fk.err'"
