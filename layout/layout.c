@@ -234,10 +234,12 @@ static double measure_of(const LayInput *in)
 static int set_blocks(LayEngine *e, const LayInput *in, const LayBlock *blocks, int n,
                       GlyphPool *pool, Arena *a, DiagList *dl, SetPara *out)
 {
-    double measure = measure_of(in);
+    const LayPageSpec *ps = &in->page;
+    double full = ps->width - ps->margin_inner - ps->margin_outer;
     int rc = 0;
     for (int i = 0; i < n; i++) {
         const LayBlock *b = &blocks[i];
+        double measure = b->span_columns ? full : measure_of(in);
         memset(&out[i], 0, sizeof out[i]);
         if (b->kind == LB_PARA) {
             if (para_set(e, &b->para, measure, &in->brk, in->file, i, pool, a, dl, &out[i]) != 0)

@@ -208,14 +208,23 @@ static const SetPara *continued_table(const Pager *pg, const VList *vl, int i, d
 }
 
 /* Emits V[from, to) and the footnotes onto a new page. */
-/* Vertical justification (TeX's \flushbottom): a page that ran short to
+/* A frame is the rectangle one run of lines fills: the page's text block in a
+ * one-column style; in a two-column style each column, plus on the first page
+ * a full-width frame for the blocks that span the columns (masthead, title,
+ * abstract).  Footnotes sit at the foot of the frame that marks them. */
+typedef struct Frame {
+    double x, y, w, h;
+    int span;                   /* takes only blocks with span_columns */
+    double target;              /* balanced column height, 0 = fill */
+} Frame;
+
+/* Vertical justification (TeX's \flushbottom): a frame that ran short to
  * avoid a widow, an orphan or a split heading gets the shortfall spread over
  * the space between its blocks, so facing pages end on the same line.  Glue
- * grows to three times its size at most; a page with no glue stays short. */
-static double glue_scale(const Pager *pg, const VList *vl, int from, int to, double notes_h,
+ * grows to three times its size at most; a frame with no glue stays short. */
+static double glue_scale(const Pager *pg, const VList *vl, int from, int to, double room_h,
                          int flush)
 {
-    const LayPageSpec *ps = &pg->in->page;
     double used = 0, glue = 0, hh;
     int started = 0;
     if (continued_table(pg, vl, from, &hh))
@@ -230,26 +239,27 @@ static double glue_scale(const Pager *pg, const VList *vl, int from, int to, dou
             glue += v->h;
         }
     }
-    double room = ps->height - ps->margin_top - ps->margin_bottom - notes_h - used;
+    double room = room_h - used;
     if (!flush || room <= 0.01 || glue <= 0)
         return 1.0;
     double f = 1.0 + room / glue;
     return f > 3.0 ? 3.0 : f;
 }
 
-static void emit_page(Pager *pg, const VList *vl, int from, int to, const SetLine **fn, int nfn,
-                      int flush)
+/* Emits V[from, to) into frame fr of the page being built, notes at its foot;
+ * returns the height the body took. */
+static double emit_frame(Pager *pg, PageOut *po, const Frame *fr, const VList *vl, int from, int to,
+                         const SetLine **fn, int nfn, int flush, double *notes_top)
 {
     const LayInput *in = pg->in;
     const LayPageSpec *ps = &in->page;
     int page_index = pg->pages.n;
-    PageOut po = {0};
-    double left = text_left(pg, page_index);
-    double y = ps->margin_top;
+    double left = fr->x;
+    double y = fr->y;
     int open_block = -1;
-    int skipping = 1;           /* glue at the top of a page is discarded */
+    int skipping = 1;           /* glue at the top of a frame is discarded */
     double notes_h = nfn > 0 ? lines_height(fn, nfn) + ps->footnote_gap : 0;
-    double gscale = glue_scale(pg, vl, from, to, notes_h, flush);
+    double gscale = glue_scale(pg, vl, from, to, fr->h - notes_h, flush && !fr->target);
     for (int i = from; i < to; i++) {
         const V *v = &vl->v[i];
         if (v->kind == V_PENALTY)
@@ -264,25 +274,25 @@ static void emit_page(Pager *pg, const VList *vl, int from, int to, const SetLin
         const LayBlock *b = &in->blocks[v->block];
         if (open_block != v->block) {
             if (open_block >= 0)
-                put(&po, (LayItem){.kind = LI_TAG_END, .str = tag_of(in, open_block)});
-            put(&po, (LayItem){.kind = LI_TAG_BEGIN, .str = tag_of(in, v->block)});
+                put(po, (LayItem){.kind = LI_TAG_END, .str = tag_of(in, open_block)});
+            put(po, (LayItem){.kind = LI_TAG_BEGIN, .str = tag_of(in, v->block)});
             open_block = v->block;
             double hh;
             const SetPara *hdr = continued_table(pg, vl, i, &hh);
             for (int k = 0; hdr && k < hdr->n && hdr->lines[k].repeat; k++) {
-                put_line(&po, &hdr->lines[k], left, y + hdr->lines[k].ascent);
+                put_line(po, &hdr->lines[k], left, y + hdr->lines[k].ascent);
                 y += hdr->lines[k].height;
             }
             if (!pg->block_started[v->block]) {
                 pg->block_started[v->block] = 1;
                 if (b->dest)
-                    put(&po, (LayItem){.kind = LI_DEST, .x = left, .y = y, .str = b->dest});
+                    put(po, (LayItem){.kind = LI_DEST, .x = left, .y = y, .str = b->dest});
                 if (b->outline_level > 0 && b->dest)
                     VEC_PUSH(pg->outline, ((LayOutline){b->outline_level, b->outline_title, b->dest}));
             }
         }
         double baseline = y + l->ascent;
-        put_line(&po, l, left, baseline);
+        put_line(po, l, left, baseline);
         if (l->info.para >= 0) {
             LayLine info = l->info;
             info.page = page_index;
@@ -293,34 +303,24 @@ static void emit_page(Pager *pg, const VList *vl, int from, int to, const SetLin
         y += l->height;
     }
     if (open_block >= 0)
-        put(&po, (LayItem){.kind = LI_TAG_END, .str = tag_of(in, open_block)});
+        put(po, (LayItem){.kind = LI_TAG_END, .str = tag_of(in, open_block)});
 
-    double notes_top = 0;
     if (nfn > 0) {
-        double width = ps->width - ps->margin_inner - ps->margin_outer;
-        double fh = lines_height(fn, nfn) + ps->footnote_gap;
-        double top = ps->height - ps->margin_bottom - fh;
-        notes_top = top;
-        put(&po, (LayItem){.kind = LI_RULE, .x = left, .y = top + ps->footnote_gap / 2,
-                           .w = ps->footnote_rule_length > 0 ? ps->footnote_rule_length : width / 4,
-                           .h = ps->footnote_rule_width});
+        double top = fr->y + fr->h - notes_h;
+        *notes_top = top;
+        put(po, (LayItem){.kind = LI_RULE, .x = left, .y = top + ps->footnote_gap / 2,
+                          .w = ps->footnote_rule_length > 0 && ps->footnote_rule_length < fr->w
+                                   ? ps->footnote_rule_length : fr->w / 4,
+                          .h = ps->footnote_rule_width});
         double fy = top + ps->footnote_gap;
-        put(&po, (LayItem){.kind = LI_TAG_BEGIN, .str = "Note"});
+        put(po, (LayItem){.kind = LI_TAG_BEGIN, .str = "Note"});
         for (int k = 0; k < nfn; k++) {
-            put_line(&po, fn[k], left, fy + fn[k]->ascent);
+            put_line(po, fn[k], left, fy + fn[k]->ascent);
             fy += fn[k]->height;
         }
-        put(&po, (LayItem){.kind = LI_TAG_END, .str = "Note"});
+        put(po, (LayItem){.kind = LI_TAG_END, .str = "Note"});
     }
-    page_furniture(pg, &po, page_index);
-
-    LayPage page = {.number = ps->first_number + page_index, .n_items = po.items.n,
-                    .text_bottom = y, .notes_top = notes_top};
-    page.items = arena_calloc(pg->a, (size_t)(po.items.n ? po.items.n : 1), sizeof(LayItem));
-    if (po.items.n)         /* memcpy from NULL is undefined even for 0 bytes */
-        memcpy(page.items, po.items.v, (size_t)po.items.n * sizeof(LayItem));
-    free(po.items.v);
-    VEC_PUSH(pg->pages, page);
+    return y - fr->y;
 }
 
 static void queue_note(Pager *pg, NoteQueue *q, int number)
@@ -332,6 +332,153 @@ static void queue_note(Pager *pg, NoteQueue *q, int number)
                 VEC_PUSH(*q, &pg->notes[f].lines[k]);
 }
 
+static int is_span_line(const LayInput *in, const VList *vl, int i)
+{
+    return i < vl->n && vl->v[i].kind == V_LINE && in->blocks[vl->v[i].block].span_columns;
+}
+
+typedef struct Filler {
+    Pager *pg;
+    const VList *vl;
+    unsigned char *noted;       /* footnotes already queued, by number */
+    int max_note;
+    double unit;                /* a typical line, for the short-page charge */
+    int cols;                   /* columns of the style */
+} Filler;
+
+/* Fills frame fr from vl[i]: picks the cheapest legal break that fits (penalty
+ * plus the short-page charge), takes the footnotes of the lines placed (and
+ * those carried over), emits everything into po.  Returns the index after the
+ * break. */
+static int fill_frame(Filler *f, const Frame *fr, int i, PageOut *po, double *used,
+                      double *notes_top)
+{
+    Pager *pg = f->pg;
+    const VList *vl = f->vl;
+    const LayInput *in = pg->in;
+    const LayPageSpec *ps = &in->page;
+    double avail = fr->target > 0 && fr->target < fr->h ? fr->target : fr->h;
+    /* footnote lines carried over from the previous frame come first */
+    double carry_h = lines_height(pg->carry.v, pg->carry.n);
+    int carry_take = pg->carry.n;
+    double carry_max = i >= vl->n ? fr->h - ps->footnote_gap : fr->h * 0.5;
+    while (carry_take > 0 && carry_h > carry_max)
+        carry_h -= pg->carry.v[--carry_take]->height;
+    if (carry_take == 0 && pg->carry.n > 0)
+        carry_h = pg->carry.v[carry_take++]->height;
+    double fn_h = carry_take ? carry_h + ps->footnote_gap : 0;
+    double h = 0;
+    continued_table(pg, vl, i, &h);     /* a repeated table header comes first */
+    int best = -1, last_pen = -1;
+    double best_cost = 1e18;
+    int j = i, lines_here = 0;
+    for (; j < vl->n; j++) {
+        const V *v = &vl->v[j];
+        if (v->kind == V_PENALTY) {
+            last_pen = j;
+            if (v->penalty <= -KP_INF_PAGE) {
+                best = j;
+                break;
+            }
+            if (v->penalty < KP_INF_PAGE && lines_here > 0) {
+                double short_lines = (avail - h - fn_h) / f->unit;
+                double cost = v->penalty + SHORT_LINE_COST * short_lines;
+                if (cost <= best_cost) {
+                    best_cost = cost;
+                    best = j;
+                }
+            }
+            continue;
+        }
+        if (v->kind == V_GLUE) {
+            h += v->h;
+            continue;
+        }
+        if (f->cols > 1 && fr->span != (in->blocks[v->block].span_columns != 0)) {
+            best = last_pen;    /* where the spanning blocks end, the columns begin */
+            break;
+        }
+        double add_fn = 0;
+        for (int k = 0; k < v->line->n_footnotes; k++) {
+            int num = v->line->footnotes[k];
+            if (num >= 0 && num <= f->max_note && !f->noted[num])
+                add_fn += note_height(pg->notes, in, num);
+        }
+        if (add_fn > 0 && fn_h == 0)
+            add_fn += ps->footnote_gap;
+        if (h + v->h + fn_h + add_fn > avail + 0.01 && lines_here > 0) {
+            /* the note may run on: the line stays if its first note line fits */
+            if (!(add_fn > 0 && h + v->h + fn_h + ps->footnote_gap + 2 * f->unit <= avail &&
+                  best < 0))
+                break;
+        }
+        h += v->h;
+        fn_h += add_fn;
+        lines_here++;
+    }
+    if (j >= vl->n)
+        best = vl->n;
+    if (best < 0)
+        best = j;   /* no legal break fitted: break before the overflowing line */
+    /* notes referenced by lines in this frame, in order, after the carried ones */
+    NoteQueue q = {0};
+    for (int k = 0; k < carry_take; k++)
+        VEC_PUSH(q, pg->carry.v[k]);
+    NoteQueue rest = {0};
+    for (int k = carry_take; k < pg->carry.n; k++)
+        VEC_PUSH(rest, pg->carry.v[k]);
+    double body_h = 0;
+    for (int k = i; k < best && k < vl->n; k++) {
+        const V *v = &vl->v[k];
+        if (v->kind == V_GLUE && body_h > 0)
+            body_h += v->h;
+        if (v->kind != V_LINE)
+            continue;
+        body_h += v->h;
+        for (int m = 0; m < v->line->n_footnotes; m++) {
+            int num = v->line->footnotes[m];
+            if (num >= 0 && num <= f->max_note && !f->noted[num]) {
+                f->noted[num] = 1;
+                queue_note(pg, &q, num);
+            }
+        }
+    }
+    /* what does not fit goes on, ahead of later notes */
+    double room = fr->h - body_h - ps->footnote_gap;
+    int take = 0;
+    double nused = 0;
+    while (take < q.n && nused + q.v[take]->height <= room + 0.01) {
+        nused += q.v[take]->height;
+        take++;
+    }
+    if (take == 0 && q.n > 0 && body_h == 0)
+        take = 1;
+    NoteQueue next = {0};
+    for (int k = take; k < q.n; k++)
+        VEC_PUSH(next, q.v[k]);
+    for (int k = 0; k < rest.n; k++)
+        VEC_PUSH(next, rest.v[k]);
+    /* the article's end, a forced break and the end of the spanning blocks stay short */
+    int flush = !fr->span && best < vl->n &&
+                !(vl->v[best].kind == V_PENALTY && vl->v[best].penalty <= -KP_INF_PAGE);
+    *used = emit_frame(pg, po, fr, vl, i, best, q.v, take, flush, notes_top);
+    free(q.v);
+    free(rest.v);
+    free(pg->carry.v);
+    pg->carry = next;
+    return best < vl->n ? best + 1 : vl->n;
+}
+
+/* Height of the material from i to the end: for balancing the last page's columns. */
+static double rest_height(const VList *vl, int i)
+{
+    double h = 0;
+    for (int k = i; k < vl->n; k++)
+        if (vl->v[k].kind != V_PENALTY)
+            h += vl->v[k].h;
+    return h;
+}
+
 int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes, GlyphPool *pool,
                LayResult *out, Arena *a, DiagList *dl)
 {
@@ -340,146 +487,75 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
     VList vl = {0};
     build_vlist(in, paras, &vl);
     const LayPageSpec *ps = &in->page;
-    double avail_full = ps->height - ps->margin_top - ps->margin_bottom;
-    double unit = 12;           /* a typical line, for the short-page charge */
+    Filler f = {.pg = &pg, .vl = &vl, .unit = 12};
     for (int i = 0; i < vl.n; i++)
         if (vl.v[i].kind == V_LINE) {
-            unit = vl.v[i].h;
+            f.unit = vl.v[i].h;
             break;
         }
-    /* footnotes already queued, by number (a fixed 4096 here dropped the text
-     * of every later note without a word) */
-    int max_note = 0;
-    for (int f = 0; f < in->n_footnotes; f++)
-        if (in->footnotes[f].number > max_note)
-            max_note = in->footnotes[f].number;
-    unsigned char *noted = arena_alloc(a, (size_t)max_note + 1);
+    for (int k = 0; k < in->n_footnotes; k++)
+        if (in->footnotes[k].number > f.max_note)
+            f.max_note = in->footnotes[k].number;
+    f.noted = arena_alloc(a, (size_t)f.max_note + 1);
+    int cols = ps->columns > 1 ? ps->columns : 1;
+    f.cols = cols;
+    double full_w = ps->width - ps->margin_inner - ps->margin_outer;
+    double col_w = (full_w - (cols - 1) * ps->column_gap) / cols;
+    double bottom = ps->height - ps->margin_bottom;
     int i = 0;
     int rc = 0;
     while (i < vl.n || pg.carry.n > 0) {
         while (i < vl.n && vl.v[i].kind != V_LINE)
             i++;
+        if (i >= vl.n && pg.carry.n == 0)
+            break;
         if (pg.pages.n >= LAY_MAX_PAGES) {  /* every page takes a line or a note: this ends */
             diag_add(dl, DIAG_ERROR, in->file, i < vl.n ? vl.v[i].line->info.src_line : 0, 1,
                      "article too long: more than %d pages", LAY_MAX_PAGES);
             rc = -1;
             break;
         }
-        /* footnote lines carried over from the previous page come first */
-        double carry_h = lines_height(pg.carry.v, pg.carry.n);
-        int carry_take = pg.carry.n;
-        double carry_max = avail_full * 0.5;
-        if (i >= vl.n)
-            carry_max = avail_full - ps->footnote_gap;
-        while (carry_take > 0 && carry_h > carry_max)
-            carry_h -= pg.carry.v[--carry_take]->height;
-        if (carry_take == 0 && pg.carry.n > 0)
-            carry_h = pg.carry.v[carry_take++]->height;
-        double fn_h = carry_take ? carry_h + ps->footnote_gap : 0;
-        double h = 0;
-        continued_table(&pg, &vl, i, &h);   /* a repeated table header comes first */
-        int best = -1;
-        double best_cost = 1e18;
-        int j = i, lines_here = 0;
-        VEC(int) page_notes = {0};
-        for (; j < vl.n; j++) {
-            const V *v = &vl.v[j];
-            if (v->kind == V_PENALTY) {
-                if (v->penalty <= -KP_INF_PAGE) {
-                    best = j;
-                    break;
-                }
-                if (v->penalty < KP_INF_PAGE && lines_here > 0) {
-                    double short_lines = (avail_full - h - fn_h) / unit;
-                    double cost = v->penalty + SHORT_LINE_COST * short_lines;
-                    if (cost <= best_cost) {
-                        best_cost = cost;
-                        best = j;
-                    }
-                }
-                continue;
-            }
-            if (v->kind == V_GLUE) {
-                h += v->h;
-                continue;
-            }
-            double add_fn = 0;
-            for (int k = 0; k < v->line->n_footnotes; k++) {
-                int num = v->line->footnotes[k];
-                if (num >= 0 && num <= max_note && !noted[num])
-                    add_fn += note_height(notes, in, num);
-            }
-            if (add_fn > 0 && fn_h == 0)
-                add_fn += ps->footnote_gap;
-            if (h + v->h + fn_h + add_fn > avail_full + 0.01 && lines_here > 0) {
-                /* the note may run on: the line stays if its first note line fits */
-                if (!(add_fn > 0 && h + v->h + fn_h + ps->footnote_gap + 2 * unit <= avail_full &&
-                      best < 0))
-                    break;
-            }
-            h += v->h;
-            fn_h += add_fn;
-            lines_here++;
-            for (int k = 0; k < v->line->n_footnotes; k++) {
-                int num = v->line->footnotes[k];
-                if (num >= 0 && num <= max_note && !noted[num])
-                    VEC_PUSH(page_notes, num);
-            }
-            /* a later candidate must see the notes of the lines before it */
+        int page_index = pg.pages.n;
+        PageOut po = {0};
+        double left = text_left(&pg, page_index);
+        double y = ps->margin_top, used = 0, notes_top = 0, text_bottom = y;
+        if (cols > 1 && is_span_line(in, &vl, i)) {
+            Frame fr = {left, y, full_w, bottom - y, 1, 0};
+            i = fill_frame(&f, &fr, i, &po, &used, &notes_top);
+            y += used + f.unit;
+            text_bottom = y;
+            while (i < vl.n && vl.v[i].kind != V_LINE)
+                i++;
         }
-        if (j >= vl.n && (best < 0 || best_cost > 0 || 1))
-            best = j >= vl.n ? vl.n : best;
-        if (best < 0)
-            best = j;   /* no legal break fitted: break before the overflowing line */
-        /* notes referenced by lines on this page, in order */
-        NoteQueue q = {0};
-        for (int k = 0; k < carry_take; k++)
-            VEC_PUSH(q, pg.carry.v[k]);
-        NoteQueue rest = {0};
-        for (int k = carry_take; k < pg.carry.n; k++)
-            VEC_PUSH(rest, pg.carry.v[k]);
-        double body_h = 0;
-        for (int k = i; k < best && k < vl.n; k++) {
-            const V *v = &vl.v[k];
-            if (v->kind == V_GLUE && body_h > 0)
-                body_h += v->h;
-            if (v->kind != V_LINE)
-                continue;
-            body_h += v->h;
-            for (int m = 0; m < v->line->n_footnotes; m++) {
-                int num = v->line->footnotes[m];
-                if (num >= 0 && num <= max_note && !noted[num]) {
-                    noted[num] = 1;
-                    queue_note(&pg, &q, num);
-                }
-            }
+        double frame_h = bottom - y;
+        /* balance the columns of the last page: each gets an equal share */
+        double target = 0;
+        double rest = rest_height(&vl, i);
+        if (cols > 1 && pg.carry.n == 0 && rest <= cols * frame_h - cols * f.unit)
+            target = f.unit * (int)(rest / cols / f.unit + 1.999);
+        for (int c = 0; c < (cols > 1 ? cols : 1); c++) {
+            while (i < vl.n && vl.v[i].kind != V_LINE)
+                i++;
+            if (i >= vl.n && pg.carry.n == 0)
+                break;
+            if (cols > 1 && is_span_line(in, &vl, i))
+                break;      /* spanning material after columns waits for the next page */
+            Frame fr = {left + c * (col_w + ps->column_gap), y, cols > 1 ? col_w : full_w, frame_h, 0,
+                        c + 1 < cols ? target : 0};
+            double nt = 0;
+            i = fill_frame(&f, &fr, i, &po, &used, &nt);
+            if (nt > 0 && (notes_top == 0 || nt < notes_top))
+                notes_top = nt;
+            if (y + used > text_bottom)
+                text_bottom = y + used;
         }
-        free(page_notes.v);
-        /* what does not fit goes on, ahead of later notes */
-        double room = avail_full - body_h - ps->footnote_gap;
-        int take = 0;
-        double used = 0;
-        while (take < q.n && used + q.v[take]->height <= room + 0.01) {
-            used += q.v[take]->height;
-            take++;
-        }
-        if (take == 0 && q.n > 0 && body_h == 0)
-            take = 1;
-        NoteQueue next = {0};
-        for (int k = take; k < q.n; k++)
-            VEC_PUSH(next, q.v[k]);
-        for (int k = 0; k < rest.n; k++)
-            VEC_PUSH(next, rest.v[k]);
-        /* the article's last page and a page ended by a forced break stay short */
-        int flush = best < vl.n && !(vl.v[best].kind == V_PENALTY && vl.v[best].penalty <= -KP_INF_PAGE);
-        emit_page(&pg, &vl, i, best, q.v, take, flush);
-        free(q.v);
-        free(rest.v);
-        free(pg.carry.v);
-        pg.carry = next;
-        i = best < vl.n ? best + 1 : vl.n;
-        if (i >= vl.n && pg.carry.n == 0)
-            break;
+        page_furniture(&pg, &po, page_index);
+        LayPage page = {.number = ps->first_number + page_index, .n_items = po.items.n,
+                        .text_bottom = text_bottom, .notes_top = notes_top};
+        page.items = arena_calloc(a, (size_t)(po.items.n ? po.items.n : 1), sizeof(LayItem));
+        memcpy(page.items, po.items.v, (size_t)po.items.n * sizeof(LayItem));
+        free(po.items.v);
+        VEC_PUSH(pg.pages, page);
     }
     free(vl.v);
     free(pg.carry.v);

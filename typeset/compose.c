@@ -903,6 +903,8 @@ int compose_article(const Doc *doc, const Style *st, const ComposeOptions *o, La
 
     BlockVec out = {0};
     front(&c, &out);
+    for (int i = 0; i < out.n; i++)
+        out.v[i].span_columns = 1;  /* two-column styles: the title block spans the page */
     if (out.n > 0 && doc->body.n > 0)
         out.v[out.n - 1].space_after += st->roles[ROLE_BODY].leading;
     int rc = body_blocks(&c, &doc->body, &out, ROLE_BODY);

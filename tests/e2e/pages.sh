@@ -52,3 +52,22 @@ check "figures: a missing image is an error at its line" sh -c "! $TS build '$PG
 printf 'GIF89a not an image at all' > "$PG/fake.png"
 printf -- '---\ntitle: T\n---\n![Fake](fake.png)\n' > "$PG/fake-image.md"
 check "figures: a file that is not an image is an error" sh -c "! $TS build '$PG/fake-image.md' -o '$PG/fk.pdf' 2>'$PG/fk.err' && grep -q 'fake-image.md:4:1: error: image .*not' '$PG/fk.err'"
+
+# two columns (a4-sans): the title spans the page, the body runs in two columns
+TC=$PG/two-column.pdf
+if $TS build samples/en-article.md --style a4-sans -o "$TC" 2>/dev/null; then
+    check "two columns: body lines start at two x positions on page 2" python3 -c "
+import re, subprocess, collections
+t = subprocess.run(['pdftotext', '-f', '2', '-l', '2', '-bbox', '$TC', '-'], capture_output=True, text=True).stdout
+xs = collections.Counter(round(float(m.group(1))) for m in re.finditer(r'<word xMin=\"([\d.]+)\"', t))
+starts = [x for x, n in xs.most_common(2)]
+assert len(starts) == 2 and abs(starts[0] - starts[1]) > 200, xs.most_common(4)"
+    check "two columns: the title spans both columns" python3 -c "
+import re, subprocess
+t = subprocess.run(['pdftotext', '-f', '1', '-l', '1', '-bbox', '$TC', '-'], capture_output=True, text=True).stdout
+ws = [(float(a), float(b), w) for a, b, w in re.findall(r'<word xMin=\"([\d.]+)\" yMin=\"[\d.]+\" xMax=\"([\d.]+)\" yMax=\"[\d.]+\">([^<]*)<', t)]
+title = [w for w in ws if w[2] in ('Countermeasures,', 'Limits')]
+assert title and max(w[1] for w in ws if w[2] == 'Limits') > 300, title"
+else
+    bad "two columns: the a4-sans build failed"
+fi
