@@ -32,6 +32,7 @@ typedef VEC(V) VList;
  * (120) still do; the glue on a short page is stretched to align the foot
  * (see emit_page). */
 #define SHORT_LINE_COST 60.0
+#define FLOAT_SEP 9.0           /* pt between a top figure and the text below it */
 
 static void vpush(VList *vl, V v)
 {
@@ -129,6 +130,10 @@ static void put_line(PageOut *po, const SetLine *l, double x0, double baseline)
     }
 }
 
+typedef struct Range {
+    int from, to;               /* V entries [from, to) */
+} Range;
+
 typedef struct Pager {
     LayEngine *e;
     const LayInput *in;
@@ -141,6 +146,8 @@ typedef struct Pager {
     VEC(LayOutline) outline;
     NoteQueue carry;
     unsigned char *block_started;   /* dest/outline emitted */
+    unsigned char *deferred;        /* V entries of floats moved out of the flow */
+    VEC(Range) floats;              /* deferred figures waiting for a frame top */
 } Pager;
 
 static double text_left(const Pager *pg, int page_index)
@@ -231,6 +238,8 @@ static double glue_scale(const Pager *pg, const VList *vl, int from, int to, dou
         used += hh;
     for (int i = from; i < to; i++) {
         const V *v = &vl->v[i];
+        if (pg->deferred[i])
+            continue;
         if (v->kind == V_LINE) {
             used += v->h;
             started = 1;
@@ -248,7 +257,8 @@ static double glue_scale(const Pager *pg, const VList *vl, int from, int to, dou
 
 /* Emits V[from, to) into frame fr of the page being built, notes at its foot;
  * returns the height the body took. */
-static double emit_frame(Pager *pg, PageOut *po, const Frame *fr, const VList *vl, int from, int to,
+static double emit_frame(Pager *pg, PageOut *po, const Frame *fr, const VList *vl,
+                         const Range *tops, int ntops, int from, int to,
                          const SetLine **fn, int nfn, int flush, double *notes_top)
 {
     const LayInput *in = pg->in;
@@ -259,10 +269,13 @@ static double emit_frame(Pager *pg, PageOut *po, const Frame *fr, const VList *v
     int open_block = -1;
     int skipping = 1;           /* glue at the top of a frame is discarded */
     double notes_h = nfn > 0 ? lines_height(fn, nfn) + ps->footnote_gap : 0;
-    double gscale = glue_scale(pg, vl, from, to, fr->h - notes_h, flush && !fr->target);
-    for (int i = from; i < to; i++) {
+    double gscale = glue_scale(pg, vl, from, to, fr->h - notes_h, flush && !fr->target && !ntops);
+    /* the figures deferred to this frame's top, then the flow */
+    for (int r = 0; r <= ntops; r++) {
+    int r0 = r < ntops ? tops[r].from : from, r1 = r < ntops ? tops[r].to : to;
+    for (int i = r0; i < r1; i++) {
         const V *v = &vl->v[i];
-        if (v->kind == V_PENALTY)
+        if (v->kind == V_PENALTY || (r == ntops && pg->deferred[i]))
             continue;
         if (v->kind == V_GLUE) {
             if (!skipping)
@@ -301,6 +314,9 @@ static double emit_frame(Pager *pg, PageOut *po, const Frame *fr, const VList *v
             VEC_PUSH(pg->lines, info);
         }
         y += l->height;
+    }
+    if (r < ntops)
+        y += FLOAT_SEP;
     }
     if (open_block >= 0)
         put(po, (LayItem){.kind = LI_TAG_END, .str = tag_of(in, open_block)});
@@ -346,6 +362,35 @@ typedef struct Filler {
     int cols;                   /* columns of the style */
 } Filler;
 
+static double range_height(const VList *vl, Range r)
+{
+    double h = 0;
+    int started = 0;
+    for (int k = r.from; k < r.to; k++) {
+        if (vl->v[k].kind == V_LINE)
+            started = 1;
+        if (vl->v[k].kind == V_LINE || (vl->v[k].kind == V_GLUE && started))
+            h += vl->v[k].h;
+    }
+    return h;
+}
+
+/* The V entries of the figure whose image line is at j: the image and, when it
+ * is kept with the next block (its caption), that block too. */
+static Range float_group(const LayInput *in, const VList *vl, int j)
+{
+    int b = vl->v[j].block;
+    int last = in->blocks[b].keep_with_next && b + 1 < in->n_blocks ? b + 1 : b;
+    int k = j;
+    while (k < vl->n && (vl->v[k].kind != V_LINE || vl->v[k].block <= last) &&
+           !(vl->v[k].kind == V_PENALTY && vl->v[k].block > last))
+        k++;
+    /* stop before the penalty that separates the group from what follows */
+    while (k > j && vl->v[k - 1].kind == V_PENALTY)
+        k--;
+    return (Range){j, k};
+}
+
 /* Fills frame fr from vl[i]: picks the cheapest legal break that fits (penalty
  * plus the short-page charge), takes the footnotes of the lines placed (and
  * those carried over), emits everything into po.  Returns the index after the
@@ -368,12 +413,39 @@ static int fill_frame(Filler *f, const Frame *fr, int i, PageOut *po, double *us
         carry_h = pg->carry.v[carry_take++]->height;
     double fn_h = carry_take ? carry_h + ps->footnote_gap : 0;
     double h = 0;
-    continued_table(pg, vl, i, &h);     /* a repeated table header comes first */
+    /* figures deferred from earlier frames go on top, as many as fit (one at least) */
+    int ntops = 0;
+    while (ntops < pg->floats.n && !fr->span) {
+        double fh = range_height(vl, pg->floats.v[ntops]) + FLOAT_SEP;
+        if (ntops > 0 && h + fh > avail * 0.7)
+            break;
+        h += fh;
+        ntops++;
+    }
+    double th;
+    continued_table(pg, vl, i, &th);    /* a repeated table header comes first */
+    h += th;
     int best = -1, last_pen = -1;
     double best_cost = 1e18;
     int j = i, lines_here = 0;
     for (; j < vl->n; j++) {
         const V *v = &vl->v[j];
+        if (pg->deferred[j])
+            continue;
+        if (v->kind == V_LINE && in->blocks[v->block].kind == LB_IMAGE && !fr->span) {
+            /* a figure that does not fit floats to the top of the next frame
+             * and the text after it fills this one (never before its mention:
+             * it only ever moves later) */
+            Range g = float_group(in, vl, j);
+            double gh = range_height(vl, g);
+            if (h + gh + fn_h > avail + 0.01 && (lines_here > 0 || ntops > 0)) {
+                for (int k = g.from; k < g.to; k++)
+                    pg->deferred[k] = 1;
+                VEC_PUSH(pg->floats, g);
+                j = g.to - 1;
+                continue;
+            }
+        }
         if (v->kind == V_PENALTY) {
             last_pen = j;
             if (v->penalty <= -KP_INF_PAGE) {
@@ -428,8 +500,12 @@ static int fill_frame(Filler *f, const Frame *fr, int i, PageOut *po, double *us
     for (int k = carry_take; k < pg->carry.n; k++)
         VEC_PUSH(rest, pg->carry.v[k]);
     double body_h = 0;
+    for (int t = 0; t < ntops; t++)
+        body_h += range_height(vl, pg->floats.v[t]) + FLOAT_SEP;
     for (int k = i; k < best && k < vl->n; k++) {
         const V *v = &vl->v[k];
+        if (pg->deferred[k])
+            continue;
         if (v->kind == V_GLUE && body_h > 0)
             body_h += v->h;
         if (v->kind != V_LINE)
@@ -461,7 +537,15 @@ static int fill_frame(Filler *f, const Frame *fr, int i, PageOut *po, double *us
     /* the article's end, a forced break and the end of the spanning blocks stay short */
     int flush = !fr->span && best < vl->n &&
                 !(vl->v[best].kind == V_PENALTY && vl->v[best].penalty <= -KP_INF_PAGE);
-    *used = emit_frame(pg, po, fr, vl, i, best, q.v, take, flush, notes_top);
+    /* the top floats leave the queue (copied first: emitting may defer none) */
+    Range *tops = ntops ? xmalloc((size_t)ntops * sizeof *tops) : NULL;
+    if (ntops) {
+        memcpy(tops, pg->floats.v, (size_t)ntops * sizeof *tops);
+        memmove(pg->floats.v, pg->floats.v + ntops, (size_t)(pg->floats.n - ntops) * sizeof *tops);
+        pg->floats.n -= ntops;
+    }
+    *used = emit_frame(pg, po, fr, vl, tops, ntops, i, best, q.v, take, flush, notes_top);
+    free(tops);
     free(q.v);
     free(rest.v);
     free(pg->carry.v);
@@ -486,6 +570,7 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
     pg.block_started = arena_alloc(a, (size_t)in->n_blocks + 1);
     VList vl = {0};
     build_vlist(in, paras, &vl);
+    pg.deferred = arena_alloc(a, (size_t)vl.n + 1);
     const LayPageSpec *ps = &in->page;
     Filler f = {.pg = &pg, .vl = &vl, .unit = 12};
     for (int i = 0; i < vl.n; i++)
@@ -504,10 +589,10 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
     double bottom = ps->height - ps->margin_bottom;
     int i = 0;
     int rc = 0;
-    while (i < vl.n || pg.carry.n > 0) {
-        while (i < vl.n && vl.v[i].kind != V_LINE)
+    while (i < vl.n || pg.carry.n > 0 || pg.floats.n > 0) {
+        while (i < vl.n && (vl.v[i].kind != V_LINE || pg.deferred[i]))
             i++;
-        if (i >= vl.n && pg.carry.n == 0)
+        if (i >= vl.n && pg.carry.n == 0 && pg.floats.n == 0)
             break;
         if (pg.pages.n >= LAY_MAX_PAGES) {  /* every page takes a line or a note: this ends */
             diag_add(dl, DIAG_ERROR, in->file, i < vl.n ? vl.v[i].line->info.src_line : 0, 1,
@@ -534,9 +619,9 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
         if (cols > 1 && pg.carry.n == 0 && rest <= cols * frame_h - cols * f.unit)
             target = f.unit * (int)(rest / cols / f.unit + 1.999);
         for (int c = 0; c < (cols > 1 ? cols : 1); c++) {
-            while (i < vl.n && vl.v[i].kind != V_LINE)
+            while (i < vl.n && (vl.v[i].kind != V_LINE || pg.deferred[i]))
                 i++;
-            if (i >= vl.n && pg.carry.n == 0)
+            if (i >= vl.n && pg.carry.n == 0 && pg.floats.n == 0)
                 break;
             if (cols > 1 && is_span_line(in, &vl, i))
                 break;      /* spanning material after columns waits for the next page */
@@ -559,6 +644,7 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
     }
     free(vl.v);
     free(pg.carry.v);
+    free(pg.floats.v);
     if (rc != 0) {
         free(pg.pages.v);
         free(pg.lines.v);

@@ -43,6 +43,7 @@ if $TS build tests/figures/figures.md -o "$F" 2>/dev/null; then
     check "figures: JPEG passed through (DCT)" sh -c "pdfimages -list '$F' | grep -q ' jpeg '"
     check "figures: JPEG bytes identical in the PDF" sh -c "rm -f '$PG'/img-* && pdfimages -j '$F' '$PG/img' && cmp -s '$PG/img-001.jpg' tests/figures/photo.jpg"
     check "figures: numbered captions" sh -c "pdftotext '$F' - | grep -q 'Figure 3. Three boxes joined by arrows'"
+    check "figures: a figure that does not fit floats to the next page top; the table after it fills the gap" sh -c "pdftotext -f 1 -l 1 '$F' - | grep -q '^Table 1\.' && ! pdftotext -f 1 -l 1 '$F' - | grep -q '^Figure 3\.' && pdftotext -f 2 -l 2 '$F' - | head -n 3 | grep -q '^Figure 3\.'"
     check "figures: tagged as Figure" sh -c "qpdf --qdf --object-streams=disable '$F' - 2>/dev/null | grep -a -q '/S /Figure'"
 else
     bad "figures: test article does not build"
