@@ -3,7 +3,7 @@
 
 PREFIX ?= /usr/local
 CC ?= cc
-PKGS := pangocairo pangoft2 harfbuzz fontconfig cairo-pdf cairo-png yaml-0.1 libcmark-gfm libqpdf
+PKGS := pangocairo pangoft2 harfbuzz fontconfig cairo-pdf cairo-png yaml-0.1 libcmark-gfm libqpdf librsvg-2.0
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 OPT ?= -O2 -g
 CFLAGS_BASE = -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE $(OPT) -DTS_VERSION='"$(VERSION)"'
@@ -11,7 +11,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lcmark-gfm -lhyphen -lm -lpthread
 CFLAGS_ALL = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 
-# B is the build directory: `make B=build-asan OPT="-O1 -g" CFLAGS="-fsanitize=…"`
+# B is the build directory: `make B=build/asan OPT="-O1 -g" CFLAGS="-fsanitize=…"`
 # builds a separate tree whose objects never mix with build/'s.
 B ?= build
 LAYOUT_SRC := $(wildcard layout/*.c)
@@ -24,7 +24,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 # Debian packages the project needs: libraries, fonts, dictionaries, test tools.
 DEB_PKGS := build-essential pkg-config libcairo2-dev libpango1.0-dev libharfbuzz-dev \
-  libyaml-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libhyphen-dev hyphen-en-us \
+  libyaml-dev librsvg2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libhyphen-dev hyphen-en-us \
   hyphen-ru libqpdf-dev fonts-paratype fonts-noto-cjk poppler-utils qpdf ghostscript python3
 
 .PHONY: all deps demo test unit e2e install clean bench bench-quality
@@ -80,3 +80,126 @@ install: all
 
 clean:
 	rm -rf $(B)
+
+# ---- reliability: sanitizers, valgrind ------------------------------------------
+# `make test-asan`: the whole suite (unit tests, samples, bad inputs, e2e) with
+# AddressSanitizer + UBSan, built in build/asan/ (its own obj/, never mixed with
+# build/obj/; ignored by git like build/), then a precise leak pass over every
+# sample.  The suite unwinds malloc stacks with frame pointers (fast) and so
+# suppresses leaks by library (tests/sanitizers/lsan-fast.supp); the precise
+# pass unwinds with DWARF (3x slower) and suppresses only the three named
+# library-internal leaks of tests/sanitizers/lsan.supp, where each is explained.
+# -Wno-format-truncation: GCC 12 at -O1 with the sanitizers warns about a null
+# format in arena_printf's vsnprintf(NULL, 0, …) sizing call, which is valid.
+# Reports go to build/asan/san/ (one file per process); any file there fails the
+# target, as does a report's exit status (86 ASan/LSan, 87 UBSan).
+SAN_B := build/asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation
+SAN_DIR = $(CURDIR)/$(SAN_B)/san
+SAN_ENV = ASAN_OPTIONS=detect_leaks=1:exitcode=86:log_path=$(SAN_DIR)/asan \
+  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan-fast.supp:print_suppressions=0 \
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87:log_path=$(SAN_DIR)/ubsan
+SAN_ENV_PRECISE = ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:exitcode=86:log_path=$(SAN_DIR)/asan \
+  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87:log_path=$(SAN_DIR)/ubsan
+.PHONY: test-asan asan-build test-valgrind
+asan-build: deps
+	@$(MAKE) --no-print-directory B=$(SAN_B) OPT="-O1 -g" CFLAGS="$(SAN_FLAGS)" \
+	  $(SAN_B)/typeset $(patsubst tests/unit/%.c,$(SAN_B)/tests/%,$(UNIT_SRC))
+
+test-asan: asan-build
+	@rm -rf $(SAN_DIR) && mkdir -p $(SAN_DIR)
+	@$(SAN_ENV) TS=./$(SAN_B)/typeset UNIT_DIR=$(SAN_B)/tests TEST_OUT=$(SAN_B)/test \
+	  BAD_ULIMIT_V= BAD_TIMEOUT=300 sh tests/run.sh; rc=$$?; \
+	for s in $(SAMPLES); do \
+	  $(SAN_ENV_PRECISE) SOURCE_DATE_EPOCH=1700000000 ./$(SAN_B)/typeset build $$s \
+	    -o $(SAN_B)/test/precise.pdf 2>/dev/null \
+	    && echo "ok   asan precise leak check $$s" || { echo "FAIL asan precise leak check $$s"; rc=1; }; \
+	done; \
+	if ls $(SAN_DIR) | grep -q .; then \
+	  echo "test-asan: sanitizer reports in $(SAN_B)/san/:"; head -n 40 $(SAN_DIR)/*; rc=1; \
+	fi; exit $$rc
+
+# `make test-valgrind`: every sample through memcheck (the normal -O2 -g build):
+# no errors, no definite leaks.  Suppressions: tests/sanitizers/valgrind.supp.
+VG := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+  --show-leak-kinds=definite --suppressions=tests/sanitizers/valgrind.supp
+test-valgrind: all
+	@command -v valgrind >/dev/null || { echo "test-valgrind: valgrind is not installed (apt-get install valgrind)"; exit 1; }
+	@mkdir -p $(B)/valgrind; fail=0; \
+	for s in $(SAMPLES); do \
+	  n=$$(basename $$s .md); \
+	  if SOURCE_DATE_EPOCH=1700000000 $(VG) --log-file=$(B)/valgrind/$$n.log \
+	       ./$(B)/typeset build $$s -o $(B)/valgrind/$$n.pdf 2>/dev/null; then echo "ok   valgrind $$n"; \
+	  else echo "FAIL valgrind $$n:"; head -n 40 $(B)/valgrind/$$n.log; fail=1; fi; \
+	done; exit $$fail
+
+# ---- fuzzing (libFuzzer, clang) ---------------------------------------------------
+# `make fuzz FUZZ_SECONDS=N` runs each harness in tests/fuzz/ for N seconds on a
+# working copy of its committed corpus (build/fuzz/corpus/<h>/, so new inputs
+# never land in the tree); crashes are written to build/fuzz/crash-<h>-*.
+# `make fuzz-replay` runs every harness once over its committed corpus
+# (-runs=0): what CI does.  Both need clang and its runtimes, which
+# `make fuzz-deps` installs (make deps with the extra packages); `make test`
+# does not need clang.  The library is rebuilt with clang in build/fuzz/ with
+# -fsanitize=fuzzer-no-link so the fuzzer sees coverage of our code.
+FUZZ_B := build/fuzz
+FUZZ_CC := clang
+FUZZ_DEB_PKGS := clang libclang-rt-14-dev
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_HARNESSES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst %,$(FUZZ_B)/fuzz_%,$(FUZZ_HARNESSES))
+FUZZ_SECONDS ?= 60
+FUZZ_ENV = ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan-fast.supp:print_suppressions=0 \
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# per-input limits: a slow or huge input is a finding too (a DoS in production)
+FUZZ_OPTS := -timeout=30 -rss_limit_mb=2560 -max_len=65536
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-deps
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(FUZZ_DEB_PKGS)"
+
+fuzz-build: fuzz-deps
+	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) OPT="-O1 -g" \
+	  CFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" $(FUZZ_B)/libtypeset.a fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_B)/libtypeset.a
+	$(FUZZ_CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(FUZZ_B)/libtypeset.a $(PKG_LIBS)
+
+fuzz: fuzz-build
+	@for h in $(FUZZ_HARNESSES); do \
+	  mkdir -p $(FUZZ_B)/corpus/$$h; cp -n tests/fuzz/corpus/$$h/* $(FUZZ_B)/corpus/$$h/ 2>/dev/null; \
+	  echo "fuzz $$h for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_ENV) ./$(FUZZ_B)/fuzz_$$h $(FUZZ_OPTS) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_B)/crash-$$h- $(FUZZ_B)/corpus/$$h tests/fuzz/corpus/$$h \
+	    >$(FUZZ_B)/$$h.log 2>&1 || { echo "fuzz $$h: FOUND A PROBLEM, see $(FUZZ_B)/$$h.log"; tail -n 30 $(FUZZ_B)/$$h.log; exit 1; }; \
+	  grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' $(FUZZ_B)/$$h.log | tail -n 2; \
+	done
+
+fuzz-replay: fuzz-build
+	@for h in $(FUZZ_HARNESSES); do \
+	  $(FUZZ_ENV) ./$(FUZZ_B)/fuzz_$$h $(FUZZ_OPTS) -runs=0 -artifact_prefix=$(FUZZ_B)/replay-crash-$$h- tests/fuzz/corpus/$$h >$(FUZZ_B)/$$h-replay.log 2>&1 \
+	    && echo "ok   fuzz replay $$h ($$(ls tests/fuzz/corpus/$$h | wc -l) inputs)" \
+	    || { echo "FAIL fuzz replay $$h, see $(FUZZ_B)/$$h-replay.log"; tail -n 30 $(FUZZ_B)/$$h-replay.log; exit 1; }; \
+	done
+
+# ---- speed ---------------------------------------------------------------------------
+# `make bench`: the -O2 build, the benchmark corpus (../shared/bench/gen.py into
+# build/bench/corpus; skipped with a message when ../shared is absent), then
+# every executable tests/bench/*.sh, core.sh first (single-article time, ms per
+# page for the issue, peak RSS, Typst/LuaLaTeX ratios when installed).  Prints
+# figures; never fails on them.  GNU time comes with `make bench-deps`.
+BENCH_DEB_PKGS := time
+.PHONY: bench-deps
+bench-deps:
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(BENCH_DEB_PKGS)"
+
+bench: bench-deps build/typeset
+	@if [ "$(B)" != build ]; then echo "bench: B=$(B) ignored, the scripts use build/typeset"; fi
+	@if [ -f ../shared/bench/gen.py ]; then \
+	  [ -d build/bench/corpus/src ] || python3 ../shared/bench/gen.py -o build/bench/corpus >/dev/null; \
+	else echo "bench: ../shared/bench not found: no corpus, the corpus benchmarks skip"; fi
+	@for s in tests/bench/core.sh $$(ls tests/bench/*.sh | grep -v '/core\.sh$$'); do \
+	  [ -x $$s ] || continue; echo "== $$s"; TS=./build/typeset $$s || echo "bench: $$s exited $$?"; \
+	done

@@ -13,6 +13,7 @@ BAD_ULIMIT_V=${BAD_ULIMIT_V-1048576}
 BAD_TIMEOUT=${BAD_TIMEOUT:-10}
 rm -rf "$OUT"
 mkdir -p "$OUT"
+touch "$OUT/.start"     # tests/e2e/reliability.sh: no sample may be newer than this
 PASS=0
 FAIL=0
 export SOURCE_DATE_EPOCH=1700000000

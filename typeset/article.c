@@ -5,22 +5,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "compose.h"
+#include "frames.h"
 #include "output.h"
 #include "paint.h"
 #include "pdfpost.h"
 #include "source.h"
 
-/* Lays the article out with the page range known: the first guess is one
- * page; when the real last page differs, compose and lay out again (the
- * number's width can change the masthead and citation lines; TeX users know
- * this as the second run). */
+/* Lays the article out with the page range known: the first guess is
+ * co->last_page as the caller set it; when the real last page differs,
+ * compose and lay out again (the number's width can change the masthead and
+ * citation lines; TeX users know this as the second run). */
 static int layout_article(LayEngine *eng, const Doc *doc, const Style *st, ComposeOptions *co,
                           LayResult *res, Arena *a, DiagList *dl)
 {
-    co->last_page = co->first_page;
     for (int round = 0; round < 4; round++) {
         LayInput in;
         DiagList tmp;
@@ -70,8 +71,8 @@ static char *iso_date(long long epoch)
 }
 
 static int render_pdf(long long epoch, const Doc *doc, const Style *st, const LayResult *res,
-                      const char *out_path, Arena *a, unsigned char **fin, size_t *flen,
-                      DiagList *dl)
+                      int frames, double bleed, double marks, const char *out_path, Arena *a, unsigned char **fin,
+                      size_t *flen, DiagList *dl)
 {
     GString *kw = g_string_new(NULL);
     for (int i = 0; i < doc->meta.n_keywords; i++)
@@ -88,7 +89,13 @@ static int render_pdf(long long epoch, const Doc *doc, const Style *st, const La
         .creator = "typeset " TS_VERSION,
         .date_iso = date,
     };
-    PaintOptions po = {.width = st->page_width, .height = st->page_height, .tagged = 1};
+    PaintOptions po = {.width = st->page_width, .height = st->page_height, .tagged = 1,
+                       .bleed = bleed, .marks = marks};
+    FramesOverlay fo = {.result = res, .style = st};
+    if (frames) {
+        po.overlay = frames_overlay;
+        po.overlay_data = &fo;
+    }
     unsigned char *pdf = NULL;
     size_t len = 0;
     const char *err = NULL;
@@ -97,6 +104,8 @@ static int render_pdf(long long epoch, const Doc *doc, const Style *st, const La
         diag_add(dl, DIAG_ERROR, out_path, 0, 0, "cairo could not write the PDF: %s", err);
     if (rc == 0) {
         PdfPostOptions pp = {
+            .bleed_pt = bleed,
+            .marks_pt = marks,
             .epoch = epoch >= 0 ? epoch : (long long)time(NULL),
             .lang = doc->meta.lang,
             .title = doc->meta.title,
@@ -150,6 +159,17 @@ int ctx_open(TsContext *c, const char *datadir, const char *style, Style *shared
     return 0;
 }
 
+int ctx_set_style(TsContext *c, Style *st, DiagList *dl)
+{
+    if (check_families(c->fonts, st, dl) != 0)
+        return -1;
+    if (!c->shared_style)
+        style_free(c->style);
+    c->style = st;
+    c->shared_style = 0;
+    return 0;
+}
+
 void ctx_close(TsContext *c)
 {
     lay_engine_free(c->engine);
@@ -193,6 +213,8 @@ int article_layout(Article *art, TsContext *c, int first_page, DiagList *dl)
                       : art->doc.meta.first_page > 0 ? art->doc.meta.first_page : 1,
         .base_dir = dir,
     };
+    /* one page unless the caller knows better: a right guess saves a round */
+    co.last_page = co.first_page + (art->expect_pages > 1 ? art->expect_pages - 1 : 0);
     int rc = layout_article(c->engine, &art->doc, c->style, &co, &art->result, &art->arena, dl);
     g_free(dir);
     art->laid_out = 1;
@@ -211,17 +233,33 @@ int article_pages(const Article *art)
 int article_render_pdf(const Article *art, const TsContext *c, long long epoch, unsigned char **out,
                        size_t *out_len, DiagList *dl)
 {
-    return render_pdf(epoch, &art->doc, c->style, &art->result, art->doc.path,
+    return render_pdf(epoch, &art->doc, c->style, &art->result, art->frames, art->bleed_pt, art->marks_pt, art->doc.path,
                       (Arena *)&art->arena, out, out_len, dl);
+}
+
+/* Whether writing out_path would replace the source at src (`-o ARTICLE.md`,
+ * or another spelling of its path): the rename would put a PDF in place of the
+ * only copy of the text.  lstat on the output: a symlink there is replaced,
+ * not followed, so it is no danger. */
+static int is_source(const char *out_path, const char *src)
+{
+    struct stat so, ss;
+    return src && lstat(out_path, &so) == 0 && stat(src, &ss) == 0 && so.st_dev == ss.st_dev &&
+           so.st_ino == ss.st_ino;
 }
 
 int article_write_pdf(const Article *art, const TsContext *c, const char *out_path, long long epoch,
                       DiagList *dl)
 {
+    if (is_source(out_path, art->doc.path)) {
+        diag_add(dl, DIAG_ERROR, out_path, 1, 1,
+                 "output '%s' is the article's source file: not overwriting it", out_path);
+        return -1;
+    }
     unsigned char *pdf = NULL;
     size_t len = 0;
-    int rc = render_pdf(epoch, &art->doc, c->style, &art->result, out_path, (Arena *)&art->arena,
-                        &pdf, &len, dl);
+    int rc = render_pdf(epoch, &art->doc, c->style, &art->result, art->frames, art->bleed_pt, art->marks_pt, out_path,
+                        (Arena *)&art->arena, &pdf, &len, dl);
     if (rc == 0)
         rc = output_write_atomic(out_path, pdf, len, dl);
     free(pdf);

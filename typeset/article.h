@@ -25,6 +25,12 @@ typedef struct TsContext {
  * Returns 0 or -1 (diagnostics added). */
 int ctx_open(TsContext *c, const char *datadir, const char *style, Style *shared, DiagList *dl);
 void ctx_close(TsContext *c);
+/* Replaces the context's style by st (a reloaded style file, typeset watch)
+ * after checking its families against the context's fonts, keeping fonts and
+ * engine.  On success the context owns st and frees its previous style unless
+ * that was shared; on failure (-1, diagnostics added) nothing changes and st
+ * stays the caller's. */
+int ctx_set_style(TsContext *c, Style *st, DiagList *dl);
 
 typedef struct Article {
     Arena arena;
@@ -32,6 +38,14 @@ typedef struct Article {
     LayResult result;
     int first_page, last_page;
     int laid_out;
+    int expect_pages;       /* set by the caller: the page count the layout
+                               should guess first (typeset watch: the last
+                               build's); 0 = one page.  A right guess saves
+                               the second layout round, the result is the same */
+    double bleed_pt, marks_pt;  /* set by the caller: print bleed and crop-mark area */
+    int frames;             /* set by the caller: article_write_pdf and
+                               article_render_pdf draw the layout frames
+                               (frames.h) over every page */
 } Article;
 
 /* Reads and validates the source.  Returns NULL after adding errors. */

@@ -8,6 +8,7 @@
 
 #include "article.h"
 #include "output.h"
+#include "report.h"
 
 int build_article(const BuildOptions *o, DiagList *dl)
 {
@@ -16,9 +17,14 @@ int build_article(const BuildOptions *o, DiagList *dl)
     int rc = ctx_open(&ctx, o->datadir, o->style, NULL, dl);
     if (art && rc == 0) {
         rc = article_layout(art, &ctx, o->first_page, dl);
+        if (rc == 0 && o->report)
+            rc = report_write(&art->result, ctx.style->brk.tolerance, o->input, o->report, dl);
         int ok = rc == 0 && dl->errors == 0 && !(o->strict && dl->warnings > 0);
         if (ok && !o->check_only) {
             char *out = o->output ? xstrdup(o->output) : output_default_path(o->input, ".pdf");
+            art->frames = o->frames;
+            art->bleed_pt = MM_TO_PT(o->bleed_mm);
+            art->marks_pt = o->marks ? MM_TO_PT(BUILD_MARKS_MM) : 0;
             rc = article_write_pdf(art, &ctx, out, o->epoch, dl);
             free(out);
         }

@@ -6,6 +6,9 @@
 
 #include "../layout/base.h"
 
+/* Media added beyond the bleed for crop marks with --marks. */
+#define BUILD_MARKS_MM 10.0
+
 typedef struct BuildOptions {
     const char *input;
     const char *output;     /* NULL: the input path with .pdf */
@@ -14,6 +17,10 @@ typedef struct BuildOptions {
     int first_page;         /* 0: from the front matter, else 1 */
     int strict;             /* warnings are errors */
     int check_only;         /* validate, write nothing */
+    double bleed_mm;        /* --bleed MM */
+    int marks;              /* --marks: crop marks outside the bleed */
+    int frames;             /* draw the layout frames over every page (frames.h) */
+    const char *report;     /* --report FILE.json: the line report, or NULL */
     long long epoch;        /* PDF dates; -1 = now */
 } BuildOptions;
 

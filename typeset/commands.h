@@ -12,4 +12,11 @@ void print_diags(const DiagList *dl);
 /* SOURCE_DATE_EPOCH as seconds, or -1 when unset or malformed. */
 long long source_date_epoch(void);
 
+/* typeset preview: pages as PNG through the PDF's layout (preview.c). */
+int cmd_preview(int argc, char **argv, const char *datadir);
+/* typeset watch: rebuild on every change of the source, images or style (watch.c). */
+int cmd_watch(int argc, char **argv, const char *datadir);
+/* typeset issue: a journal issue from a manifest, in parallel, with a cache (issue.c). */
+int cmd_issue(int argc, char **argv, const char *datadir);
+
 #endif

@@ -15,8 +15,13 @@
 
 static const char usage[] =
     "usage: typeset build ARTICLE.md [-o OUT.pdf] [--style NAME|PATH] [--first-page N] [--strict]\n"
+    "                     [--frames]\n"
     "       typeset check ARTICLE.md [--style NAME|PATH] [--strict]\n"
     "       typeset fonts [--style NAME|PATH]\n"
+    "       typeset preview ARTICLE.md -o DIR [--dpi N] [--pages A-B] [--frames]\n"
+    "                       [--contact-sheet FILE.png] [--style S] [--first-page N]\n"
+    "       typeset watch ARTICLE.md [-o OUT.pdf] [--png DIR] [--style S] [--max-rebuilds N]\n"
+    "       typeset issue ISSUE.yaml -o OUTDIR [-j N] [--quiet] [--plan] [--style S]\n"
     "       typeset style-keys\n"
     "       typeset --help | --version\n"
     "\n"
@@ -25,6 +30,12 @@ static const char usage[] =
     "                        (default: rjwpln)\n"
     "      --first-page N    folio of the first page (default: front matter, else 1)\n"
     "      --strict          treat every warning as an error (production runs)\n"
+    "      --report FILE     write the line report (ratios, hyphens, overfull/underfull) as JSON\n"
+    "      --bleed MM        extend the page by MM on every side (BleedBox = trim + MM)\n"
+    "      --marks           crop marks outside the bleed (the MediaBox grows by 10 mm)\n"
+    "      --frames          draw the layout frames over every page (trim, margins,\n"
+    "                        text block, baseline grid, line boxes by adjustment ratio)\n"
+    "  typeset preview --help and typeset watch --help describe those commands.\n"
     "\n"
     "Environment: TYPESET_DATADIR (styles/ and fonts/), SOURCE_DATE_EPOCH (PDF dates).\n";
 
@@ -82,12 +93,16 @@ long long source_date_epoch(void)
     return (*end || v < 0) ? -1 : v;
 }
 
-enum { OPT_FIRST = 256, OPT_STRICT, OPT_HELP, OPT_VERSION };
+enum { OPT_FIRST = 256, OPT_STRICT, OPT_HELP, OPT_VERSION, OPT_REPORT, OPT_BLEED, OPT_MARKS, OPT_FRAMES };
 static const struct option opts[] = {
     {"output", required_argument, NULL, 'o'},
     {"style", required_argument, NULL, 's'},
     {"first-page", required_argument, NULL, OPT_FIRST},
     {"strict", no_argument, NULL, OPT_STRICT},
+    {"report", required_argument, NULL, OPT_REPORT},
+    {"bleed", required_argument, NULL, OPT_BLEED},
+    {"marks", no_argument, NULL, OPT_MARKS},
+    {"frames", no_argument, NULL, OPT_FRAMES},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -110,6 +125,19 @@ static int take_option(int c, BuildOptions *bo)
         return -1;
     }
     case OPT_STRICT: bo->strict = 1; return -1;
+    case OPT_REPORT: bo->report = optarg; return -1;
+    case OPT_MARKS: bo->marks = 1; return -1;
+    case OPT_BLEED: {
+        char *end;
+        double v = strtod(optarg, &end);
+        if (*end || !(v >= 0 && v <= 50)) {
+            fprintf(stderr, "typeset: --bleed wants millimetres from 0 to 50, not '%s'\n", optarg);
+            return 2;
+        }
+        bo->bleed_mm = v;
+        return -1;
+    }
+    case OPT_FRAMES: bo->frames = 1; return -1;
     case 'h': case OPT_HELP: fputs(usage, stdout); return 0;
     case 'V': case OPT_VERSION: printf("typeset %s\n", TS_VERSION); return 0;
     default: fputs(usage, stderr); return 2;
@@ -123,6 +151,9 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv, const char *datadir);
 } commands[] = {
+    {"preview", cmd_preview},
+    {"watch", cmd_watch},
+    {"issue", cmd_issue},
     {NULL, NULL},
 };
 

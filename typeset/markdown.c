@@ -152,6 +152,16 @@ static long md_delim_cols(const char *s, size_t n)
     return pipes ? cols : 0;
 }
 
+/* Whether s[0..n) is only blanks and newlines.  Bounded: the text is not
+ * NUL-terminated (strspn here read past the end of the file's buffer). */
+static int md_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n')
+            return 0;
+    return 1;
+}
+
 static int md_prescan(MdCtx *c)
 {
     long width = 0, cells = 0;    /* of the table the scan is in, if any */
@@ -167,7 +177,7 @@ static int md_prescan(MdCtx *c)
         long w = md_delim_cols(s, e - b);
         if (w > 1)
             width = w;
-        else if (strspn(s, " \t\n") >= e - b)
+        else if (md_blank(s, e - b))
             width = 0;
         else if ((cells += width) > MD_MAX_TABLE_CELLS) {
             diag_add(c->dl, DIAG_ERROR, c->path, fl, fc, "table too large: more than %d cells",

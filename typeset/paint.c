@@ -1,6 +1,8 @@
 /* paint.c — see paint.h. */
 #include "paint.h"
 
+#include "image.h"
+
 #include <cairo-pdf.h>
 #include <glib.h>
 #include <pango/pangocairo.h>
@@ -22,10 +24,12 @@ static void show_glyphs(cairo_t *cr, const LayItem *it)
 /* Link targets: "#name" is a named destination (cairo 1.16 drops page-number
  * links to later pages, LIBRARY-NOTES §2); anything else is a URI.  Quotes and
  * backslashes in the attribute string are escaped as cairo's parser wants. */
-static char *link_attrs(const LayItem *it)
+static char *link_attrs(const LayItem *it, double off)
 {
     GString *g = g_string_new(NULL);
-    g_string_append_printf(g, "rect=[%.2f %.2f %.2f %.2f] ", it->x, it->y, it->w, it->h);
+    /* cairo 1.16 takes link rectangles in page space, ignoring the CTM: the
+     * bleed and marks offset is added here */
+    g_string_append_printf(g, "rect=[%.2f %.2f %.2f %.2f] ", it->x + off, it->y + off, it->w, it->h);
     int internal = it->str[0] == '#';
     g_string_append(g, internal ? "dest='" : "uri='");
     for (const char *p = it->str + internal; *p; p++) {
@@ -47,6 +51,16 @@ void paint_page(cairo_t *cr, const LayPage *p, const PaintOptions *o)
         case LI_GLYPHS:
             show_glyphs(cr, it);
             break;
+        case LI_IMAGE:
+            if (image_draw(cr, it->str, it->x, it->y, it->w, it->h) != 0) {
+                /* the file went away between layout and painting: mark the place */
+                cairo_save(cr);
+                cairo_set_line_width(cr, 0.5);
+                cairo_rectangle(cr, it->x, it->y, it->w, it->h);
+                cairo_stroke(cr);
+                cairo_restore(cr);
+            }
+            break;
         case LI_RULE:
             cairo_save(cr);
             cairo_set_line_width(cr, it->h > 0 ? it->h : 0.4);
@@ -57,7 +71,7 @@ void paint_page(cairo_t *cr, const LayPage *p, const PaintOptions *o)
             break;
         case LI_LINK:
             if (o->tagged) {
-                char *attrs = link_attrs(it);
+                char *attrs = link_attrs(it, o->bleed + o->marks);
                 cairo_tag_begin(cr, CAIRO_TAG_LINK, attrs);
                 cairo_tag_end(cr, CAIRO_TAG_LINK);
                 g_free(attrs);
@@ -65,7 +79,8 @@ void paint_page(cairo_t *cr, const LayPage *p, const PaintOptions *o)
             break;
         case LI_DEST:
             if (o->tagged) {
-                char *attrs = g_strdup_printf("name='%s' x=%.2f y=%.2f", it->str, it->x, it->y);
+                char *attrs = g_strdup_printf("name='%s' x=%.2f y=%.2f", it->str,
+                                              it->x + o->bleed + o->marks, it->y + o->bleed + o->marks);
                 cairo_tag_begin(cr, CAIRO_TAG_DEST, attrs);
                 cairo_tag_end(cr, CAIRO_TAG_DEST);
                 g_free(attrs);
@@ -87,6 +102,31 @@ void paint_page(cairo_t *cr, const LayPage *p, const PaintOptions *o)
     }
 }
 
+/* Crop marks at the four trim corners, in the marks area outside the bleed
+ * as printers expect: each mark continues a trim edge, from 3 pt beyond the
+ * bleed to 2 pt short of the media edge, 0.25 pt, in registration black. */
+static void crop_marks(cairo_t *cr, const PaintOptions *o)
+{
+    double off = o->bleed + o->marks;
+    double d0 = o->bleed + 3, d1 = o->bleed + o->marks - 2;
+    if (d1 <= d0)
+        return;
+    double xs[2] = {off, off + o->width}, ys[2] = {off, off + o->height};
+    cairo_save(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, 0.25);
+    for (int i = 0; i < 2; i++)
+        for (int k = 0; k < 2; k++) {
+            double sx = i ? 1 : -1, sy = k ? 1 : -1;   /* outward directions */
+            cairo_move_to(cr, xs[i] + sx * d0, ys[k]);
+            cairo_line_to(cr, xs[i] + sx * d1, ys[k]);
+            cairo_move_to(cr, xs[i], ys[k] + sy * d0);
+            cairo_line_to(cr, xs[i], ys[k] + sy * d1);
+        }
+    cairo_stroke(cr);
+    cairo_restore(cr);
+}
+
 static cairo_status_t to_bytes(void *closure, const unsigned char *data, unsigned int len)
 {
     g_byte_array_append(closure, data, len);
@@ -97,7 +137,9 @@ int paint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, uns
               size_t *out_len, const char **err)
 {
     GByteArray *buf = g_byte_array_new();
-    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(to_bytes, buf, o->width, o->height);
+    double off = o->bleed + o->marks;      /* trim origin on the media */
+    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(to_bytes, buf, o->width + 2 * off,
+                                                             o->height + 2 * off);
     cairo_pdf_surface_restrict_to_version(s, CAIRO_PDF_VERSION_1_5);
     if (m->title) cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, m->title);
     if (m->author) cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_AUTHOR, m->author);
@@ -116,12 +158,17 @@ int paint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, uns
         char label[32];
         snprintf(label, sizeof label, "%d", r->pages[i].number);
         cairo_pdf_surface_set_page_label(s, r->pages[i].label ? r->pages[i].label : label);
+        cairo_save(cr);
+        cairo_translate(cr, off, off);
         paint_page(cr, &r->pages[i], o);
         if (o->overlay) {
             cairo_save(cr);
             o->overlay(cr, i, o->overlay_data);
             cairo_restore(cr);
         }
+        cairo_restore(cr);
+        if (o->marks > 0)
+            crop_marks(cr, o);
         cairo_show_page(cr);
     }
     cairo_tag_end(cr, "Document");

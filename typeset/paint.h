@@ -16,6 +16,8 @@ typedef struct PaintMeta {
 typedef struct PaintOptions {
     double width, height;   /* trim size, pt */
     int tagged;             /* structure tags, links and destinations (PDF) */
+    double bleed;           /* pt added on every side of the trim (PDF) */
+    double marks;           /* pt of media beyond the bleed, with crop marks (PDF) */
     /* When set, paint_pdf calls overlay after painting each page, with the
      * page's 0-based index and overlay_data, in page coordinates (origin =
      * trim top-left) between cairo_save/cairo_restore: typeset build --frames

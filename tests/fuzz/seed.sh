@@ -1,0 +1,85 @@
+#!/bin/sh
+# seed.sh — rewrites the committed seed corpus tests/fuzz/corpus/<harness>/ from
+# samples/, styles/ and tests/bad/ (run from the repository root; deterministic).
+# Files the fuzzers found (crash-*, named for what they test) are kept: they
+# live in corpus/<harness>/found-* and are never rewritten.  Small files only:
+# the samples are cut into pieces of at most a few KB.
+set -eu
+C=tests/fuzz/corpus
+for h in frontmatter markdown style build; do
+    mkdir -p "$C/$h"
+    find "$C/$h" -name 'seed-*' -delete
+done
+
+# front matter of each sample (up to its closing ---) and the bad inputs
+for s in samples/*.md; do
+    n=$(basename "$s" .md)
+    awk 'NR == 1 || !done { print } NR > 1 && /^---/ { done = 1 }' "$s" >"$C/frontmatter/seed-$n.md"
+done
+for f in tests/bad/*.md; do cp "$f" "$C/frontmatter/seed-bad-$(basename "$f")"; done
+
+# Markdown bodies cut at blank lines into pieces of about 3 KB, plus features
+for s in samples/*.md; do
+    n=$(basename "$s" .md)
+    awk -v out="$C/markdown/seed-$n" '
+        NR > 1 && !body { if (/^---/) body = 1; next }
+        body {
+            buf = buf $0 "\n"
+            if ($0 == "" && length(buf) > 3000) { printf "%s", buf > (out "-" ++k ".md"); buf = "" }
+        }
+        END { if (buf != "") printf "%s", buf > (out "-" ++k ".md") }' "$s"
+done
+cat >"$C/markdown/seed-features.md" <<'MD'
+# Heading one
+
+## Heading *two* with `code`
+
+Text with *emphasis*, **strong**, ~~strike~~, `code`, a [link](https://example.org),
+<https://example.org/auto>, a citation [@a], two [@a; @b], an unknown one [@zz],
+a footnote[^1] and a hard
+break.
+
+> A quote
+> > nested, with a list:
+> > - one
+> > - two
+
+1. First
+   - nested bullet
+     1. deeper
+2. Second
+
+    indented code
+
+```c
+fenced code
+```
+
+| Left | Right | Centre |
+|:-----|------:|:------:|
+| a    | 1     | x      |
+| b    | 2     |
+
+![A caption](missing.png)
+
+---
+
+[^1]: The footnote, with *emphasis* and a citation [@b].
+MD
+
+# styles
+for f in styles/*.yaml tests/bad/styles/*.yaml; do
+    cp "$f" "$C/style/seed-$(basename "$(dirname "$f")")-$(basename "$f")"
+done
+
+# whole small articles: the bad inputs, and each sample's front matter with
+# the first piece of its body
+for f in tests/bad/*.md; do cp "$f" "$C/build/seed-bad-$(basename "$f")"; done
+for s in samples/*.md; do
+    n=$(basename "$s" .md)
+    body=$C/markdown/seed-$n-1.md
+    [ -f "$body" ] || body=/dev/null        # kireeva-2022 is all front matter
+    cat "$C/frontmatter/seed-$n.md" "$body" >"$C/build/seed-$n.md"
+done
+{ printf -- '---\ntitle: Features\nreferences:\n  - {id: a, text: "A."}\n  - {id: b, text: "B."}\n---\n'
+  cat "$C/markdown/seed-features.md"; } >"$C/build/seed-features.md"

@@ -1,0 +1,328 @@
+/* issue.c — the `issue` command: a journal issue from a manifest.  Options,
+ * the plan (phase 1 as one command per article, `--article N`, and phase 2 as
+ * one, `--assemble`), the driver, the issue PDF (cover and contents, then every
+ * article's pages, painted as one LayResult) and the summary.  The phases
+ * themselves are in issuebuild.c. */
+#include <getopt.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cairo.h>
+
+#include "commands.h"
+#include "issuebuild.h"
+#include "issuefront.h"
+#include "issuepages.h"
+#include "output.h"
+#include "paint.h"
+#include "pdfpost.h"
+
+/* ---- the issue PDF ------------------------------------------------------------*/
+
+/* The viewer's title: "Journal, vol. 1, no. 1-2 (2022)". */
+static char *issue_title(const DocMeta *m)
+{
+    GString *g = g_string_new(m->journal ? m->journal : "Journal issue");
+    if (m->volume)
+        g_string_append_printf(g, ", vol. %s", m->volume);
+    if (m->number)
+        g_string_append_printf(g, ", no. %s", m->number);
+    if (m->year)
+        g_string_append_printf(g, " (%s)", m->year);
+    return g_string_free(g, FALSE);
+}
+
+/* Paints, post-processes and writes the assembled result, as article.c's
+ * render path does for one article. */
+static int paint_issue(Issue *is, const LayResult *all, const DocMeta *meta, const char *path)
+{
+    char date[32];
+    time_t t = (time_t)is->pdf_epoch;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char *title = issue_title(meta);
+    char *subject = meta->issn ? g_strdup_printf("ISSN %s", meta->issn) : NULL;
+    PaintMeta pm = {.title = title, .subject = subject, .creator = "typeset " TS_VERSION,
+                    .date_iso = date};
+    PaintOptions po = {.width = is->style->page_width, .height = is->style->page_height, .tagged = 1};
+    unsigned char *pdf = NULL, *fin = NULL;
+    size_t len = 0, flen = 0;
+    const char *err = NULL;
+    int rc = paint_pdf(all, &po, &pm, &pdf, &len, &err);
+    if (rc != 0)
+        diag_add(&is->dl, DIAG_ERROR, path, 0, 0, "cairo could not write the PDF: %s", err);
+    if (rc == 0) {
+        PdfPostOptions pp = {.epoch = is->pdf_epoch, .lang = is->m->lang, .title = title,
+                             .producer = "typeset " TS_VERSION " (cairo " CAIRO_VERSION_STRING ")"};
+        rc = pdfpost_run(pdf, len, &pp, &fin, &flen, path, &is->dl);
+    }
+    if (rc == 0)
+        rc = output_write_atomic(path, fin, flen, &is->dl);
+    g_free(pdf);
+    free(fin);
+    g_free(title);
+    g_free(subject);
+    return rc;
+}
+
+/* Cover and contents, then every article's pages with its names prefixed,
+ * into one result painted at once.  Returns the page count, or -1. */
+static int write_issue(Issue *is)
+{
+    double t0 = issuelog_elapsed(is->log);
+    Arena a;
+    arena_init(&a);
+    IssueFrontEntry *entries = arena_calloc(&a, (size_t)is->n, sizeof *entries);
+    IssuePart *parts = arena_calloc(&a, (size_t)is->n, sizeof *parts);
+    for (int k = 0; k < is->n; k++) {
+        Item *it = &is->items[k];
+        issuepages_prefix(&it->art->result, it->k, &it->art->arena);
+        entries[k] = (IssueFrontEntry){.meta = &it->art->doc.meta, .first_page = it->first,
+                                       .dest = issuepages_dest(it->k, "title", &a),
+                                       .section = it->ma->section};
+        parts[k] = (IssuePart){.result = &it->art->result, .title = it->art->doc.meta.title, .k = it->k};
+    }
+    const Manifest *m = is->m;
+    const DocMeta *meta = &is->items[0].art->doc.meta;  /* carries the manifest's values */
+    const char **sections = arena_calloc(&a, (size_t)m->n_sections + 1, sizeof *sections);
+    for (int s = 0; s < m->n_sections; s++)
+        sections[s] = m->sections[s].title;
+    IssueFront f = {.file = m->path, .lang = m->lang, .journal = meta->journal, .issn = meta->issn,
+                    .volume = meta->volume, .number = meta->number, .year = meta->year,
+                    .cover_lines = m->cover_title, .n_cover_lines = m->n_cover_title,
+                    .cover_image = m->cover_image, .cover_image_line = m->cover_image_line,
+                    .cover_image_col = m->cover_image_col,
+                    .sections = sections, .n_sections = m->n_sections, .entries = entries,
+                    .n_entries = is->n};
+    TsContext *c = g_async_queue_pop(is->idle);     /* no job runs now */
+    LayResult front, all;
+    int rc = issuefront_layout(&f, is->style, c->engine, &front, &a, &is->dl);
+    if (rc == 0) {
+        issuepages_assemble(&front, parts, is->n, m->first_page, is->style->recto_start, &all, &a);
+        char *path = g_build_filename(is->o->outdir, "issue.pdf", NULL);
+        rc = paint_issue(is, &all, meta, path);
+        if (rc == 0)
+            issuelog_line(is->log, "wrote %s, %d pages (cover, contents and painting: %.2f s)", path,
+                          all.n_pages, issuelog_elapsed(is->log) - t0);
+        g_free(path);
+        rc = rc == 0 ? all.n_pages : -1;
+    }
+    lay_result_fini(&front);
+    g_async_queue_push(is->idle, c);
+    arena_fini(&a);
+    return rc;
+}
+
+/* ---- the command ----------------------------------------------------------------*/
+
+static const char usage[] =
+    "usage: typeset issue ISSUE.yaml -o OUTDIR [-j N] [--quiet] [--style NAME|PATH]\n"
+    "       typeset issue ISSUE.yaml -o OUTDIR --plan          print the build as commands\n"
+    "       typeset issue ISSUE.yaml -o OUTDIR --article N     phase 1 for article N (1-based)\n"
+    "       typeset issue ISSUE.yaml -o OUTDIR --assemble      phase 2, after every --article job\n"
+    "\n"
+    "Writes OUTDIR/issue.pdf and OUTDIR/STEM.pdf for each article; the cache is OUTDIR/.cache/.\n"
+    "  -j, --jobs N      worker threads (default: the number of processors)\n"
+    "  -q, --quiet       no progress, no log lines, no summary (diagnostics still go to stderr)\n";
+
+enum { OPT_PLAN = 256, OPT_ASSEMBLE, OPT_ARTICLE, OPT_HELP };
+
+static int int_arg(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == 0 || *end || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* Returns -1 to go on, or the exit status to stop with. */
+static int parse_options(int argc, char **argv, IssueOptions *o)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},        {"style", required_argument, NULL, 's'},
+        {"plan", no_argument, NULL, OPT_PLAN},    {"assemble", no_argument, NULL, OPT_ASSEMBLE},
+        {"article", required_argument, NULL, OPT_ARTICLE}, {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:j:qs:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': o->outdir = optarg; break;
+        case 's': o->style = optarg; break;
+        case 'q': o->quiet = 1; break;
+        case OPT_PLAN: o->plan = 1; break;
+        case OPT_ASSEMBLE: o->assemble = 1; break;
+        case 'j':
+            if (int_arg(optarg, 1, 1024, &o->jobs) != 0) {
+                fprintf(stderr, "typeset: -j wants a number from 1 to 1024, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_ARTICLE:
+            if (int_arg(optarg, 1, MANIFEST_MAX_ARTICLES, &o->article) != 0) {
+                fprintf(stderr, "typeset: --article wants a positive number, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h': case OPT_HELP: fputs(usage, stdout); return 0;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    if (optind + 1 != argc || !o->outdir) {
+        fprintf(stderr, "typeset: issue needs one ISSUE.yaml and -o OUTDIR\n%s", usage);
+        return 2;
+    }
+    if (o->plan + o->assemble + (o->article > 0) > 1) {
+        fprintf(stderr, "typeset: --plan, --assemble and --article go one at a time\n");
+        return 2;
+    }
+    o->manifest = argv[optind];
+    return -1;
+}
+
+/* A word for sh: as it is when it is safe, else in single quotes. */
+static char *sh_word(const char *s)
+{
+    for (const char *p = s; *p; p++)
+        if (!g_ascii_isalnum(*p) && !strchr("_./:=+-,@%", *p))
+            return g_shell_quote(s);
+    return *s ? g_strdup(s) : g_shell_quote(s);
+}
+
+/* Phase 1 as one command per article, then phase 2: lines a publisher can
+ * hand to GNU parallel, make -j or a cluster's job array. */
+static void print_plan(const IssueOptions *o, const Manifest *m)
+{
+    char *exe = g_file_read_link("/proc/self/exe", NULL);
+    char *prog = sh_word(exe ? exe : "typeset");
+    char *man = sh_word(o->manifest), *out = sh_word(o->outdir);
+    char *style = o->style ? sh_word(o->style) : NULL;
+    GString *common = g_string_new(NULL);
+    g_string_printf(common, "%s issue %s -o %s%s%s", prog, man, out, style ? " --style " : "",
+                    style ? style : "");
+    for (int k = 1; k <= m->n_articles; k++)
+        printf("%s --article %d\n", common->str, k);
+    printf("%s --assemble\n", common->str);
+    g_string_free(common, TRUE);
+    g_free(exe);
+    g_free(prog);
+    g_free(man);
+    g_free(out);
+    g_free(style);
+}
+
+static void print_summary(const Issue *is, int issue_pages)
+{
+    int w = 7;
+    for (int k = 0; k < is->n; k++) {
+        int l = (int)g_utf8_strlen(is->items[k].ma->name, -1);
+        w = l > w ? l : w;
+    }
+    printf("%-*s  %5s  %-11s  %8s\n", w, "article", "pages", "in issue", "warnings");
+    for (int k = 0; k < is->n; k++) {
+        const Item *it = &is->items[k];
+        const char *name = it->ma->name;
+        int pad = w - (int)g_utf8_strlen(name, -1) + (int)strlen(name);
+        if (it->failed) {
+            printf("%-*s  %5s  %-11s  %8d\n", pad, name, "-", "failed",
+                   it->dl_open.warnings + it->dl_set.warnings);
+            continue;
+        }
+        char range[32];
+        snprintf(range, sizeof range, "%d–%d", it->first, it->first + it->set_pages - 1);
+        int rpad = 11 + (int)strlen(range) - (int)g_utf8_strlen(range, -1);
+        printf("%-*s  %5d  %-*s  %8d\n", pad, name, it->set_pages, rpad, range,
+               it->dl_open.warnings + it->dl_set.warnings);
+    }
+    if (issue_pages > 0)
+        printf("issue.pdf: %d pages\n", issue_pages);
+    else
+        printf("issue.pdf: not written\n");
+}
+
+/* Style, output and cache directories, the first context (so that a broken
+ * style or font set is reported once, before any job), the items. */
+
+/* The whole build: measure, number and set, and (when no article failed)
+ * the issue PDF.  Returns the exit status. */
+static int build_issue(Issue *is)
+{
+    double t0 = issuelog_elapsed(is->log);
+    issuebuild_measure(is, 0);
+    int cached = 0, failed = 0;
+    for (int k = 0; k < is->n; k++) {
+        cached += is->items[k].cached;
+        failed += is->items[k].failed;
+    }
+    double t1 = issuelog_elapsed(is->log);
+    issuelog_line(is->log, "phase 1: %d articles measured in %.2f s (%d laid out, %d from the cache, %d failed)",
+                  is->n, t1 - t0, is->n - cached - failed, cached, failed);
+    int ok = issuebuild_set(is) == 0;
+    double t2 = issuelog_elapsed(is->log);
+    issuelog_line(is->log, "phase 2: articles set and written in %.2f s", t2 - t1);
+    GString *names = g_string_new(NULL);
+    failed = 0;
+    for (int k = 0; k < is->n; k++)
+        if (is->items[k].failed)
+            g_string_append_printf(names, "%s%s", failed++ ? ", " : "", is->items[k].ma->name);
+    int pages = -1;
+    if (failed)
+        diag_add(&is->dl, DIAG_ERROR, is->m->path, 1, 1,
+                 "%d of %d articles failed (%s): issue.pdf was not written, and the articles after "
+                 "a failed one are numbered without it", failed, is->n, names->str);
+    else if (ok)
+        pages = write_issue(is);
+    g_string_free(names, TRUE);
+    issuelog_finish(is->log);
+    if (!is->o->quiet)
+        print_summary(is, pages);
+    return pages > 0 ? 0 : 1;
+}
+
+int cmd_issue(int argc, char **argv, const char *datadir)
+{
+    IssueOptions o = {.datadir = datadir, .jobs = (int)g_get_num_processors()};
+    int rc = parse_options(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    DiagList dl;
+    diag_list_init(&dl);
+    Manifest *m = manifest_load(o.manifest, &dl);
+    print_diags(&dl);
+    diag_list_fini(&dl);
+    if (!m)
+        return 1;
+    if (o.article > m->n_articles) {
+        fprintf(stderr, "typeset: --article %d, but the issue has %d articles\n", o.article,
+                m->n_articles);
+        manifest_free(m);
+        return 2;
+    }
+    if (o.plan) {
+        print_plan(&o, m);
+        manifest_free(m);
+        return 0;
+    }
+    Issue is = {0};
+    if (issuebuild_open(&is, &o, m) != 0) {
+        rc = 1;
+    } else if (o.article > 0) {
+        issuebuild_measure(&is, o.article);
+        issuelog_finish(is.log);
+        rc = is.items[o.article - 1].failed ? 1 : 0;
+    } else {
+        rc = build_issue(&is);
+    }
+    issuebuild_close(&is);
+    manifest_free(m);
+    return rc;
+}

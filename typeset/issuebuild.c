@@ -1,0 +1,366 @@
+/* issuebuild.c — see issuebuild.h.
+ *
+ * Phase 1 measures every article (its page count when set at the manifest's
+ * first page); the counts go into the cache.  Phase 2 numbers the pages and
+ * sets every article at its real first page; an article whose count there
+ * differs from phase 1's moves the articles after it, which are set again (a
+ * fixed point, as article_layout does for one article's page range). */
+#include "issuebuild.h"
+
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "issuepages.h"
+#include "output.h"
+
+typedef void (*IssueJobFn)(Issue *is, Item *it, TsContext *c);
+
+/* ---- reading an article ------------------------------------------------------*/
+
+/* The manifest's metadata as one text, part of every cache key. */
+static char *overrides_text(const Manifest *m)
+{
+    return g_strdup_printf("journal=%s\nissn=%s\nvolume=%s\nnumber=%s\nyear=%s\n",
+                           m->journal ? m->journal : "", m->issn ? m->issn : "",
+                           m->volume ? m->volume : "", m->number ? m->number : "",
+                           m->year ? m->year : "");
+}
+
+/* Opens the source and puts the manifest's metadata on it (the Doc is plain
+ * data; the strings must live in the article's arena). */
+static int item_open(Issue *is, Item *it)
+{
+    it->art = article_open(it->ma->path, &it->dl_open);
+    if (!it->art)
+        return -1;
+    const Manifest *m = is->m;
+    DocMeta *dm = &it->art->doc.meta;
+    const char *src[5] = {m->journal, m->issn, m->volume, m->number, m->year};
+    const char **dst[5] = {&dm->journal, &dm->issn, &dm->volume, &dm->number, &dm->year};
+    for (int i = 0; i < 5; i++)
+        if (src[i])
+            *dst[i] = arena_strdup(&it->art->arena, src[i]);
+    issuecache_content(&it->art->doc, is->style->path, is->o->datadir, is->overrides, it->content);
+    return 0;
+}
+
+/* article.h has no call to drop a layout and keep the document; the result is
+ * a plain struct, released here so that its fonts go back while the context
+ * that made them is held (see issuebuild.h). */
+static void item_release_layout(Item *it)
+{
+    if (it->art && it->art->laid_out) {
+        lay_result_fini(&it->art->result);
+        it->art->laid_out = 0;
+    }
+    it->set_at = 0;
+}
+
+/* ---- the two jobs ----------------------------------------------------------------*/
+
+/* Phase 1: the page count at the manifest's first page, from the cache or by
+ * setting the article (whose glyphs are then dropped: only the count is kept). */
+static void job_measure(Issue *is, Item *it, TsContext *c)
+{
+    if (!it->art && item_open(is, it) != 0) {
+        it->failed = 1;
+        issuelog_line(is->log, "%s: failed", it->ma->name);
+        issuelog_measured(is->log);
+        return;
+    }
+    char key[ISSUECACHE_HEX];
+    issuecache_key(it->content, "pages", is->m->first_page, 0, key);
+    IssueCacheRecord rec;
+    if (issuecache_get(is->cache_dir, key, &rec) == 0 && rec.pages > 0) {
+        it->pages = rec.pages;
+        it->cached = 1;
+        issuelog_line(is->log, "%s: %d pages, from the cache", it->ma->name, rec.pages);
+    } else if (is->o->assemble) {
+        diag_add(&it->dl_set, DIAG_ERROR, is->m->path, it->ma->line, it->ma->col,
+                 "no page count in the cache for '%s': its job (--article %d) failed or has not run",
+                 it->ma->name, it->k);
+        it->failed = 1;
+    } else {
+        double t0 = issuelog_elapsed(is->log);
+        DiagList tmp;
+        diag_list_init(&tmp);
+        if (article_layout(it->art, c, is->m->first_page, &tmp) != 0 || tmp.errors > 0) {
+            diag_list_merge(&it->dl_set, &tmp);     /* warnings come again in phase 2 */
+            it->failed = 1;
+            issuelog_line(is->log, "%s: failed", it->ma->name);
+        } else {
+            it->pages = article_pages(it->art);
+            rec = (IssueCacheRecord){.pages = it->pages};
+            issuecache_put(is->cache_dir, key, &rec, &it->dl_set);
+            issuelog_line(is->log, "%s: laid out, %d pages (%.2f s)", it->ma->name, it->pages,
+                          issuelog_elapsed(is->log) - t0);
+        }
+        diag_list_fini(&tmp);
+        item_release_layout(it);
+    }
+    issuelog_measured(is->log);
+}
+
+/* Writes OUTDIR/STEM.pdf unless the same article at the same first page with
+ * the same dates was written before and the file is still what was written. */
+static void write_article(Issue *is, Item *it, TsContext *c)
+{
+    char *out = g_strdup_printf("%s/%s.pdf", is->o->outdir, it->ma->stem);
+    char key[ISSUECACHE_HEX], sha[ISSUECACHE_HEX];
+    issuecache_key(it->content, "pdf", it->first, is->epoch, key);
+    IssueCacheRecord rec;
+    char range[64];
+    if (it->set_pages > 1)
+        snprintf(range, sizeof range, "pp. %d–%d", it->first, it->first + it->set_pages - 1);
+    else
+        snprintf(range, sizeof range, "p. %d", it->first);
+    if (issuecache_get(is->cache_dir, key, &rec) == 0 && rec.pdf_sha[0] &&
+        issuecache_file_sha(out, sha) == 0 && strcmp(sha, rec.pdf_sha) == 0) {
+        issuelog_line(is->log, "%s: set at %s, %s unchanged", it->ma->name, range, out);
+        g_free(out);
+        return;
+    }
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    if (article_render_pdf(it->art, c, is->pdf_epoch, &pdf, &len, &it->dl_set) != 0 ||
+        output_write_atomic(out, pdf, len, &it->dl_set) != 0) {
+        it->failed = 1;
+    } else {
+        rec = (IssueCacheRecord){.pages = it->set_pages};
+        issuecache_sha(pdf, len, rec.pdf_sha);
+        issuecache_put(is->cache_dir, key, &rec, &it->dl_set);
+        issuelog_line(is->log, "%s: set at %s, wrote %s", it->ma->name, range, out);
+    }
+    free(pdf);
+    g_free(out);
+}
+
+/* Phase 2: the article at its first folio in the issue, and its PDF. */
+static void job_set(Issue *is, Item *it, TsContext *c)
+{
+    diag_list_fini(&it->dl_set);
+    diag_list_init(&it->dl_set);
+    it->art->expect_pages = it->pages;     /* phase 1's count: usually one round, not two */
+    if (article_layout(it->art, c, it->first, &it->dl_set) != 0 || it->dl_set.errors > 0) {
+        it->failed = 1;
+        issuelog_line(is->log, "%s: failed", it->ma->name);
+        return;
+    }
+    it->set_at = it->first;
+    it->set_pages = article_pages(it->art);
+    issuelog_set(is->log, it->set_pages);
+    /* when set_pages differs from the numbering's count, the articles after
+     * this one move and are set again; this one stays where it is */
+    write_article(is, it, c);
+}
+
+/* ---- the pool --------------------------------------------------------------------*/
+
+typedef struct Job {
+    Issue *is;
+    IssueJobFn fn;
+    Item *it;
+    long long weight;           /* expected cost: longest first */
+} Job;
+
+/* Longest jobs first (LPT scheduling), so that no thread is left with a long
+ * article while the others idle at the end of a phase; ties in issue order.
+ * The order changes when an article is set, never how. */
+static int job_cmp(const void *pa, const void *pb)
+{
+    const Job *a = pa, *b = pb;
+    if (a->weight != b->weight)
+        return a->weight > b->weight ? -1 : 1;
+    return a->it->k - b->it->k;
+}
+
+/* Pages once measured, else the source's size (about 2.5 kB a page). */
+static long long job_weight(const Item *it)
+{
+    if (it->pages > 0)
+        return it->pages;
+    GStatBuf st;
+    return g_stat(it->ma->path, &st) == 0 ? (long long)st.st_size / 2500 : 0;
+}
+
+/* An idle context, or a new one (at most one per concurrent job). */
+static TsContext *take_context(Issue *is, Item *it)
+{
+    TsContext *c = g_async_queue_try_pop(is->idle);
+    if (c)
+        return c;
+    c = xcalloc(1, sizeof *c);
+    if (ctx_open(c, is->o->datadir, NULL, is->style, &it->dl_set) != 0) {
+        free(c);
+        it->failed = 1;
+        return NULL;
+    }
+    g_mutex_lock(&is->lock);
+    g_ptr_array_add(is->contexts, c);
+    g_mutex_unlock(&is->lock);
+    return c;
+}
+
+static void run_job(gpointer data, gpointer unused)
+{
+    (void)unused;
+    Job *j = data;
+    TsContext *c = take_context(j->is, j->it);
+    if (!c)
+        return;
+    j->fn(j->is, j->it, c);
+    g_async_queue_push(j->is->idle, c);
+}
+
+/* Runs fn on every article that wants it, on up to o->jobs threads, and
+ * returns when all are done.  One job or one thread: in this thread. */
+static void run_phase(Issue *is, IssueJobFn fn, int (*want)(const Item *))
+{
+    Job *jobs = xcalloc((size_t)is->n + 1, sizeof *jobs);
+    int nj = 0;
+    for (int k = 0; k < is->n; k++)
+        if (!is->items[k].failed && want(&is->items[k]))
+            jobs[nj++] = (Job){is, fn, &is->items[k], job_weight(&is->items[k])};
+    qsort(jobs, (size_t)nj, sizeof *jobs, job_cmp);
+    int threads = is->o->jobs < nj ? is->o->jobs : nj;
+    GThreadPool *pool = threads > 1 ? g_thread_pool_new(run_job, NULL, threads, TRUE, NULL) : NULL;
+    for (int i = 0; i < nj; i++) {
+        if (pool)
+            g_thread_pool_push(pool, &jobs[i], NULL);
+        else
+            run_job(&jobs[i], NULL);
+    }
+    if (pool)
+        g_thread_pool_free(pool, FALSE, TRUE);
+    free(jobs);
+}
+
+static int want_all(const Item *it)
+{
+    (void)it;
+    return 1;
+}
+
+static int want_set(const Item *it)
+{
+    return it->set_at != it->first;
+}
+
+void issuebuild_measure(Issue *is, int k)
+{
+    if (k == 0) {
+        run_phase(is, job_measure, want_all);
+        return;
+    }
+    TsContext *c = g_async_queue_pop(is->idle);
+    job_measure(is, &is->items[k - 1], c);
+    g_async_queue_push(is->idle, c);
+}
+
+/* ---- numbering and setting ----------------------------------------------------*/
+
+/* Numbers the pages from the counts, sets what moved, and repeats while an
+ * article set at its real first page turns out longer or shorter than
+ * measured. */
+int issuebuild_set(Issue *is)
+{
+    int *pages = xcalloc((size_t)is->n + 1, sizeof *pages);
+    int *first = xcalloc((size_t)is->n + 1, sizeof *first);
+    int settled = 0;
+    for (int round = 0; round < ISSUE_MAX_ROUNDS && !settled; round++) {
+        for (int k = 0; k < is->n; k++)
+            pages[k] = is->items[k].failed ? 0 : is->items[k].pages;
+        issuepages_number(is->m->first_page, is->style->recto_start, pages, is->n, first);
+        for (int k = 0; k < is->n; k++) {
+            Item *it = &is->items[k];
+            it->first = first[k];
+            if (it->set_at != it->first)
+                item_release_layout(it);    /* no job runs now */
+        }
+        if (round > 0)
+            issuelog_reset_set(is->log);
+        run_phase(is, job_set, want_set);
+        settled = 1;
+        for (int k = 0; k < is->n; k++) {
+            Item *it = &is->items[k];
+            if (!it->failed && it->set_pages != it->pages) {
+                issuelog_line(is->log, "%s: %d pages at p. %d, not %d: numbering again", it->ma->name,
+                              it->set_pages, it->first, it->pages);
+                it->pages = it->set_pages;
+                settled = 0;
+            }
+        }
+    }
+    free(pages);
+    free(first);
+    if (!settled)
+        diag_add(&is->dl, DIAG_ERROR, is->m->path, 1, 1,
+                 "the page numbers did not settle after %d rounds of setting", ISSUE_MAX_ROUNDS);
+    return settled ? 0 : -1;
+}
+
+int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
+{
+    is->o = o;
+    is->m = m;
+    diag_list_init(&is->dl);
+    g_mutex_init(&is->lock);
+    is->idle = g_async_queue_new();
+    is->contexts = g_ptr_array_new();
+    is->epoch = source_date_epoch();
+    is->pdf_epoch = is->epoch >= 0 ? is->epoch : (long long)time(NULL);
+    is->cache_dir = g_build_filename(o->outdir, ".cache", NULL);
+    is->overrides = overrides_text(m);
+    is->n = m->n_articles;
+    is->items = xcalloc((size_t)is->n + 1, sizeof *is->items);
+    for (int k = 0; k < is->n; k++) {
+        is->items[k] = (Item){.ma = &m->articles[k], .k = k + 1};
+        diag_list_init(&is->items[k].dl_open);
+        diag_list_init(&is->items[k].dl_set);
+    }
+    is->log = issuelog_new(o->quiet, isatty(2), is->n);
+    is->style = style_load(o->style ? o->style : m->style ? m->style : "rjwpln", o->datadir, &is->dl);
+    if (!is->style || output_mkdirs(o->outdir, &is->dl) != 0 || output_mkdirs(is->cache_dir, &is->dl) != 0)
+        return -1;
+    TsContext *c = xcalloc(1, sizeof *c);
+    if (ctx_open(c, o->datadir, NULL, is->style, &is->dl) != 0) {
+        free(c);
+        return -1;
+    }
+    g_ptr_array_add(is->contexts, c);
+    g_async_queue_push(is->idle, c);
+    return 0;
+}
+
+/* Articles before the contexts whose fonts their glyphs hold. */
+void issuebuild_close(Issue *is)
+{
+    for (int k = 0; k < is->n; k++) {
+        Item *it = &is->items[k];
+        print_diags(&it->dl_open);
+        print_diags(&it->dl_set);
+        article_free(it->art);
+        diag_list_fini(&it->dl_open);
+        diag_list_fini(&it->dl_set);
+    }
+    print_diags(&is->dl);
+    for (guint i = 0; i < is->contexts->len; i++) {
+        ctx_close(is->contexts->pdata[i]);
+        free(is->contexts->pdata[i]);
+    }
+    g_ptr_array_free(is->contexts, TRUE);
+    g_async_queue_unref(is->idle);
+    g_mutex_clear(&is->lock);
+    if (is->style)
+        style_free(is->style);
+    issuelog_free(is->log);
+    diag_list_fini(&is->dl);
+    free(is->items);
+    g_free(is->cache_dir);
+    g_free(is->overrides);
+}

@@ -1,0 +1,82 @@
+/* issuebuild.h — the issue command's build, private to issue.c and
+ * issuebuild.c: the articles' way through both phases (reading, measuring,
+ * numbering, setting, writing each article's PDF) on a pool of threads, each
+ * with a TsContext of its own, and the cache.  issue.c holds the command line,
+ * the plan, the issue PDF and the summary.
+ *
+ * Threads.  Each worker borrows a TsContext from a queue of idle ones (made on
+ * demand, so never more than the workers), and the glyphs of an article hold
+ * fonts of the context that set them.  So glyphs are made, painted and released
+ * either by the job that holds that context, or by the driver while no job
+ * runs; nothing else is shared but the read-only Style and the log.  Which
+ * context sets an article does not change its layout, so -j 1 and -j 8 give
+ * the same bytes. */
+#ifndef TS_ISSUEBUILD_H
+#define TS_ISSUEBUILD_H
+
+#include <glib.h>
+
+#include "article.h"
+#include "issuecache.h"
+#include "issuelog.h"
+#include "manifest.h"
+
+#define ISSUE_MAX_ROUNDS 6
+
+typedef struct IssueOptions {
+    const char *manifest, *outdir, *style, *datadir;
+    int jobs, quiet, plan, assemble, article;   /* article: 1-based, 0 = all */
+} IssueOptions;
+
+/* One article on its way through both phases.  A job writes the fields of
+ * its own article only; the driver reads them between phases. */
+typedef struct Item {
+    const ManifestArticle *ma;
+    int k;                      /* 1-based position in the issue */
+    Article *art;
+    char content[ISSUECACHE_HEX];
+    DiagList dl_open;           /* reading the source */
+    DiagList dl_set;            /* the latest layout and its PDF */
+    int pages;                  /* the count the numbering uses */
+    int first;                  /* its first folio in the issue */
+    int set_at;                 /* first folio of its current layout; 0 = none */
+    int set_pages;              /* pages of that layout */
+    int cached;                 /* phase 1's count came from the cache */
+    int failed;
+} Item;
+
+typedef struct Issue {
+    const IssueOptions *o;
+    Manifest *m;
+    Style *style;
+    char *cache_dir, *overrides;
+    long long epoch;            /* SOURCE_DATE_EPOCH, or -1 */
+    long long pdf_epoch;        /* the PDFs' dates: epoch, or the start of the run */
+    GAsyncQueue *idle;          /* contexts no job is using */
+    GPtrArray *contexts;        /* every context, for closing; under lock */
+    GMutex lock;
+    Item *items;
+    int n;
+    IssueLog *log;
+    DiagList dl;                /* the issue's own diagnostics (driver only) */
+} Issue;
+
+typedef void (*IssueJobFn)(Issue *is, Item *it, TsContext *c);
+
+/* Loads the style, makes OUTDIR and its cache, opens the first context (so a
+ * broken style or font set is reported once, before any job).  Returns 0 or
+ * -1 (errors in is->dl; call issuebuild_close either way). */
+int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m);
+/* Prints every diagnostic, article by article in issue order, then the
+ * issue's own, and frees everything but the manifest. */
+void issuebuild_close(Issue *is);
+
+/* Phase 1: every article's page count (k = 0), or only article k's (1-based,
+ * in this thread: the --article job). */
+void issuebuild_measure(Issue *is, int k);
+/* Phase 2: numbers the pages, sets every article at its first folio and
+ * writes its PDF, again until the numbers hold.  Returns 0, or -1 when they
+ * did not settle (an error in is->dl).  Failed articles are skipped. */
+int issuebuild_set(Issue *is);
+
+#endif

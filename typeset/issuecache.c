@@ -1,0 +1,143 @@
+/* issuecache.c — see issuecache.h. */
+#include "issuecache.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+
+#define RECORD_MAGIC "typeset issue cache 1\n"
+
+/* Each part goes in as "label length\n" + bytes, so no two different input
+ * sets can produce the same byte stream. */
+static void put_part(GChecksum *ck, const char *label, const void *data, size_t len)
+{
+    char head[128];
+    snprintf(head, sizeof head, "%s %zu\n", label, len);
+    g_checksum_update(ck, (const guchar *)head, (gssize)strlen(head));
+    if (len)
+        g_checksum_update(ck, data, (gssize)len);
+}
+
+static void put_file(GChecksum *ck, const char *label, const char *path)
+{
+    gchar *data = NULL;
+    gsize len = 0;
+    if (path && g_file_get_contents(path, &data, &len, NULL))
+        put_part(ck, label, data, len);
+    else
+        put_part(ck, "absent", label, strlen(label));
+    g_free(data);
+}
+
+static void finish(GChecksum *ck, char out[ISSUECACHE_HEX])
+{
+    g_strlcpy(out, g_checksum_get_string(ck), ISSUECACHE_HEX);
+    g_checksum_free(ck);
+}
+
+/* Image blocks anywhere in the document (body, abstract, footnotes), in order. */
+static void put_images(GChecksum *ck, const Doc *doc, const DocBlocks *bl)
+{
+    char *dir = g_path_get_dirname(doc->path);
+    for (int i = 0; i < bl->n; i++) {
+        const DocBlock *b = &bl->v[i];
+        if (b->kind != DOC_IMAGE || !b->src)
+            continue;
+        char *p = g_path_is_absolute(b->src) ? g_strdup(b->src) : g_build_filename(dir, b->src, NULL);
+        put_part(ck, "image-name", b->src, strlen(b->src));
+        put_file(ck, "image", p);
+        g_free(p);
+    }
+    g_free(dir);
+}
+
+void issuecache_content(const Doc *doc, const char *style_path, const char *datadir,
+                        const char *overrides, char out[ISSUECACHE_HEX])
+{
+    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+    put_part(ck, "version", TS_VERSION, strlen(TS_VERSION));
+    put_file(ck, "source", doc->path);
+    put_images(ck, doc, &doc->body);
+    put_images(ck, doc, &doc->abstract);
+    for (int f = 0; f < doc->n_footnotes; f++)
+        put_images(ck, doc, &doc->footnotes[f].blocks);
+    put_file(ck, "style", style_path);
+    char *conf = g_build_filename(datadir, "fonts", "fonts.conf", NULL);
+    put_file(ck, "fonts.conf", conf);
+    g_free(conf);
+    if (overrides)
+        put_part(ck, "overrides", overrides, strlen(overrides));
+    finish(ck, out);
+}
+
+void issuecache_key(const char *content, const char *kind, long long a, long long b,
+                    char out[ISSUECACHE_HEX])
+{
+    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+    char *s = g_strdup_printf("%s %s %lld %lld", content, kind, a, b);
+    g_checksum_update(ck, (const guchar *)s, (gssize)strlen(s));
+    g_free(s);
+    finish(ck, out);
+}
+
+void issuecache_sha(const void *data, size_t len, char out[ISSUECACHE_HEX])
+{
+    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(ck, data, (gssize)len);
+    finish(ck, out);
+}
+
+int issuecache_file_sha(const char *path, char out[ISSUECACHE_HEX])
+{
+    gchar *data = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(path, &data, &len, NULL))
+        return -1;
+    issuecache_sha(data, len, out);
+    g_free(data);
+    return 0;
+}
+
+int issuecache_get(const char *cache_dir, const char *key, IssueCacheRecord *r)
+{
+    memset(r, 0, sizeof *r);
+    char *path = g_build_filename(cache_dir, key, NULL);
+    gchar *text = NULL;
+    int ok = g_file_get_contents(path, &text, NULL, NULL) && g_str_has_prefix(text, RECORD_MAGIC);
+    g_free(path);
+    if (ok) {
+        char **lines = g_strsplit(text + strlen(RECORD_MAGIC), "\n", -1);
+        for (char **l = lines; *l; l++) {
+            char *end = NULL;
+            if (g_str_has_prefix(*l, "pages ")) {
+                long n = strtol(*l + 6, &end, 10);
+                r->pages = (*end || n < 1 || n > 1000000) ? 0 : (int)n;
+                ok = r->pages > 0;
+            } else if (g_str_has_prefix(*l, "pdf ") && strlen(*l + 4) == ISSUECACHE_HEX - 1) {
+                g_strlcpy(r->pdf_sha, *l + 4, ISSUECACHE_HEX);
+            }
+        }
+        g_strfreev(lines);
+    }
+    g_free(text);
+    return ok && (r->pages > 0 || r->pdf_sha[0]) ? 0 : -1;
+}
+
+int issuecache_put(const char *cache_dir, const char *key, const IssueCacheRecord *r, DiagList *dl)
+{
+    if (output_mkdirs(cache_dir, dl) != 0)
+        return -1;
+    GString *g = g_string_new(RECORD_MAGIC);
+    if (r->pages > 0)
+        g_string_append_printf(g, "pages %d\n", r->pages);
+    if (r->pdf_sha[0])
+        g_string_append_printf(g, "pdf %s\n", r->pdf_sha);
+    char *path = g_build_filename(cache_dir, key, NULL);
+    int rc = output_write_atomic(path, g->str, g->len, dl);
+    g_free(path);
+    g_string_free(g, TRUE);
+    return rc;
+}

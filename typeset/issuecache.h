@@ -1,0 +1,42 @@
+/* issuecache.h — the issue build's content-addressed cache in OUTDIR/.cache/.
+ * A key is a SHA-256 over everything an article's pages depend on (its source
+ * bytes, its images, the style file, fonts/fonts.conf, the program version, the
+ * manifest's metadata overrides) plus what the record is for (the first page,
+ * the PDF dates).  A record is a small text file named by its key, holding a
+ * page count and/or the SHA-256 of an article PDF written from it.  Records
+ * are written atomically, so concurrent jobs (threads or processes) may share
+ * a cache; a stale or damaged record is simply a miss. */
+#ifndef TS_ISSUECACHE_H
+#define TS_ISSUECACHE_H
+
+#include "model.h"
+
+#define ISSUECACHE_HEX 65           /* 64 hex digits + NUL */
+
+typedef struct IssueCacheRecord {
+    int pages;                      /* 0 = none */
+    char pdf_sha[ISSUECACHE_HEX];   /* "" = none */
+} IssueCacheRecord;
+
+/* The content digest of an article (hex, into out): doc must be open (its
+ * images are found in its body); style_path and datadir name the style file
+ * and fonts/fonts.conf; overrides is the manifest metadata put on the article
+ * (any text; NULL = none).  Unreadable inputs are hashed as absent: the
+ * article's own build reports them. */
+void issuecache_content(const Doc *doc, const char *style_path, const char *datadir,
+                        const char *overrides, char out[ISSUECACHE_HEX]);
+
+/* The key of one record: content digest + kind ("pages", "pdf") + numbers. */
+void issuecache_key(const char *content, const char *kind, long long a, long long b,
+                    char out[ISSUECACHE_HEX]);
+
+/* Reads record `key` from cache_dir; 0 when found and well formed, else -1. */
+int issuecache_get(const char *cache_dir, const char *key, IssueCacheRecord *r);
+/* Writes it (atomic; creates cache_dir).  Returns 0 or -1 after an error. */
+int issuecache_put(const char *cache_dir, const char *key, const IssueCacheRecord *r, DiagList *dl);
+
+/* SHA-256 (hex) of a buffer, or of a file's bytes (-1 if unreadable). */
+void issuecache_sha(const void *data, size_t len, char out[ISSUECACHE_HEX]);
+int issuecache_file_sha(const char *path, char out[ISSUECACHE_HEX]);
+
+#endif
