@@ -148,6 +148,7 @@ typedef struct Pager {
     unsigned char *block_started;   /* dest/outline emitted */
     unsigned char *deferred;        /* V entries of floats moved out of the flow */
     VEC(Range) floats;              /* deferred figures waiting for a frame top */
+    int carry_mid_note;             /* the carried note lines begin inside a note */
 } Pager;
 
 static double text_left(const Pager *pg, int page_index)
@@ -259,7 +260,8 @@ static double glue_scale(const Pager *pg, const VList *vl, int from, int to, dou
  * returns the height the body took. */
 static double emit_frame(Pager *pg, PageOut *po, const Frame *fr, const VList *vl,
                          const Range *tops, int ntops, int from, int to,
-                         const SetLine **fn, int nfn, int flush, double *notes_top)
+                         const SetLine **fn, int nfn, int continued, int flush,
+                         double *notes_top)
 {
     const LayInput *in = pg->in;
     const LayPageSpec *ps = &in->page;
@@ -324,10 +326,12 @@ static double emit_frame(Pager *pg, PageOut *po, const Frame *fr, const VList *v
     if (nfn > 0) {
         double top = fr->y + fr->h - notes_h;
         *notes_top = top;
+        /* a note continued from the previous page sits under a full-width
+         * rule (the continuation rule), a new one under the short rule */
+        double rule_w = ps->footnote_rule_length > 0 && ps->footnote_rule_length < fr->w
+                            ? ps->footnote_rule_length : fr->w / 4;
         put(po, (LayItem){.kind = LI_RULE, .x = left, .y = top + ps->footnote_gap / 2,
-                          .w = ps->footnote_rule_length > 0 && ps->footnote_rule_length < fr->w
-                                   ? ps->footnote_rule_length : fr->w / 4,
-                          .h = ps->footnote_rule_width});
+                          .w = continued ? fr->w : rule_w, .h = ps->footnote_rule_width});
         double fy = top + ps->footnote_gap;
         put(po, (LayItem){.kind = LI_TAG_BEGIN, .str = "Note"});
         for (int k = 0; k < nfn; k++) {
@@ -337,6 +341,15 @@ static double emit_frame(Pager *pg, PageOut *po, const Frame *fr, const VList *v
         put(po, (LayItem){.kind = LI_TAG_END, .str = "Note"});
     }
     return y - fr->y;
+}
+
+/* Is l the first line of a footnote? */
+static int note_starts(const Pager *pg, const SetLine *l)
+{
+    for (int f = 0; f < pg->in->n_footnotes; f++)
+        if (pg->notes[f].n > 0 && &pg->notes[f].lines[0] == l)
+            return 1;
+    return 0;
 }
 
 static void queue_note(Pager *pg, NoteQueue *q, int number)
@@ -412,6 +425,7 @@ static int fill_frame(Filler *f, const Frame *fr, int i, PageOut *po, double *us
     if (carry_take == 0 && pg->carry.n > 0)
         carry_h = pg->carry.v[carry_take++]->height;
     double fn_h = carry_take ? carry_h + ps->footnote_gap : 0;
+    int carry_continues = carry_take > 0 && pg->carry_mid_note;
     double h = 0;
     /* figures deferred from earlier frames go on top, as many as fit (one at least) */
     int ntops = 0;
@@ -425,7 +439,7 @@ static int fill_frame(Filler *f, const Frame *fr, int i, PageOut *po, double *us
     double th;
     continued_table(pg, vl, i, &th);    /* a repeated table header comes first */
     h += th;
-    int best = -1, last_pen = -1;
+    int best = -1, last_pen = -1, notes_full = 0;
     double best_cost = 1e18;
     int j = i, lines_here = 0;
     for (; j < vl->n; j++) {
@@ -478,11 +492,16 @@ static int fill_frame(Filler *f, const Frame *fr, int i, PageOut *po, double *us
         }
         if (add_fn > 0 && fn_h == 0)
             add_fn += ps->footnote_gap;
+        if (notes_full && lines_here > 0)
+            break;      /* notes running on to the next page fill this frame's foot */
         if (h + v->h + fn_h + add_fn > avail + 0.01 && lines_here > 0) {
-            /* the note may run on: the line stays if its first note line fits */
-            if (!(add_fn > 0 && h + v->h + fn_h + ps->footnote_gap + 2 * f->unit <= avail &&
-                  best < 0))
+            /* a note too long for the room left may run on to the next page:
+             * the line stays when two lines of its note fit below it */
+            double min_note = (fn_h == 0 ? ps->footnote_gap : 0) + 2 * f->unit;
+            if (add_fn <= 0 || h + v->h + fn_h + min_note > avail + 0.01)
                 break;
+            add_fn = avail - h - v->h - fn_h;
+            notes_full = 1;
         }
         h += v->h;
         fn_h += add_fn;
@@ -532,6 +551,7 @@ static int fill_frame(Filler *f, const Frame *fr, int i, PageOut *po, double *us
     NoteQueue next = {0};
     for (int k = take; k < q.n; k++)
         VEC_PUSH(next, q.v[k]);
+    pg->carry_mid_note = take < q.n && !note_starts(pg, q.v[take]);
     for (int k = 0; k < rest.n; k++)
         VEC_PUSH(next, rest.v[k]);
     /* the article's end, a forced break and the end of the spanning blocks stay short */
@@ -544,7 +564,8 @@ static int fill_frame(Filler *f, const Frame *fr, int i, PageOut *po, double *us
         memmove(pg->floats.v, pg->floats.v + ntops, (size_t)(pg->floats.n - ntops) * sizeof *tops);
         pg->floats.n -= ntops;
     }
-    *used = emit_frame(pg, po, fr, vl, tops, ntops, i, best, q.v, take, flush, notes_top);
+    *used = emit_frame(pg, po, fr, vl, tops, ntops, i, best, q.v, take, carry_continues, flush,
+                       notes_top);
     free(tops);
     free(q.v);
     free(rest.v);

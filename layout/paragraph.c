@@ -546,6 +546,11 @@ static void build_items(Build *b)
             flush_box(b);
             Scaled w = s->cw[i];
             int breakable = c != 0x00A0 && c != 0x202F;
+            /* Russian typography: a dash never starts a line (the space before
+             * it does not break) */
+            if (i + 1 < s->nchars && s->ch[i + 1] == 0x2014 && p->lang &&
+                strncmp(p->lang, "ru", 2) == 0)
+                breakable = 0;
             Scaled st = b->ragged ? 0 : (Scaled)(w * brk->space_stretch);
             Scaled sh = b->ragged ? 0 : (Scaled)(w * brk->space_shrink);
             if (c == 0x3000)

@@ -476,7 +476,9 @@ static void front(Ctx *c, BlockVec *out)
             if (naff > 1)
                 pb_text(&pa, arena_printf(c->a, "%d", k + 1), DOC_SUPER, NULL, 0, 0);
             pb_text(&pa, affs[k], 0, NULL, 0, 0);
-            pb_end(&pa, out, "P");
+            LayBlock *ab = pb_end(&pa, out, "P");
+            if (ab && k + 1 < naff)
+                ab->space_after = 0;    /* the role's space follows the last one only */
         }
     }
     if (c->doc->abstract.n > 0) {

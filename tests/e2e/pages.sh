@@ -18,6 +18,28 @@ for f in "$PG"/flow-*.md "$PG"/notes-*.md; do
         notes-*) check "pages: every footnote on the page of its mark in $n" python3 tests/pages/check.py notes "$PG/$n.pdf" ;;
     esac
 done
+# a footnote too long for its page continues on the next one
+python3 -c "
+import random
+r = random.Random(7)
+w = 'treaty state obligation sanction measure court practice consent custom'.split()
+sent = lambda: ' '.join(r.choice(w) for _ in range(14)).capitalize() + '.'
+body = [' '.join(sent() for _ in range(6)) for _ in range(7)]
+body[5] += '[^1]'
+note = 'Note 1. ' + ' '.join(sent() for _ in range(60)) + ' The end of the long note.'
+open('$PG/longnote.md', 'w').write('---\ntitle: A long note\nlang: en\n---\n' + '\n\n'.join(body) + '\n\n[^1]: ' + note + '\n')
+"
+if $TS build "$PG/longnote.md" -o "$PG/longnote.pdf" 2>/dev/null; then
+    check "pages: a long footnote starts on its mark's page and continues on the next" python3 -c "
+import subprocess
+pages = [subprocess.run(['pdftotext', '-f', str(p), '-l', str(p), '$PG/longnote.pdf', '-'], capture_output=True, text=True).stdout.replace('\n', ' ') for p in range(1, 6)]
+start = [i for i, t in enumerate(pages) if 'Note 1.' in t]
+end = [i for i, t in enumerate(pages) if 'The end of the long note' in t]
+assert start and end and end[0] == start[0] + 1, (start, end)"
+    check "pages: the long note's mark is on the page where the note starts" python3 tests/pages/check.py notes "$PG/longnote.pdf"
+else
+    bad "pages: the long-note article does not build"
+fi
 for s in en-article ru-article zh-article; do
     check "pages: no widow or orphan in sample $s" python3 tests/pages/check.py widows "$OUT/$s.report.json"
 done
