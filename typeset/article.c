@@ -91,7 +91,7 @@ static int render_pdf(long long epoch, const Doc *doc, const Style *st, const La
     };
     PaintOptions po = {.width = st->page_width, .height = st->page_height, .tagged = 1,
                        .bleed = bleed, .marks = marks};
-    FramesOverlay fo = {.result = res, .style = st};
+    FramesOverlay fo = {.result = res, .style = st, .bleed = bleed};
     if (frames) {
         po.overlay = frames_overlay;
         po.overlay_data = &fo;

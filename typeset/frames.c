@@ -150,4 +150,14 @@ void frames_overlay(cairo_t *cr, int page_index, void *data)
 {
     const FramesOverlay *fo = data;
     frames_draw(cr, fo->result, page_index, fo->style);
+    if (fo->bleed > 0) {
+        static const double dash[] = {2.0, 2.0};
+        double b = fo->bleed - FR_TRIM_W / 2;     /* inside the bleed, as the trim line */
+        cairo_save(cr);
+        cairo_set_line_width(cr, FR_TRIM_W);
+        cairo_set_source_rgb(cr, 0.85, 0.0, 0.85);
+        cairo_set_dash(cr, dash, 2, 0);
+        stroke_rect(cr, -b, -b, fo->style->page_width + 2 * b, fo->style->page_height + 2 * b);
+        cairo_restore(cr);
+    }
 }

@@ -5,8 +5,9 @@
  * allocates nothing that outlives the call.
  *
  * What is drawn, in page coordinates (pt, origin = trim top-left):
- *   - the trim box (magenta), inset by half its line width so it stays visible;
- *     the bleed box is not drawn: styles have no bleed yet;
+ *   - the trim box (magenta), inset by half its line width so it stays visible,
+ *     and, through frames_overlay on a PDF with --bleed, the bleed box (dashed
+ *     magenta);
  *   - the margins as dashed cyan guides across the page and the text block
  *     as a solid blue frame (rgb 0, 0.35, 0.95), with column gutters when the style
  *     has several columns; the left margin is the inner one on a recto (odd
@@ -35,10 +36,13 @@
  * nothing. */
 void frames_draw(cairo_t *cr, const LayResult *r, int page_index, const Style *st);
 
-/* Adapter for PaintOptions.overlay (paint.h): data is a FramesOverlay. */
+/* Adapter for PaintOptions.overlay (paint.h): data is a FramesOverlay.
+ * Draws frames_draw's overlay and, when bleed > 0, the bleed box around the
+ * trim (paint_pdf calls overlays at the trim origin, the bleed outside it). */
 typedef struct FramesOverlay {
     const LayResult *result;
     const Style *style;
+    double bleed;           /* pt beyond the trim on every side; 0 = none */
 } FramesOverlay;
 void frames_overlay(cairo_t *cr, int page_index, void *data);
 

@@ -64,7 +64,8 @@ static LayPara para_end(Front *fr, Para *p, LayAlign align, const char *lang)
         .hyphenate = 0,         /* titles in a list read better whole */
         .src_line = 1,
     };
-    memcpy(lp.spans, p->spans.v, (size_t)p->spans.n * sizeof(LaySpan));
+    if (p->spans.n)         /* memcpy from NULL is undefined even for 0 bytes */
+        memcpy(lp.spans, p->spans.v, (size_t)p->spans.n * sizeof(LaySpan));
     g_string_free(p->text, TRUE);
     free(p->spans.v);
     return lp;

@@ -106,7 +106,8 @@ static int mb_event(MCtx *c, MBuild *b, const yaml_event_t *ev)
         MNode *n = b->open[--b->depth];
         n->n = b->kids[b->depth].n;
         n->kid = arena_calloc(&c->tmp, (size_t)n->n + 1, sizeof *n->kid);
-        memcpy(n->kid, b->kids[b->depth].v, (size_t)n->n * sizeof *n->kid);
+        if (n->n)           /* memcpy from NULL is undefined even for 0 bytes */
+            memcpy(n->kid, b->kids[b->depth].v, (size_t)n->n * sizeof *n->kid);
         return 0;
     }
     default:
@@ -416,10 +417,12 @@ static void m_articles(MCtx *c, const MNode *root, const MNode *sections, const 
     g_hash_table_destroy(stems);
     m->n_sections = secs.n;
     m->sections = arena_calloc(&m->arena, (size_t)secs.n + 1, sizeof *m->sections);
-    memcpy(m->sections, secs.v, (size_t)secs.n * sizeof *secs.v);
+    if (secs.n)             /* memcpy from NULL is undefined even for 0 bytes */
+        memcpy(m->sections, secs.v, (size_t)secs.n * sizeof *secs.v);
     m->n_articles = arts.n;
     m->articles = arena_calloc(&m->arena, (size_t)arts.n + 1, sizeof *m->articles);
-    memcpy(m->articles, arts.v, (size_t)arts.n * sizeof *arts.v);
+    if (arts.n)
+        memcpy(m->articles, arts.v, (size_t)arts.n * sizeof *arts.v);
     free(secs.v);
     free(arts.v);
 }

@@ -5,6 +5,7 @@
  * output is written atomically, and a build that fails leaves the last good
  * output in place, so a viewer that reloads on change only ever sees whole
  * files. */
+#include <errno.h>
 #include <getopt.h>
 #include <glib.h>
 #include <poll.h>
@@ -175,8 +176,12 @@ static int watch_loop(Watch *w, int sfd, long max_rebuilds)
         gint64 due = MIN(last + WATCH_DEBOUNCE_MS * 1000, first + WATCH_MAX_DELAY_MS * 1000);
         int timeout = !pending ? -1 : due <= now ? 0 : (int)((due - now + 999) / 1000);
         struct pollfd pf[2] = {{watchset_fd(w->ws), POLLIN, 0}, {sfd, POLLIN, 0}};
-        if (poll(pf, 2, timeout) < 0)
-            continue;   /* EINTR: SIGINT/SIGTERM are blocked, so some other signal */
+        if (poll(pf, 2, timeout) < 0) {
+            if (errno == EINTR)
+                continue;   /* some other signal: SIGINT/SIGTERM are blocked */
+            fprintf(stderr, "typeset: watch: poll: %s\n", g_strerror(errno));
+            return 1;
+        }
         if (pf[1].revents & POLLIN)
             return 0;
         if (pf[0].revents & POLLIN) {

@@ -23,10 +23,12 @@ timeout 300 $TS watch "$OUT/article.md" -o "$OUT/article.pdf" --max-rebuilds $N 
     >"$OUT/log" 2>"$OUT/err" &
 pid=$!
 
-# waits (up to 30 s) until the log has $1 lines of built/rebuilt/failed
+# the number of builds watch has reported so far
+builds() { c=$(grep -cE '^(built|rebuilt|failed) ' "$OUT/log" 2>/dev/null); echo "${c:-0}"; }
+# waits (up to 30 s) until watch has reported $1 builds
 wait_lines() {
     i=0
-    while [ "$(grep -cE '^(built|rebuilt|failed) ' "$OUT/log")" -lt "$1" ] && [ $i -lt 300 ]; do
+    while [ "$(builds)" -lt "$1" ] && [ $i -lt 300 ]; do
         sleep 0.1; i=$((i + 1))
     done
 }

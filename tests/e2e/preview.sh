@@ -244,6 +244,7 @@ if $TS build $EN --frames -o "$PV/frames.pdf" 2>"$PV/err"; then
     pdftotext "$PV/frames.pdf" "$PV/frames.txt"
     check "build --frames: the same text" cmp -s "$PV/plain.txt" "$PV/frames.txt"
 else bad "build --frames: $(head -n 2 "$PV/err")"; fi
+check "build --frames --bleed 3 --marks: qpdf --check" sh -c "$TS build $EN --frames --bleed 3 --marks -o '$PV/frames-bleed.pdf' 2>/dev/null && qpdf --check '$PV/frames-bleed.pdf' | grep -q 'No syntax or stream encoding errors'"
 
 # ---- watch ----------------------------------------------------------------------------------
 W=$PV/watch

@@ -6,7 +6,7 @@
 # the samples are cut into pieces of at most a few KB.
 set -eu
 C=tests/fuzz/corpus
-for h in frontmatter markdown style build; do
+for h in frontmatter markdown style build manifest; do
     mkdir -p "$C/$h"
     find "$C/$h" -name 'seed-*' -delete
 done
@@ -83,3 +83,11 @@ for s in samples/*.md; do
 done
 { printf -- '---\ntitle: Features\nreferences:\n  - {id: a, text: "A."}\n  - {id: b, text: "B."}\n---\n'
   cat "$C/markdown/seed-features.md"; } >"$C/build/seed-features.md"
+
+# issue manifests: the sample and a few broken ones (as tests/e2e/issue.sh has)
+cp samples/issue.yaml "$C/manifest/seed-issue.yaml"
+printf 'journal: J\narticles:\n  - en-article.md\n  - missing-one.md\n' >"$C/manifest/seed-missing.yaml"
+printf 'journal: J\ncolour: red\narticles: [en-article.md]\n' >"$C/manifest/seed-unknown-key.yaml"
+printf 'journal: &j J\nissn: *j\narticles: [en-article.md]\n' >"$C/manifest/seed-alias.yaml"
+printf 'articles: [en-article.md, en-article.md, ru-article.md]\nfirst_page: -3\n' >"$C/manifest/seed-twice.yaml"
+printf 'sections:\n  - title: A\n    articles: [zh-article.md]\n  - articles: []\ncover_title: [x, y]\n' >"$C/manifest/seed-sections.yaml"
