@@ -70,10 +70,15 @@ if [ -f "$S" ]; then
     check "seed: first page is 98" sh -c "pdfinfo -f 1 -l 1 '$S' >/dev/null && qpdf --json --json-key=pagelabels '$S' | grep -q '\"/St\": 98'"
 fi
 R=$OUT/ru-article.pdf
-[ -f "$R" ] && check "russian text extracts exactly" sh -c "pdftotext '$R' - | grep -q 'Аннотация\|Список литературы'"
+if [ -f "$R" ]; then
+    check "russian labels extract" sh -c "pdftotext '$R' - | grep -q 'Аннотация' && pdftotext '$R' - | grep -q 'Список литературы'"
+    check "russian body phrase extracts exactly" has "$R" "Северный морской путь"
+    check "russian reference extracts exactly" has "$R" "Кодекса торгового мореплавания"
+fi
 Z=$OUT/zh-article.pdf
 if [ -f "$Z" ]; then
-    check "chinese text extracts exactly" sh -c "pdftotext '$Z' - | grep -q '摘要\|参考文献'"
+    check "chinese labels extract" sh -c "pdftotext '$Z' - | grep -q '摘要' && pdftotext '$Z' - | grep -q '参考文献'"
+    check "chinese body phrase extracts exactly" sh -c "pdftotext '$Z' - | tr -d '\n' | grep -q '金砖国家应急储备安排'"
     check "chinese uses Noto Serif CJK SC" sh -c "pdffonts '$Z' | grep -q 'NotoSerifCJK'"
     # kinsoku: no extracted line starts with closing punctuation
     check "chinese: no line starts with closing punctuation" sh -c "! python3 tests/pdflines.py '$Z' | grep -q '^[。，、；：？！）」』》〉】]'"
