@@ -6,7 +6,12 @@
 #include "layout.h"
 #include "hyph.h"
 
+typedef struct ParaEntry ParaEntry;
+
 struct LayEngine {
+    GHashTable *cache;          /* set paragraphs by their inputs (paracache.c) */
+    unsigned generation;        /* lay_run count, for eviction */
+    int cache_hits, cache_misses;
     PangoFontMap *fontmap;      /* borrowed */
     PangoContext *ctx;          /* owned, glyph positions not rounded */
     char *hyph_dir;
@@ -37,6 +42,7 @@ typedef struct SetPara {
 typedef struct GlyphPool {
     PangoGlyphItem **v;
     int n, cap;
+    VEC(ParaEntry *) refs;      /* cached paragraphs this result uses */
 } GlyphPool;
 
 void glyph_pool_add(GlyphPool *p, PangoGlyphItem *gi);
@@ -47,6 +53,16 @@ void glyph_pool_free(GlyphPool *p);
 int para_set(LayEngine *e, const LayPara *p, double measure, const LayBreakParams *brk,
              const char *file, int para_index, GlyphPool *pool, Arena *a, DiagList *dl,
              SetPara *out);
+
+/* The same through the engine's paragraph cache (paracache.c): identical
+ * inputs give the remembered lines.  Use this everywhere but inside the cache. */
+int para_set_cached(LayEngine *e, const LayPara *p, double measure, const LayBreakParams *brk,
+                    const char *file, int para_index, GlyphPool *pool, Arena *a, DiagList *dl,
+                    SetPara *out);
+void paracache_init(LayEngine *e);
+void paracache_fini(LayEngine *e);
+void paracache_next_generation(LayEngine *e);
+void paracache_release(void *entry);
 
 /* Width (pt) of the widest line of p set ragged at `measure`, without
  * hyphenation: with a huge measure the natural width, with a tiny one the

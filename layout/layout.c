@@ -14,6 +14,9 @@ void glyph_pool_add(GlyphPool *p, PangoGlyphItem *gi)
 
 void glyph_pool_free(GlyphPool *p)
 {
+    for (int i = 0; i < p->refs.n; i++)
+        paracache_release(p->refs.v[i]);
+    free(p->refs.v);
     for (int i = 0; i < p->n; i++) {
         PangoGlyphItem *gi = p->v[i];
         pango_item_free(gi->item);
@@ -37,6 +40,7 @@ LayEngine *lay_engine_new(PangoFontMap *fontmap, const char *hyph_dir)
     pango_cairo_context_set_font_options(e->ctx, fo);
     cairo_font_options_destroy(fo);
     e->hyph_dir = hyph_dir ? xstrdup(hyph_dir) : NULL;
+    paracache_init(e);
     return e;
 }
 
@@ -44,6 +48,7 @@ void lay_engine_free(LayEngine *e)
 {
     if (!e)
         return;
+    paracache_fini(e);
     g_object_unref(e->ctx);
     hyph_free(e->hyph_en);
     hyph_free(e->hyph_ru);
@@ -156,7 +161,7 @@ static int set_table(LayEngine *e, const LayInput *in, const LayBlock *blk, doub
                 leading = cp->leading;
             if (cp->len == 0)
                 continue;
-            if (para_set(e, cp, cw[c] - 2 * pad, &in->brk, in->file, bi, pool, a, dl, &cells[c]) != 0)
+            if (para_set_cached(e, cp, cw[c] - 2 * pad, &in->brk, in->file, bi, pool, a, dl, &cells[c]) != 0)
                 return -1;
             if (cells[c].n > rows)
                 rows = cells[c].n;
@@ -242,7 +247,7 @@ static int set_blocks(LayEngine *e, const LayInput *in, const LayBlock *blocks, 
         double measure = b->span_columns ? full : measure_of(in);
         memset(&out[i], 0, sizeof out[i]);
         if (b->kind == LB_PARA) {
-            if (para_set(e, &b->para, measure, &in->brk, in->file, i, pool, a, dl, &out[i]) != 0)
+            if (para_set_cached(e, &b->para, measure, &in->brk, in->file, i, pool, a, dl, &out[i]) != 0)
                 rc = -1;
         } else if (b->kind == LB_TABLE && b->table) {
             if (set_table(e, in, b, measure, pool, a, dl, i, &out[i]) != 0)
@@ -277,6 +282,7 @@ static int set_blocks(LayEngine *e, const LayInput *in, const LayBlock *blocks, 
 int lay_run(LayEngine *e, const LayInput *in, LayResult *out, Arena *a, DiagList *dl)
 {
     memset(out, 0, sizeof *out);
+    paracache_next_generation(e);
     GlyphPool *pool = xcalloc(1, sizeof *pool);
     out->priv = pool;
     SetPara *paras = arena_calloc(a, (size_t)(in->n_blocks ? in->n_blocks : 1), sizeof *paras);

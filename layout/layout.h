@@ -192,6 +192,10 @@ void lay_engine_free(LayEngine *e);
 int lay_run(LayEngine *e, const LayInput *in, LayResult *out, Arena *a, DiagList *dl);
 void lay_result_fini(LayResult *r);
 
+/* Paragraphs the engine found in its cache (set before with the same inputs)
+ * and had to set, since it was created. */
+void lay_cache_stats(const LayEngine *e, int *hits, int *misses);
+
 /* Lower-level entry points, for tests and tools --------------------------------*/
 
 /* Hyphenation points of one word (UTF-8) for lang: sets pts[i] = 1 when a break

@@ -168,7 +168,7 @@ static void set_string(Pager *pg, PageOut *po, const char *s, const LayFont *fon
     LayPara p = {.text = s, .len = sp.end, .spans = &sp, .n_spans = 1,
                  .lang = pg->in->page.lang, .align = align, .leading = font->size * 1.2};
     SetPara out;
-    if (para_set(pg->e, &p, width, &pg->in->brk, pg->in->file, -1, pg->pool, pg->a, pg->dl, &out) != 0 ||
+    if (para_set_cached(pg->e, &p, width, &pg->in->brk, pg->in->file, -1, pg->pool, pg->a, pg->dl, &out) != 0 ||
         out.n == 0)
         return;
     put_line(po, &out.lines[0], x, baseline);

@@ -220,6 +220,7 @@ typedef struct Shaped {
     PangoLogAttr *la;
     Piece *pieces;
     int n_pieces;
+    Scaled *hyw;                /* per piece: hyphen width, 0 until needed */
 } Shaped;
 
 static PangoFontDescription *font_desc(const LayFont *f)
@@ -374,6 +375,7 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
     if (pcs.n)
         memcpy(s->pieces, pcs.v, (size_t)pcs.n * sizeof *pcs.v);
     s->n_pieces = pcs.n;
+    s->hyw = arena_calloc(a, (size_t)(pcs.n ? pcs.n : 1), sizeof *s->hyw);
     free(pcs.v);
 
     for (int k = 0; k < s->n_pieces; k++) {
@@ -396,15 +398,18 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
     return dl->errors > errs ? -1 : 0;
 }
 
-/* Width of a hyphen in the font of piece k (Pango units). */
-static Scaled hyphen_width(const Shaped *s, int k)
+/* Width of a hyphen in the font of piece k (Pango units): shaped once per
+ * piece, not once per hyphenation point. */
+static Scaled hyphen_width(Shaped *s, int k)
 {
-    PangoGlyphString *g = pango_glyph_string_new();
-    PangoAnalysis an = s->pieces[k].item->analysis;
-    pango_shape_with_flags("-", 1, "-", 1, &an, g, PANGO_SHAPE_NONE);
-    Scaled w = pango_glyph_string_get_width(g);
-    pango_glyph_string_free(g);
-    return w;
+    if (s->hyw[k] == 0) {
+        PangoGlyphString *g = pango_glyph_string_new();
+        PangoAnalysis an = s->pieces[k].item->analysis;
+        pango_shape_with_flags("-", 1, "-", 1, &an, g, PANGO_SHAPE_NONE);
+        s->hyw[k] = pango_glyph_string_get_width(g);
+        pango_glyph_string_free(g);
+    }
+    return s->hyw[k];
 }
 
 /* ---- step 3: boxes, glue and penalties -----------------------------------------*/
@@ -792,9 +797,14 @@ static void set_line(Build *b, const KpResult *r, int li, double measure, GlyphP
     int ei = 0;
     const char *cur_link = NULL;
     double link_x0 = 0, link_h = 0, link_asc = 0;
-    for (int k = 0; k < s->n_pieces; k++) {
+    /* Pieces are contiguous and in text order: start at the one holding b0 and
+     * stop past b1.  (Walking every piece of the paragraph for every line made
+     * a 20,000-line code block take 4 s and a 40,000-line one 19 s.) */
+    for (int k = b0 < s->t.len ? s->cpiece[s->cidx[b0]] : 0; k < s->n_pieces; k++) {
         const Piece *pc = &s->pieces[k];
         int pb0 = pc->item->offset, pb1 = pb0 + pc->item->length;
+        if (pb0 >= b1)
+            break;
         int c0 = pb0 > b0 ? pb0 : b0, c1 = pb1 < b1 ? pb1 : b1;
         if (c0 >= c1)
             continue;

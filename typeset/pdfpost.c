@@ -244,6 +244,8 @@ static int pp_write(PpCtx *c, unsigned char **out, size_t *out_len)
         return -1;
     qpdf_set_deterministic_ID(c->q, QPDF_TRUE);
     qpdf_set_object_stream_mode(c->q, qpdf_o_generate);
+    /* streams are copied as Cairo compressed them, never decoded and re-encoded */
+    qpdf_set_stream_data_mode(c->q, qpdf_s_preserve);
     if (!pp_ok(c, "setting write options"))
         return -1;
     qpdf_write(c->q);

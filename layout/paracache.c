@@ -1,0 +1,184 @@
+/* paracache.c — set paragraphs remembered across layouts.  Setting a paragraph
+ * is a pure function of its text, spans, parameters and measure, so the engine
+ * keeps every set paragraph under a key made of exactly those inputs.  A second
+ * layout of the same article (the page range changed the masthead), a rebuild
+ * in `typeset watch` after one paragraph was edited, or a running head set on
+ * every page then costs a hash lookup instead of itemizing, shaping and
+ * breaking again.
+ *
+ * Ownership: an entry owns its lines (its own arena) and glyph items (its own
+ * pool).  It is reference-counted: the engine's table holds one reference, and
+ * every LayResult that uses the entry holds one (kept in the result's
+ * GlyphPool), so a result stays valid after the engine evicted the entry or was
+ * freed.  Entries not used in the last two layouts and held by no result are
+ * evicted at the start of each lay_run.  An engine and its cache belong to one
+ * thread; references are counted atomically so a result may be freed by
+ * another thread once the engine's thread is done with it. */
+#include "internal.h"
+
+#include <string.h>
+
+struct ParaEntry {
+    gint refs;
+    unsigned last_used;         /* engine generation */
+    GBytes *key;
+    Arena arena;
+    GlyphPool pool;
+    SetPara set;
+    int src_line;               /* the paragraph's source line when it was set */
+};
+
+static void entry_unref(ParaEntry *pe)
+{
+    if (!g_atomic_int_dec_and_test(&pe->refs))
+        return;
+    glyph_pool_free(&pe->pool);
+    arena_fini(&pe->arena);
+    g_bytes_unref(pe->key);
+    free(pe);
+}
+
+void paracache_release(void *entry)
+{
+    entry_unref(entry);
+}
+
+static void put_bytes(GByteArray *k, const void *p, size_t n)
+{
+    g_byte_array_append(k, p, (guint)n);
+}
+
+static void put_str(GByteArray *k, const char *s)
+{
+    size_t n = s ? strlen(s) + 1 : 0;
+    put_bytes(k, &n, sizeof n);
+    if (s)
+        put_bytes(k, s, n);
+}
+
+static void put_font(GByteArray *k, const LayFont *f)
+{
+    put_str(k, f->families);
+    put_bytes(k, &f->size, sizeof f->size);
+    put_bytes(k, &f->bold, sizeof f->bold);
+    put_bytes(k, &f->italic, sizeof f->italic);
+}
+
+/* Every input of para_set, serialised field by field (never a struct's raw
+ * bytes, whose padding is undefined). */
+static GBytes *make_key(const LayPara *p, double measure, const LayBreakParams *b)
+{
+    GByteArray *k = g_byte_array_sized_new((guint)p->len + 256);
+    put_bytes(k, &measure, sizeof measure);
+    int ints[] = {b->pretolerance, b->tolerance, b->line_penalty, b->hyphen_penalty,
+                  b->exhyphen_penalty, b->double_hyphen_demerits, b->final_hyphen_demerits,
+                  b->adj_demerits, b->looseness, b->hyphen_left_min, b->hyphen_right_min,
+                  b->hyphenate_last_word, b->protrusion_on, b->n_protrusion};
+    double dbls[] = {b->emergency_stretch, b->space_stretch, b->space_shrink, b->cjk_stretch,
+                     b->cjk_shrink, b->cjk_latin_space, b->ragged_last_line_min, b->expansion,
+                     b->expansion_step};
+    put_bytes(k, ints, sizeof ints);
+    put_bytes(k, dbls, sizeof dbls);
+    for (int i = 0; i < b->n_protrusion; i++) {
+        put_bytes(k, &b->protrusion[i].ch, sizeof b->protrusion[i].ch);
+        put_bytes(k, &b->protrusion[i].left, sizeof b->protrusion[i].left);
+        put_bytes(k, &b->protrusion[i].right, sizeof b->protrusion[i].right);
+    }
+    put_bytes(k, &p->len, sizeof p->len);
+    put_bytes(k, p->text, (size_t)p->len);
+    put_str(k, p->lang);
+    /* source lines are left out: an edit above the paragraph moves it without
+     * changing how it is set (the copy shifts the lines' numbers) */
+    int pi[] = {(int)p->align, p->hyphenate, p->n_spans};
+    double pd[] = {p->leading, p->first_indent, p->left_indent, p->right_indent, p->hang_indent};
+    put_bytes(k, pi, sizeof pi);
+    put_bytes(k, pd, sizeof pd);
+    put_str(k, p->marker);
+    if (p->marker)
+        put_font(k, &p->marker_font);
+    for (int i = 0; i < p->n_spans; i++) {
+        const LaySpan *s = &p->spans[i];
+        int si[] = {s->start, s->end, (int)s->flags, s->footnote,
+                    s->src_line ? s->src_line - p->src_line : -1};
+        put_bytes(k, si, sizeof si);
+        put_bytes(k, &s->rise, sizeof s->rise);
+        put_font(k, &s->font);
+        put_str(k, s->link);
+    }
+    return g_byte_array_free_to_bytes(k);
+}
+
+void paracache_init(LayEngine *e)
+{
+    e->cache = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, NULL, paracache_release);
+}
+
+void paracache_fini(LayEngine *e)
+{
+    if (e->cache)
+        g_hash_table_destroy(e->cache);     /* drops the table's references */
+    e->cache = NULL;
+}
+
+static gboolean stale(gpointer key, gpointer value, gpointer data)
+{
+    (void)key;
+    const ParaEntry *pe = value;
+    unsigned gen = *(const unsigned *)data;
+    return g_atomic_int_get(&pe->refs) == 1 && pe->last_used + 2 <= gen;
+}
+
+void paracache_next_generation(LayEngine *e)
+{
+    e->generation++;
+    g_hash_table_foreach_remove(e->cache, stale, &e->generation);
+}
+
+int para_set_cached(LayEngine *e, const LayPara *p, double measure, const LayBreakParams *brk,
+                    const char *file, int para_index, GlyphPool *pool, Arena *a, DiagList *dl,
+                    SetPara *out)
+{
+    GBytes *key = make_key(p, measure, brk);
+    ParaEntry *pe = g_hash_table_lookup(e->cache, key);
+    if (pe)
+        e->cache_hits++;
+    if (!pe) {
+        e->cache_misses++;
+        pe = xcalloc(1, sizeof *pe);
+        arena_init(&pe->arena);
+        if (para_set(e, p, measure, brk, file, para_index, &pe->pool, &pe->arena, dl, &pe->set) != 0) {
+            glyph_pool_free(&pe->pool);
+            arena_fini(&pe->arena);
+            free(pe);
+            g_bytes_unref(key);
+            return -1;      /* errors are reported each time, never cached */
+        }
+        pe->refs = 1;       /* the table's */
+        pe->src_line = p->src_line;
+        pe->key = key;
+        g_hash_table_insert(e->cache, key, pe);
+    } else {
+        g_bytes_unref(key);
+    }
+    pe->last_used = e->generation;
+    g_atomic_int_inc(&pe->refs);
+    VEC_PUSH(pool->refs, pe);
+    /* the result gets its own copy of the line array: the page builder numbers
+     * the lines' paragraph; the items and glyphs stay shared and read-only */
+    out->n = pe->set.n;
+    out->lines = arena_calloc(a, (size_t)(out->n ? out->n : 1), sizeof *out->lines);
+    if (out->n)
+        memcpy(out->lines, pe->set.lines, (size_t)out->n * sizeof *out->lines);
+    for (int i = 0; i < out->n; i++) {
+        out->lines[i].info.para = para_index;
+        if (out->lines[i].info.src_line > 0)
+            out->lines[i].info.src_line += p->src_line - pe->src_line;
+    }
+    return 0;
+}
+
+void lay_cache_stats(const LayEngine *e, int *hits, int *misses)
+{
+    *hits = e->cache_hits;
+    *misses = e->cache_misses;
+}
