@@ -98,15 +98,5 @@ int contact_sheet_png(const LayResult *r, const Style *st, int frames, unsigned 
         double y = CONTACT_PAD + row * (g.thumb_h + CONTACT_LABEL + CONTACT_PAD);
         draw_thumb(cr, r, i, st, frames, &g, x, y);
     }
-    cairo_status_t cst = cairo_status(cr);
-    cairo_destroy(cr);
-    int rc;
-    if (cst != CAIRO_STATUS_SUCCESS) {
-        *err = cairo_status_to_string(cst);
-        rc = -1;
-    } else {
-        rc = raster_encode_png(s, out, out_len, err);
-    }
-    cairo_surface_destroy(s);
-    return rc;
+    return raster_finish(cr, s, out, out_len, err);
 }

@@ -65,6 +65,12 @@ int raster_page_png(const LayResult *r, int page_index, const Style *st, double 
     paint_page(cr, &r->pages[page_index], &po);
     if (frames)
         frames_draw(cr, r, page_index, st);
+    return raster_finish(cr, s, out, out_len, err);
+}
+
+int raster_finish(cairo_t *cr, cairo_surface_t *s, unsigned char **out, size_t *out_len,
+                  const char **err)
+{
     cairo_status_t cst = cairo_status(cr);
     cairo_destroy(cr);
     int rc;

@@ -31,5 +31,9 @@ int raster_page_png(const LayResult *r, int page_index, const Style *st, double 
 /* Encodes an image surface as PNG into *out (malloc'd, caller frees).
  * Returns 0, or -1 with a static message in *err.  Shared with contact.c. */
 int raster_encode_png(cairo_surface_t *s, unsigned char **out, size_t *out_len, const char **err);
+/* Ends drawing: destroys cr, encodes s as PNG into *out (on success) and
+ * destroys s.  Returns 0, or -1 with *err set. */
+int raster_finish(cairo_t *cr, cairo_surface_t *s, unsigned char **out, size_t *out_len,
+                  const char **err);
 
 #endif
