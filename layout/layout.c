@@ -209,6 +209,15 @@ static int set_table(LayEngine *e, const LayInput *in, const LayBlock *blk, doub
             l.repeat = r < t->header_rows;
             VEC_PUSH(lines, l);
         }
+        if (r + 1 < t->nrows && r + 1 != t->header_rows) {
+            /* a little air between body rows */
+            SetLine gap;
+            memset(&gap, 0, sizeof gap);
+            gap.height = t->row_gap;
+            gap.info.para = -1;
+            gap.keep_next = r + 2 == t->nrows;  /* the last row stays with the closing rule */
+            VEC_PUSH(lines, gap);
+        }
         if (r + 1 == t->header_rows) {
             rule_line(a, measure, t->rule_width / 2, 4, &rl);
             rl.repeat = 1;

@@ -71,6 +71,7 @@ typedef struct LayTable {
     LayPara *cells;         /* nrows * ncols; empty cells have len 0 */
     double rule_width;      /* pt, rules above/below the header and at the end */
     double cell_pad;        /* pt, horizontal padding on each side of a cell */
+    double row_gap;         /* pt of space between body rows */
 } LayTable;
 
 typedef struct LayBlock {

@@ -21,6 +21,8 @@ typedef struct V {
     double h;
     int penalty;
     int block;
+    int flex;                   /* glue that vertical justification may stretch:
+                                   not inside a kept group (caption + table, heading + text) */
 } V;
 
 typedef VEC(V) VList;
@@ -46,20 +48,20 @@ static void build_vlist(const LayInput *in, const SetPara *paras, VList *vl)
         const LayBlock *b = &in->blocks[i];
         const SetPara *sp = &paras[i];
         if (b->kind == LB_PAGEBREAK) {
-            vpush(vl, (V){V_PENALTY, NULL, 0, -KP_INF_PAGE, i});
+            vpush(vl, (V){V_PENALTY, NULL, 0, -KP_INF_PAGE, i, 0});
             prev_keep = 0;
             continue;
         }
         if (b->kind == LB_SPACE) {
-            vpush(vl, (V){V_GLUE, NULL, b->space_before, 0, i});
+            vpush(vl, (V){V_GLUE, NULL, b->space_before, 0, i, 1});
             continue;
         }
         if (sp->n == 0)
             continue;
         if (vl->n > 0)
-            vpush(vl, (V){V_PENALTY, NULL, 0, prev_keep ? KP_INF_PAGE : 0, i});
+            vpush(vl, (V){V_PENALTY, NULL, 0, prev_keep ? KP_INF_PAGE : 0, i, 0});
         if (b->space_before > 0)
-            vpush(vl, (V){V_GLUE, NULL, b->space_before, 0, i});
+            vpush(vl, (V){V_GLUE, NULL, b->space_before, 0, i, !prev_keep});
         int is_text = b->kind == LB_PARA;
         for (int k = 0; k < sp->n; k++) {
             if (k > 0) {
@@ -74,12 +76,12 @@ static void build_vlist(const LayInput *in, const SetPara *paras, VList *vl)
                     if (k == 1 && prev_keep)
                         pen = KP_INF_PAGE;                 /* heading + one line */
                 }
-                vpush(vl, (V){V_PENALTY, NULL, 0, pen, i});
+                vpush(vl, (V){V_PENALTY, NULL, 0, pen, i, 0});
             }
-            vpush(vl, (V){V_LINE, &sp->lines[k], sp->lines[k].height, 0, i});
+            vpush(vl, (V){V_LINE, &sp->lines[k], sp->lines[k].height, 0, i, 0});
         }
         if (b->space_after > 0)
-            vpush(vl, (V){V_GLUE, NULL, b->space_after, 0, i});
+            vpush(vl, (V){V_GLUE, NULL, b->space_after, 0, i, !b->keep_with_next});
         prev_keep = b->keep_with_next;
     }
 }
@@ -246,7 +248,8 @@ static double glue_scale(const Pager *pg, const VList *vl, int from, int to, dou
             started = 1;
         } else if (v->kind == V_GLUE && started) {
             used += v->h;
-            glue += v->h;
+            if (v->flex)
+                glue += v->h;
         }
     }
     double room = room_h - used;
@@ -281,7 +284,7 @@ static double emit_frame(Pager *pg, PageOut *po, const Frame *fr, const VList *v
             continue;
         if (v->kind == V_GLUE) {
             if (!skipping)
-                y += v->h * gscale;
+                y += v->flex ? v->h * gscale : v->h;
             continue;
         }
         skipping = 0;

@@ -574,6 +574,7 @@ static int table_block(Ctx *c, const DocBlock *b, BlockVec *out)
     t->header_rows = b->header_rows;
     t->rule_width = 0.5;
     t->cell_pad = 3;
+    t->row_gap = c->st->roles[ROLE_TABLE].leading * 0.3;
     t->cells = arena_calloc(c->a, (size_t)(b->ncols * b->nrows + 1), sizeof *t->cells);
     for (int r = 0; r < b->nrows; r++)
         for (int k = 0; k < b->ncols; k++) {
