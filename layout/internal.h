@@ -12,6 +12,7 @@ struct LayEngine {
     GHashTable *cache;          /* set paragraphs by their inputs (paracache.c) */
     unsigned generation;        /* lay_run count, for eviction */
     int cache_hits, cache_misses;
+    int cache_off;              /* TYPESET_NO_PARACACHE set */
     PangoFontMap *fontmap;      /* borrowed */
     PangoContext *ctx;          /* owned, glyph positions not rounded */
     char *hyph_dir;

@@ -16,6 +16,7 @@
  * another thread once the engine's thread is done with it. */
 #include "internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 struct ParaEntry {
@@ -110,6 +111,7 @@ static GBytes *make_key(const LayPara *p, double measure, const LayBreakParams *
 
 void paracache_init(LayEngine *e)
 {
+    e->cache_off = getenv("TYPESET_NO_PARACACHE") != NULL;  /* for measuring the cache */
     e->cache = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, NULL, paracache_release);
 }
 
@@ -138,6 +140,8 @@ int para_set_cached(LayEngine *e, const LayPara *p, double measure, const LayBre
                     const char *file, int para_index, GlyphPool *pool, Arena *a, DiagList *dl,
                     SetPara *out)
 {
+    if (e->cache_off)
+        return para_set(e, p, measure, brk, file, para_index, pool, a, dl, out);
     GBytes *key = make_key(p, measure, brk);
     ParaEntry *pe = g_hash_table_lookup(e->cache, key);
     if (pe)
