@@ -161,8 +161,20 @@ static int set_table(LayEngine *e, const LayInput *in, const LayBlock *blk, doub
                 leading = cp->leading;
             if (cp->len == 0)
                 continue;
-            if (para_set_cached(e, cp, cw[c] - 2 * pad, &in->brk, in->file, bi, pool, a, dl, &cells[c]) != 0)
+            /* a cell is often one word: its last word may be hyphenated */
+            LayBreakParams cb = in->brk;
+            cb.hyphenate_last_word = 1;
+            if (para_set_cached(e, cp, cw[c] - 2 * pad, &cb, in->file, bi, pool, a, dl, &cells[c]) != 0) {
+                free(lines.v);      /* (leaked on this path: found by fuzz_build) */
                 return -1;
+            }
+            for (int k = 0; k < cells[c].n; k++)
+                if (cells[c].lines[k].info.overfull > 0.5) {
+                    diag_add(dl, DIAG_WARNING, in->file, cp->src_line, 1,
+                             "table cell too narrow: a line is %.1fpt too wide",
+                             cells[c].lines[k].info.overfull);
+                    break;
+                }
             if (cells[c].n > rows)
                 rows = cells[c].n;
         }

@@ -231,7 +231,7 @@ typedef struct Frame {
 /* Vertical justification (TeX's \flushbottom): a frame that ran short to
  * avoid a widow, an orphan or a split heading gets the shortfall spread over
  * the space between its blocks, so facing pages end on the same line.  Glue
- * grows to three times its size at most; a frame with no glue stays short. */
+ * grows to twice its size at most; a frame with no glue stays short. */
 static double glue_scale(const Pager *pg, const VList *vl, int from, int to, double room_h,
                          int flush)
 {
@@ -256,7 +256,7 @@ static double glue_scale(const Pager *pg, const VList *vl, int from, int to, dou
     if (!flush || room <= 0.01 || glue <= 0)
         return 1.0;
     double f = 1.0 + room / glue;
-    return f > 3.0 ? 3.0 : f;
+    return f > 2.0 ? 2.0 : f;
 }
 
 /* Emits V[from, to) into frame fr of the page being built, notes at its foot;
@@ -439,6 +439,16 @@ static int fill_frame(Filler *f, const Frame *fr, int i, PageOut *po, double *us
         h += fh;
         ntops++;
     }
+    /* the notes marked in those figures' captions belong to this frame */
+    for (int t = 0; t < ntops; t++)
+        for (int k = pg->floats.v[t].from; k < pg->floats.v[t].to; k++) {
+            const V *v = &vl->v[k];
+            for (int m = 0; v->kind == V_LINE && m < v->line->n_footnotes; m++) {
+                int num = v->line->footnotes[m];
+                if (num >= 0 && num <= f->max_note && !f->noted[num])
+                    fn_h += note_height(pg->notes, in, num) + (fn_h == 0 ? ps->footnote_gap : 0);
+            }
+        }
     double th;
     continued_table(pg, vl, i, &th);    /* a repeated table header comes first */
     h += th;
@@ -522,8 +532,20 @@ static int fill_frame(Filler *f, const Frame *fr, int i, PageOut *po, double *us
     for (int k = carry_take; k < pg->carry.n; k++)
         VEC_PUSH(rest, pg->carry.v[k]);
     double body_h = 0;
-    for (int t = 0; t < ntops; t++)
+    for (int t = 0; t < ntops; t++) {
         body_h += range_height(vl, pg->floats.v[t]) + FLOAT_SEP;
+        for (int k = pg->floats.v[t].from; k < pg->floats.v[t].to; k++) {
+            const V *v = &vl->v[k];
+            for (int m = 0; v->kind == V_LINE && m < v->line->n_footnotes; m++) {
+                int num = v->line->footnotes[m];
+                if (num >= 0 && num <= f->max_note && !f->noted[num]) {
+                    f->noted[num] = 1;
+                    queue_note(pg, &q, num);
+                }
+            }
+        }
+    }
+    body_h += th;       /* a repeated table header takes room from the notes too */
     for (int k = i; k < best && k < vl->n; k++) {
         const V *v = &vl->v[k];
         if (pg->deferred[k])
@@ -574,7 +596,11 @@ static int fill_frame(Filler *f, const Frame *fr, int i, PageOut *po, double *us
     free(rest.v);
     free(pg->carry.v);
     pg->carry = next;
-    return best < vl->n ? best + 1 : vl->n;
+    if (best >= vl->n)
+        return vl->n;
+    /* a break at a penalty or glue is consumed; a break forced before a line
+     * (nothing legal fitted) leaves that line for the next frame */
+    return vl->v[best].kind == V_LINE ? best : best + 1;
 }
 
 /* Height of the material from i to the end: for balancing the last page's columns. */
@@ -626,6 +652,9 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
         }
         int page_index = pg.pages.n;
         PageOut po = {0};
+        /* running head and folio first: Cairo 1.16 rejects a page whose first
+         * drawing is an image inside a structure tag (a figure floated to the top) */
+        page_furniture(&pg, &po, page_index);
         double left = text_left(&pg, page_index);
         double y = ps->margin_top, used = 0, notes_top = 0, text_bottom = y;
         if (cols > 1 && is_span_line(in, &vl, i)) {
@@ -658,7 +687,6 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
             if (y + used > text_bottom)
                 text_bottom = y + used;
         }
-        page_furniture(&pg, &po, page_index);
         LayPage page = {.number = ps->first_number + page_index, .n_items = po.items.n,
                         .text_bottom = text_bottom, .notes_top = notes_top};
         page.items = arena_calloc(a, (size_t)(po.items.n ? po.items.n : 1), sizeof(LayItem));

@@ -36,8 +36,8 @@ static int no_line_start(gunichar c)
 {
     static const char *const set = "。，、；：？！）」』》〉】〕〗〙〛”’…‥·・ー～％‰℃"
                                    ".,;:?!)]}»";
-    if (c < 0x80 || c == 0xBB)
-        return strchr(".,;:?!)]}", (int)c) != NULL && c != 0;
+    if (c < 0x80)
+        return c != 0 && strchr(".,;:?!)]}", (int)c) != NULL;
     const char *p = set;
     while (*p) {
         if (g_utf8_get_char(p) == c)
@@ -99,15 +99,18 @@ static const LayProtrusion *protrusion_of(const LayBreakParams *brk, gunichar c)
 }
 
 /* ---- step 1: hyphenation points ------------------------------------------------
- * Copies the paragraph, inserting U+00AD at every hyphenation point of every
- * eligible word; spans are remapped.  auto_shy marks the inserted ones (pass 2
- * only, in TeX's terms) apart from soft hyphens the author typed. */
+ * Finds the hyphenation points of every eligible word and marks them by byte:
+ * hyph_at[b] = 1 when a hyphen break is allowed before byte b.  The text is
+ * not changed (no soft hyphens are inserted), so shaping sees the words whole:
+ * kerning and ligatures across a hyphenation point form as usual, and text
+ * extraction gives the words back unchanged.  Soft hyphens the author typed
+ * stay in the text and are break points of their own. */
 typedef struct Text {
     char *s;
     int len;
     LaySpan *spans;
     int n_spans;
-    unsigned char *auto_shy;    /* per byte */
+    unsigned char *hyph_at;     /* per byte, len + 1 entries */
 } Text;
 
 static int span_hyphenates(const LayPara *p, const LaySpan *sp)
@@ -115,43 +118,44 @@ static int span_hyphenates(const LayPara *p, const LaySpan *sp)
     return p->hyphenate && !(sp->flags & (LAY_NOHYPH | LAY_URL));
 }
 
+/* Where the paragraph's last word starts (hyphenate_last_word off: never broken). */
+static int last_word_start(const LayPara *p)
+{
+    const char *q = p->text + p->len;
+    while (q > p->text) {
+        const char *prev = g_utf8_prev_char(q);
+        if (g_unichar_isalpha(g_utf8_get_char(prev)) || g_utf8_get_char(prev) == SHY)
+            break;
+        q = prev;
+    }
+    while (q > p->text) {
+        const char *prev = g_utf8_prev_char(q);
+        if (!g_unichar_isalpha(g_utf8_get_char(prev)))
+            break;
+        q = prev;
+    }
+    return (int)(q - p->text);
+}
+
 static void text_hyphenate(LayEngine *e, const LayPara *p, const LayBreakParams *brk, Arena *a,
                            Text *t)
 {
-    GString *out = g_string_sized_new((gsize)p->len + p->len / 4 + 16);
-    VEC(int) shy = {0};
+    t->s = arena_strndup(a, p->text, (size_t)p->len);
+    t->len = p->len;
     t->spans = arena_calloc(a, (size_t)(p->n_spans ? p->n_spans : 1), sizeof *t->spans);
+    memcpy(t->spans, p->spans, (size_t)p->n_spans * sizeof *t->spans);
     t->n_spans = p->n_spans;
-    /* where the last word of the paragraph starts: never hyphenated unless asked */
-    int last_word = p->len;
-    if (!brk->hyphenate_last_word) {
-        const char *q = p->text + p->len;
-        while (q > p->text) {
-            const char *prev = g_utf8_prev_char(q);
-            if (g_unichar_isalpha(g_utf8_get_char(prev)) || g_utf8_get_char(prev) == SHY)
-                break;
-            q = prev;
-        }
-        while (q > p->text) {
-            const char *prev = g_utf8_prev_char(q);
-            if (!g_unichar_isalpha(g_utf8_get_char(prev)))
-                break;
-            q = prev;
-        }
-        last_word = (int)(q - p->text);
-    }
+    t->hyph_at = arena_alloc(a, (size_t)p->len + 1);
+    int last_word = brk->hyphenate_last_word ? p->len : last_word_start(p);
     for (int si = 0; si < p->n_spans; si++) {
         const LaySpan *sp = &p->spans[si];
-        t->spans[si] = *sp;
-        t->spans[si].start = (int)out->len;
-        int hy = span_hyphenates(p, sp);
+        if (!span_hyphenates(p, sp))
+            continue;
         int i = sp->start;
         while (i < sp->end) {
             gunichar c = g_utf8_get_char(p->text + i);
-            if (!hy || !g_unichar_isalpha(c)) {
-                int n = (int)(g_utf8_next_char(p->text + i) - (p->text + i));
-                g_string_append_len(out, p->text + i, n);
-                i += n;
+            if (!g_unichar_isalpha(c)) {
+                i = (int)(g_utf8_next_char(p->text + i) - p->text);
                 continue;
             }
             /* a word: a maximal run of letters within the span */
@@ -166,40 +170,25 @@ static void text_hyphenate(LayEngine *e, const LayPara *p, const LayBreakParams 
             }
             gunichar before = w0 > 0 ? g_utf8_get_char(g_utf8_prev_char(p->text + w0)) : ' ';
             gunichar after = w1 < p->len ? g_utf8_get_char(p->text + w1) : ' ';
+            /* the dictionary by the word's script, not the paragraph's language */
             Hyph *h = engine_hyph(e, c >= 0x400 && c <= 0x52F);
             int eligible = h && letters >= brk->hyphen_left_min + brk->hyphen_right_min &&
                            upper < letters && !g_unichar_isdigit(before) &&
                            !g_unichar_isdigit(after) && before != '@' && after != '@' &&
                            before != SHY && after != SHY && w0 < last_word &&
                            !(before == '/' || after == '/');
-            char *pts = NULL;
             if (eligible) {
-                pts = g_malloc0((size_t)(w1 - w0));
-                if (!hyph_word(h, p->text + w0, w1 - w0, pts, brk->hyphen_left_min,
-                               brk->hyphen_right_min)) {
-                    g_free(pts);
-                    pts = NULL;
-                }
+                char *pts = g_malloc0((size_t)(w1 - w0));
+                if (hyph_word(h, p->text + w0, w1 - w0, pts, brk->hyphen_left_min,
+                              brk->hyphen_right_min))
+                    for (int k = w0; k + 1 < w1; k++)
+                        if (pts[k - w0])
+                            t->hyph_at[k + 1] = 1;
+                g_free(pts);
             }
-            for (int k = w0; k < w1; k++) {
-                g_string_append_c(out, p->text[k]);
-                if (pts && pts[k - w0] && k + 1 < w1) {
-                    VEC_PUSH(shy, (int)out->len);
-                    g_string_append(out, "\xC2\xAD");
-                }
-            }
-            g_free(pts);
             i = w1;
         }
-        t->spans[si].end = (int)out->len;
     }
-    t->len = (int)out->len;
-    t->s = arena_strndup(a, out->str, out->len);
-    t->auto_shy = arena_alloc(a, (size_t)t->len + 1);
-    for (int k = 0; k < shy.n; k++)
-        t->auto_shy[shy.v[k]] = 1;
-    free(shy.v);
-    g_string_free(out, TRUE);
 }
 
 /* ---- step 2: shaping -------------------------------------------------------------*/
@@ -221,6 +210,7 @@ typedef struct Shaped {
     Piece *pieces;
     int n_pieces;
     Scaled *hyw;                /* per piece: hyphen width, 0 until needed */
+    int *cluster;               /* char -> byte where its glyph cluster starts */
 } Shaped;
 
 static PangoFontDescription *font_desc(const LayFont *f)
@@ -290,6 +280,11 @@ static void cjk_punct_fonts(const Text *t, const Shaped *s, PangoAttrList *attrs
     for (int i = 0; i < s->nchars; i++) {
         if (!cjk_shared_punct(s->ch[i]))
             continue;
+        /* an apostrophe or quote touching a Latin letter belongs to the Latin
+         * word (O’Neill, ‘BRICS’): it keeps the Latin face */
+        if ((i > 0 && is_latin_or_digit(s->ch[i - 1]) && s->ch[i] == 0x2019) ||
+            (i + 1 < s->nchars && is_latin_or_digit(s->ch[i + 1]) && s->ch[i] == 0x2019))
+            continue;
         const LaySpan *sp = &t->spans[span_at(t, s->boff[i])];
         const char *fam = sp->font.families;
         const char *comma = fam ? strrchr(fam, ',') : NULL;
@@ -321,6 +316,7 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
     s->cw = arena_calloc(a, (size_t)s->nchars + 1, sizeof *s->cw);
     s->cpiece = arena_calloc(a, (size_t)s->nchars + 1, sizeof *s->cpiece);
     s->la = arena_calloc(a, (size_t)s->nchars + 1, sizeof *s->la);
+    s->cluster = arena_calloc(a, (size_t)s->nchars + 1, sizeof *s->cluster);
     for (int i = 0, b = 0; i < s->nchars; i++) {
         s->boff[i] = b;
         s->ch[i] = g_utf8_get_char(txt + b);
@@ -385,6 +381,21 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
         pango_shape_item(pc->item, txt, t->len, s->la + c0, pc->glyphs, PANGO_SHAPE_NONE);
         PangoGlyphItem gi = {pc->item, pc->glyphs, 0, 0, 0};
         pango_glyph_item_get_logical_widths(&gi, txt, s->cw + c0);
+        /* each char's cluster: a ligature's chars share one, and no break
+         * may fall inside it without re-shaping */
+        for (int g = 0; g < pc->glyphs->num_glyphs; g++) {
+            int cb = pc->item->offset + pc->glyphs->log_clusters[g];
+            int end = pc->item->offset + pc->item->length;
+            for (int h = g + 1; h < pc->glyphs->num_glyphs; h++) {
+                int nb = pc->item->offset + pc->glyphs->log_clusters[h];
+                if (nb != cb) {
+                    end = nb;
+                    break;
+                }
+            }
+            for (int bb = cb; bb < end; bb = (int)(g_utf8_next_char(txt + bb) - txt))
+                s->cluster[s->cidx[bb]] = cb;
+        }
         for (int c = c0; c < c0 + pc->item->num_chars; c++)
             s->cpiece[c] = k;
         /* the pool frees item and glyphs at the end of the result */
@@ -578,12 +589,15 @@ static void build_items(Build *b)
             if (in_url && !allowed && url_break_after(prev) && !url_break_after(c) && i > 1 &&
                 !(prev == '/' && s->ch[i - 2] == '/') && !(prev == ':' && c == '/'))
                 allowed = 2;
-            if (prev == SHY) {
+            int auto_point = s->t.hyph_at[byte] && s->cluster[i] != s->cluster[i - 1];
+            if (prev == SHY || auto_point) {
+                /* a soft hyphen the author typed (pass 1 may use it) or a
+                 * dictionary point (pass 2 only); never inside a ligature */
                 flush_box(b);
                 int k = s->cpiece[i - 1];
                 Scaled hw = hyphen_width(s, k);
                 const LayProtrusion *pr = protrusion_of(brk, '-');
-                push_penalty(b, byte, brk->hyphen_penalty, 1, s->t.auto_shy[s->boff[i - 1]], hw,
+                push_penalty(b, byte, brk->hyphen_penalty, 1, prev != SHY, hw,
                              pr ? (Scaled)(pr->right * hw) : 0, 0);
             } else if (allowed && (prev == '-' || prev == 0x2010 || prev == 0x2013)) {
                 flush_box(b);
@@ -593,8 +607,9 @@ static void build_items(Build *b)
                 flush_box(b);
                 Scaled em = em_of(s, is_cjk(c) ? i : i - 1);
                 Scaled extra = 0;
-                if ((is_han(prev) && is_latin_or_digit(c)) || (is_latin_or_digit(prev) && is_han(c)))
-                    extra = (Scaled)(em * brk->cjk_latin_space);
+                if (((is_han(prev) && is_latin_or_digit(c)) || (is_latin_or_digit(prev) && is_han(c))) &&
+                    sp->rise == 0 && s->t.spans[s->pieces[s->cpiece[i - 1]].span].rise == 0)
+                    extra = (Scaled)(em * brk->cjk_latin_space);   /* not around note marks */
                 Scaled st = b->ragged ? 0 : (Scaled)(em * brk->cjk_stretch);
                 Scaled sh = b->ragged ? 0 : (Scaled)(em * brk->cjk_shrink);
                 push_glue(b, byte, byte, s->boff[i - 1], extra, extra, st, sh, allowed != 0,
@@ -834,7 +849,7 @@ static void set_line(Build *b, const KpResult *r, int li, double measure, GlyphP
         if (cur_link && (!sp->link || strcmp(sp->link, cur_link) != 0)) {
             add_item(&items,
                      (LayItem){.kind = LI_LINK, .x = link_x0, .y = -link_asc, .w = x - link_x0,
-                               .h = link_h, .str = cur_link});
+                               .h = link_h, .str = arena_strdup(a, cur_link)});
             cur_link = NULL;
         }
         if (sp->link && !cur_link) {
@@ -852,10 +867,11 @@ static void set_line(Build *b, const KpResult *r, int li, double measure, GlyphP
             x += SC_TO_PT(pango_glyph_string_get_width(hg->glyphs)) * scale;
         }
     }
+    /* link targets are copied: lines may outlive the input in the paragraph cache */
     if (cur_link)
         add_item(&items,
                  (LayItem){.kind = LI_LINK, .x = link_x0, .y = -link_asc, .w = x - link_x0,
-                           .h = link_h, .str = cur_link});
+                           .h = link_h, .str = arena_strdup(a, cur_link)});
     free(ex.v);
 
     out->items = arena_calloc(a, (size_t)(items.n ? items.n : 1), sizeof *items.v);
@@ -903,10 +919,21 @@ static void set_marker(LayEngine *e, const LayPara *p, GlyphPool *pool, Arena *a
     if (para_set(e, &mp, 1e4, &brk, file, -1, pool, a, dl, &sub) != 0 || sub.n == 0)
         return;
     SetLine *ml = &sub.lines[0];
+    /* the marker ends a third of an em before the text: numbers of any width
+     * line up on their full stops ("9." above "10.") and never touch the text */
+    double w = 0;
+    for (int k = 0; k < ml->n_items; k++)
+        if (ml->items[k].kind == LI_GLYPHS) {
+            double r = ml->items[k].x + SC_TO_PT(pango_glyph_string_get_width(ml->items[k].gi->glyphs));
+            if (r > w)
+                w = r;
+        }
+    double gap = p->marker_font.size / 3;
+    double x0 = p->left_indent + p->hang_indent - gap - w;
     LayItem *merged = arena_calloc(a, (size_t)(first->n_items + ml->n_items), sizeof *merged);
     for (int k = 0; k < ml->n_items; k++) {
         merged[k] = ml->items[k];
-        merged[k].x += p->left_indent;
+        merged[k].x += x0;
     }
     memcpy(merged + ml->n_items, first->items, (size_t)first->n_items * sizeof *merged);
     first->items = merged;
@@ -930,7 +957,8 @@ int para_set(LayEngine *e, const LayPara *p, double measure, const LayBreakParam
     text_hyphenate(e, p, brk, a, &s.t);
     if (shape_text(e, p, &s, pool, a, file, dl) != 0)
         return -1;
-    compress_cjk_punct(&s);
+    if (p->lang && strncmp(p->lang, "zh", 2) == 0)
+        compress_cjk_punct(&s);     /* full-width marks: in Latin text ’” are narrow */
 
     Build b = {.p = p, .brk = brk, .s = &s, .justify = p->align == ALIGN_JUSTIFY};
     if (!b.justify) {
@@ -954,18 +982,6 @@ int para_set(LayEngine *e, const LayPara *p, double measure, const LayBreakParam
     }
     kp_break(b.it.kp.v, b.it.kp.n, SC_FROM_PT(first), SC_FROM_PT(rest), &pb,
              p->hyphenate, &scratch, &r);
-    if (getenv("TS_DEBUG_KP")) {
-        for (int k = 0; k < b.it.kp.n; k++) {
-            const KpItem *it = &b.it.kp.v[k];
-            fprintf(stderr, "%d %c w=%.1f st=%.1f sh=%.1f p=%d f=%d '%.*s'\n", k, "BGP"[it->type],
-                    SC_TO_PT(it->width), SC_TO_PT(it->stretch), SC_TO_PT(it->shrink), it->penalty,
-                    it->flagged, b.it.map.v[k].b1 - b.it.map.v[k].b0, s.t.s + b.it.map.v[k].b0);
-        }
-        for (int li = 0; li < r.n; li++)
-            fprintf(stderr, "line %d: %d..%d ratio %.2f nat %.1f target %.1f pass %d\n", li,
-                    r.lines[li].start, r.lines[li].end, r.lines[li].ratio,
-                    SC_TO_PT(r.lines[li].natural), SC_TO_PT(r.lines[li].target), r.pass);
-    }
     out->lines = arena_calloc(a, (size_t)(r.n ? r.n : 1), sizeof *out->lines);
     out->n = r.n;
     for (int li = 0; li < r.n; li++)

@@ -657,6 +657,13 @@ static int body_blocks(Ctx *c, const DocBlocks *bl, BlockVec *out, StyleRoleId b
             if (!pbk)
                 break;
             const StyleRole *ro = &c->st->roles[r];
+            if (b->list_depth) {
+                /* the role's space goes around the list, not between its items */
+                if (i > 0 && bl->v[i - 1].kind == DOC_PARA && bl->v[i - 1].list_depth)
+                    pbk->space_before = 0;
+                if (i + 1 < bl->n && bl->v[i + 1].kind == DOC_PARA && bl->v[i + 1].list_depth)
+                    pbk->space_after = 0;
+            }
             if (b->quote_depth > 1)
                 pbk->para.left_indent += (b->quote_depth - 1) * (ro->left_indent > 0 ? ro->left_indent : ro->size);
             if (b->list_depth) {

@@ -94,3 +94,11 @@ assert title and max(w[1] for w in ws if w[2] == 'Limits') > 300, title"
 else
     bad "two columns: the a4-sans build failed"
 fi
+
+# regressions found in review
+RG=tests/pages/regress
+check "pages: a table cell taller than a page loses no word" sh -c "$TS build $RG/cell-taller-than-page.md -o $PG/cell.pdf 2>/dev/null && test \$(pdftotext $PG/cell.pdf - | tr ' ' '\n' | grep -c '^w[0-9][0-9]*[a-z]*\$') -eq 1400 && pdftotext $PG/cell.pdf - | grep -q END_OF_CELL"
+check "pages: a figure floated to the top of a page paints (Cairo tag nesting)" sh -c "$TS build $RG/float-at-page-top.md -o $PG/ftop.pdf 2>/dev/null && qpdf --check $PG/ftop.pdf >/dev/null"
+check "pages: a note marked in a floated figure's caption is set" sh -c "$TS build $RG/note-in-float-caption.md -o $PG/fnote.pdf 2>/dev/null && pdftotext $PG/fnote.pdf - | grep -q FIGNOTE"
+check "text: no soft hyphen leaks into the extracted text of any sample" sh -c "for f in $OUT/en-article.pdf $OUT/ru-article.pdf $OUT/kireeva-2022.pdf; do pdftotext \$f - | grep -q \$(printf '\\302\\255') && exit 1; done; exit 0"
+check "text: hyphenated words rejoin in extraction (significance)" sh -c "pdftotext $OUT/en-article.pdf - | grep -q 'significance'"

@@ -86,6 +86,36 @@ int main(void)
     CHECK(misses > m1, "another measure is set afresh");
     CHECK(r4.n_lines > r1.n_lines, "a narrower measure takes more lines (%d > %d)", r4.n_lines,
           r1.n_lines);
+    /* a cached paragraph must not keep pointers into its input: set a linked
+     * paragraph, overwrite the link string, set it again from the cache */
+    {
+        char link[64] = "https://example.org/first";
+        const char *lt = "A linked sentence that is long enough to break into two lines on this measure.";
+        LaySpan ls;
+        LayBlock lb;
+        LayInput li = input(&ls, &lb, lt, 10, "en");
+        ls.link = link;
+        Arena la, lb2;
+        arena_init(&la);
+        arena_init(&lb2);
+        LayResult q1, q2;
+        lay_run(e, &li, &q1, &la, &dl);
+        strcpy(link, "XXXXXXXXXXXXXXXXXXXXXXXXXX");
+        ls.link = "https://example.org/first";       /* same input again: a cache hit */
+        lay_run(e, &li, &q2, &lb2, &dl);
+        int ok = 0, bad = 0;
+        for (int pg = 0; pg < q2.n_pages; pg++)
+            for (int k = 0; k < q2.pages[pg].n_items; k++)
+                if (q2.pages[pg].items[k].kind == LI_LINK) {
+                    ok += strcmp(q2.pages[pg].items[k].str, "https://example.org/first") == 0;
+                    bad += strcmp(q2.pages[pg].items[k].str, "https://example.org/first") != 0;
+                }
+        CHECK(ok > 0 && bad == 0, "cached lines keep their own copy of link targets (%d ok, %d bad)", ok, bad);
+        lay_result_fini(&q1);
+        lay_result_fini(&q2);
+        arena_fini(&la);
+        arena_fini(&lb2);
+    }
     /* results outlive the engine: freeing them afterwards is safe (ASan/valgrind check it) */
     lay_engine_free(e);
     CHECK(r1.n_lines > 0 && r1.pages[0].n_items > 0, "results stay readable after the engine is freed");
