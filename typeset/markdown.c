@@ -504,7 +504,8 @@ static void md_link_event(MdCtx *c, RunBuf *rb, cmark_node *nd, int enter)
     }
     const char *url = rb->links.v[--rb->links.n];
     int first = rb->link_first.v[--rb->link_first.n];
-    if (md_runs_are_url(rb->v.v + first, rb->v.n - first, url))
+    if (rb->v.n > first &&      /* an empty link: no runs, rb->v.v may be NULL */
+        md_runs_are_url(rb->v.v + first, rb->v.n - first, url))
         for (int i = first; i < rb->v.n; i++)
             rb->v.v[i].flags |= DOC_NOHYPH;
 }
@@ -822,6 +823,12 @@ static cmark_node *md_cmark(const char *text, size_t len)
         cmark_gfm_core_extensions_ensure_registered();
         g_once_init_leave(&registered, 1);
     }
+    /* cmark-gfm 0.29 keeps its inline special-character tables process-wide and
+     * rewrites them as extensions are attached to a parser: two threads parsing
+     * at once (typeset issue -j 2) now and then lost a link.  Parsing is a few
+     * ms per article, so it is serialised: the one lock in the program. */
+    static GMutex cmark_lock;
+    g_mutex_lock(&cmark_lock);
     cmark_parser *p =
         cmark_parser_new(CMARK_OPT_SOURCEPOS | CMARK_OPT_FOOTNOTES | CMARK_OPT_SMART);
     for (size_t i = 0; i < sizeof exts / sizeof *exts; i++) {
@@ -832,6 +839,7 @@ static cmark_node *md_cmark(const char *text, size_t len)
     cmark_parser_feed(p, text, len);
     cmark_node *root = cmark_parser_finish(p);
     cmark_parser_free(p);
+    g_mutex_unlock(&cmark_lock);
     /* cmark may leave "[", "@key" and "]" as separate text nodes (a '[' is a
      * potential link opener); citation matching needs them joined */
     cmark_consolidate_text_nodes(root);
