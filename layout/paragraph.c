@@ -236,10 +236,12 @@ static int span_at(const Text *t, int byte)
     return lo;
 }
 
+/* One error per paragraph, naming its first character no configured font
+ * covers and how many others there are. */
 static void report_uncovered(const Shaped *s, const LayPara *p, const char *file, DiagList *dl)
 {
-    gunichar reported[8];
-    int nrep = 0;
+    gunichar first = 0;
+    int first_byte = 0, others = 0;
     for (int k = 0; k < s->n_pieces; k++) {
         const Piece *pc = &s->pieces[k];
         for (int g = 0; g < pc->glyphs->num_glyphs; g++) {
@@ -251,19 +253,29 @@ static void report_uncovered(const Shaped *s, const LayPara *p, const char *file
             if (g_unichar_iscntrl(c) || g_unichar_type(c) == G_UNICODE_FORMAT ||
                 g_unichar_isspace(c) || c == 0x2028)
                 continue;
-            int seen = 0;
-            for (int r = 0; r < nrep; r++)
-                seen |= reported[r] == c;
-            if (seen || nrep == 8)
-                continue;
-            reported[nrep++] = c;
-            const LaySpan *sp = &s->t.spans[span_at(&s->t, byte)];
-            char u[8] = {0};
-            g_unichar_to_utf8(c, u);
-            diag_add(dl, DIAG_ERROR, file, sp->src_line ? sp->src_line : p->src_line, 1,
-                     "no configured font covers U+%04X '%s'", (unsigned)c, u);
+            /* the first in reading order (glyphs of right-to-left runs come reversed) */
+            if (!first || byte < first_byte) {
+                if (first && c != first)
+                    others++;
+                first = c;
+                first_byte = byte;
+            } else if (c != first) {
+                others++;
+            }
         }
     }
+    if (!first)
+        return;
+    const LaySpan *sp = &s->t.spans[span_at(&s->t, first_byte)];
+    char u[8] = {0};
+    g_unichar_to_utf8(first, u);
+    if (others)
+        diag_add(dl, DIAG_ERROR, file, sp->src_line ? sp->src_line : p->src_line, 1,
+                 "no configured font covers U+%04X '%s' (nor %d more characters in this paragraph)",
+                 (unsigned)first, u, others);
+    else
+        diag_add(dl, DIAG_ERROR, file, sp->src_line ? sp->src_line : p->src_line, 1,
+                 "no configured font covers U+%04X '%s'", (unsigned)first, u);
 }
 
 /* In Chinese text the quotation marks, dashes and ellipsis that Latin and
@@ -1002,7 +1014,13 @@ double para_natural_width(LayEngine *e, const LayPara *p, const LayBreakParams *
     q.hyphenate = 0;
     q.first_indent = 0;
     SetPara sp;
-    if (para_set(e, &q, measure, brk, file, -1, pool, a, dl, &sp) != 0)
+    /* a measuring pass: its errors come again when the cell is set */
+    DiagList quiet;
+    diag_list_init(&quiet);
+    int rc = para_set(e, &q, measure, brk, file, -1, pool, a, &quiet, &sp);
+    diag_list_fini(&quiet);
+    (void)dl;
+    if (rc != 0)
         return 0;
     double w = 0;
     for (int i = 0; i < sp.n; i++) {
