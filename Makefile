@@ -127,10 +127,10 @@ test-asan: asan-build
 
 # `make test-valgrind`: every sample through memcheck (the normal -O2 -g build):
 # no errors, no definite leaks.  Suppressions: tests/sanitizers/valgrind.supp.
-VG := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+VG := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --num-callers=40 \
   --show-leak-kinds=definite --suppressions=tests/sanitizers/valgrind.supp
 test-valgrind: all
-	@command -v valgrind >/dev/null || { echo "test-valgrind: valgrind is not installed (apt-get install valgrind)"; exit 1; }
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) valgrind"
 	@mkdir -p $(B)/valgrind; fail=0; \
 	for s in $(SAMPLES); do \
 	  n=$$(basename $$s .md); \
@@ -160,7 +160,7 @@ FUZZ_ENV = ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 # per-input limits: a slow or huge input is a finding too (a DoS in production)
 FUZZ_OPTS := -timeout=30 -rss_limit_mb=2560 -max_len=65536
-.PHONY: fuzz fuzz-build fuzz-replay fuzz-deps
+.PHONY: fuzz fuzz-build fuzz-bins fuzz-replay fuzz-deps
 fuzz-deps:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(FUZZ_DEB_PKGS)"
 
@@ -210,3 +210,31 @@ bench: bench-deps build/typeset
 	@for s in tests/bench/core.sh $$(ls tests/bench/*.sh | grep -v '/core\.sh$$'); do \
 	  [ -x $$s ] || continue; echo "== $$s"; TS=./build/typeset $$s || echo "bench: $$s exited $$?"; \
 	done
+
+# `make fuzz-replay-cc`: the same replay without clang or libFuzzer, for a
+# machine that cannot install them: each harness linked with
+# tests/fuzz/replay.c (a main() that feeds it files) and the default compiler's
+# ASan + UBSan, in build/replay/.  UBSan reports go to stderr with GCC, so a
+# report also fails through UBSAN_OPTIONS's exit code.
+REPLAY_B := build/replay
+# GCC 12 at -O1 with the sanitizers warns about a null format in arena_printf's
+# vsnprintf(NULL, 0, …) sizing call, which is valid.
+REPLAY_FLAGS := $(SAN_FLAGS) -Wno-format-truncation
+.PHONY: fuzz-replay-cc
+fuzz-replay-cc: deps
+	@mkdir -p $(REPLAY_B); echo "$(CC) $(REPLAY_FLAGS)" | cmp -s - $(REPLAY_B)/.flags || \
+	  { rm -rf $(REPLAY_B)/obj $(REPLAY_B)/libtypeset.a; echo "$(CC) $(REPLAY_FLAGS)" >$(REPLAY_B)/.flags; }
+	@$(MAKE) --no-print-directory B=$(REPLAY_B) OPT="-O1 -g" CFLAGS="$(REPLAY_FLAGS)" $(REPLAY_B)/libtypeset.a
+	@for h in $(FUZZ_HARNESSES); do \
+	  $(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) -O1 -g $(REPLAY_FLAGS) -o $(REPLAY_B)/replay_$$h tests/fuzz/fuzz_$$h.c \
+	    tests/fuzz/replay.c $(REPLAY_B)/libtypeset.a $(PKG_LIBS) || exit 1; \
+	  $(FUZZ_ENV) UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87 \
+	    ./$(REPLAY_B)/replay_$$h tests/fuzz/corpus/$$h >$(REPLAY_B)/$$h.log 2>&1 \
+	    && echo "ok   fuzz replay (no libFuzzer) $$h" \
+	    || { echo "FAIL fuzz replay (no libFuzzer) $$h, see $(REPLAY_B)/$$h.log"; tail -n 30 $(REPLAY_B)/$$h.log; exit 1; }; \
+	done
+
+# Line quality of the benchmark corpus and the samples against the peers'
+# figures (../shared/bench/linequality.py): a benchmark, it never fails.
+bench-quality: deps build/typeset
+	@TS=./build/typeset sh tests/bench/quality.sh

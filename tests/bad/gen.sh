@@ -76,3 +76,44 @@ LC_ALL=C awk 'BEGIN {
     srand(20220630)
     for (i = 0; i < 1048576; i++) printf "%c", int(rand() * 256)
 }' >"$dir/gen-random-binary.md"
+
+# ---- limits (tests/e2e/reliability.sh's author: one case per limit) ----------
+# The whole file over SRC_MAX_BYTES (16 MiB): refused before parsing.
+{
+    printf '%s\n' "$fm"
+    yes 'Seventeen megabytes of one sentence, repeated to make the file too large.' \
+        | head -c 17825792
+} >"$dir/gen-17mb.md"
+
+# A front-matter block over SRC_MAX_FRONT_BYTES (1 MiB) in a small file.
+{
+    printf -- '---\ntitle: "Huge front matter"\nabstract: >-\n'
+    yes '  A line of an abstract that goes on and on, far past any real front matter.' \
+        | head -n 15000
+    printf -- '---\n\nBody.\n'
+} >"$dir/gen-2mb-front-matter.md"
+
+# One paragraph just over LAY_MAX_PARA_BYTES (512 KiB), the only limit the
+# 10 MB case above also hits.
+{
+    printf '%s\n' "$fm"
+    yes 'Words in one long paragraph, a little over half a megabyte of them in all.' \
+        | head -c 600000 | tr '\n' ' '
+    printf '\n'
+} >"$dir/gen-600k-paragraph.md"
+
+# A pipe table of 3,000 columns over 100 one-cell rows: 300,000 cells after
+# cmark-gfm pads each row, over MD_MAX_TABLE_CELLS (200,000).  Body line 5.
+{
+    printf '%s\n' "$fm"
+    i=0; while [ $i -lt 3000 ]; do printf '|h'; i=$((i + 1)); done; printf '|\n'
+    i=0; while [ $i -lt 3000 ]; do printf '|-'; i=$((i + 1)); done; printf '|\n'
+    i=0; while [ $i -lt 100 ]; do printf '|x|\n'; i=$((i + 1)); done
+} >"$dir/gen-wide-table.md"
+
+# Over LAY_MAX_PAGES (5,000): three code blocks of 100,000 one-letter lines
+# (each block under the paragraph limit) make about 5,900 pages.
+{
+    printf '%s\n' "$fm"
+    for b in 1 2 3; do printf '```\n'; yes x | head -n 100000; printf '```\n\n'; done
+} >"$dir/gen-5001-pages.md"

@@ -52,7 +52,7 @@ rel_interrupt() {
     pid=$!
     sleep "$3"
     kill -s "$2" $pid 2>/dev/null
-    wait $pid
+    wait $pid 2>/dev/null     # (dash reports the killed job on stderr)
     st=$?
     left=$(rel_leftovers "$d")
     if [ $st -gt 128 ] && [ -z "$left" ] && [ ! -e "$d/big.pdf" ]; then
@@ -85,7 +85,7 @@ while kill -0 $pid 2>/dev/null; do
         break
     fi
 done
-wait $pid
+wait $pid 2>/dev/null
 st=$?
 left=$(rel_leftovers "$d")
 if [ -n "$caught" ]; then
