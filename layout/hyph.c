@@ -146,6 +146,7 @@ static const HyphLetter *hyph_find_letter(const Hyph *h, gunichar cp)
  * 8-bit dictionary to its code point (NULL for UTF-8). */
 static void hyph_collect(GArray *out, const char *text, size_t len, const gunichar *byte_cp)
 {
+    GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
     const char *p = memchr(text, '\n', len);
     const char *end = text + len;
     while (p && p < end) {
@@ -169,13 +170,16 @@ static void hyph_collect(GArray *out, const char *text, size_t len, const gunich
                     break;                     /* a broken line: ignore its rest */
                 q = g_utf8_next_char(q);
             }
-            if (cp && g_unichar_isalpha(cp)) {
+            /* each letter once: the patterns repeat them hundreds of thousands
+             * of times, and sorting all of them was a tenth of a short build */
+            if (cp && g_unichar_isalpha(cp) && g_hash_table_add(seen, GUINT_TO_POINTER(cp))) {
                 HyphLetter l = {cp, cp, byte};
                 g_array_append_val(out, l);
             }
         }
         p = eol;
     }
+    g_hash_table_destroy(seen);
 }
 
 /* Sorts and dedups the letters and adds the folds (ё as е) the patterns need. */

@@ -138,14 +138,14 @@ static int last_word_start(const LayPara *p)
 }
 
 static void text_hyphenate(LayEngine *e, const LayPara *p, const LayBreakParams *brk, Arena *a,
-                           Text *t)
+                           Arena *scratch, Text *t)
 {
-    t->s = arena_strndup(a, p->text, (size_t)p->len);
+    t->s = arena_strndup(a, p->text, (size_t)p->len);  /* the lines' glyphs point into it */
     t->len = p->len;
-    t->spans = arena_calloc(a, (size_t)(p->n_spans ? p->n_spans : 1), sizeof *t->spans);
+    t->spans = arena_calloc(scratch, (size_t)(p->n_spans ? p->n_spans : 1), sizeof *t->spans);
     memcpy(t->spans, p->spans, (size_t)p->n_spans * sizeof *t->spans);
     t->n_spans = p->n_spans;
-    t->hyph_at = arena_alloc(a, (size_t)p->len + 1);
+    t->hyph_at = arena_alloc(scratch, (size_t)p->len + 1);
     int last_word = brk->hyphenate_last_word ? p->len : last_word_start(p);
     for (int si = 0; si < p->n_spans; si++) {
         const LaySpan *sp = &p->spans[si];
@@ -966,9 +966,15 @@ int para_set(LayEngine *e, const LayPara *p, double measure, const LayBreakParam
     }
     Shaped s;
     memset(&s, 0, sizeof s);
-    text_hyphenate(e, p, brk, a, &s.t);
-    if (shape_text(e, p, &s, pool, a, file, dl) != 0)
+    /* per-character working arrays, items and break nodes live in a scratch
+     * arena freed before returning: only the text and the lines stay in a */
+    Arena scratch;
+    arena_init(&scratch);
+    text_hyphenate(e, p, brk, a, &scratch, &s.t);
+    if (shape_text(e, p, &s, pool, &scratch, file, dl) != 0) {
+        arena_fini(&scratch);
         return -1;
+    }
     if (p->lang && strncmp(p->lang, "zh", 2) == 0)
         compress_cjk_punct(&s);     /* full-width marks: in Latin text ’” are narrow */
 
@@ -984,8 +990,6 @@ int para_set(LayEngine *e, const LayPara *p, double measure, const LayBreakParam
     double rest = measure - left - p->hang_indent;
     if (first < 1) first = 1;
     if (rest < 1) rest = 1;
-    Arena scratch;
-    arena_init(&scratch);
     KpResult r;
     LayBreakParams pb = *brk;
     if (!b.justify) {
