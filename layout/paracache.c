@@ -10,9 +10,8 @@
  * pool).  It is reference-counted: the engine's table holds one reference, and
  * every LayResult that uses the entry holds one (kept in the result's
  * GlyphPool), so a result stays valid after the engine evicted the entry or was
- * freed.  Entries not used in the last two layouts and held by no result are
- * evicted at the start of each lay_run once PARACACHE_KEEP layouts passed
- * without them.  An engine and its cache belong to one
+ * freed.  Entries held by no result are evicted at the start of each lay_run
+ * once PARACACHE_KEEP layouts passed without them.  An engine and its cache belong to one
  * thread; references are counted atomically so a result may be freed by
  * another thread once the engine's thread is done with it. */
 #include "internal.h"
