@@ -86,12 +86,11 @@ int lay_hyphenate(LayEngine *e, const char *lang, const char *word, int len, cha
 }
 
 /* ---- tables ----------------------------------------------------------------------
- * Column widths from content: each column gets its natural width (widest cell
- * set on one line) when everything fits; otherwise the measure is shared in
- * proportion to natural widths, with a floor of the widest word... kept simple:
- * a floor of 12 % of the measure.  Each row becomes several set lines (one per
- * visual line of its tallest cell) tied together; rules above and below the
- * header and at the end. */
+ * Column widths from content (table_columns): every column gets at least its
+ * widest word, the rest of the measure in proportion to how much wider its
+ * cells would like to be.  Each row becomes several set lines (one per visual
+ * line of its tallest cell) that never part; rules above and below the header
+ * and at the end; the header lines repeat on continuation pages. */
 static void rule_line(Arena *a, double w, double thick, double height, SetLine *l)
 {
     l->items = arena_calloc(a, 1, sizeof *l->items);

@@ -357,7 +357,6 @@ static int note_starts(const Pager *pg, const SetLine *l)
 
 static void queue_note(Pager *pg, NoteQueue *q, int number)
 {
-    (void)pg;
     for (int f = 0; f < pg->in->n_footnotes; f++)
         if (pg->in->footnotes[f].number == number)
             for (int k = 0; k < pg->notes[f].n; k++)
