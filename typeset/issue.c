@@ -19,6 +19,7 @@
 #include "issuepages.h"
 #include "output.h"
 #include "paint.h"
+#include "pdfmerge.h"
 #include "pdfpost.h"
 
 /* ---- the issue PDF ------------------------------------------------------------*/
@@ -36,56 +37,67 @@ static char *issue_title(const DocMeta *m)
     return g_string_free(g, FALSE);
 }
 
-/* Paints, post-processes and writes the assembled result, as article.c's
- * render path does for one article. */
-static int paint_issue(Issue *is, const LayResult *all, const DocMeta *meta, const char *path)
+/* The front matter painted by Cairo (no post-pass: the merge does it once
+ * for the whole issue).  Returns 0 or -1. */
+static int paint_front(Issue *is, const LayResult *front, const char *title, const char *subject,
+                       const char *path, unsigned char **pdf, size_t *len)
 {
     char date[32];
     time_t t = (time_t)is->pdf_epoch;
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    char *title = issue_title(meta);
-    char *subject = meta->issn ? g_strdup_printf("ISSN %s", meta->issn) : NULL;
     PaintMeta pm = {.title = title, .subject = subject, .creator = "typeset " TS_VERSION,
                     .date_iso = date};
     PaintOptions po = {.width = is->style->page_width, .height = is->style->page_height, .tagged = 1};
-    unsigned char *pdf = NULL, *fin = NULL;
-    size_t len = 0, flen = 0;
     const char *err = NULL;
-    int rc = paint_pdf(all, &po, &pm, &pdf, &len, &err);
-    if (rc != 0)
+    if (paint_pdf(front, &po, &pm, pdf, len, &err) != 0) {
         diag_add(&is->dl, DIAG_ERROR, path, 0, 0, "cairo could not write the PDF: %s", err);
-    if (rc == 0) {
-        PdfPostOptions pp = {.epoch = is->pdf_epoch, .lang = is->m->lang, .title = title,
-                             .producer = "typeset " TS_VERSION " (cairo " CAIRO_VERSION_STRING ")"};
-        rc = pdfpost_run(pdf, len, &pp, &fin, &flen, path, &is->dl);
+        return -1;
     }
-    if (rc == 0)
-        rc = output_write_atomic(path, fin, flen, &is->dl);
-    g_free(pdf);
-    free(fin);
-    g_free(title);
-    g_free(subject);
-    return rc;
+    return 0;
 }
 
-/* Cover and contents, then every article's pages with its names prefixed,
- * into one result painted at once.  Returns the page count, or -1. */
+/* Reads every article's PDF as written in phase 2 into parts[k], with the
+ * blank pages its first folio asks for.  Returns the pages from the first
+ * folio to the end, blanks included, or -1. */
+static int read_parts(Issue *is, PdfMergePart *parts, char **bufs, Arena *a)
+{
+    int f = is->m->first_page;
+    for (int k = 0; k < is->n; k++) {
+        Item *it = &is->items[k];
+        char *file = arena_printf(a, "%s/%s.pdf", is->o->outdir, it->ma->stem);
+        gsize len = 0;
+        GError *e = NULL;
+        if (!g_file_get_contents(file, &bufs[k], &len, &e)) {
+            diag_add(&is->dl, DIAG_ERROR, file, 0, 0, "cannot read it back for issue.pdf: %s",
+                     e->message);
+            g_error_free(e);
+            return -1;
+        }
+        parts[k] = (PdfMergePart){.pdf = (const unsigned char *)bufs[k], .len = len, .file = file,
+                                  .prefix = issuepages_dest(it->k, "", a),
+                                  .title = it->art->doc.meta.title,
+                                  .title_dest = issuepages_dest(it->k, "title", a),
+                                  .blanks_before = it->first > f ? it->first - f : 0};
+        f = it->first + it->set_pages;
+    }
+    return f - is->m->first_page;
+}
+
+/* Cover and contents, laid out and painted here, then every article's pages
+ * copied from its PDF: issue.pdf.  Returns the page count, or -1. */
 static int write_issue(Issue *is)
 {
     double t0 = issuelog_elapsed(is->log);
     Arena a;
     arena_init(&a);
     IssueFrontEntry *entries = arena_calloc(&a, (size_t)is->n, sizeof *entries);
-    IssuePart *parts = arena_calloc(&a, (size_t)is->n, sizeof *parts);
     for (int k = 0; k < is->n; k++) {
         Item *it = &is->items[k];
-        issuepages_prefix(&it->art->result, it->k, &it->art->arena);
         entries[k] = (IssueFrontEntry){.meta = &it->art->doc.meta, .first_page = it->first,
                                        .dest = issuepages_dest(it->k, "title", &a),
                                        .section = it->ma->section};
-        parts[k] = (IssuePart){.result = &it->art->result, .title = it->art->doc.meta.title, .k = it->k};
     }
     const Manifest *m = is->m;
     const DocMeta *meta = &is->items[0].art->doc.meta;  /* carries the manifest's values */
@@ -99,23 +111,50 @@ static int write_issue(Issue *is)
                     .cover_image_col = m->cover_image_col,
                     .sections = sections, .n_sections = m->n_sections, .entries = entries,
                     .n_entries = is->n};
+    char *path = g_build_filename(is->o->outdir, "issue.pdf", NULL);
+    char *title = issue_title(meta);
+    char *subject = meta->issn ? g_strdup_printf("ISSN %s", meta->issn) : NULL;
+    PdfMergePart *parts = arena_calloc(&a, (size_t)is->n + 1, sizeof *parts);
+    char **bufs = arena_calloc(&a, (size_t)is->n + 1, sizeof *bufs);
+    unsigned char *front_pdf = NULL, *pdf = NULL;
+    size_t front_len = 0, len = 0;
     TsContext *c = g_async_queue_pop(is->idle);     /* no job runs now */
-    LayResult front, all;
+    LayResult front;
     int rc = issuefront_layout(&f, is->style, c->engine, &front, &a, &is->dl);
+    int pages = -1;
     if (rc == 0) {
-        issuepages_assemble(&front, parts, is->n, m->first_page, is->style->recto_start, &all, &a);
-        char *path = g_build_filename(is->o->outdir, "issue.pdf", NULL);
-        rc = paint_issue(is, &all, meta, path);
+        rc = paint_front(is, &front, title, subject, path, &front_pdf, &front_len);
+        int body = rc == 0 ? read_parts(is, parts, bufs, &a) : -1;
+        rc = body < 0 ? -1 : 0;
+        int blank = is->style->recto_start && front.n_pages % 2;
+        if (rc == 0) {
+            PdfMergeOptions mo = {
+                .post = {.epoch = is->pdf_epoch, .lang = m->lang, .title = title,
+                         .producer = "typeset " TS_VERSION " (cairo " CAIRO_VERSION_STRING ")"},
+                .blank_width = is->style->page_width, .blank_height = is->style->page_height,
+                .front_blank_label = blank ? issuefront_roman(front.n_pages + 1, &a) : NULL,
+                .first_folio = m->first_page};
+            rc = pdfmerge_run(front_pdf, front_len, parts, is->n, &mo, &pdf, &len, path, &is->dl);
+        }
         if (rc == 0)
-            issuelog_line(is->log, "wrote %s, %d pages (cover, contents and painting: %.2f s)", path,
-                          all.n_pages, issuelog_elapsed(is->log) - t0);
-        g_free(path);
-        rc = rc == 0 ? all.n_pages : -1;
+            rc = output_write_atomic(path, pdf, len, &is->dl);
+        if (rc == 0) {
+            pages = front.n_pages + blank + body;
+            issuelog_line(is->log, "wrote %s, %d pages (cover, contents and merging: %.2f s)", path,
+                          pages, issuelog_elapsed(is->log) - t0);
+        }
+        lay_result_fini(&front);
     }
-    lay_result_fini(&front);
     g_async_queue_push(is->idle, c);
+    for (int k = 0; k < is->n; k++)
+        g_free(bufs[k]);
+    g_free(front_pdf);
+    free(pdf);
+    g_free(path);
+    g_free(title);
+    g_free(subject);
     arena_fini(&a);
-    return rc;
+    return pages;
 }
 
 /* ---- the command ----------------------------------------------------------------*/
@@ -234,14 +273,14 @@ static void print_summary(const Issue *is, int issue_pages)
         int pad = w - (int)g_utf8_strlen(name, -1) + (int)strlen(name);
         if (it->failed) {
             printf("%-*s  %5s  %-11s  %8d\n", pad, name, "-", "failed",
-                   it->dl_open.warnings + it->dl_set.warnings);
+                   it->dl_open.warnings + it->dl_set.warnings + it->cached_warnings);
             continue;
         }
         char range[32];
         snprintf(range, sizeof range, "%d–%d", it->first, it->first + it->set_pages - 1);
         int rpad = 11 + (int)strlen(range) - (int)g_utf8_strlen(range, -1);
         printf("%-*s  %5d  %-*s  %8d\n", pad, name, it->set_pages, rpad, range,
-               it->dl_open.warnings + it->dl_set.warnings);
+               it->dl_open.warnings + it->dl_set.warnings + it->cached_warnings);
     }
     if (issue_pages > 0)
         printf("issue.pdf: %d pages\n", issue_pages);

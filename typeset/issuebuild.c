@@ -52,12 +52,17 @@ static int item_open(Issue *is, Item *it)
 /* article.h has no call to drop a layout and keep the document; the result is
  * a plain struct, released here so that its fonts go back while the context
  * that made them is held (see issuebuild.h). */
-static void item_release_layout(Item *it)
+static void item_drop_glyphs(Item *it)
 {
     if (it->art && it->art->laid_out) {
         lay_result_fini(&it->art->result);
         it->art->laid_out = 0;
     }
+}
+
+static void item_release_layout(Item *it)
+{
+    item_drop_glyphs(it);
     it->set_at = 0;
 }
 
@@ -106,32 +111,50 @@ static void job_measure(Issue *is, Item *it, TsContext *c)
     issuelog_measured(is->log);
 }
 
-/* Writes OUTDIR/STEM.pdf unless the same article at the same first page with
- * the same dates was written before and the file is still what was written. */
-static void write_article(Issue *is, Item *it, TsContext *c)
+/* "pp. 98–130" or "p. 98" for the log. */
+static void range_text(const Item *it, char *buf, size_t size)
 {
-    char *out = g_strdup_printf("%s/%s.pdf", is->o->outdir, it->ma->stem);
+    if (it->set_pages > 1)
+        snprintf(buf, size, "pp. %d–%d", it->first, it->first + it->set_pages - 1);
+    else
+        snprintf(buf, size, "p. %d", it->first);
+}
+
+/* Whether OUTDIR/STEM.pdf is this article at this first page with these dates,
+ * as written before and not touched since: then neither its layout nor its
+ * painting is needed (issue.pdf is merged from the article PDFs). */
+static int pdf_cached(Issue *is, Item *it)
+{
     char key[ISSUECACHE_HEX], sha[ISSUECACHE_HEX];
     issuecache_key(it->content, "pdf", it->first, is->epoch, key);
     IssueCacheRecord rec;
-    char range[64];
-    if (it->set_pages > 1)
-        snprintf(range, sizeof range, "pp. %d–%d", it->first, it->first + it->set_pages - 1);
-    else
-        snprintf(range, sizeof range, "p. %d", it->first);
-    if (issuecache_get(is->cache_dir, key, &rec) == 0 && rec.pdf_sha[0] &&
-        issuecache_file_sha(out, sha) == 0 && strcmp(sha, rec.pdf_sha) == 0) {
-        issuelog_line(is->log, "%s: set at %s, %s unchanged", it->ma->name, range, out);
-        g_free(out);
-        return;
+    if (issuecache_get(is->cache_dir, key, &rec) != 0 || !rec.pdf_sha[0] || rec.pages < 1)
+        return 0;
+    char *out = g_strdup_printf("%s/%s.pdf", is->o->outdir, it->ma->stem);
+    int same = issuecache_file_sha(out, sha) == 0 && strcmp(sha, rec.pdf_sha) == 0;
+    g_free(out);
+    if (same) {
+        it->set_pages = rec.pages;
+        it->cached_warnings = rec.warnings;
     }
+    return same;
+}
+
+/* Paints the article's layout into OUTDIR/STEM.pdf and records it. */
+static void write_article(Issue *is, Item *it, TsContext *c)
+{
+    char *out = g_strdup_printf("%s/%s.pdf", is->o->outdir, it->ma->stem);
+    char range[64];
+    range_text(it, range, sizeof range);
     unsigned char *pdf = NULL;
     size_t len = 0;
     if (article_render_pdf(it->art, c, is->pdf_epoch, &pdf, &len, &it->dl_set) != 0 ||
         output_write_atomic(out, pdf, len, &it->dl_set) != 0) {
         it->failed = 1;
     } else {
-        rec = (IssueCacheRecord){.pages = it->set_pages};
+        char key[ISSUECACHE_HEX];
+        issuecache_key(it->content, "pdf", it->first, is->epoch, key);
+        IssueCacheRecord rec = {.pages = it->set_pages, .warnings = it->dl_set.warnings};
         issuecache_sha(pdf, len, rec.pdf_sha);
         issuecache_put(is->cache_dir, key, &rec, &it->dl_set);
         issuelog_line(is->log, "%s: set at %s, wrote %s", it->ma->name, range, out);
@@ -140,11 +163,22 @@ static void write_article(Issue *is, Item *it, TsContext *c)
     g_free(out);
 }
 
-/* Phase 2: the article at its first folio in the issue, and its PDF. */
+/* Phase 2: the article at its first folio in the issue, and its PDF; the
+ * layout is dropped once painted. */
 static void job_set(Issue *is, Item *it, TsContext *c)
 {
     diag_list_fini(&it->dl_set);
     diag_list_init(&it->dl_set);
+    it->cached_warnings = 0;
+    if (pdf_cached(is, it)) {
+        it->set_at = it->first;
+        char range[64];
+        range_text(it, range, sizeof range);
+        issuelog_set(is->log, it->set_pages);
+        issuelog_line(is->log, "%s: set at %s, %s/%s.pdf unchanged", it->ma->name, range,
+                      is->o->outdir, it->ma->stem);
+        return;
+    }
     it->art->expect_pages = it->pages;     /* phase 1's count: usually one round, not two */
     if (article_layout(it->art, c, it->first, &it->dl_set) != 0 || it->dl_set.errors > 0) {
         it->failed = 1;
@@ -157,6 +191,7 @@ static void job_set(Issue *is, Item *it, TsContext *c)
     /* when set_pages differs from the numbering's count, the articles after
      * this one move and are set again; this one stays where it is */
     write_article(is, it, c);
+    item_drop_glyphs(it);
 }
 
 /* ---- the pool --------------------------------------------------------------------*/

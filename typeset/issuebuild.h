@@ -41,6 +41,7 @@ typedef struct Item {
     int first;                  /* its first folio in the issue */
     int set_at;                 /* first folio of its current layout; 0 = none */
     int set_pages;              /* pages of that layout */
+    int cached_warnings;        /* warnings of the layout a cached PDF came from */
     int cached;                 /* phase 1's count came from the cache */
     int failed;
 } Item;

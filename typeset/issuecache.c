@@ -116,6 +116,9 @@ int issuecache_get(const char *cache_dir, const char *key, IssueCacheRecord *r)
                 long n = strtol(*l + 6, &end, 10);
                 r->pages = (*end || n < 1 || n > 1000000) ? 0 : (int)n;
                 ok = r->pages > 0;
+            } else if (g_str_has_prefix(*l, "warnings ")) {
+                long n = strtol(*l + 9, &end, 10);
+                r->warnings = (*end || n < 0 || n > 1000000000) ? 0 : (int)n;
             } else if (g_str_has_prefix(*l, "pdf ") && strlen(*l + 4) == ISSUECACHE_HEX - 1) {
                 g_strlcpy(r->pdf_sha, *l + 4, ISSUECACHE_HEX);
             }
@@ -135,6 +138,8 @@ int issuecache_put(const char *cache_dir, const char *key, const IssueCacheRecor
         g_string_append_printf(g, "pages %d\n", r->pages);
     if (r->pdf_sha[0])
         g_string_append_printf(g, "pdf %s\n", r->pdf_sha);
+    if (r->warnings > 0)
+        g_string_append_printf(g, "warnings %d\n", r->warnings);
     char *path = g_build_filename(cache_dir, key, NULL);
     int rc = output_write_atomic(path, g->str, g->len, dl);
     g_free(path);

@@ -3,7 +3,8 @@
  * bytes, its images, the style file, fonts/fonts.conf, the program version, the
  * manifest's metadata overrides) plus what the record is for (the first page,
  * the PDF dates).  A record is a small text file named by its key, holding a
- * page count and/or the SHA-256 of an article PDF written from it.  Records
+ * page count and/or the SHA-256 of an article PDF written from it (with the
+ * number of warnings its layout gave).  Records
  * are written atomically, so concurrent jobs (threads or processes) may share
  * a cache; a stale or damaged record is simply a miss. */
 #ifndef TS_ISSUECACHE_H
@@ -16,6 +17,7 @@
 typedef struct IssueCacheRecord {
     int pages;                      /* 0 = none */
     char pdf_sha[ISSUECACHE_HEX];   /* "" = none */
+    int warnings;                   /* diagnostics of the layout the PDF came from */
 } IssueCacheRecord;
 
 /* The content digest of an article (hex, into out): doc must be open (its

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <qpdf/qpdf-c.h>
+#include "pdfpp.h"
 
 /* qpdf can emit a warning per damaged object; past this many we only count. */
 #define PP_MAX_WARNINGS 10
@@ -24,13 +24,6 @@
 /* Box coordinates are written with this many decimals (1/10000 pt). */
 #define PP_BOX_DECIMALS 4
 
-typedef struct PpCtx {
-    qpdf_data q;
-    const char *file;        /* for diagnostics */
-    const char *desc;        /* the name qpdf puts in front of its messages */
-    DiagList *dl;
-    int warnings;            /* qpdf warnings seen so far */
-} PpCtx;
 
 /* qpdf's message without the leading "<description>: " it adds (the
  * description is our file name, which the diagnostic already shows), keeping
@@ -63,7 +56,7 @@ static void pp_drain_warnings(PpCtx *c, int drop)
 
 /* Returns 1 when the last qpdf calls succeeded; otherwise adds the error
  * (what = the step that failed) and returns 0. */
-static int pp_ok(PpCtx *c, const char *what)
+int pp_ok(PpCtx *c, const char *what)
 {
     if (!qpdf_has_error(c->q)) {
         pp_drain_warnings(c, 0);
@@ -153,7 +146,7 @@ static void pp_set_box(PpCtx *c, qpdf_oh page, const char *key, const double mb[
     qpdf_oh_replace_key(c->q, page, key, arr);
 }
 
-static int pp_boxes(PpCtx *c, const PdfPostOptions *o)
+int pp_boxes(PpCtx *c, const PdfPostOptions *o)
 {
     int npages = qpdf_get_num_pages(c->q);
     if (!pp_ok(c, "reading the page tree"))
@@ -199,7 +192,7 @@ static qpdf_oh pp_info(PpCtx *c)
     return info;
 }
 
-static int pp_metadata(PpCtx *c, const PdfPostOptions *o)
+int pp_metadata(PpCtx *c, const PdfPostOptions *o)
 {
     char date[64];
     if (pp_format_date(o->epoch, date, sizeof date) < 0) {
@@ -237,7 +230,7 @@ static int pp_metadata(PpCtx *c, const PdfPostOptions *o)
     return pp_ok(c, "setting the catalog") ? 0 : -1;
 }
 
-static int pp_write(PpCtx *c, unsigned char **out, size_t *out_len)
+int pp_write(PpCtx *c, unsigned char **out, size_t *out_len)
 {
     qpdf_init_write_memory(c->q);
     if (!pp_ok(c, "starting to write"))
@@ -265,31 +258,41 @@ static int pp_write(PpCtx *c, unsigned char **out, size_t *out_len)
     return 0;
 }
 
-int pdfpost_run(const unsigned char *in, size_t len, const PdfPostOptions *o,
-                unsigned char **out, size_t *out_len, const char *file, DiagList *dl)
+int pp_open(PpCtx *c, const unsigned char *in, size_t len, const char *file, DiagList *dl)
 {
-    *out = NULL;
-    *out_len = 0;
-    PpCtx c = {.q = qpdf_init(), .file = file, .desc = file ? file : "cairo", .dl = dl};
-    qpdf_silence_errors(c.q);
-    qpdf_set_suppress_warnings(c.q, QPDF_TRUE);
-    int rc = -1;
+    *c = (PpCtx){.q = qpdf_init(), .file = file, .desc = file ? file : "cairo", .dl = dl};
+    qpdf_silence_errors(c->q);
+    qpdf_set_suppress_warnings(c->q, QPDF_TRUE);
     /* qpdf would "recover" any bytes into an error about trailers: say it plainly
      * (a header may follow up to 1024 bytes of junk, PDF 32000-1 §7.5.2 note) */
     if (!memmem(in, len < 1024 ? len : 1024, "%PDF-", 5)) {
         diag_add(dl, DIAG_ERROR, file, 1, 1,
                  "PDF post-pass: the input is not a PDF (no %%PDF- header in %zu bytes)", len);
-        qpdf_cleanup(&c.q);
         return -1;
     }
-    /* qpdf_read_memory does not copy: in must outlive c.q, which it does */
-    qpdf_read_memory(c.q, c.desc, (const char *)in, (unsigned long long)len, NULL);
-    if (pp_ok(&c, "reading the PDF") && pp_boxes(&c, o) == 0 && pp_metadata(&c, o) == 0 &&
+    /* qpdf_read_memory does not copy: in must outlive c->q */
+    qpdf_read_memory(c->q, c->desc, (const char *)in, (unsigned long long)len, NULL);
+    return pp_ok(c, "reading the PDF") ? 0 : -1;
+}
+
+void pp_close(PpCtx *c)
+{
+    if (c->warnings > PP_MAX_WARNINGS)
+        diag_add(c->dl, DIAG_WARNING, c->file, 1, 1, "PDF post-pass: %d more qpdf warnings not shown",
+                 c->warnings - PP_MAX_WARNINGS);
+    qpdf_cleanup(&c->q);
+}
+
+int pdfpost_run(const unsigned char *in, size_t len, const PdfPostOptions *o,
+                unsigned char **out, size_t *out_len, const char *file, DiagList *dl)
+{
+    *out = NULL;
+    *out_len = 0;
+    PpCtx c;
+    int rc = -1;
+    if (pp_open(&c, in, len, file, dl) == 0 && pp_boxes(&c, o) == 0 && pp_metadata(&c, o) == 0 &&
         pp_write(&c, out, out_len) == 0)
         rc = 0;
-    if (c.warnings > PP_MAX_WARNINGS)
-        diag_add(dl, DIAG_WARNING, file, 1, 1, "PDF post-pass: %d more qpdf warnings not shown",
-                 c.warnings - PP_MAX_WARNINGS);
-    qpdf_cleanup(&c.q);
+    pp_close(&c);
     return rc;
 }

@@ -1,15 +1,20 @@
 /* test_issue.c — the pure parts of `typeset issue`: page numbering with and
- * without recto starts, destination prefixes, the assembled page list and
- * outline (typeset/issuepages.c), roman labels (typeset/issuefront.c), and
+ * without recto starts (typeset/issuepages.c), the PDF merge that makes
+ * issue.pdf (typeset/pdfmerge.c), roman labels (typeset/issuefront.c), and
  * the manifest reader's errors (typeset/manifest.c). */
 #include "../../typeset/issuefront.h"
 #include "../../typeset/issuepages.h"
 #include "../../typeset/manifest.h"
+#include "../../typeset/paint.h"
+#include "../../typeset/pdfmerge.h"
 #include "check.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <qpdf/qpdf-c.h>
 
 static void numbering(void)
 {
@@ -40,41 +45,106 @@ static void roman(void)
     arena_fini(&a);
 }
 
-/* Two one-page "articles" with a destination, a link and an outline entry. */
-static void assemble(void)
+/* A one-page tagged PDF from paint_pdf: a destination "title", an internal
+ * link to "ref-1", an external link, and one outline entry; label "label". */
+static unsigned char *tiny_pdf(const char *label, const char *dest_link, size_t *len)
 {
-    Arena a;
-    arena_init(&a);
-    LayItem items[2][3];
-    LayPage pages[2];
-    LayOutline ol[2];
-    LayResult r[2];
-    for (int k = 0; k < 2; k++) {
-        items[k][0] = (LayItem){.kind = LI_DEST, .str = "title"};
-        items[k][1] = (LayItem){.kind = LI_LINK, .str = "#ref-1"};
-        items[k][2] = (LayItem){.kind = LI_LINK, .str = "https://doi.org/10.1/x"};
-        pages[k] = (LayPage){.items = items[k], .n_items = 3, .number = k == 0 ? 5 : 7};
-        ol[k] = (LayOutline){1, "References", "references"};
-        r[k] = (LayResult){.pages = &pages[k], .n_pages = 1, .outline = &ol[k], .n_outline = 1};
-        issuepages_prefix(&r[k], k + 1, &a);
-    }
-    CHECK_STR(items[1][0].str, "a2-title", "destination prefixed");
-    CHECK_STR(items[1][1].str, "#a2-ref-1", "internal link prefixed");
-    CHECK_STR(items[1][2].str, "https://doi.org/10.1/x", "external link untouched");
-    CHECK_STR(ol[0].dest, "a1-references", "outline target prefixed");
+    LayItem items[3] = {
+        {.kind = LI_DEST, .str = "title", .x = 10, .y = 10},
+        {.kind = LI_LINK, .str = dest_link, .x = 10, .y = 20, .w = 30, .h = 10},
+        {.kind = LI_LINK, .str = "https://doi.org/10.1/x", .x = 10, .y = 40, .w = 30, .h = 10},
+    };
+    /* cairo 1.16 writes links and destinations only beside marked content */
+    LayItem tagged[6] = {{.kind = LI_TAG_BEGIN, .str = "P"}, {.kind = LI_RULE, .x = 10, .y = 60, .w = 50},
+                         items[0], items[1], items[2], {.kind = LI_TAG_END, .str = "P"}};
+    LayPage pg = {.items = tagged, .n_items = 6, .label = label};
+    LayOutline ol = {1, "References", "title"};
+    LayResult r = {.pages = &pg, .n_pages = 1, .outline = &ol, .n_outline = 1};
+    PaintOptions po = {.width = 200, .height = 300, .tagged = 1};
+    PaintMeta pm = {.title = "t", .date_iso = "2024-01-01T00:00:00Z"};
+    unsigned char *pdf = NULL;
+    const char *err = NULL;
+    CHECK(paint_pdf(&r, &po, &pm, &pdf, len, &err) == 0, "paint a tiny PDF");
+    return pdf;
+}
 
-    LayPage fp = {.label = "i"};
-    LayResult front = {.pages = &fp, .n_pages = 1};
-    IssuePart parts[2] = {{&r[0], "First", 1}, {&r[1], "Second", 2}};
-    LayResult all;
-    issuepages_assemble(&front, parts, 2, 5, 1, &all, &a);
-    CHECK(all.n_pages == 5, "cover, its blank, p. 5, blank p. 6, p. 7 (got %d pages)", all.n_pages);
-    CHECK_STR(all.pages[1].label, "ii", "the front matter is padded to an even count");
-    CHECK(all.pages[3].number == 6 && all.pages[3].n_items == 0, "blank verso numbered 6");
-    CHECK(all.n_outline == 4 && all.outline[0].level == 1 && all.outline[1].level == 2,
-          "one entry per article, its own entries one level down");
-    CHECK_STR(all.outline[2].dest, "a2-title", "article entry points at its title");
-    arena_fini(&a);
+/* The merged document's name tree as "name name ..." and its first link. */
+static char *dest_names(qpdf_data q)
+{
+    GString *g = g_string_new(NULL);
+    qpdf_oh dests = qpdf_oh_get_key(q, qpdf_oh_get_key(q, qpdf_get_root(q), "/Names"), "/Dests");
+    qpdf_oh arr = qpdf_oh_get_key(q, dests, "/Names");
+    for (int i = 0; i < qpdf_oh_get_array_n_items(q, arr); i += 2)
+        g_string_append_printf(g, "%s ", qpdf_oh_get_utf8_value(q, qpdf_oh_get_array_item(q, arr, i)));
+    return g_string_free(g, FALSE);
+}
+
+/* Front (one page, "i") + two parts, the first after one blank page: labels,
+ * blanks, prefixed names and links, outline, structure. */
+static void merge(void)
+{
+    size_t fl, l1, l2;
+    unsigned char *front = tiny_pdf("i", "#a2-title", &fl);
+    unsigned char *p1 = tiny_pdf("5", "#ref-1", &l1), *p2 = tiny_pdf("7", "#title", &l2);
+    PdfMergePart parts[2] = {
+        {.pdf = p1, .len = l1, .file = "a.pdf", .prefix = "a1-", .title = "First",
+         .title_dest = "a1-title", .blanks_before = 1},
+        {.pdf = p2, .len = l2, .file = "b.pdf", .prefix = "a2-", .title = "Second",
+         .title_dest = "a2-title"},
+    };
+    PdfMergeOptions mo = {.post = {.epoch = 1700000000, .lang = "en"}, .blank_width = 200,
+                          .blank_height = 300, .front_blank_label = "ii", .first_folio = 4};
+    DiagList dl;
+    diag_list_init(&dl);
+    unsigned char *out = NULL;
+    size_t len = 0;
+    int rc = pdfmerge_run(front, fl, parts, 2, &mo, &out, &len, "issue.pdf", &dl);
+    CHECK(rc == 0 && dl.n == 0, "merged without diagnostics (%d)", dl.n);
+    if (rc == 0) {
+        qpdf_data q = qpdf_init();
+        qpdf_read_memory(q, "m", (const char *)out, len, NULL);
+        CHECK(qpdf_get_num_pages(q) == 5, "front, its blank, a blank verso, two pages (got %d)",
+              qpdf_get_num_pages(q));
+        char *names = dest_names(q);
+        CHECK_STR(names, "a1-title a2-title title ", "names prefixed, sorted, the front's kept");
+        g_free(names);
+        qpdf_oh pg = qpdf_get_page_n(q, 3);
+        qpdf_oh link = qpdf_oh_get_array_item(q, qpdf_oh_get_key(q, pg, "/Annots"), 0);
+        CHECK_STR(qpdf_oh_get_utf8_value(q, qpdf_oh_get_key(q, link, "/Dest")), "a1-ref-1",
+                  "a part's internal link prefixed");
+        CHECK(qpdf_oh_get_int_value(q, qpdf_oh_get_key(q, pg, "/StructParents")) >= 1,
+              "the part's parent-tree keys come after the front's");
+        qpdf_oh blank = qpdf_get_page_n(q, 2);
+        CHECK(!qpdf_oh_has_key(q, blank, "/Contents") && qpdf_oh_has_key(q, blank, "/TrimBox"),
+              "the blank verso is empty and has a TrimBox");
+        qpdf_oh ol = qpdf_oh_get_key(q, qpdf_get_root(q), "/Outlines");
+        qpdf_oh first = qpdf_oh_get_key(q, qpdf_oh_get_key(q, ol, "/First"), "/Next");
+        CHECK_STR(qpdf_oh_get_utf8_value(q, qpdf_oh_get_key(q, first, "/Title")), "First",
+                  "outline: the front's own entry, then the first part's title");
+        qpdf_oh kid = qpdf_oh_get_key(q, first, "/First");
+        CHECK_STR(qpdf_oh_get_utf8_value(q, qpdf_oh_get_key(q, kid, "/Dest")), "a1-title",
+                  "outline: its own entry nested, target prefixed");
+        qpdf_oh nums = qpdf_oh_get_key(q, qpdf_oh_get_key(q, qpdf_get_root(q), "/PageLabels"), "/Nums");
+        const char *labels = qpdf_oh_unparse(q, nums);
+        CHECK(strstr(labels, "1 << /P (ii) >> 2 << /S /D /St 4 >>") != NULL,
+              "labels: ii for the front's blank, folios from 4 (got %s)", labels);
+        qpdf_oh st = qpdf_oh_get_key(q, qpdf_get_root(q), "/StructTreeRoot");
+        CHECK(qpdf_oh_get_array_n_items(q, qpdf_oh_get_key(q, st, "/K")) == 3,
+              "structure: the front's document and both parts'");
+        qpdf_cleanup(&q);
+    }
+    DiagList bad;
+    diag_list_init(&bad);
+    parts[1].len = 10;
+    unsigned char *none = NULL;
+    CHECK(pdfmerge_run(front, fl, parts, 2, &mo, &none, &len, "issue.pdf", &bad) != 0 && !none &&
+              bad.errors > 0, "a truncated part is an error, and nothing is written");
+    diag_list_fini(&bad);
+    diag_list_fini(&dl);
+    free(out);
+    g_free(front);
+    g_free(p1);
+    g_free(p2);
 }
 
 /* Writes text to DIR/name; returns the path (g_free). */
@@ -144,7 +214,7 @@ int main(void)
 {
     numbering();
     roman();
-    assemble();
+    merge();
     manifest();
     return check_finish();
 }

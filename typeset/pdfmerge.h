@@ -1,0 +1,44 @@
+/* pdfmerge.h — one PDF from finished ones, at the PDF level: a front document
+ * (the issue's cover and contents, as Cairo wrote it) followed by parts (the
+ * articles' PDFs as written to disk), with blank pages between them where the
+ * pagination wants them.  Each part's pages are copied with their content,
+ * resources, links and structure; nothing is painted again.  The result has
+ * one name tree of destinations (each part's names prefixed, so they stay
+ * unique and the front's links to "PREFIXtitle" resolve), one structure tree
+ * (the parts' trees below the front's, their parent-tree keys renumbered), an
+ * outline (each part's title with its own outline one level below), page
+ * labels (the front's own, then decimal folios from first_folio on), and goes
+ * through the same post-pass as every PDF (pdfpost.h).  Keeps no state; inputs
+ * are borrowed. */
+#ifndef TS_PDFMERGE_H
+#define TS_PDFMERGE_H
+
+#include <stddef.h>
+
+#include "pdfpost.h"
+
+typedef struct PdfMergePart {
+    const unsigned char *pdf;   /* a complete PDF */
+    size_t len;
+    const char *file;           /* its name, for diagnostics */
+    const char *prefix;         /* put before each of its destination names, e.g. "a3-" */
+    const char *title;          /* its outline entry (UTF-8) ... */
+    const char *title_dest;     /* ... and where it leads (a name after prefixing) */
+    int blanks_before;          /* blank pages inserted before its first page */
+} PdfMergePart;
+
+typedef struct PdfMergeOptions {
+    PdfPostOptions post;        /* dates, language, title, producer of the result */
+    double blank_width, blank_height;   /* pt: the media of inserted blank pages */
+    const char *front_blank_label;      /* non-NULL: one blank page after the front, so labelled */
+    int first_folio;            /* label of the first page after the front (and its blank) */
+} PdfMergeOptions;
+
+/* Writes the merged PDF into *out (malloc'd, caller frees).  Returns 0, or -1
+ * with an error at file:1:1 (file = the output's name) when a part cannot be
+ * read or the result cannot be written. */
+int pdfmerge_run(const unsigned char *front, size_t front_len, const PdfMergePart *parts, int n,
+                 const PdfMergeOptions *o, unsigned char **out, size_t *out_len, const char *file,
+                 DiagList *dl);
+
+#endif
