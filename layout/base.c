@@ -42,8 +42,8 @@ char *xstrdup(const char *s)
 }
 
 /* ---- arena ---------------------------------------------------------------
- * Blocks of at least 64 KiB; a large request gets a block of its own.  The head
- * block is the one being filled. */
+ * Blocks of 64 KiB (a small arena's start at 1 KiB and double); a large
+ * request gets a block of its own.  The head block is the one being filled. */
 struct ArenaBlock {
     ArenaBlock *next;
     size_t used, size;
@@ -51,11 +51,19 @@ struct ArenaBlock {
 };
 
 #define ARENA_CHUNK (64u * 1024u)
+#define ARENA_SMALL 1024u
 
 void arena_init(Arena *a)
 {
     a->head = NULL;
     a->total = 0;
+    a->chunk = 0;
+}
+
+void arena_init_small(Arena *a)
+{
+    arena_init(a);
+    a->chunk = ARENA_SMALL;
 }
 
 void arena_fini(Arena *a)
@@ -80,11 +88,14 @@ void *arena_alloc(Arena *a, size_t size)
     size = (size + 15) & ~(size_t)15;
     ArenaBlock *b = a->head;
     if (!b || b->size - b->used < size) {
-        size_t cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
+        size_t chunk = a->chunk ? a->chunk : ARENA_CHUNK;
+        if (a->chunk && a->chunk < ARENA_CHUNK)
+            a->chunk *= 2;      /* a small arena's blocks double up to the usual size */
+        size_t cap = size > chunk / 4 ? size : chunk;
         ArenaBlock *nb = xmalloc(sizeof *nb + cap);
         nb->used = 0;
         nb->size = cap;
-        if (b && cap != ARENA_CHUNK) {
+        if (b && cap != chunk) {
             /* a big private block goes behind the head so the head keeps filling */
             nb->next = b->next;
             b->next = nb;

@@ -26,9 +26,12 @@ typedef struct ArenaBlock ArenaBlock;
 typedef struct Arena {
     ArenaBlock *head;
     size_t total;                  /* bytes handed out, for limits and stats */
+    size_t chunk;                  /* next block's size; 0 = the usual 64 KiB */
 } Arena;
 
 void arena_init(Arena *a);
+/* For one of many small things (a cached paragraph): blocks from 1 KiB up. */
+void arena_init_small(Arena *a);
 void arena_fini(Arena *a);         /* frees every block */
 void arena_reset(Arena *a);        /* frees all but keeps nothing: same as fini+init */
 void *arena_alloc(Arena *a, size_t size);             /* zeroed, 16-byte aligned */

@@ -11,6 +11,7 @@ typedef struct ParaEntry ParaEntry;
 struct LayEngine {
     GHashTable *cache;          /* set paragraphs by their inputs (paracache.c) */
     unsigned generation;        /* lay_run count, for eviction */
+    unsigned cache_keep;        /* layouts an unused entry survives */
     int cache_hits, cache_misses;
     int cache_off;              /* TYPESET_NO_PARACACHE set */
     PangoFontMap *fontmap;      /* borrowed */

@@ -193,6 +193,11 @@ void lay_engine_free(LayEngine *e);
 int lay_run(LayEngine *e, const LayInput *in, LayResult *out, Arena *a, DiagList *dl);
 void lay_result_fini(LayResult *r);
 
+/* How many layouts a set paragraph no layout used stays in the engine's
+ * cache (0 = the default, 2).  An issue build sets about its article count,
+ * so that the second phase finds every article's paragraphs set. */
+void lay_engine_set_cache_keep(LayEngine *e, unsigned layouts);
+
 /* Paragraphs the engine found in its cache (set before with the same inputs)
  * and had to set, since it was created. */
 void lay_cache_stats(const LayEngine *e, int *hits, int *misses);

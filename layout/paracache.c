@@ -19,10 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How many layouts an unused entry survives.  Two covers the cases that pay:
- * an article laid out again at once (its page range changed) and a watch
- * session.  Keeping entries across an issue's two phases (a dozen layouts
- * apart) saved 7 % of `issue -j 1` but cost 40 MB of peak memory at -j 2. */
+/* How many layouts an unused entry survives by default.  Two covers the
+ * cases that pay in one article: laid out again at once (its page range
+ * changed) and a watch session.  An issue build keeps entries from one phase
+ * to the next (lay_engine_set_cache_keep). */
 #define PARACACHE_KEEP 2
 
 struct ParaEntry {
@@ -118,6 +118,7 @@ static GBytes *make_key(const LayPara *p, double measure, const LayBreakParams *
 void paracache_init(LayEngine *e)
 {
     e->cache_off = getenv("TYPESET_NO_PARACACHE") != NULL;  /* for measuring the cache */
+    e->cache_keep = PARACACHE_KEEP;
     e->cache = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, NULL, paracache_release);
 }
 
@@ -132,14 +133,19 @@ static gboolean stale(gpointer key, gpointer value, gpointer data)
 {
     (void)key;
     const ParaEntry *pe = value;
-    unsigned gen = *(const unsigned *)data;
-    return g_atomic_int_get(&pe->refs) == 1 && pe->last_used + PARACACHE_KEEP <= gen;
+    const LayEngine *e = data;
+    return g_atomic_int_get(&pe->refs) == 1 && pe->last_used + e->cache_keep <= e->generation;
 }
 
 void paracache_next_generation(LayEngine *e)
 {
     e->generation++;
-    g_hash_table_foreach_remove(e->cache, stale, &e->generation);
+    g_hash_table_foreach_remove(e->cache, stale, e);
+}
+
+void lay_engine_set_cache_keep(LayEngine *e, unsigned layouts)
+{
+    e->cache_keep = layouts > 0 ? layouts : PARACACHE_KEEP;
 }
 
 int para_set_cached(LayEngine *e, const LayPara *p, double measure, const LayBreakParams *brk,
@@ -155,7 +161,7 @@ int para_set_cached(LayEngine *e, const LayPara *p, double measure, const LayBre
     if (!pe) {
         e->cache_misses++;
         pe = xcalloc(1, sizeof *pe);
-        arena_init(&pe->arena);
+        arena_init_small(&pe->arena);     /* thousands live at once in an issue */
         if (para_set(e, p, measure, brk, file, para_index, &pe->pool, &pe->arena, dl, &pe->set) != 0) {
             glyph_pool_free(&pe->pool);
             arena_fini(&pe->arena);

@@ -129,8 +129,11 @@ static int write_issue(Issue *is)
         int blank = is->style->recto_start && front.n_pages % 2;
         if (rc == 0) {
             PdfMergeOptions mo = {
+                /* plain xref: the issue goes to the printer, whose RIP may
+                 * predate object streams; writing it is quicker too */
                 .post = {.epoch = is->pdf_epoch, .lang = m->lang, .title = title,
-                         .producer = "typeset " TS_VERSION " (cairo " CAIRO_VERSION_STRING ")"},
+                         .producer = "typeset " TS_VERSION " (cairo " CAIRO_VERSION_STRING ")",
+                         .plain_xref = 1},
                 .blank_width = is->style->page_width, .blank_height = is->style->page_height,
                 .front_blank_label = blank ? issuefront_roman(front.n_pages + 1, &a) : NULL,
                 .first_folio = m->first_page};

@@ -100,6 +100,7 @@ static void job_measure(Issue *is, Item *it, TsContext *c)
             issuelog_line(is->log, "%s: failed", it->ma->name);
         } else {
             it->pages = article_pages(it->art);
+            it->ctx = c;
             rec = (IssueCacheRecord){.pages = it->pages};
             issuecache_put(is->cache_dir, key, &rec, &it->dl_set);
             issuelog_line(is->log, "%s: laid out, %d pages (%.2f s)", it->ma->name, it->pages,
@@ -187,6 +188,7 @@ static void job_set(Issue *is, Item *it, TsContext *c)
     }
     it->set_at = it->first;
     it->set_pages = article_pages(it->art);
+    it->ctx = c;
     issuelog_set(is->log, it->set_pages);
     /* when set_pages differs from the numbering's count, the articles after
      * this one move and are set again; this one stays where it is */
@@ -223,6 +225,15 @@ static long long job_weight(const Item *it)
     return g_stat(it->ma->path, &st) == 0 ? (long long)st.st_size / 2500 : 0;
 }
 
+/* A context's engine keeps every paragraph it set until the issue is done
+ * (each article is set once or twice, and a phase sets them all): phase 2
+ * sets an article again in the context that measured it, and finds its
+ * paragraphs there (a fortieth of the first setting's time). */
+static void keep_paragraphs(const Issue *is, TsContext *c)
+{
+    lay_engine_set_cache_keep(c->engine, (unsigned)is->n * ISSUE_MAX_ROUNDS + 2);
+}
+
 /* An idle context, or a new one (at most one per concurrent job). */
 static TsContext *take_context(Issue *is, Item *it)
 {
@@ -235,6 +246,7 @@ static TsContext *take_context(Issue *is, Item *it)
         it->failed = 1;
         return NULL;
     }
+    keep_paragraphs(is, c);
     g_mutex_lock(&is->lock);
     g_ptr_array_add(is->contexts, c);
     g_mutex_unlock(&is->lock);
@@ -273,6 +285,86 @@ static void run_phase(Issue *is, IssueJobFn fn, int (*want)(const Item *))
     if (pool)
         g_thread_pool_free(pool, FALSE, TRUE);
     free(jobs);
+}
+
+/* Phase 2 runs one thread per context, and each thread sets first the
+ * articles its context measured: their paragraphs are in its cache. */
+typedef struct Owned {
+    Job *jobs;
+    char *taken;
+    int nj;
+    GMutex lock;
+} Owned;
+
+typedef struct Worker {
+    Owned *o;
+    TsContext *c;
+} Worker;
+
+/* The next job for the thread holding c: the longest untaken one measured in
+ * c, else the longest measured in none, else the shortest left to another
+ * (set cold here, which beats idling).  NULL when none is left. */
+static Job *next_owned(Owned *o, const TsContext *c)
+{
+    g_mutex_lock(&o->lock);
+    int pick = -1;
+    for (int pass = 0; pass < 2 && pick < 0; pass++)
+        for (int i = 0; i < o->nj && pick < 0; i++)
+            if (!o->taken[i] && o->jobs[i].it->ctx == (pass == 0 ? c : NULL))
+                pick = i;
+    for (int i = o->nj - 1; i >= 0 && pick < 0; i--)
+        if (!o->taken[i])
+            pick = i;
+    if (pick >= 0)
+        o->taken[pick] = 1;
+    g_mutex_unlock(&o->lock);
+    return pick >= 0 ? &o->jobs[pick] : NULL;
+}
+
+static gpointer owned_worker(gpointer data)
+{
+    Worker *w = data;
+    for (Job *j; (j = next_owned(w->o, w->c));)
+        j->fn(j->is, j->it, w->c);
+    return NULL;
+}
+
+/* As run_phase, with every idle context (and new ones up to o->jobs) in a
+ * thread of its own, each preferring its own articles. */
+static void run_phase_owned(Issue *is, IssueJobFn fn, int (*want)(const Item *))
+{
+    Owned o = {.jobs = xcalloc((size_t)is->n + 1, sizeof *o.jobs)};
+    for (int k = 0; k < is->n; k++)
+        if (!is->items[k].failed && want(&is->items[k]))
+            o.jobs[o.nj++] = (Job){is, fn, &is->items[k], job_weight(&is->items[k])};
+    qsort(o.jobs, (size_t)o.nj, sizeof *o.jobs, job_cmp);
+    o.taken = xcalloc((size_t)o.nj + 1, 1);
+    g_mutex_init(&o.lock);
+    int threads = is->o->jobs < o.nj ? is->o->jobs : o.nj;
+    Worker *w = xcalloc((size_t)threads + 1, sizeof *w);
+    int nw = 0;
+    for (TsContext *c; nw < threads && (c = g_async_queue_try_pop(is->idle));)
+        w[nw++] = (Worker){&o, c};
+    for (int i = 0; nw < threads && i < o.nj; i++) {   /* more contexts: as take_context */
+        TsContext *c = take_context(is, o.jobs[i].it);
+        if (!c)
+            break;
+        w[nw++] = (Worker){&o, c};
+    }
+    GThread **t = xcalloc((size_t)nw + 1, sizeof *t);
+    for (int i = 1; i < nw; i++)
+        t[i] = g_thread_new("set", owned_worker, &w[i]);
+    if (nw > 0)
+        owned_worker(&w[0]);
+    for (int i = 1; i < nw; i++)
+        g_thread_join(t[i]);
+    for (int i = 0; i < nw; i++)
+        g_async_queue_push(is->idle, w[i].c);
+    g_mutex_clear(&o.lock);
+    free(t);
+    free(w);
+    free(o.taken);
+    free(o.jobs);
 }
 
 static int want_all(const Item *it)
@@ -319,7 +411,7 @@ int issuebuild_set(Issue *is)
         }
         if (round > 0)
             issuelog_reset_set(is->log);
-        run_phase(is, job_set, want_set);
+        run_phase_owned(is, job_set, want_set);
         settled = 1;
         for (int k = 0; k < is->n; k++) {
             Item *it = &is->items[k];
@@ -367,6 +459,7 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
         free(c);
         return -1;
     }
+    keep_paragraphs(is, c);
     g_ptr_array_add(is->contexts, c);
     g_async_queue_push(is->idle, c);
     return 0;

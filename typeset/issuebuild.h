@@ -42,6 +42,7 @@ typedef struct Item {
     int set_at;                 /* first folio of its current layout; 0 = none */
     int set_pages;              /* pages of that layout */
     int cached_warnings;        /* warnings of the layout a cached PDF came from */
+    TsContext *ctx;             /* the context whose cache holds its paragraphs, or NULL */
     int cached;                 /* phase 1's count came from the cache */
     int failed;
 } Item;

@@ -499,7 +499,9 @@ int pdfmerge_run(const unsigned char *front, size_t front_len, const PdfMergePar
                .outline = g_array_new(FALSE, FALSE, sizeof(PmEntry))};
     PpCtx *src = g_new0(PpCtx, n > 0 ? n : 1);
     int opened = 0, rc = -1;
-    if (pp_open(&m.c, front, front_len, file, dl) != 0)
+    int ok = pp_open(&m.c, front, front_len, file, dl) == 0;
+    m.c.plain_xref = o->post.plain_xref;
+    if (!ok)
         goto done;
     int n_front = qpdf_get_num_pages(m.c.q);
     if (!pp_ok(&m.c, "reading the front pages"))

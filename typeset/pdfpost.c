@@ -236,7 +236,7 @@ int pp_write(PpCtx *c, unsigned char **out, size_t *out_len)
     if (!pp_ok(c, "starting to write"))
         return -1;
     qpdf_set_deterministic_ID(c->q, QPDF_TRUE);
-    qpdf_set_object_stream_mode(c->q, qpdf_o_generate);
+    qpdf_set_object_stream_mode(c->q, c->plain_xref ? qpdf_o_disable : qpdf_o_generate);
     /* streams are copied as Cairo compressed them, never decoded and re-encoded */
     qpdf_set_stream_data_mode(c->q, qpdf_s_preserve);
     if (!pp_ok(c, "setting write options"))
@@ -290,7 +290,9 @@ int pdfpost_run(const unsigned char *in, size_t len, const PdfPostOptions *o,
     *out_len = 0;
     PpCtx c;
     int rc = -1;
-    if (pp_open(&c, in, len, file, dl) == 0 && pp_boxes(&c, o) == 0 && pp_metadata(&c, o) == 0 &&
+    int ok = pp_open(&c, in, len, file, dl) == 0;
+    c.plain_xref = o->plain_xref;
+    if (ok && pp_boxes(&c, o) == 0 && pp_metadata(&c, o) == 0 &&
         pp_write(&c, out, out_len) == 0)
         rc = 0;
     pp_close(&c);

@@ -20,6 +20,9 @@ typedef struct PdfPostOptions {
                                and Info /Title when cairo wrote none (UTF-8) */
     const char *producer;   /* replaces cairo's /Producer, e.g. "typeset 0.1.0 (cairo 1.16.0)";
                                NULL = keep cairo's */
+    int plain_xref;         /* 1: no object streams (every object and the xref table in
+                               plain PDF 1.4 syntax, as older RIPs and PDF/X-1a want;
+                               larger, and quicker to write) */
 } PdfPostOptions;
 
 /* Rewrites the PDF in[0..len):
@@ -30,8 +33,9 @@ typedef struct PdfPostOptions {
  *    o->epoch (cairo 1.16 writes them without "D:");
  *  - the catalog gets /Lang and /ViewerPreferences as described above;
  *  - Info /Producer is replaced;
- *  - the file is written with a deterministic /ID and object streams, so the
- *    same input and options always give byte-identical output.
+ *  - the file is written with a deterministic /ID and object streams (unless
+ *    o->plain_xref), so the same input and options always give byte-identical
+ *    output.
  * qpdf warnings (a damaged input it had to repair) become DIAG_WARNINGs.
  * On success *out (malloc'd, caller frees) and *out_len are set and 0 is
  * returned.  On failure (unparsable PDF, a page without a usable MediaBox, a

@@ -15,6 +15,7 @@ typedef struct PpCtx {
     const char *desc;        /* the name qpdf puts in front of its messages */
     DiagList *dl;
     int warnings;            /* qpdf warnings seen so far */
+    int plain_xref;          /* pp_write: no object streams (PdfPostOptions.plain_xref) */
 } PpCtx;
 
 /* Initialises c and reads the PDF in[0..len), which must outlive c.  Call
@@ -29,8 +30,8 @@ int pp_ok(PpCtx *c, const char *what);
 int pp_boxes(PpCtx *c, const PdfPostOptions *o);
 /* Info dates, producer and title, catalog /Lang and viewer preferences. */
 int pp_metadata(PpCtx *c, const PdfPostOptions *o);
-/* Writes the document with a deterministic /ID and object streams into a
- * malloc'd buffer. */
+/* Writes the document with a deterministic /ID and (unless c->plain_xref)
+ * object streams into a malloc'd buffer. */
 int pp_write(PpCtx *c, unsigned char **out, size_t *out_len);
 
 #endif
