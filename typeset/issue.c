@@ -1,162 +1,26 @@
 /* issue.c — the `issue` command: a journal issue from a manifest.  Options,
  * the plan (phase 1 as one command per article, `--article N`, and phase 2 as
- * one, `--assemble`), the driver, the issue PDF (cover and contents, then every
- * article's pages, painted as one LayResult) and the summary.  The phases
- * themselves are in issuebuild.c. */
+ * one, `--assemble`), the driver and the summary.  The phases are in
+ * issuebuild.c, issue.pdf's merge in issuemerge.c. */
 #include <getopt.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-
-#include <cairo.h>
 
 #include "commands.h"
 #include "issuebuild.h"
-#include "issuefront.h"
-#include "issuepages.h"
+#include "issuemerge.h"
 #include "output.h"
-#include "paint.h"
-#include "pdfmerge.h"
-#include "pdfpost.h"
 
-/* ---- the issue PDF ------------------------------------------------------------*/
-
-/* The viewer's title: "Journal, vol. 1, no. 1-2 (2022)". */
-static char *issue_title(const DocMeta *m)
-{
-    GString *g = g_string_new(m->journal ? m->journal : "Journal issue");
-    if (m->volume)
-        g_string_append_printf(g, ", vol. %s", m->volume);
-    if (m->number)
-        g_string_append_printf(g, ", no. %s", m->number);
-    if (m->year)
-        g_string_append_printf(g, " (%s)", m->year);
-    return g_string_free(g, FALSE);
-}
-
-/* The front matter painted by Cairo (no post-pass: the merge does it once
- * for the whole issue).  Returns 0 or -1. */
-static int paint_front(Issue *is, const LayResult *front, const char *title, const char *subject,
-                       const char *path, unsigned char **pdf, size_t *len)
-{
-    char date[32];
-    time_t t = (time_t)is->pdf_epoch;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    PaintMeta pm = {.title = title, .subject = subject, .creator = "typeset " TS_VERSION,
-                    .date_iso = date};
-    PaintOptions po = {.width = is->style->page_width, .height = is->style->page_height, .tagged = 1};
-    const char *err = NULL;
-    if (paint_pdf(front, &po, &pm, pdf, len, &err) != 0) {
-        diag_add(&is->dl, DIAG_ERROR, path, 0, 0, "cairo could not write the PDF: %s", err);
-        return -1;
-    }
-    return 0;
-}
-
-/* Reads every article's PDF as written in phase 2 into parts[k], with the
- * blank pages its first folio asks for.  Returns the pages from the first
- * folio to the end, blanks included, or -1. */
-static int read_parts(Issue *is, PdfMergePart *parts, char **bufs, Arena *a)
-{
-    int f = is->m->first_page;
-    for (int k = 0; k < is->n; k++) {
-        Item *it = &is->items[k];
-        char *file = arena_printf(a, "%s/%s.pdf", is->o->outdir, it->ma->stem);
-        gsize len = 0;
-        GError *e = NULL;
-        if (!g_file_get_contents(file, &bufs[k], &len, &e)) {
-            diag_add(&is->dl, DIAG_ERROR, file, 0, 0, "cannot read it back for issue.pdf: %s",
-                     e->message);
-            g_error_free(e);
-            return -1;
-        }
-        parts[k] = (PdfMergePart){.pdf = (const unsigned char *)bufs[k], .len = len, .file = file,
-                                  .prefix = issuepages_dest(it->k, "", a),
-                                  .title = it->art->doc.meta.title,
-                                  .title_dest = issuepages_dest(it->k, "title", a),
-                                  .blanks_before = it->first > f ? it->first - f : 0};
-        f = it->first + it->set_pages;
-    }
-    return f - is->m->first_page;
-}
-
-/* Cover and contents, laid out and painted here, then every article's pages
- * copied from its PDF: issue.pdf.  Returns the page count, or -1. */
+/* The rest of issue.pdf's merging (issuemerge.h) and the file, in an idle
+ * context.  Returns its page count or -1. */
 static int write_issue(Issue *is)
 {
-    double t0 = issuelog_elapsed(is->log);
-    Arena a;
-    arena_init(&a);
-    IssueFrontEntry *entries = arena_calloc(&a, (size_t)is->n, sizeof *entries);
-    for (int k = 0; k < is->n; k++) {
-        Item *it = &is->items[k];
-        entries[k] = (IssueFrontEntry){.meta = &it->art->doc.meta, .first_page = it->first,
-                                       .dest = issuepages_dest(it->k, "title", &a),
-                                       .section = it->ma->section};
-    }
-    const Manifest *m = is->m;
-    const DocMeta *meta = &is->items[0].art->doc.meta;  /* carries the manifest's values */
-    const char **sections = arena_calloc(&a, (size_t)m->n_sections + 1, sizeof *sections);
-    for (int s = 0; s < m->n_sections; s++)
-        sections[s] = m->sections[s].title;
-    IssueFront f = {.file = m->path, .lang = m->lang, .journal = meta->journal, .issn = meta->issn,
-                    .volume = meta->volume, .number = meta->number, .year = meta->year,
-                    .cover_lines = m->cover_title, .n_cover_lines = m->n_cover_title,
-                    .cover_image = m->cover_image, .cover_image_line = m->cover_image_line,
-                    .cover_image_col = m->cover_image_col,
-                    .sections = sections, .n_sections = m->n_sections, .entries = entries,
-                    .n_entries = is->n};
-    char *path = g_build_filename(is->o->outdir, "issue.pdf", NULL);
-    char *title = issue_title(meta);
-    char *subject = meta->issn ? g_strdup_printf("ISSN %s", meta->issn) : NULL;
-    PdfMergePart *parts = arena_calloc(&a, (size_t)is->n + 1, sizeof *parts);
-    char **bufs = arena_calloc(&a, (size_t)is->n + 1, sizeof *bufs);
-    unsigned char *front_pdf = NULL, *pdf = NULL;
-    size_t front_len = 0, len = 0;
     TsContext *c = g_async_queue_pop(is->idle);     /* no job runs now */
-    LayResult front;
-    int rc = issuefront_layout(&f, is->style, c->engine, &front, &a, &is->dl);
-    int pages = -1;
-    if (rc == 0) {
-        rc = paint_front(is, &front, title, subject, path, &front_pdf, &front_len);
-        int body = rc == 0 ? read_parts(is, parts, bufs, &a) : -1;
-        rc = body < 0 ? -1 : 0;
-        int blank = is->style->recto_start && front.n_pages % 2;
-        if (rc == 0) {
-            PdfMergeOptions mo = {
-                /* plain xref: the issue goes to the printer, whose RIP may
-                 * predate object streams; writing it is quicker too */
-                .post = {.epoch = is->pdf_epoch, .lang = m->lang, .title = title,
-                         .producer = "typeset " TS_VERSION " (cairo " CAIRO_VERSION_STRING ")",
-                         .plain_xref = 1},
-                .blank_width = is->style->page_width, .blank_height = is->style->page_height,
-                .front_blank_label = blank ? issuefront_roman(front.n_pages + 1, &a) : NULL,
-                .first_folio = m->first_page};
-            rc = pdfmerge_run(front_pdf, front_len, parts, is->n, &mo, &pdf, &len, path, &is->dl);
-        }
-        if (rc == 0)
-            rc = output_write_atomic(path, pdf, len, &is->dl);
-        if (rc == 0) {
-            pages = front.n_pages + blank + body;
-            issuelog_line(is->log, "wrote %s, %d pages (cover, contents and merging: %.2f s)", path,
-                          pages, issuelog_elapsed(is->log) - t0);
-        }
-        lay_result_fini(&front);
-    }
+    int pages = issuemerge_finish(is->merge, c);
     g_async_queue_push(is->idle, c);
-    for (int k = 0; k < is->n; k++)
-        g_free(bufs[k]);
-    g_free(front_pdf);
-    free(pdf);
-    g_free(path);
-    g_free(title);
-    g_free(subject);
-    arena_fini(&a);
     return pages;
 }
 
@@ -321,7 +185,7 @@ static int build_issue(Issue *is)
         diag_add(&is->dl, DIAG_ERROR, is->m->path, 1, 1,
                  "%d of %d articles failed (%s): issue.pdf was not written, and the articles after "
                  "a failed one are numbered without it", failed, is->n, names->str);
-    else if (ok)
+    else if (ok && is->merge)
         pages = write_issue(is);
     g_string_free(names, TRUE);
     issuelog_finish(is->log);

@@ -2,12 +2,16 @@
  *
  * Phase 1 measures every article (its page count when set at the manifest's
  * first page); the counts go into the cache.  Phase 2 numbers the pages and
- * sets every article at its real first page; an article whose count there
- * differs from phase 1's moves the articles after it, which are set again (a
- * fixed point, as article_layout does for one article's page range). */
+ * sets every article at its real first page, in the context that measured it
+ * (its paragraphs are still in that engine's cache, so this second setting
+ * costs a few milliseconds), writes its PDF and drops its glyphs; an article
+ * whose PDF at that folio is in the cache is neither set nor painted.  An
+ * article whose count differs from phase 1's moves the articles after it,
+ * which are set again (a fixed point, as article_layout does for one
+ * article's page range).  Between articles, phase 2's threads take the steps
+ * of issue.pdf's merge (issuemerge.h). */
 #include "issuebuild.h"
 
-#include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +19,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "issuemerge.h"
 #include "issuepages.h"
 #include "output.h"
 
@@ -166,7 +171,7 @@ static void write_article(Issue *is, Item *it, TsContext *c)
 
 /* Phase 2: the article at its first folio in the issue, and its PDF; the
  * layout is dropped once painted. */
-static void job_set(Issue *is, Item *it, TsContext *c)
+static void set_article(Issue *is, Item *it, TsContext *c)
 {
     diag_list_fini(&it->dl_set);
     diag_list_init(&it->dl_set);
@@ -196,34 +201,24 @@ static void job_set(Issue *is, Item *it, TsContext *c)
     item_drop_glyphs(it);
 }
 
+/* set_article, then the mark that lets the merge take the article. */
+static void job_set(Issue *is, Item *it, TsContext *c)
+{
+    set_article(is, it, c);
+    g_atomic_int_set(&it->ready, 1);
+}
+
 /* ---- the pool --------------------------------------------------------------------*/
 
+/* Jobs run in issue order, in both phases (not longest first): the contexts
+ * then take alternate articles, phase 2 finds them in the same alternation,
+ * and the merge of issue.pdf, which needs them in issue order, follows the
+ * setting closely.  The order changes when an article is set, never how. */
 typedef struct Job {
     Issue *is;
     IssueJobFn fn;
     Item *it;
-    long long weight;           /* expected cost: longest first */
 } Job;
-
-/* Longest jobs first (LPT scheduling), so that no thread is left with a long
- * article while the others idle at the end of a phase; ties in issue order.
- * The order changes when an article is set, never how. */
-static int job_cmp(const void *pa, const void *pb)
-{
-    const Job *a = pa, *b = pb;
-    if (a->weight != b->weight)
-        return a->weight > b->weight ? -1 : 1;
-    return a->it->k - b->it->k;
-}
-
-/* Pages once measured, else the source's size (about 2.5 kB a page). */
-static long long job_weight(const Item *it)
-{
-    if (it->pages > 0)
-        return it->pages;
-    GStatBuf st;
-    return g_stat(it->ma->path, &st) == 0 ? (long long)st.st_size / 2500 : 0;
-}
 
 /* A context's engine keeps every paragraph it set until the issue is done
  * (each article is set once or twice, and a phase sets them all): phase 2
@@ -272,8 +267,7 @@ static void run_phase(Issue *is, IssueJobFn fn, int (*want)(const Item *))
     int nj = 0;
     for (int k = 0; k < is->n; k++)
         if (!is->items[k].failed && want(&is->items[k]))
-            jobs[nj++] = (Job){is, fn, &is->items[k], job_weight(&is->items[k])};
-    qsort(jobs, (size_t)nj, sizeof *jobs, job_cmp);
+            jobs[nj++] = (Job){is, fn, &is->items[k]};
     int threads = is->o->jobs < nj ? is->o->jobs : nj;
     GThreadPool *pool = threads > 1 ? g_thread_pool_new(run_job, NULL, threads, TRUE, NULL) : NULL;
     for (int i = 0; i < nj; i++) {
@@ -290,6 +284,7 @@ static void run_phase(Issue *is, IssueJobFn fn, int (*want)(const Item *))
 /* Phase 2 runs one thread per context, and each thread sets first the
  * articles its context measured: their paragraphs are in its cache. */
 typedef struct Owned {
+    Issue *is;
     Job *jobs;
     char *taken;
     int nj;
@@ -301,9 +296,9 @@ typedef struct Worker {
     TsContext *c;
 } Worker;
 
-/* The next job for the thread holding c: the longest untaken one measured in
- * c, else the longest measured in none, else the shortest left to another
- * (set cold here, which beats idling).  NULL when none is left. */
+/* The next job for the thread holding c: the first untaken one measured in
+ * c, else the first measured in none, else the last left to another (set
+ * cold here, which beats idling).  NULL when none is left. */
 static Job *next_owned(Owned *o, const TsContext *c)
 {
     g_mutex_lock(&o->lock);
@@ -321,11 +316,19 @@ static Job *next_owned(Owned *o, const TsContext *c)
     return pick >= 0 ? &o->jobs[pick] : NULL;
 }
 
+/* Between articles, a worker takes whatever merging steps are ready. */
 static gpointer owned_worker(gpointer data)
 {
     Worker *w = data;
-    for (Job *j; (j = next_owned(w->o, w->c));)
+    IssueMerge *im = w->o->is->merge;
+    for (;;) {
+        while (im && issuemerge_step(im, w->c))
+            ;
+        Job *j = next_owned(w->o, w->c);
+        if (!j)
+            break;
         j->fn(j->is, j->it, w->c);
+    }
     return NULL;
 }
 
@@ -333,11 +336,10 @@ static gpointer owned_worker(gpointer data)
  * thread of its own, each preferring its own articles. */
 static void run_phase_owned(Issue *is, IssueJobFn fn, int (*want)(const Item *))
 {
-    Owned o = {.jobs = xcalloc((size_t)is->n + 1, sizeof *o.jobs)};
+    Owned o = {.is = is, .jobs = xcalloc((size_t)is->n + 1, sizeof *o.jobs)};
     for (int k = 0; k < is->n; k++)
         if (!is->items[k].failed && want(&is->items[k]))
-            o.jobs[o.nj++] = (Job){is, fn, &is->items[k], job_weight(&is->items[k])};
-    qsort(o.jobs, (size_t)o.nj, sizeof *o.jobs, job_cmp);
+            o.jobs[o.nj++] = (Job){is, fn, &is->items[k]};
     o.taken = xcalloc((size_t)o.nj + 1, 1);
     g_mutex_init(&o.lock);
     int threads = is->o->jobs < o.nj ? is->o->jobs : o.nj;
@@ -403,12 +405,21 @@ int issuebuild_set(Issue *is)
         for (int k = 0; k < is->n; k++)
             pages[k] = is->items[k].failed ? 0 : is->items[k].pages;
         issuepages_number(is->m->first_page, is->style->recto_start, pages, is->n, first);
+        int failed = 0;
         for (int k = 0; k < is->n; k++) {
             Item *it = &is->items[k];
             it->first = first[k];
             if (it->set_at != it->first)
                 item_release_layout(it);    /* no job runs now */
+            g_atomic_int_set(&it->ready, !want_set(it));
+            failed |= it->failed;
         }
+        /* issue.pdf is merged while the articles are set (not when one
+         * failed: there will be none) */
+        if (is->merge)
+            issuemerge_restart(is->merge);
+        else if (!failed)
+            is->merge = issuemerge_new(is);
         if (round > 0)
             issuelog_reset_set(is->log);
         run_phase_owned(is, job_set, want_set);
@@ -468,6 +479,7 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
 /* Articles before the contexts whose fonts their glyphs hold. */
 void issuebuild_close(Issue *is)
 {
+    issuemerge_free(is->merge);
     for (int k = 0; k < is->n; k++) {
         Item *it = &is->items[k];
         print_diags(&it->dl_open);

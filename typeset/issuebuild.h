@@ -1,16 +1,18 @@
 /* issuebuild.h — the issue command's build, private to issue.c and
  * issuebuild.c: the articles' way through both phases (reading, measuring,
- * numbering, setting, writing each article's PDF) on a pool of threads, each
- * with a TsContext of its own, and the cache.  issue.c holds the command line,
- * the plan, the issue PDF and the summary.
+ * numbering, setting, writing each article's PDF) on threads, each with a
+ * TsContext of its own, and the cache.  issue.c holds the command line, the
+ * plan and the summary; issuemerge.c makes issue.pdf from the article PDFs.
  *
- * Threads.  Each worker borrows a TsContext from a queue of idle ones (made on
- * demand, so never more than the workers), and the glyphs of an article hold
- * fonts of the context that set them.  So glyphs are made, painted and released
- * either by the job that holds that context, or by the driver while no job
- * runs; nothing else is shared but the read-only Style and the log.  Which
- * context sets an article does not change its layout, so -j 1 and -j 8 give
- * the same bytes. */
+ * Threads.  In phase 1 each worker borrows a TsContext from a queue of idle
+ * ones (made on demand, so never more than the workers); in phase 2 each
+ * thread holds one context throughout and prefers the articles it measured.
+ * The glyphs of an article hold fonts of the context that set them, so they
+ * are made, painted and released by the thread holding that context (or by
+ * the driver while no job runs); nothing else is shared but the read-only
+ * Style, the log, the items' `ready` marks and the merge (under its lock).
+ * Which context sets an article does not change its layout, so -j 1 and -j 8
+ * give the same bytes. */
 #ifndef TS_ISSUEBUILD_H
 #define TS_ISSUEBUILD_H
 
@@ -43,6 +45,7 @@ typedef struct Item {
     int set_pages;              /* pages of that layout */
     int cached_warnings;        /* warnings of the layout a cached PDF came from */
     TsContext *ctx;             /* the context whose cache holds its paragraphs, or NULL */
+    gint ready;                 /* atomic: its phase-2 job is done this round */
     int cached;                 /* phase 1's count came from the cache */
     int failed;
 } Item;
@@ -61,6 +64,7 @@ typedef struct Issue {
     int n;
     IssueLog *log;
     DiagList dl;                /* the issue's own diagnostics (driver only) */
+    struct IssueMerge *merge;   /* issue.pdf in the making (issuemerge.h), or NULL */
 } Issue;
 
 typedef void (*IssueJobFn)(Issue *is, Item *it, TsContext *c);

@@ -488,60 +488,108 @@ static void pm_write_labels(Merge *m, int n_front, const PdfMergeOptions *o)
     qpdf_oh_replace_key(q, root, "/PageLabels", tree);
 }
 
+struct PdfMerge {
+    Merge m;
+    PdfMergeOptions o;
+    GPtrArray *src;             /* PpCtx *: the parts' documents, alive until written */
+    int n_front;
+    int failed;
+};
+
+PdfMerge *pdfmerge_new(const unsigned char *front, size_t front_len, const PdfMergeOptions *o,
+                       const char *file, DiagList *dl)
+{
+    PdfMerge *pm = g_new0(PdfMerge, 1);
+    pm->o = *o;
+    pm->src = g_ptr_array_new();
+    Merge *m = &pm->m;
+    m->names = g_array_new(FALSE, FALSE, sizeof(PmName));
+    m->nums = g_array_new(FALSE, FALSE, sizeof(PmNum));
+    m->outline = g_array_new(FALSE, FALSE, sizeof(PmEntry));
+    int ok = pp_open(&m->c, front, front_len, file, dl) == 0;
+    m->c.plain_xref = o->post.plain_xref;
+    if (ok) {
+        pm->n_front = qpdf_get_num_pages(m->c.q);
+        ok = pp_ok(&m->c, "reading the front pages");
+    }
+    PmPartCtx fp = {.m = m, .max_key = -1};
+    if (ok && (pm_collect_names(&fp, m->c.q) != 0 || pm_collect_outline(&fp, m->c.q, 1) != 0)) {
+        diag_add(dl, DIAG_ERROR, file, 1, 1, "the front PDF's name tree or outline is too deep");
+        ok = 0;
+    }
+    if (ok) {
+        pm_struct_root(m);
+        if (o->front_blank_label)
+            pm_add_blank(m, o);
+    }
+    if (!ok) {
+        pdfmerge_free(pm);
+        return NULL;
+    }
+    return pm;
+}
+
+int pdfmerge_add(PdfMerge *pm, const PdfMergePart *part)
+{
+    if (!pm || pm->failed)
+        return -1;
+    PpCtx *src = g_new0(PpCtx, 1);
+    g_ptr_array_add(pm->src, src);
+    if (pp_open(src, part->pdf, part->len, part->file, pm->m.c.dl) != 0 ||
+        pm_part(&pm->m, src, part, &pm->o) != 0)
+        pm->failed = 1;
+    return pm->failed ? -1 : 0;
+}
+
+int pdfmerge_finish(PdfMerge *pm, unsigned char **out, size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    if (!pm || pm->failed)
+        return -1;
+    Merge *m = &pm->m;
+    pm_write_names(m);
+    pm_write_parent_tree(m);
+    pm_write_outline(m);
+    pm_write_labels(m, pm->n_front, &pm->o);
+    if (pp_ok(&m->c, "writing the trees") && pp_boxes(&m->c, &pm->o.post) == 0 &&
+        pp_metadata(&m->c, &pm->o.post) == 0 && pp_write(&m->c, out, out_len) == 0)
+        return 0;
+    pm->failed = 1;
+    return -1;
+}
+
+void pdfmerge_free(PdfMerge *pm)
+{
+    if (!pm)
+        return;
+    Merge *m = &pm->m;
+    for (guint i = 0; i < m->names->len; i++)
+        g_free(g_array_index(m->names, PmName, i).name);
+    for (guint i = 0; i < m->outline->len; i++) {
+        g_free(g_array_index(m->outline, PmEntry, i).title);
+        g_free(g_array_index(m->outline, PmEntry, i).dest);
+    }
+    g_array_free(m->names, TRUE);
+    g_array_free(m->nums, TRUE);
+    g_array_free(m->outline, TRUE);
+    pp_close(&m->c);
+    for (guint i = 0; i < pm->src->len; i++) {
+        pp_close(pm->src->pdata[i]);
+        g_free(pm->src->pdata[i]);
+    }
+    g_ptr_array_free(pm->src, TRUE);
+    g_free(pm);
+}
+
 int pdfmerge_run(const unsigned char *front, size_t front_len, const PdfMergePart *parts, int n,
                  const PdfMergeOptions *o, unsigned char **out, size_t *out_len, const char *file,
                  DiagList *dl)
 {
-    *out = NULL;
-    *out_len = 0;
-    Merge m = {.names = g_array_new(FALSE, FALSE, sizeof(PmName)),
-               .nums = g_array_new(FALSE, FALSE, sizeof(PmNum)),
-               .outline = g_array_new(FALSE, FALSE, sizeof(PmEntry))};
-    PpCtx *src = g_new0(PpCtx, n > 0 ? n : 1);
-    int opened = 0, rc = -1;
-    int ok = pp_open(&m.c, front, front_len, file, dl) == 0;
-    m.c.plain_xref = o->post.plain_xref;
-    if (!ok)
-        goto done;
-    int n_front = qpdf_get_num_pages(m.c.q);
-    if (!pp_ok(&m.c, "reading the front pages"))
-        goto done;
-    PmPartCtx fp = {.m = &m, .max_key = -1};
-    if (pm_collect_names(&fp, m.c.q) != 0 || pm_collect_outline(&fp, m.c.q, 1) != 0)
-        goto done;
-    pm_struct_root(&m);
-    if (o->front_blank_label)
-        pm_add_blank(&m, o);
-    for (; opened < n; opened++) {
-        if (pp_open(&src[opened], parts[opened].pdf, parts[opened].len, parts[opened].file, dl) != 0) {
-            opened++;
-            goto done;
-        }
-        if (pm_part(&m, &src[opened], &parts[opened], o) != 0) {
-            opened++;
-            goto done;
-        }
-    }
-    pm_write_names(&m);
-    pm_write_parent_tree(&m);
-    pm_write_outline(&m);
-    pm_write_labels(&m, n_front, o);
-    if (pp_ok(&m.c, "writing the trees") && pp_boxes(&m.c, &o->post) == 0 &&
-        pp_metadata(&m.c, &o->post) == 0 && pp_write(&m.c, out, out_len) == 0)
-        rc = 0;
-done:
-    for (guint i = 0; i < m.names->len; i++)
-        g_free(g_array_index(m.names, PmName, i).name);
-    for (guint i = 0; i < m.outline->len; i++) {
-        g_free(g_array_index(m.outline, PmEntry, i).title);
-        g_free(g_array_index(m.outline, PmEntry, i).dest);
-    }
-    g_array_free(m.names, TRUE);
-    g_array_free(m.nums, TRUE);
-    g_array_free(m.outline, TRUE);
-    pp_close(&m.c);
-    for (int i = 0; i < opened; i++)
-        pp_close(&src[i]);
-    g_free(src);
+    PdfMerge *pm = pdfmerge_new(front, front_len, o, file, dl);
+    for (int i = 0; i < n; i++)
+        pdfmerge_add(pm, &parts[i]);
+    int rc = pdfmerge_finish(pm, out, out_len);
+    pdfmerge_free(pm);
     return rc;
 }

@@ -34,6 +34,19 @@ typedef struct PdfMergeOptions {
     int first_folio;            /* label of the first page after the front (and its blank) */
 } PdfMergeOptions;
 
+/* The same in steps, so that parts can be added while later ones are still
+ * being made: new (the front), add (each part, in order), finish (the
+ * trees, the post-pass, the bytes), free.  Every buffer given must live until
+ * pdfmerge_free.  pdfmerge_new returns NULL when the front cannot be read;
+ * after a failed step (its error in dl) the others return -1, and all of them
+ * take NULL.  One thread at a time; any thread. */
+typedef struct PdfMerge PdfMerge;
+PdfMerge *pdfmerge_new(const unsigned char *front, size_t front_len, const PdfMergeOptions *o,
+                       const char *file, DiagList *dl);
+int pdfmerge_add(PdfMerge *pm, const PdfMergePart *part);
+int pdfmerge_finish(PdfMerge *pm, unsigned char **out, size_t *out_len);
+void pdfmerge_free(PdfMerge *pm);
+
 /* Writes the merged PDF into *out (malloc'd, caller frees).  Returns 0, or -1
  * with an error at file:1:1 (file = the output's name) when a part cannot be
  * read or the result cannot be written. */

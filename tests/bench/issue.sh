@@ -75,8 +75,9 @@ laid=$(grep -c ': laid out' "$OUT/j2.log")
 cached=$(grep -c ': [0-9]* pages, from the cache' "$OUT/j2.log")
 unchanged=$(grep -c 'unchanged$' "$OUT/j2.log")
 echo "issue: incremental rebuild (-j 2) after editing $(basename "$art"): $ti s wall, $(cat "$OUT/j2.cpu") s CPU"
+rewritten=$(grep -c ': set at .* wrote ' "$OUT/j2.log")
 echo "issue:   phase 1 laid out $laid article(s), took $cached page counts from the cache;" \
-     "$unchanged article PDFs unchanged (phase 2 still sets every article for issue.pdf)"
+     "phase 2 set and wrote $rewritten article PDF(s), $unchanged unchanged"
 awk -v a="$ti" -v b="$t2" 'BEGIN { printf "issue: incremental / full (-j 2): %.2f (target < 0.20)\n", a / b }'
 grep -E 'phase [12]:|wrote .*issue.pdf' "$OUT/j2.log" | sed 's/^typeset:/issue:  /'
 exit 0

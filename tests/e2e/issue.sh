@@ -138,6 +138,24 @@ check "issue: rebuild rewrites only the edited article's PDF" sh -c \
     "grep -q 'ru-article.md: set at .* wrote ' '$C/log2' && test \$(grep -c 'unchanged$' '$C/log2') -eq 3"
 check "issue: the rebuilt issue has the new sentence" has "$C/out/issue.pdf" "One more sentence for the incremental rebuild."
 
+# a wrong page count in the cache (as a stale record would give): phase 2
+# finds the real count, numbers again, sets what moved, and issue.pdf is the
+# same as a clean build's (the merge begun under the wrong numbers is redone)
+W=$IS/wrong
+mkdir -p "$W/src"
+cp samples/*.md samples/issue.yaml "$W/src/"
+$TS issue "$W/src/issue.yaml" -o "$W/out" -j 2 -q 2>/dev/null
+cp "$W/out/issue.pdf" "$W/clean.pdf"
+for r in "$W/out/.cache"/*; do
+    if grep -q '^pages ' "$r" && ! grep -q '^pdf ' "$r"; then
+        n=$(sed -n 's/^pages //p' "$r"); sed -i "s/^pages .*/pages $((n + 2))/" "$r"
+    fi
+done
+rm -f "$W/out"/*.pdf
+$TS issue "$W/src/issue.yaml" -o "$W/out" -j 2 2>"$W/log" >/dev/null
+check "issue: wrong cached page counts are corrected by numbering again" grep -q 'numbering again' "$W/log"
+check "issue: ... and issue.pdf is byte-identical to the clean build's" cmp -s "$W/clean.pdf" "$W/out/issue.pdf"
+
 # manifest errors, before any work
 M=$IS/manifest
 mkdir -p "$M"

@@ -1,0 +1,246 @@
+/* issuemerge.c — see issuemerge.h.  A step runs under the merge's lock, so
+ * the PdfMerge (one qpdf document) is used by one thread at a time; a thread
+ * that finds the lock taken does other work instead of waiting. */
+#include "issuemerge.h"
+
+#include <cairo.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "issuefront.h"
+#include "issuepages.h"
+#include "output.h"
+#include "paint.h"
+#include "pdfmerge.h"
+
+struct IssueMerge {
+    Issue *is;
+    GMutex lock;                /* held during a step */
+    int next;                   /* 0: the front; k: article k (1-based) */
+    int folio;                  /* the folio after the articles appended */
+    int n_front, blank;         /* front pages; 1 when a blank page follows them */
+    int failed;                 /* a step failed (its error in dl) */
+    int stale;                  /* the numbering moved under the steps taken */
+    PdfMerge *pm;
+    Arena a;                    /* the front's layout and the parts' strings */
+    char **bufs;                /* article PDFs, alive as long as pm */
+    unsigned char *front_pdf;
+    DiagList dl;                /* the steps' diagnostics; the driver takes them */
+    char *path, *title, *subject;
+};
+
+/* The viewer's title: "Journal, vol. 1, no. 1-2 (2022)". */
+static char *issue_title(const DocMeta *m)
+{
+    GString *g = g_string_new(m->journal ? m->journal : "Journal issue");
+    if (m->volume)
+        g_string_append_printf(g, ", vol. %s", m->volume);
+    if (m->number)
+        g_string_append_printf(g, ", no. %s", m->number);
+    if (m->year)
+        g_string_append_printf(g, " (%s)", m->year);
+    return g_string_free(g, FALSE);
+}
+
+IssueMerge *issuemerge_new(Issue *is)
+{
+    IssueMerge *im = xcalloc(1, sizeof *im);
+    im->is = is;
+    g_mutex_init(&im->lock);
+    arena_init(&im->a);
+    diag_list_init(&im->dl);
+    im->bufs = xcalloc((size_t)is->n + 1, sizeof *im->bufs);
+    const DocMeta *meta = &is->items[0].art->doc.meta;  /* carries the manifest's values */
+    im->path = g_build_filename(is->o->outdir, "issue.pdf", NULL);
+    im->title = issue_title(meta);
+    im->subject = meta->issn ? g_strdup_printf("ISSN %s", meta->issn) : NULL;
+    im->folio = is->m->first_page;
+    return im;
+}
+
+static void drop_steps(IssueMerge *im)
+{
+    pdfmerge_free(im->pm);
+    im->pm = NULL;
+    for (int k = 0; k < im->is->n; k++) {
+        g_free(im->bufs[k]);
+        im->bufs[k] = NULL;
+    }
+    g_free(im->front_pdf);
+    im->front_pdf = NULL;
+    arena_fini(&im->a);
+    arena_init(&im->a);
+    im->next = 0;
+    im->folio = im->is->m->first_page;
+    im->stale = 0;
+}
+
+void issuemerge_restart(IssueMerge *im)
+{
+    g_mutex_lock(&im->lock);
+    drop_steps(im);
+    g_mutex_unlock(&im->lock);
+}
+
+void issuemerge_free(IssueMerge *im)
+{
+    if (!im)
+        return;
+    drop_steps(im);
+    arena_fini(&im->a);
+    diag_list_fini(&im->dl);
+    g_mutex_clear(&im->lock);
+    free(im->bufs);
+    g_free(im->path);
+    g_free(im->title);
+    g_free(im->subject);
+    free(im);
+}
+
+/* ---- the steps -------------------------------------------------------------------*/
+
+/* The cover and contents, laid out in c and painted (no post-pass: the merge
+ * does it once for the whole issue); the merge starts from them. */
+static int step_front(IssueMerge *im, TsContext *c)
+{
+    Issue *is = im->is;
+    const Manifest *m = is->m;
+    Arena *a = &im->a;
+    IssueFrontEntry *entries = arena_calloc(a, (size_t)is->n, sizeof *entries);
+    for (int k = 0; k < is->n; k++) {
+        Item *it = &is->items[k];
+        entries[k] = (IssueFrontEntry){.meta = &it->art->doc.meta, .first_page = it->first,
+                                       .dest = issuepages_dest(it->k, "title", a),
+                                       .section = it->ma->section};
+    }
+    const DocMeta *meta = &is->items[0].art->doc.meta;
+    const char **sections = arena_calloc(a, (size_t)m->n_sections + 1, sizeof *sections);
+    for (int s = 0; s < m->n_sections; s++)
+        sections[s] = m->sections[s].title;
+    IssueFront f = {.file = m->path, .lang = m->lang, .journal = meta->journal, .issn = meta->issn,
+                    .volume = meta->volume, .number = meta->number, .year = meta->year,
+                    .cover_lines = m->cover_title, .n_cover_lines = m->n_cover_title,
+                    .cover_image = m->cover_image, .cover_image_line = m->cover_image_line,
+                    .cover_image_col = m->cover_image_col,
+                    .sections = sections, .n_sections = m->n_sections, .entries = entries,
+                    .n_entries = is->n};
+    LayResult front;
+    if (issuefront_layout(&f, is->style, c->engine, &front, a, &im->dl) != 0)
+        return -1;
+    char date[32];
+    time_t t = (time_t)is->pdf_epoch;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    PaintMeta pm = {.title = im->title, .subject = im->subject, .creator = "typeset " TS_VERSION,
+                    .date_iso = date};
+    PaintOptions po = {.width = is->style->page_width, .height = is->style->page_height, .tagged = 1};
+    const char *err = NULL;
+    size_t len = 0;
+    int rc = paint_pdf(&front, &po, &pm, &im->front_pdf, &len, &err);
+    im->n_front = front.n_pages;
+    lay_result_fini(&front);
+    if (rc != 0) {
+        diag_add(&im->dl, DIAG_ERROR, im->path, 0, 0, "cairo could not write the PDF: %s", err);
+        return -1;
+    }
+    im->blank = is->style->recto_start && im->n_front % 2;
+    PdfMergeOptions mo = {
+        /* plain xref: the issue goes to the printer, whose RIP may predate
+         * object streams; writing it is quicker too */
+        .post = {.epoch = is->pdf_epoch, .lang = m->lang, .title = im->title,
+                 .producer = "typeset " TS_VERSION " (cairo " CAIRO_VERSION_STRING ")",
+                 .plain_xref = 1},
+        .blank_width = is->style->page_width, .blank_height = is->style->page_height,
+        .front_blank_label = im->blank ? issuefront_roman(im->n_front + 1, a) : NULL,
+        .first_folio = m->first_page};
+    im->pm = pdfmerge_new(im->front_pdf, len, &mo, im->path, &im->dl);
+    return im->pm ? 0 : -1;
+}
+
+/* Article k's PDF, as its phase-2 job wrote it, after the blank pages its
+ * first folio asks for. */
+static int step_article(IssueMerge *im, Item *it)
+{
+    Issue *is = im->is;
+    if (it->set_pages != it->pages) {   /* the articles after it move: numbered again */
+        im->stale = 1;
+        return 0;
+    }
+    char *file = arena_printf(&im->a, "%s/%s.pdf", is->o->outdir, it->ma->stem);
+    gsize len = 0;
+    GError *e = NULL;
+    char **buf = &im->bufs[it->k - 1];
+    if (!g_file_get_contents(file, buf, &len, &e)) {
+        diag_add(&im->dl, DIAG_ERROR, file, 0, 0, "cannot read it back for issue.pdf: %s", e->message);
+        g_error_free(e);
+        return -1;
+    }
+    PdfMergePart part = {.pdf = (const unsigned char *)*buf, .len = len, .file = file,
+                         .prefix = issuepages_dest(it->k, "", &im->a),
+                         .title = it->art->doc.meta.title,
+                         .title_dest = issuepages_dest(it->k, "title", &im->a),
+                         .blanks_before = it->first > im->folio ? it->first - im->folio : 0};
+    im->folio = it->first + it->set_pages;
+    return pdfmerge_add(im->pm, &part);
+}
+
+/* One step, the lock held.  Returns 1 when one was taken. */
+static int step_locked(IssueMerge *im, TsContext *c)
+{
+    if (im->failed || im->stale || im->next > im->is->n)
+        return 0;
+    int rc;
+    if (im->next == 0) {
+        rc = step_front(im, c);
+    } else {
+        Item *it = &im->is->items[im->next - 1];
+        if (!g_atomic_int_get(&it->ready))
+            return 0;
+        if (it->failed)
+            rc = -1;                    /* no issue.pdf: the driver says why */
+        else
+            rc = step_article(im, it);
+        if (im->stale)
+            return 0;
+    }
+    if (rc != 0)
+        im->failed = 1;
+    im->next++;
+    return 1;
+}
+
+int issuemerge_step(IssueMerge *im, TsContext *c)
+{
+    if (!g_mutex_trylock(&im->lock))
+        return 0;
+    int took = step_locked(im, c);
+    g_mutex_unlock(&im->lock);
+    return took;
+}
+
+int issuemerge_finish(IssueMerge *im, TsContext *c)
+{
+    Issue *is = im->is;
+    double t0 = issuelog_elapsed(is->log);
+    if (im->stale)
+        drop_steps(im);
+    for (int k = 0; k < is->n; k++)
+        g_atomic_int_set(&is->items[k].ready, 1);
+    while (step_locked(im, c))
+        ;
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    int pages = -1;
+    if (!im->failed && !im->stale && pdfmerge_finish(im->pm, &pdf, &len) == 0 &&
+        output_write_atomic(im->path, pdf, len, &im->dl) == 0) {
+        pages = im->n_front + im->blank + (im->folio - is->m->first_page);
+        issuelog_line(is->log, "wrote %s, %d pages (the last merging steps and writing: %.2f s)",
+                      im->path, pages, issuelog_elapsed(is->log) - t0);
+    }
+    free(pdf);
+    diag_list_merge(&is->dl, &im->dl);
+    return pages;
+}

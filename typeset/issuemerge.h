@@ -1,0 +1,31 @@
+/* issuemerge.h — OUTDIR/issue.pdf: the cover and contents laid out and
+ * painted, then every article's PDF appended in issue order (pdfmerge.h), in
+ * steps.  Phase 2's workers take a step between articles whenever the next
+ * article is written (so the merge runs beside the setting of later ones);
+ * the driver takes whatever steps are left, and writes the file.  Private to
+ * the issue command (issuebuild.h). */
+#ifndef TS_ISSUEMERGE_H
+#define TS_ISSUEMERGE_H
+
+#include "issuebuild.h"
+
+typedef struct IssueMerge IssueMerge;
+
+/* After the pages are numbered (every item's `first` is set). */
+IssueMerge *issuemerge_new(Issue *is);
+
+/* Takes the next step if it is ready (the front first, then article k once
+ * its phase-2 job marked it `ready`) and no other thread is in one; c is the
+ * caller's context, used for the front.  Returns 1 when a step was taken. */
+int issuemerge_step(IssueMerge *im, TsContext *c);
+
+/* Forgets the steps taken: the numbering changed under them. */
+void issuemerge_restart(IssueMerge *im);
+
+/* The remaining steps in this thread, then the file.  Driver only, no job
+ * running.  Returns the page count of issue.pdf, or -1 (errors in is->dl). */
+int issuemerge_finish(IssueMerge *im, TsContext *c);
+
+void issuemerge_free(IssueMerge *im);
+
+#endif
