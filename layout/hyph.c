@@ -11,11 +11,21 @@
  *
  * The alphabet: every letter that occurs in a pattern.  A word with any other
  * character (a digit, a Latin letter in a Russian word, CJK) is not run
- * through the patterns at all: they would find spurious breaks in it. */
+ * through the patterns at all: they would find spurious breaks in it.
+ *
+ * Substrings.  libhyphen's matcher finds a pattern's digits only if the
+ * pattern also carries those of every pattern embedded in it; a dictionary
+ * made from TeX patterns must first go through libhyphen's substrings.pl
+ * (README.hyphen).  Debian's hyphen-ru ships the TeX patterns unprocessed
+ * (4,679 lines, 5,856 once processed) and so finds few breaks: до-стоприме-
+ * чатель-ность for до-сто-при-ме-ча-тель-ность.  So every dictionary goes
+ * through the same step here (hyph_embed) before libhyphen reads it; one that
+ * was processed already comes out with the same patterns. */
 #include "hyph.h"
 
 #include <glib.h>
 #include <hyphen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,6 +263,169 @@ static int hyph_read_alphabet(Hyph *h, const char *path)
     return ok;
 }
 
+/* ---- substring embedding ---------------------------------------------------
+ * What substrings.pl does for plain patterns: for every pattern P and every
+ * pattern S whose letters occur in P's at offset i, the pattern "P's first
+ * i + |S| letters" gets, at every place S's letters occur in it, the larger of
+ * its own digit and S's.  Letters are bytes (an 8-bit or UTF-8 pattern file
+ * alike: a byte string that starts or ends inside a UTF-8 character is never
+ * a pattern's letters). */
+
+/* A pattern split into letters and the digit before each letter and after
+ * the last (nl + 1 digits). */
+typedef struct HyphPat {
+    char *letters;
+    unsigned char *digits;
+    int nl;
+} HyphPat;
+
+static void hyph_pat_parse(const char *s, size_t n, HyphPat *p)
+{
+    p->letters = g_malloc(n + 1);
+    p->digits = g_malloc0(n + 1);
+    p->nl = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            p->digits[p->nl] = (unsigned char)(s[i] - '0');
+        else
+            p->letters[p->nl++] = s[i];
+    }
+    p->letters[p->nl] = 0;
+}
+
+static void hyph_pat_free(gpointer data)
+{
+    HyphPat *p = data;
+    g_free(p->letters);
+    g_free(p->digits);
+    g_free(p);
+}
+
+/* Raises p's digits to sub's wherever sub's letters occur in p's. */
+static void hyph_pat_combine(HyphPat *p, const HyphPat *sub)
+{
+    for (int i = 0; i + sub->nl <= p->nl; i++)
+        if (memcmp(p->letters + i, sub->letters, (size_t)sub->nl) == 0)
+            for (int j = 0; j <= sub->nl; j++)
+                if (sub->digits[j] > p->digits[i + j])
+                    p->digits[i + j] = sub->digits[j];
+}
+
+static void hyph_pat_append(GString *out, const HyphPat *p)
+{
+    for (int i = 0; i <= p->nl; i++) {
+        if (p->digits[i])
+            g_string_append_c(out, (char)('0' + p->digits[i]));
+        if (i < p->nl)
+            g_string_append_c(out, p->letters[i]);
+    }
+    g_string_append_c(out, '\n');
+}
+
+/* The dictionary text with its patterns embedded, or NULL to use it as it is
+ * (it has non-standard patterns, "x/y,1,2", which only processed
+ * dictionaries have, or a second level of patterns). */
+static GString *hyph_embed(const char *text, size_t len)
+{
+    GHashTable *pats = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, hyph_pat_free);
+    GPtrArray *order = g_ptr_array_new();           /* HyphPat *, each once */
+    GString *out = g_string_new(NULL);
+    int plain = 1, first = 1;
+    for (const char *l = text, *end = text + len; l < end && plain;) {
+        const char *e = memchr(l, '\n', (size_t)(end - l));
+        if (!e)
+            e = end;
+        size_t n = (size_t)(e - l);
+        while (n > 0 && (l[n - 1] == '\r' || l[n - 1] == ' ' || l[n - 1] == '\t'))
+            n--;
+        int header = first || (n > 0 && (l[0] == '%' || g_ascii_isupper(l[0]))) ||
+                     memchr(l, ' ', n) != NULL;
+        if (first || header) {
+            if (n >= 9 && strncmp(l, "NEXTLEVEL", 9) == 0)
+                plain = 0;
+            g_string_append_len(out, l, (gssize)n);    /* charset, LEFTHYPHENMIN ... */
+            g_string_append_c(out, '\n');
+        } else if (memchr(l, '/', n)) {
+            plain = 0;
+        } else if (n > 0) {
+            HyphPat *p = g_new0(HyphPat, 1);
+            hyph_pat_parse(l, n, p);
+            HyphPat *old = g_hash_table_lookup(pats, p->letters);
+            if (old)                        /* the later one counts, as in substrings.pl */
+                g_ptr_array_remove(order, old);
+            g_ptr_array_add(order, p);
+            g_hash_table_replace(pats, p->letters, p);
+        }
+        first = 0;
+        l = e + 1;
+    }
+    if (!plain) {
+        g_ptr_array_free(order, TRUE);
+        g_hash_table_destroy(pats);
+        g_string_free(out, TRUE);
+        return NULL;
+    }
+    GHashTable *made = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, hyph_pat_free);
+    GPtrArray *made_order = g_ptr_array_new();
+    GString *key = g_string_new(NULL);
+    for (guint k = 0; k < order->len; k++) {
+        const HyphPat *p = order->pdata[k];
+        for (int i = 0; i < p->nl; i++)
+            for (int j = 1; i + j <= p->nl; j++) {
+                g_string_truncate(key, 0);
+                g_string_append_len(key, p->letters + i, j);
+                const HyphPat *sub = g_hash_table_lookup(pats, key->str);
+                if (!sub)
+                    continue;
+                g_string_truncate(key, 0);
+                g_string_append_len(key, p->letters, i + j);
+                HyphPat *np = g_hash_table_lookup(made, key->str);
+                if (!np) {
+                    np = g_new0(HyphPat, 1);
+                    np->letters = g_strdup(key->str);
+                    np->nl = i + j;
+                    np->digits = g_malloc0((size_t)np->nl + 1);
+                    memcpy(np->digits + i, sub->digits, (size_t)sub->nl + 1);
+                    g_hash_table_insert(made, np->letters, np);
+                    g_ptr_array_add(made_order, np);
+                } else {
+                    hyph_pat_combine(np, sub);
+                }
+            }
+    }
+    for (guint k = 0; k < made_order->len; k++)
+        hyph_pat_append(out, made_order->pdata[k]);
+    g_string_free(key, TRUE);
+    g_ptr_array_free(made_order, TRUE);
+    g_hash_table_destroy(made);
+    g_ptr_array_free(order, TRUE);
+    g_hash_table_destroy(pats);
+    return out;
+}
+
+/* libhyphen's dictionary from the file at path, through hyph_embed. */
+static HyphenDict *hyph_load_dict(const char *path)
+{
+    char *text = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(path, &text, &len, NULL))
+        return NULL;
+    GString *emb = hyph_embed(text, len);
+    HyphenDict *d = NULL;
+    if (!emb) {
+        d = hnj_hyphen_load(path);
+    } else {
+        FILE *f = fmemopen(emb->str, emb->len, "r");
+        if (f) {
+            d = hnj_hyphen_load_file(f);
+            fclose(f);
+        }
+        g_string_free(emb, TRUE);
+    }
+    g_free(text);
+    return d;
+}
+
 Hyph *hyph_load(const char *dir, const char *lang)
 {
     char ll[4], rr[3];
@@ -262,7 +435,7 @@ Hyph *hyph_load(const char *dir, const char *lang)
     if (!path)
         return NULL;
     Hyph *h = g_new0(Hyph, 1);
-    if (!hyph_read_alphabet(h, path) || !(h->dict = hnj_hyphen_load(path))) {
+    if (!hyph_read_alphabet(h, path) || !(h->dict = hyph_load_dict(path))) {
         g_free(path);
         hyph_free(h);
         return NULL;

@@ -696,13 +696,16 @@ static void test_hyph(void)
     Hyph *ru = hyph_load(NULL, "ru-RU");
     CHECK(ru != NULL, "hyph: ru-RU loads");
     if (ru) {
-        /* hyphen-ru 20030310's patterns are sparse; these are its real answers */
-        expect(ru, "достопримечательность", 2, 2, "до-стоприме-чатель-ность");
-        expect(ru, "международных", 2, 2, "между-на-род-ных");
-        expect(ru, "международных", 2, 3, "между-на-род-ных");
-        expect(ru, "сотрудничество", 2, 2, "сотруд-ни-че-ство");
-        expect(ru, "Сотрудничество", 2, 3, "Сотруд-ни-че-ство");
-        expect(ru, "СОТРУДНИЧЕСТВО", 2, 2, "СОТРУД-НИ-ЧЕ-СТВО");
+        /* hyphen-ru ships TeX's patterns without libhyphen's substring step;
+         * read raw they give до-стоприме-чатель-ность and между-на-род-ных:
+         * hyph_load embeds the substrings itself (hyph.c) */
+        expect(ru, "достопримечательность", 2, 2, "до-сто-при-ме-ча-тель-ность");
+        expect(ru, "международных", 2, 2, "меж-ду-на-род-ных");
+        expect(ru, "международных", 2, 3, "меж-ду-на-род-ных");
+        expect(ru, "сотрудничество", 2, 2, "со-труд-ни-че-ство");
+        expect(ru, "Сотрудничество", 2, 3, "Со-труд-ни-че-ство");
+        expect(ru, "СОТРУДНИЧЕСТВО", 2, 2, "СО-ТРУД-НИ-ЧЕ-СТВО");
+        expect(ru, "предупреждения", 2, 2, "пре-ду-пре-жде-ния");
         char a[64], b[64], c[64];
         const char *yo = "ёлочка", *ye = "елочка", *YO = "Ёлочка";
         int na = hyph_word(ru, yo, (int)strlen(yo), a, 2, 2);
