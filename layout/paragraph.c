@@ -14,6 +14,9 @@
 #include <string.h>
 
 #define SHY 0x00AD
+/* Words in capitals this long or longer may be hyphenated; shorter ones are
+ * taken for acronyms. */
+#define HYPH_CAPS_MIN 8
 
 /* ---- character classes ----------------------------------------------------*/
 
@@ -172,8 +175,11 @@ static void text_hyphenate(LayEngine *e, const LayPara *p, const LayBreakParams 
             gunichar after = w1 < p->len ? g_utf8_get_char(p->text + w1) : ' ';
             /* the dictionary by the word's script, not the paragraph's language */
             Hyph *h = engine_hyph(e, c >= 0x400 && c <= 0x52F);
+            /* a short word in capitals is an acronym (NATO, ASEAN, UNESCO) and
+             * is never broken; a long one is a word set in capitals */
+            int acronym = upper == letters && letters < HYPH_CAPS_MIN;
             int eligible = h && letters >= brk->hyphen_left_min + brk->hyphen_right_min &&
-                           upper < letters && !g_unichar_isdigit(before) &&
+                           !acronym && !g_unichar_isdigit(before) &&
                            !g_unichar_isdigit(after) && before != '@' && after != '@' &&
                            before != SHY && after != SHY && w0 < last_word &&
                            !(before == '/' || after == '/');

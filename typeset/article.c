@@ -43,8 +43,10 @@ static int layout_article(LayEngine *eng, const Doc *doc, const Style *st, Compo
 }
 
 /* TeX-style warnings for lines the breaker could not set well. */
-static void line_warnings(const LayResult *r, const Style *st, const char *file, DiagList *dl)
+static void line_warnings(const LayResult *r, const Style *st, const char *lang, const char *file,
+                          DiagList *dl)
 {
+    int tolerance = style_linebreak(st, lang ? lang : "en")->tolerance;
     for (int i = 0; i < r->n_lines; i++) {
         const LayLine *l = &r->lines[i];
         if (l->overfull > 0.1)
@@ -52,7 +54,7 @@ static void line_warnings(const LayResult *r, const Style *st, const char *file,
                      "overfull line (%.1fpt too wide) on page %d", l->overfull, l->page + 1);
         else if (l->justified && !l->last && l->ratio > 0) {
             double bad = 100.0 * l->ratio * l->ratio * l->ratio;
-            if (bad > st->brk.tolerance && bad > 1000)
+            if (bad > tolerance && bad > 1000)
                 diag_add(dl, DIAG_WARNING, file, l->src_line, 1,
                          "underfull line (badness %.0f) on page %d", bad > 10000 ? 10000 : bad,
                          l->page + 1);
@@ -221,7 +223,7 @@ int article_layout(Article *art, TsContext *c, int first_page, DiagList *dl)
     art->first_page = co.first_page;
     art->last_page = co.first_page + art->result.n_pages - 1;
     if (rc == 0)
-        line_warnings(&art->result, c->style, art->doc.path, dl);
+        line_warnings(&art->result, c->style, art->doc.meta.lang, art->doc.path, dl);
     return rc;
 }
 

@@ -18,7 +18,9 @@ int build_article(const BuildOptions *o, DiagList *dl)
     if (art && rc == 0) {
         rc = article_layout(art, &ctx, o->first_page, dl);
         if (rc == 0 && o->report)
-            rc = report_write(&art->result, ctx.style->brk.tolerance, o->input, o->report, dl);
+            rc = report_write(&art->result,
+                              style_linebreak(ctx.style, art->doc.meta.lang ? art->doc.meta.lang : "en")->tolerance,
+                              o->input, o->report, dl);
         int ok = rc == 0 && dl->errors == 0 && !(o->strict && dl->warnings > 0);
         if (ok && !o->check_only) {
             char *out = o->output ? xstrdup(o->output) : output_default_path(o->input, ".pdf");

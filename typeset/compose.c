@@ -908,7 +908,7 @@ int compose_article(const Doc *doc, const Style *st, const ComposeOptions *o, La
         if (doc->body.v[i].kind == DOC_HEADING && doc->body.v[i].level < c.heading_base)
             c.heading_base = doc->body.v[i].level;
     in->file = doc->path;
-    in->brk = st->brk;
+    in->brk = *style_linebreak(st, c.lang);
     page_spec(&c, in);
 
     BlockVec out = {0};

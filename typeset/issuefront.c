@@ -258,7 +258,7 @@ static void page_spec(Front *fr, LayInput *in)
         .lang = fr->f->lang,
         .widow_penalty = st->widow_penalty, .club_penalty = st->club_penalty,
     };
-    in->brk = st->brk;
+    in->brk = *style_linebreak(st, fr->f->lang);
     in->file = fr->f->file;
 }
 

@@ -69,6 +69,7 @@ typedef enum {
     KS_ROLE,        /* "roles.<role>.KEY": offset into StyleRole */
     KS_FONTSET,     /* "fonts.<set>.KEY": offset into StyleFontSet */
     KS_LABEL,       /* "labels.NAME": off is the StyleLabelId */
+    KS_LANG,        /* "languages.<lang>.linebreak.KEY": offset into LayBreakParams */
 } KeyScope;
 
 enum {
@@ -97,6 +98,7 @@ typedef struct StyleKey {
 #define RO(f) KS_ROLE, offsetof(StyleRole, f), 0
 #define FS(f) KS_FONTSET, offsetof(StyleFontSet, f), 0
 #define LB(id) KS_LABEL, (id), 0
+#define LG(f) KS_LANG, offsetof(LayBreakParams, f), 0
 #define NN KF_NONNEG
 #define INH KF_INHERIT
 
@@ -161,6 +163,23 @@ static const StyleKey style_keys[] = {
     {"linebreak.expansion", KT_NUM, ST(brk.expansion), KF_FRAC, "0", "width", "font expansion limit (0.02 = 2%; 0 = off)"},
     {"linebreak.expansion_step", KT_NUM, ST(brk.expansion_step), KF_POS | KF_FRAC, "0.005", "width", "font expansion step"},
     {"linebreak.protrusion_on", KT_BOOL, ST(brk.protrusion_on), 0, "false", "", "hang characters of the protrusion table into the margin"},
+    /* per-language line breaking: a key set here replaces linebreak.KEY for
+     * articles in that language (hyphenation is common in Russian and rare
+     * in English, so the two want different penalties) */
+    {"languages.<lang>.linebreak.pretolerance", KT_INT, LG(pretolerance), 0, "", "badness", "linebreak.pretolerance for this language"},
+    {"languages.<lang>.linebreak.tolerance", KT_INT, LG(tolerance), NN, "", "badness", "linebreak.tolerance for this language"},
+    {"languages.<lang>.linebreak.line_penalty", KT_INT, LG(line_penalty), 0, "", "demerits", "linebreak.line_penalty for this language"},
+    {"languages.<lang>.linebreak.hyphen_penalty", KT_INT, LG(hyphen_penalty), 0, "", "penalty", "linebreak.hyphen_penalty for this language"},
+    {"languages.<lang>.linebreak.exhyphen_penalty", KT_INT, LG(exhyphen_penalty), 0, "", "penalty", "linebreak.exhyphen_penalty for this language"},
+    {"languages.<lang>.linebreak.double_hyphen_demerits", KT_INT, LG(double_hyphen_demerits), NN, "", "demerits", "linebreak.double_hyphen_demerits for this language"},
+    {"languages.<lang>.linebreak.final_hyphen_demerits", KT_INT, LG(final_hyphen_demerits), NN, "", "demerits", "linebreak.final_hyphen_demerits for this language"},
+    {"languages.<lang>.linebreak.adj_demerits", KT_INT, LG(adj_demerits), NN, "", "demerits", "linebreak.adj_demerits for this language"},
+    {"languages.<lang>.linebreak.emergency_stretch", KT_LEN, LG(emergency_stretch), NN, "", "pt", "linebreak.emergency_stretch for this language"},
+    {"languages.<lang>.linebreak.space_stretch", KT_NUM, LG(space_stretch), NN, "", "space", "linebreak.space_stretch for this language"},
+    {"languages.<lang>.linebreak.space_shrink", KT_NUM, LG(space_shrink), NN, "", "space", "linebreak.space_shrink for this language"},
+    {"languages.<lang>.linebreak.hyphen_left_min", KT_INT, LG(hyphen_left_min), KF_MIN1, "", "chars", "linebreak.hyphen_left_min for this language"},
+    {"languages.<lang>.linebreak.hyphen_right_min", KT_INT, LG(hyphen_right_min), KF_MIN1, "", "chars", "linebreak.hyphen_right_min for this language"},
+    {"languages.<lang>.linebreak.expansion", KT_NUM, LG(expansion), KF_FRAC, "", "width", "linebreak.expansion for this language"},
     {"protrusion", KT_PROTRUSION, KS_STYLE, offsetof(Style, brk.protrusion), offsetof(Style, brk.n_protrusion), 0, "", "advance",
      "{\",\": [left, right]} or [{char:, left:, right:}], fractions in [0, 1]"},
     /* pages */
@@ -347,14 +366,23 @@ static int has_children(const char *pattern)
     return 0;
 }
 
-/* Is the segment after `prefix` a wildcard?  Returns "<role>", "<set>" or NULL. */
+/* Is the segment after `prefix` a wildcard?  Returns "<role>", "<set>",
+ * "<lang>" or NULL. */
 static const char *wildcard_after(const char *prefix)
 {
     char buf[64];
     for (int i = 0; i < N_KEYS; i++)
         if (next_segment(style_keys[i].name, prefix, buf, sizeof buf) && buf[0] == '<')
-            return strcmp(buf, "<role>") == 0 ? "<role>" : "<set>";
+            return strcmp(buf, "<role>") == 0 ? "<role>" : strcmp(buf, "<lang>") == 0 ? "<lang>" : "<set>";
     return NULL;
+}
+
+static int lang_name_index(const char *name)
+{
+    for (int i = 0; i < STYLE_LANGS; i++)
+        if (strcmp(style_lang_names[i], name) == 0)
+            return i;
+    return -1;
 }
 
 static int fontset_index(const Style *st, const char *name)
@@ -401,6 +429,13 @@ static void walk_map(Loader *L, yaml_node_t *map, const char *pat, const char *r
             }
             seg = wild;
             L->role_key[r] = k;
+        } else if (wild && strcmp(wild, "<lang>") == 0) {
+            r = lang_name_index(ks);        /* the language rides in the role slot */
+            if (r < 0) {
+                lerr(L, k, "unknown language '%s' (expected en, ru or zh)", rp);
+                continue;
+            }
+            seg = wild;
         } else if (wild) {
             s = fontset_index(L->st, ks);
             if (s < 0) {
@@ -437,7 +472,7 @@ static const Assign *find_assign(Loader *L, const StyleKey *key, int role, int s
 {
     for (int i = 0; i < L->as.n; i++) {
         const Assign *a = &L->as.v[i];
-        if (a->key == key && (key->scope != KS_ROLE || a->role == role) &&
+        if (a->key == key && ((key->scope != KS_ROLE && key->scope != KS_LANG) || a->role == role) &&
             (key->scope != KS_FONTSET || a->set == set))
             return a;
     }
@@ -966,7 +1001,7 @@ static void apply_style_keys(Loader *L)
     double em = L->st->roles[ROLE_BODY].size;
     for (int i = 0; i < N_KEYS; i++) {
         const StyleKey *k = &style_keys[i];
-        if (k->scope == KS_ROLE || k->scope == KS_FONTSET)
+        if (k->scope == KS_ROLE || k->scope == KS_FONTSET || k->scope == KS_LANG)
             continue;
         const Assign *a = find_assign(L, k, -1, -1);
         if (k->scope == KS_LABEL)
@@ -977,6 +1012,22 @@ static void apply_style_keys(Loader *L)
             apply_strlist(L, k, a);
         else
             apply_key(L, k, a, k->name, NULL, em, (char *)L->st + k->off);
+    }
+}
+
+/* Each language's line breaking: the linebreak keys, with what
+ * languages.<lang>.linebreak sets instead. */
+static void apply_languages(Loader *L)
+{
+    double em = L->st->roles[ROLE_BODY].size;
+    for (int l = 0; l < STYLE_LANGS; l++) {
+        L->st->brk_lang[l] = L->st->brk;
+        for (int i = 0; i < N_KEYS; i++) {
+            const StyleKey *k = &style_keys[i];
+            const Assign *a = k->scope == KS_LANG ? find_assign(L, k, l, -1) : NULL;
+            if (a)
+                apply_key(L, k, a, a->path, NULL, em, (char *)&L->st->brk_lang[l] + k->off);
+        }
     }
 }
 
@@ -1173,6 +1224,7 @@ Style *style_load(const char *name_or_path, const char *datadir, DiagList *dl)
             for (int r = 1; r < ROLE_COUNT; r++)
                 apply_role(&L, r);
             apply_style_keys(&L);
+            apply_languages(&L);
             if (!L.errors)
                 check_geometry(&L);
         }
@@ -1200,6 +1252,17 @@ void style_free(Style *s)
     StyleBox *box = (StyleBox *)((char *)s - offsetof(StyleBox, s));
     arena_fini(&box->arena);
     free(box);
+}
+
+const LayBreakParams *style_linebreak(const Style *s, const char *lang)
+{
+    if (lang) {
+        size_t n = strcspn(lang, "-_");
+        for (int i = 0; i < STYLE_LANGS; i++)
+            if (strlen(style_lang_names[i]) == n && strncasecmp(lang, style_lang_names[i], n) == 0)
+                return &s->brk_lang[i];
+    }
+    return &s->brk;
 }
 
 int style_lang_index(const char *lang)
@@ -1241,6 +1304,7 @@ void style_print_keys(FILE *f)
     fprintf(f, "# <role>: one of");
     for (int r = 0; r < ROLE_COUNT; r++)
         fprintf(f, " %s", style_role_names[r]);
+    fprintf(f, "\n# <lang>: en, ru or zh (an unset key takes the linebreak value)");
     fprintf(f, "\n# <set>: a font-set name (serif, sans, mono, ...); lengths take mm, cm, in, pt"
                " or em (a role's own size; body size elsewhere), a bare number is pt\n");
 }

@@ -72,6 +72,7 @@ typedef struct Style {
     int n_fontsets;
     StyleRole roles[ROLE_COUNT];
     LayBreakParams brk;     /* protrusion table owned by the Style */
+    LayBreakParams brk_lang[STYLE_LANGS];   /* brk with languages.<lang>.linebreak applied */
     /* widows and orphans */
     int widow_penalty, club_penalty;
     /* labels per language, never NULL after load ("" if unset) */
@@ -91,6 +92,10 @@ typedef struct Style {
  * error at the offending key's position.  The result owns all its memory. */
 Style *style_load(const char *name_or_path, const char *datadir, DiagList *dl);
 void style_free(Style *s);
+
+/* The line-breaking parameters for an article in lang (BCP 47): the
+ * language's own when it is en, ru or zh, else linebreak's. */
+const LayBreakParams *style_linebreak(const Style *s, const char *lang);
 
 /* Index of a label language for a BCP 47 tag ("ru-RU" -> 1); unknown -> 0. */
 int style_lang_index(const char *lang);

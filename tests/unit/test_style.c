@@ -107,13 +107,20 @@ static void test_rjwpln(void)
           s->brk.double_hyphen_demerits == 100000 && s->brk.final_hyphen_demerits == 5000 &&
           s->brk.adj_demerits == 10000 && s->brk.emergency_stretch == 30 && s->brk.looseness == 0,
           "TeX parameters");
-    CHECK(NEAR(s->brk.space_stretch, 0.5) && NEAR(s->brk.space_shrink, 0.2) &&
+    CHECK(NEAR(s->brk.space_stretch, 0.5) && NEAR(s->brk.space_shrink, 0.25) &&
           NEAR(s->brk.cjk_stretch, 0.1) && NEAR(s->brk.cjk_shrink, 0.05) &&
           NEAR(s->brk.cjk_latin_space, 0.25) && s->brk.hyphen_left_min == 2 &&
           s->brk.hyphen_right_min == 2 && !s->brk.hyphenate_last_word &&
           NEAR(s->brk.ragged_last_line_min, 0.2), "spacing and hyphenation parameters");
     CHECK(NEAR(s->brk.expansion, 0.02) && NEAR(s->brk.expansion_step, 0.005) &&
           s->brk.protrusion_on, "microtypography on");
+    const LayBreakParams *ru = style_linebreak(s, "ru-RU"), *en = style_linebreak(s, "en");
+    CHECK(ru->tolerance == 200 && NEAR(ru->space_shrink, 0.2) && ru->hyphen_penalty == 200 &&
+              NEAR(ru->expansion, 0.02) && ru->n_protrusion == s->brk.n_protrusion,
+          "Russian: its own tolerance and shrink, the rest from linebreak");
+    CHECK(en->tolerance == 400 && NEAR(en->space_shrink, 0.25) &&
+              style_linebreak(s, "fr") == &s->brk && style_linebreak(s, NULL) == &s->brk,
+          "English as linebreak; another language gets linebreak itself");
     CHECK(s->widow_penalty == 150 && s->club_penalty == 150, "widow/club penalties");
     int sorted = s->brk.n_protrusion >= 15;
     for (int i = 1; i < s->brk.n_protrusion; i++)
@@ -332,6 +339,32 @@ static void test_errors(void)
     diag_list_fini(&dl);
 }
 
+static void test_languages(void)
+{
+    DiagList dl;
+    diag_list_init(&dl);
+    char path[128];
+    Style *s = load_text("linebreak: {tolerance: 300, hyphen_penalty: 60}\n"
+                         "languages:\n  en: {linebreak: {hyphen_penalty: 500, emergency_stretch: 2em}}\n"
+                         "  zh: {linebreak: {tolerance: 100}}\n", &dl, path, sizeof path);
+    CHECK(s != NULL && dl.errors == 0, "languages block loads");
+    if (s) {
+        const LayBreakParams *en = style_linebreak(s, "en-GB"), *zh = style_linebreak(s, "zh");
+        const LayBreakParams *ru = style_linebreak(s, "ru");
+        CHECK(en->hyphen_penalty == 500 && en->tolerance == 300 && NEAR(en->emergency_stretch, 20),
+              "en: its penalty, linebreak's tolerance, em of the body size (%d %d %.1f)",
+              en->hyphen_penalty, en->tolerance, en->emergency_stretch);
+        CHECK(zh->tolerance == 100 && zh->hyphen_penalty == 60 && ru->tolerance == 300 &&
+                  ru->hyphen_penalty == 60, "zh its tolerance; ru all from linebreak");
+    }
+    style_free(s);
+    diag_list_fini(&dl);
+    EXPECT_ERROR("languages:\n  fr: {linebreak: {tolerance: 100}}\n", 2, 3, "unknown language 'languages.fr'");
+    EXPECT_ERROR("languages:\n  ru: {linebreak: {tolerence: 100}}\n", 2, 20, "unknown key 'languages.ru.linebreak.tolerence' (did you mean 'tolerance'?)");
+    EXPECT_ERROR("languages:\n  ru: {linebreak: {tolerance: -5}}\n", 2, 31, "tolerance");
+    EXPECT_ERROR("languages:\n  ru: {linebreak: {cjk_stretch: 1}}\n", 2, 20, "unknown key");
+}
+
 static void test_lang_and_keys(void)
 {
     CHECK(style_lang_index("en") == 0 && style_lang_index("ru") == 1 && style_lang_index("RU-ru") == 1 &&
@@ -500,6 +533,7 @@ int main(void)
     test_units_and_inheritance();
     test_errors();
     test_lang_and_keys();
+    test_languages();
     test_fonts();
     test_threads();
     for (int i = 1; i <= tmpcount; i++) {
