@@ -297,8 +297,9 @@ typedef struct Worker {
 } Worker;
 
 /* The next job for the thread holding c: the first untaken one measured in
- * c, else the first measured in none, else the last left to another (set
- * cold here, which beats idling).  NULL when none is left. */
+ * c, else the first measured in none, else the first left to another (set
+ * cold here, which beats idling, and the merge wants the first soonest).
+ * NULL when none is left. */
 static Job *next_owned(Owned *o, const TsContext *c)
 {
     g_mutex_lock(&o->lock);
@@ -307,7 +308,7 @@ static Job *next_owned(Owned *o, const TsContext *c)
         for (int i = 0; i < o->nj && pick < 0; i++)
             if (!o->taken[i] && o->jobs[i].it->ctx == (pass == 0 ? c : NULL))
                 pick = i;
-    for (int i = o->nj - 1; i >= 0 && pick < 0; i--)
+    for (int i = 0; i < o->nj && pick < 0; i++)
         if (!o->taken[i])
             pick = i;
     if (pick >= 0)
