@@ -23,6 +23,15 @@ typedef struct Hyph Hyph;   /* one loaded dictionary, read-only after load */
 Hyph *hyph_load(const char *dir, const char *lang);
 void hyph_free(Hyph *h);                /* NULL is fine */
 
+/* The same dictionary, loaded once per process and shared: every engine (one
+ * per thread) that asks for (dir, lang) gets the one Hyph, counted; the last
+ * hyph_release frees it.  Guarded by a lock, so engines on any threads may
+ * take and release at once.  Loading a dictionary costs 5-20 ms (the pattern
+ * step in hyph.c), which an issue's second engine and a watch session's
+ * rebuilds then skip.  NULL as hyph_load. */
+Hyph *hyph_acquire(const char *dir, const char *lang);
+void hyph_release(Hyph *h);             /* NULL is fine */
+
 /* word: len bytes of UTF-8, letters only (the caller splits words; no NUL
  * needed).  Clears pts[0..len) and sets pts[i] = 1 when a break is allowed after
  * byte i of word (always the last byte of a character).  left_min / right_min

@@ -50,8 +50,8 @@ void lay_engine_free(LayEngine *e)
         return;
     paracache_fini(e);
     g_object_unref(e->ctx);
-    hyph_free(e->hyph_en);
-    hyph_free(e->hyph_ru);
+    hyph_release(e->hyph_en);
+    hyph_release(e->hyph_ru);
     free(e->hyph_dir);
     free(e);
 }
@@ -62,13 +62,13 @@ Hyph *engine_hyph(LayEngine *e, int cyrillic)
 {
     if (cyrillic) {
         if (!e->tried_ru) {
-            e->hyph_ru = hyph_load(e->hyph_dir, "ru");
+            e->hyph_ru = hyph_acquire(e->hyph_dir, "ru");
             e->tried_ru = 1;
         }
         return e->hyph_ru;
     }
     if (!e->tried_en) {
-        e->hyph_en = hyph_load(e->hyph_dir, "en");
+        e->hyph_en = hyph_acquire(e->hyph_dir, "en");
         e->tried_en = 1;
     }
     return e->hyph_en;

@@ -693,6 +693,18 @@ static void test_hyph(void)
     hyph_free(en_gb);
     hyph_free(en);
 
+    Hyph *s1 = hyph_acquire(NULL, "ru"), *s2 = hyph_acquire(NULL, "ru");
+    Hyph *s3 = hyph_acquire(NULL, "zh");
+    CHECK(s1 && s1 == s2 && !s3, "hyph: the shared table gives one dictionary per language, none for zh");
+    hyph_release(s1);
+    char sp[32];
+    CHECK(hyph_word(s2, "сотрудничество", (int)strlen("сотрудничество"), sp, 2, 2) == 4,
+          "hyph: a shared dictionary outlives one of its two holders");
+    hyph_release(s2);
+    Hyph *s4 = hyph_acquire(NULL, "ru");
+    CHECK(s4 != NULL, "hyph: loaded again after the last holder let go");
+    hyph_release(s4);
+
     Hyph *ru = hyph_load(NULL, "ru-RU");
     CHECK(ru != NULL, "hyph: ru-RU loads");
     if (ru) {
