@@ -19,7 +19,12 @@ struct LayEngine {
     char *hyph_dir;
     Hyph *hyph_en, *hyph_ru;    /* loaded on first use; NULL when missing */
     int tried_en, tried_ru;
+    GHashTable *pinned;         /* PangoFont * whose FreeType face is kept locked */
 };
+
+/* Keeps font's FreeType face open and locked until the engine is freed (a
+ * cairo 1.16 race, see layout.c).  Once per font; NULL is fine. */
+void engine_pin_font(LayEngine *e, PangoFont *font);
 
 /* A set line: positioned items relative to the line's origin (left edge of
  * the measure, baseline) plus what the page builder needs to know. */

@@ -3,6 +3,7 @@
  * everything to the page builder (page.c). */
 #include "internal.h"
 
+#include <cairo-ft.h>
 #include <pango/pangocairo.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,31 @@ void glyph_pool_free(GlyphPool *p)
     memset(p, 0, sizeof *p);
 }
 
+/* Cairo 1.16 keeps at most ten FreeType faces open and, opening another,
+ * closes one that is not locked at that moment.  The fonts configuration has
+ * 14 faces; with more than ten in use (an issue with a two-style front and
+ * articles), one thread closed a face that another thread's PDF font
+ * subsetting was reading: `typeset issue -j 2` crashed in FT_Get_First_Char
+ * about one run in four.  So each face is locked when a paragraph first uses
+ * it and stays locked while the engine lives; cairo shares faces by file and
+ * index, so the face Pango and the painter use is the one held open here. */
+void engine_pin_font(LayEngine *e, PangoFont *font)
+{
+    if (!font || !PANGO_IS_CAIRO_FONT(font) || g_hash_table_contains(e->pinned, font))
+        return;
+    cairo_scaled_font_t *sf = pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(font));
+    if (!sf || cairo_scaled_font_get_type(sf) != CAIRO_FONT_TYPE_FT || !cairo_ft_scaled_font_lock_face(sf))
+        return;
+    g_hash_table_add(e->pinned, g_object_ref(font));
+}
+
+static void unpin_font(gpointer data)
+{
+    PangoFont *font = data;
+    cairo_ft_scaled_font_unlock_face(pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(font)));
+    g_object_unref(font);
+}
+
 LayEngine *lay_engine_new(PangoFontMap *fontmap, const char *hyph_dir)
 {
     LayEngine *e = xcalloc(1, sizeof *e);
@@ -40,6 +66,7 @@ LayEngine *lay_engine_new(PangoFontMap *fontmap, const char *hyph_dir)
     pango_cairo_context_set_font_options(e->ctx, fo);
     cairo_font_options_destroy(fo);
     e->hyph_dir = hyph_dir ? xstrdup(hyph_dir) : NULL;
+    e->pinned = g_hash_table_new_full(g_direct_hash, g_direct_equal, unpin_font, NULL);
     paracache_init(e);
     return e;
 }
@@ -49,6 +76,7 @@ void lay_engine_free(LayEngine *e)
     if (!e)
         return;
     paracache_fini(e);
+    g_hash_table_destroy(e->pinned);
     g_object_unref(e->ctx);
     hyph_release(e->hyph_en);
     hyph_release(e->hyph_ru);

@@ -397,6 +397,7 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
         pc->glyphs = pango_glyph_string_new();
         int c0 = s->cidx[pc->item->offset];
         pango_shape_item(pc->item, txt, t->len, s->la + c0, pc->glyphs, PANGO_SHAPE_NONE);
+        engine_pin_font(e, pc->item->analysis.font);
         PangoGlyphItem gi = {pc->item, pc->glyphs, 0, 0, 0};
         pango_glyph_item_get_logical_widths(&gi, txt, s->cw + c0);
         /* each char's cluster: a ligature's chars share one, and no break
