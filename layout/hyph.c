@@ -406,8 +406,16 @@ static GString *hyph_embed(const char *text, size_t len)
         size_t n = (size_t)(e - l);
         while (n > 0 && (l[n - 1] == '\r' || l[n - 1] == ' ' || l[n - 1] == '\t'))
             n--;
-        int header = first || (n > 0 && (l[0] == '%' || g_ascii_isupper(l[0]))) ||
-                     memchr(l, ' ', n) != NULL;
+        /* the charset, comments and keywords (LEFTHYPHENMIN, NOHYPHEN,
+         * COMPOUND...) pass through; of a pattern line libhyphen reads the
+         * first word, and so does this */
+        int header = first || (n > 0 && (l[0] == '%' || g_ascii_isupper(l[0])));
+        if (!header) {
+            size_t w = 0;
+            while (w < n && l[w] != ' ' && l[w] != '\t' && l[w] != '%')
+                w++;
+            n = w;
+        }
         if (first || header) {
             if (n >= 9 && strncmp(l, "NEXTLEVEL", 9) == 0)
                 plain = 0;
@@ -417,8 +425,13 @@ static GString *hyph_embed(const char *text, size_t len)
             plain = 0;
         } else if (n > 0) {
             HyphPat *p = hyph_pat_parse(&a, l, n);
+            /* a repeated pattern: the later one counts, as in substrings.pl;
+             * that script also embeds at the earlier one's place, which can
+             * leave a pattern set that differs (4a4a for a4a) but, in every
+             * random dictionary tried, hyphenates every word alike.
+             * hyphen-en-us and hyphen-ru come out identical. */
             HyphPat *old = g_hash_table_lookup(pats, p->letters);
-            if (old)                        /* the later one counts, as in substrings.pl */
+            if (old)
                 g_ptr_array_remove(order, old);
             g_ptr_array_add(order, p);
             g_hash_table_replace(pats, p->letters, p);
@@ -523,6 +536,11 @@ static HyphenDict *hyph_load_dict(const char *path)
     }
     g_free(text);
     return d;
+}
+
+const char *hyph_default_dir(void)
+{
+    return HYPH_DEFAULT_DIR;
 }
 
 Hyph *hyph_load(const char *dir, const char *lang)

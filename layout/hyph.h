@@ -21,6 +21,8 @@ typedef struct Hyph Hyph;   /* one loaded dictionary, read-only after load */
  * read; that is not an error for the caller, the language is just not
  * hyphenated. */
 Hyph *hyph_load(const char *dir, const char *lang);
+/* Where dir NULL looks: /usr/share/hyphen. */
+const char *hyph_default_dir(void);
 void hyph_free(Hyph *h);                /* NULL is fine */
 
 /* The same dictionary, loaded once per process and shared: every engine (one

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "../layout/hyph.h"
 #include "issuemerge.h"
 #include "issuepages.h"
 #include "output.h"
@@ -27,13 +28,44 @@ typedef void (*IssueJobFn)(Issue *is, Item *it, TsContext *c);
 
 /* ---- reading an article ------------------------------------------------------*/
 
-/* The manifest's metadata as one text, part of every cache key. */
+static gint name_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* What every article's pages depend on besides its own inputs, as one text
+ * that goes into every cache key: the manifest's metadata, the program itself
+ * (its bytes: the version number alone missed changes to the typesetting
+ * code) and the hyphenation dictionaries (a Debian update changes breaks). */
 static char *overrides_text(const Manifest *m)
 {
-    return g_strdup_printf("journal=%s\nissn=%s\nvolume=%s\nnumber=%s\nyear=%s\n",
+    char exe[ISSUECACHE_HEX], dic[ISSUECACHE_HEX];
+    if (issuecache_file_sha("/proc/self/exe", exe) != 0)
+        g_strlcpy(exe, "?", sizeof exe);
+    GString *dics = g_string_new(NULL);
+    GDir *d = g_dir_open(hyph_default_dir(), 0, NULL);
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    for (const char *n; d && (n = g_dir_read_name(d));)
+        if (g_str_has_prefix(n, "hyph_") && g_str_has_suffix(n, ".dic"))
+            g_ptr_array_add(names, g_strdup(n));
+    if (d)
+        g_dir_close(d);
+    g_ptr_array_sort(names, name_cmp);
+    for (guint i = 0; i < names->len; i++) {
+        char *path = g_build_filename(hyph_default_dir(), names->pdata[i], NULL);
+        char sha[ISSUECACHE_HEX];
+        if (issuecache_file_sha(path, sha) == 0)
+            g_string_append_printf(dics, "%s=%s ", (char *)names->pdata[i], sha);
+        g_free(path);
+    }
+    g_ptr_array_free(names, TRUE);
+    issuecache_sha(dics->str, dics->len, dic);
+    g_string_free(dics, TRUE);
+    return g_strdup_printf("journal=%s\nissn=%s\nvolume=%s\nnumber=%s\nyear=%s\nprogram=%s\n"
+                           "hyphenation=%s\n",
                            m->journal ? m->journal : "", m->issn ? m->issn : "",
                            m->volume ? m->volume : "", m->number ? m->number : "",
-                           m->year ? m->year : "");
+                           m->year ? m->year : "", exe, dic);
 }
 
 /* Opens the source and puts the manifest's metadata on it (the Doc is plain
@@ -230,21 +262,29 @@ static void keep_paragraphs(const Issue *is, TsContext *c)
 }
 
 /* An idle context, or a new one (at most one per concurrent job). */
-static TsContext *take_context(Issue *is, Item *it)
+/* A new context, or NULL after adding why to dl. */
+static TsContext *new_context(Issue *is, DiagList *dl)
 {
-    TsContext *c = g_async_queue_try_pop(is->idle);
-    if (c)
-        return c;
-    c = xcalloc(1, sizeof *c);
-    if (ctx_open(c, is->o->datadir, NULL, is->style, &it->dl_set) != 0) {
+    TsContext *c = xcalloc(1, sizeof *c);
+    if (ctx_open(c, is->o->datadir, NULL, is->style, dl) != 0) {
         free(c);
-        it->failed = 1;
         return NULL;
     }
     keep_paragraphs(is, c);
     g_mutex_lock(&is->lock);
     g_ptr_array_add(is->contexts, c);
     g_mutex_unlock(&is->lock);
+    return c;
+}
+
+static TsContext *take_context(Issue *is, Item *it)
+{
+    TsContext *c = g_async_queue_try_pop(is->idle);
+    if (c)
+        return c;
+    c = new_context(is, &it->dl_set);
+    if (!c)
+        it->failed = 1;
     return c;
 }
 
@@ -348,10 +388,18 @@ static void run_phase_owned(Issue *is, IssueJobFn fn, int (*want)(const Item *))
     int nw = 0;
     for (TsContext *c; nw < threads && (c = g_async_queue_try_pop(is->idle));)
         w[nw++] = (Worker){&o, c};
-    for (int i = 0; nw < threads && i < o.nj; i++) {   /* more contexts: as take_context */
-        TsContext *c = take_context(is, o.jobs[i].it);
-        if (!c)
+    while (nw < threads) {          /* more contexts; without one, fewer threads */
+        DiagList why;
+        diag_list_init(&why);
+        TsContext *c = new_context(is, &why);
+        if (!c) {
+            diag_add(&is->dl, DIAG_WARNING, is->m->path, 1, 1,
+                     "phase 2 runs on %d thread%s, not %d: %s", nw, nw == 1 ? "" : "s", threads,
+                     why.n ? why.v[0].msg : "a font context could not be opened");
+            diag_list_fini(&why);
             break;
+        }
+        diag_list_fini(&why);
         w[nw++] = (Worker){&o, c};
     }
     GThread **t = xcalloc((size_t)nw + 1, sizeof *t);

@@ -75,6 +75,9 @@ static void drop_steps(IssueMerge *im)
     im->next = 0;
     im->folio = im->is->m->first_page;
     im->stale = 0;
+    im->failed = 0;
+    diag_list_fini(&im->dl);    /* what the dropped steps said is said again */
+    diag_list_init(&im->dl);
 }
 
 void issuemerge_restart(IssueMerge *im)
@@ -127,8 +130,10 @@ static int step_front(IssueMerge *im, TsContext *c)
                     .sections = sections, .n_sections = m->n_sections, .entries = entries,
                     .n_entries = is->n};
     LayResult front;
-    if (issuefront_layout(&f, is->style, c->engine, &front, a, &im->dl) != 0)
+    if (issuefront_layout(&f, is->style, c->engine, &front, a, &im->dl) != 0) {
+        lay_result_fini(&front);    /* its glyph pool, even on failure */
         return -1;
+    }
     char date[32];
     time_t t = (time_t)is->pdf_epoch;
     struct tm tm;
@@ -234,8 +239,10 @@ int issuemerge_finish(IssueMerge *im, TsContext *c)
     unsigned char *pdf = NULL;
     size_t len = 0;
     int pages = -1;
-    if (!im->failed && !im->stale && pdfmerge_finish(im->pm, &pdf, &len) == 0 &&
-        output_write_atomic(im->path, pdf, len, &im->dl) == 0) {
+    int ok = !im->failed && !im->stale && pdfmerge_finish(im->pm, &pdf, &len) == 0;
+    pdfmerge_free(im->pm);          /* its last warnings into im->dl before they are taken */
+    im->pm = NULL;
+    if (ok && output_write_atomic(im->path, pdf, len, &im->dl) == 0) {
         pages = im->n_front + im->blank + (im->folio - is->m->first_page);
         issuelog_line(is->log, "wrote %s, %d pages (the last merging steps and writing: %.2f s)",
                       im->path, pages, issuelog_elapsed(is->log) - t0);

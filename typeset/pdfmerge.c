@@ -19,6 +19,8 @@
 
 /* Name and number trees, outlines: deeper is a cycle or an attack. */
 #define PM_MAX_DEPTH 64
+/* Nodes of one name or number tree, at most. */
+#define PM_MAX_TREE_NODES 1000000
 /* Outline items read from one part, at most (a cycle through /Next ends here). */
 #define PM_MAX_OUTLINE 100000
 
@@ -74,29 +76,57 @@ static qpdf_oh pm_get(qpdf_data q, qpdf_oh dict, const char *key)
 }
 
 /* Calls fn on every key/value pair of the name tree (key "/Names") or number
- * tree ("/Nums") below node, in order.  Returns -1 when a tree is too deep. */
+ * tree ("/Nums") below node, in order.  A node met twice (shared or cyclic
+ * /Kids) is walked once.  Returns -1 when the tree is deeper than
+ * PM_MAX_DEPTH or has more than PM_MAX_TREE_NODES nodes. */
 typedef void (*PmTreeFn)(void *ud, qpdf_data q, qpdf_oh key, qpdf_oh value);
 
-static int pm_walk_tree(qpdf_data q, qpdf_oh node, const char *pairs, int depth, PmTreeFn fn, void *ud)
+typedef struct PmWalk {
+    qpdf_data q;
+    const char *pairs;
+    PmTreeFn fn;
+    void *ud;
+    GHashTable *seen;           /* object id << 16 | generation of indirect nodes */
+    int nodes;
+} PmWalk;
+
+static int pm_walk_node(PmWalk *w, qpdf_oh node, int depth)
 {
-    if (depth > PM_MAX_DEPTH)
+    qpdf_data q = w->q;
+    if (depth > PM_MAX_DEPTH || ++w->nodes > PM_MAX_TREE_NODES)
         return -1;
     if (!qpdf_oh_is_dictionary(q, node))
         return 0;
-    qpdf_oh kv = pm_get(q, node, pairs);
+    if (qpdf_oh_is_indirect(q, node)) {
+        gint64 id = ((gint64)qpdf_oh_get_object_id(q, node) << 16) | (qpdf_oh_get_generation(q, node) & 0xffff);
+        if (g_hash_table_contains(w->seen, &id))
+            return 0;
+        gint64 *k = g_new(gint64, 1);
+        *k = id;
+        g_hash_table_add(w->seen, k);
+    }
+    qpdf_oh kv = qpdf_oh_get_key(q, node, w->pairs);
     if (qpdf_oh_is_array(q, kv)) {
         int n = qpdf_oh_get_array_n_items(q, kv);
         for (int i = 0; i + 1 < n; i += 2)
-            fn(ud, q, qpdf_oh_get_array_item(q, kv, i), qpdf_oh_get_array_item(q, kv, i + 1));
+            w->fn(w->ud, q, qpdf_oh_get_array_item(q, kv, i), qpdf_oh_get_array_item(q, kv, i + 1));
     }
-    qpdf_oh kids = pm_get(q, node, "/Kids");
+    qpdf_oh kids = qpdf_oh_get_key(q, node, "/Kids");
     if (qpdf_oh_is_array(q, kids)) {
         int n = qpdf_oh_get_array_n_items(q, kids);
         for (int i = 0; i < n; i++)
-            if (pm_walk_tree(q, qpdf_oh_get_array_item(q, kids, i), pairs, depth + 1, fn, ud) != 0)
+            if (pm_walk_node(w, qpdf_oh_get_array_item(q, kids, i), depth + 1) != 0)
                 return -1;
     }
     return 0;
+}
+
+static int pm_walk_tree(qpdf_data q, qpdf_oh node, const char *pairs, int depth, PmTreeFn fn, void *ud)
+{
+    PmWalk w = {q, pairs, fn, ud, g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL), 0};
+    int rc = pm_walk_node(&w, node, depth);
+    g_hash_table_destroy(w.seen);
+    return rc;
 }
 
 /* ---- collecting from the front and from each part ------------------------------*/
@@ -107,6 +137,7 @@ typedef struct PmPartCtx {
     const char *prefix;
     long long base;             /* added to parent-tree keys */
     long long max_key;          /* largest key seen, -1 = none */
+    long long max_used;         /* largest shifted key a page or link uses, -1 = none */
 } PmPartCtx;
 
 static void pm_add_name(void *ud, qpdf_data q, qpdf_oh key, qpdf_oh value)
@@ -209,12 +240,20 @@ static int pm_collect_outline(PmPartCtx *p, qpdf_data q, int level)
     return pm_walk_outline(p, q, pm_get(q, ol, "/First"), level, &count);
 }
 
-/* Adds 'add' to the integer at dict[key], when there is one. */
-static void pm_shift_key(qpdf_data q, qpdf_oh dict, const char *key, long long add)
+/* Adds 'add' to the integer at dict[key] and returns the new value; a key
+ * outside 0..INT32_MAX (never one of ours) is removed.  -1 when none. */
+static long long pm_shift_key(qpdf_data q, qpdf_oh dict, const char *key, long long add)
 {
-    qpdf_oh v = pm_get(q, dict, key);
-    if (qpdf_oh_is_integer(q, v))
-        qpdf_oh_replace_key(q, dict, key, qpdf_oh_new_integer(q, qpdf_oh_get_int_value(q, v) + add));
+    qpdf_oh v = qpdf_oh_get_key(q, dict, key);
+    if (!qpdf_oh_is_integer(q, v))
+        return -1;
+    long long k = qpdf_oh_get_int_value(q, v);
+    if (k < 0 || k > INT32_MAX || add > INT32_MAX) {
+        qpdf_oh_remove_key(q, dict, key);
+        return -1;
+    }
+    qpdf_oh_replace_key(q, dict, key, qpdf_oh_new_integer(q, k + add));
+    return k + add;
 }
 
 /* Renames a link's named destination (as /Dest or a GoTo action's /D). */
@@ -239,10 +278,12 @@ static void pm_prefix_link(const PmPartCtx *p, qpdf_data q, qpdf_oh annot)
 }
 
 /* The result's page copied last: parent-tree keys shifted, links renamed. */
-static void pm_fix_page(const PmPartCtx *p, qpdf_oh page)
+static void pm_fix_page(PmPartCtx *p, qpdf_oh page)
 {
     qpdf_data q = p->m->c.q;
-    pm_shift_key(q, page, "/StructParents", p->base);
+    long long u = pm_shift_key(q, page, "/StructParents", p->base);
+    if (u > p->max_used)
+        p->max_used = u;
     qpdf_oh annots = pm_get(q, page, "/Annots");
     if (!qpdf_oh_is_array(q, annots))
         return;
@@ -251,7 +292,9 @@ static void pm_fix_page(const PmPartCtx *p, qpdf_oh page)
         qpdf_oh a = qpdf_oh_get_array_item(q, annots, i);
         if (!qpdf_oh_is_dictionary(q, a))
             continue;
-        pm_shift_key(q, a, "/StructParent", p->base);
+        u = pm_shift_key(q, a, "/StructParent", p->base);
+        if (u > p->max_used)
+            p->max_used = u;
         if (qpdf_oh_is_name_and_equals(q, pm_get(q, a, "/Subtype"), "/Link"))
             pm_prefix_link(p, q, a);
     }
@@ -300,7 +343,8 @@ static int pm_part(Merge *m, PpCtx *src, const PdfMergePart *part, const PdfMerg
     qpdf_data q = m->c.q, s = src->q;
     for (int i = 0; i < part->blanks_before; i++)
         pm_add_blank(m, o);
-    PmPartCtx p = {.m = m, .src = src, .prefix = part->prefix, .base = m->next_key, .max_key = -1};
+    PmPartCtx p = {.m = m, .src = src, .prefix = part->prefix, .base = m->next_key, .max_key = -1,
+                   .max_used = -1};
     int n = qpdf_get_num_pages(s);
     if (!pp_ok(src, "reading the page tree"))
         return -1;
@@ -323,6 +367,8 @@ static int pm_part(Merge *m, PpCtx *src, const PdfMergePart *part, const PdfMerg
     }
     int rc = pm_walk_tree(s, pm_get(s, st, "/ParentTree"), "/Nums", 0, pm_add_num, &p);
     m->next_key += p.max_key + 1;
+    if (p.max_used >= m->next_key)      /* keys used by pages but missing from the tree */
+        m->next_key = p.max_used + 1;
     if (rc == 0)
         rc = pm_collect_names(&p, s);
     PmEntry head = {.level = 1, .title = g_strdup(part->title ? part->title : ""),

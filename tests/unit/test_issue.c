@@ -147,6 +147,69 @@ static void merge(void)
     g_free(p2);
 }
 
+/* A part made hostile: its name tree a chain of 40 levels whose every node
+ * lists the same child twice (2^40 paths), a page's /StructParents out of
+ * range.  The merge walks each node once and drops the bad key. */
+static void merge_hostile(void)
+{
+    size_t fl, l1;
+    unsigned char *front = tiny_pdf("i", "#a1-title", &fl), *p1 = tiny_pdf("1", "#x", &l1);
+    qpdf_data q = qpdf_init();
+    qpdf_read_memory(q, "p1", (const char *)p1, l1, NULL);
+    qpdf_oh page = qpdf_get_page_n(q, 0);
+    qpdf_oh node = qpdf_make_indirect_object(q, qpdf_oh_new_dictionary(q));
+    qpdf_oh names = qpdf_oh_new_array(q);
+    qpdf_oh_append_item(q, names, qpdf_oh_new_string(q, "x"));
+    qpdf_oh dest = qpdf_oh_new_array(q);
+    qpdf_oh_append_item(q, dest, page);
+    qpdf_oh_append_item(q, dest, qpdf_oh_new_name(q, "/Fit"));
+    qpdf_oh_append_item(q, names, dest);
+    qpdf_oh_replace_key(q, node, "/Names", names);
+    for (int i = 0; i < 40; i++) {
+        qpdf_oh up = qpdf_make_indirect_object(q, qpdf_oh_new_dictionary(q));
+        qpdf_oh kids = qpdf_oh_new_array(q);
+        qpdf_oh_append_item(q, kids, node);
+        qpdf_oh_append_item(q, kids, node);
+        qpdf_oh_replace_key(q, up, "/Kids", kids);
+        node = up;
+    }
+    qpdf_oh nd = qpdf_oh_new_dictionary(q);
+    qpdf_oh_replace_key(q, nd, "/Dests", node);
+    qpdf_oh_replace_key(q, qpdf_get_root(q), "/Names", nd);
+    qpdf_oh_replace_key(q, page, "/StructParents", qpdf_oh_new_integer(q, 9223372036854775807LL));
+    qpdf_init_write_memory(q);
+    qpdf_write(q);
+    size_t hl = qpdf_get_buffer_length(q);
+    unsigned char *hostile = g_memdup2(qpdf_get_buffer(q), hl);
+    qpdf_cleanup(&q);
+
+    PdfMergePart part = {.pdf = hostile, .len = hl, .file = "h.pdf", .prefix = "a1-", .title = "H",
+                         .title_dest = "a1-title"};
+    PdfMergeOptions mo = {.post = {.epoch = 1700000000}, .blank_width = 200, .blank_height = 300,
+                          .first_folio = 1};
+    DiagList dl;
+    diag_list_init(&dl);
+    unsigned char *out = NULL;
+    size_t len = 0;
+    int rc = pdfmerge_run(front, fl, &part, 1, &mo, &out, &len, "issue.pdf", &dl);
+    CHECK(rc == 0, "a shared-kids name tree of 2^40 paths and a key out of range merge (rc %d)", rc);
+    if (rc == 0) {
+        qpdf_data r = qpdf_init();
+        qpdf_read_memory(r, "m", (const char *)out, len, NULL);
+        char *got = dest_names(r);
+        CHECK_STR(got, "a1-x title ", "each name once: the part's x, the front's title (got %s)", got);
+        g_free(got);
+        CHECK(!qpdf_oh_has_key(r, qpdf_get_page_n(r, 1), "/StructParents"),
+              "the out-of-range /StructParents is dropped, not wrapped");
+        qpdf_cleanup(&r);
+    }
+    diag_list_fini(&dl);
+    free(out);
+    g_free(hostile);
+    g_free(front);
+    g_free(p1);
+}
+
 /* Writes text to DIR/name; returns the path (g_free). */
 static char *put(const char *dir, const char *name, const char *text)
 {
@@ -215,6 +278,7 @@ int main(void)
     numbering();
     roman();
     merge();
+    merge_hostile();
     manifest();
     return check_finish();
 }
