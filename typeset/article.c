@@ -239,21 +239,10 @@ int article_render_pdf(const Article *art, const TsContext *c, long long epoch, 
                       (Arena *)&art->arena, out, out_len, dl);
 }
 
-/* Whether writing out_path would replace the source at src (`-o ARTICLE.md`,
- * or another spelling of its path): the rename would put a PDF in place of the
- * only copy of the text.  lstat on the output: a symlink there is replaced,
- * not followed, so it is no danger. */
-static int is_source(const char *out_path, const char *src)
-{
-    struct stat so, ss;
-    return src && lstat(out_path, &so) == 0 && stat(src, &ss) == 0 && so.st_dev == ss.st_dev &&
-           so.st_ino == ss.st_ino;
-}
-
 int article_write_pdf(const Article *art, const TsContext *c, const char *out_path, long long epoch,
                       DiagList *dl)
 {
-    if (is_source(out_path, art->doc.path)) {
+    if (output_is_file(out_path, art->doc.path)) {
         diag_add(dl, DIAG_ERROR, out_path, 1, 1,
                  "output '%s' is the article's source file: not overwriting it", out_path);
         return -1;

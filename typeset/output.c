@@ -310,3 +310,10 @@ char *output_default_path(const char *src, const char *ext)
     memcpy(out + keep + 1, ext, elen + 1);
     return out;
 }
+
+int output_is_file(const char *out_path, const char *src)
+{
+    struct stat so, ss;
+    return src && out_path && lstat(out_path, &so) == 0 && stat(src, &ss) == 0 &&
+           so.st_dev == ss.st_dev && so.st_ino == ss.st_ino;
+}

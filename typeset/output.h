@@ -23,6 +23,12 @@
  * "cannot write 'path': <strerror>" at path:1:1. */
 int output_write_atomic(const char *path, const void *data, size_t len, DiagList *dl);
 
+/* Whether writing out_path would replace the file at src (`-o ARTICLE.md`,
+ * `--report ARTICLE.md`, or another spelling of its path): the rename would
+ * put the output in place of the only copy of the text.  lstat on the output:
+ * a symlink there is replaced, not followed, so it is no danger.  src NULL: 0. */
+int output_is_file(const char *out_path, const char *src);
+
 /* Installs SIGINT/SIGTERM/SIGHUP handlers that unlink every temporary file
  * output_write_atomic has open and then re-raise the signal with the default
  * action.  A signal that is ignored at the time of the call (nohup) stays

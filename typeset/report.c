@@ -33,6 +33,11 @@ static int badness(double r)
 int report_write(const LayResult *r, int tolerance, const char *source, const char *path,
                  DiagList *dl)
 {
+    if (output_is_file(path, source)) {
+        diag_add(dl, DIAG_ERROR, path, 1, 1,
+                 "report '%s' is the article's source file: not overwriting it", path);
+        return -1;
+    }
     GString *g = g_string_new("{\n  \"source\": ");
     json_string(g, source);
     int overfull = 0, underfull = 0, hyph = 0, paras = 0;

@@ -112,6 +112,14 @@ if [ $st -eq 1 ] && cmp -s "$REL/self.md" "$REL/self.orig" && grep -q "source fi
 else
     bad "-o ARTICLE.md: status $st, $(head -n 1 "$REL/self.err")"
 fi
+$TS build "$REL/self.md" -o "$REL/self-r.pdf" --report "$REL/self.md" >/dev/null 2>"$REL/self-r.err"
+st=$?
+if [ $st -eq 1 ] && cmp -s "$REL/self.md" "$REL/self.orig" && grep -q "report .* source file" "$REL/self-r.err" &&
+    [ ! -e "$REL/self-r.pdf" ]; then
+    ok "--report ARTICLE.md is refused, the source is untouched and no PDF is written"
+else
+    bad "--report ARTICLE.md: status $st, $(head -n 1 "$REL/self-r.err")"
+fi
 ln -s self.md "$REL/link.pdf"
 if $TS build "$REL/self.md" -o "$REL/link.pdf" 2>/dev/null && [ ! -L "$REL/link.pdf" ] &&
     cmp -s "$REL/self.md" "$REL/self.orig"; then
