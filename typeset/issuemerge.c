@@ -104,6 +104,36 @@ void issuemerge_free(IssueMerge *im)
 
 /* ---- the steps -------------------------------------------------------------------*/
 
+/* The key of the cover and contents: everything they show or depend on (the
+ * articles' titles, authors, languages, sections and first pages, not their
+ * text; the manifest, its cover image, the style, the fonts, the program). */
+static void front_key(const IssueMerge *im, char out[ISSUECACHE_HEX])
+{
+    const Issue *is = im->is;
+    GString *g = g_string_new("front\n");
+    char sha[ISSUECACHE_HEX];
+    g_string_append_printf(g, "%s%lld\n", is->overrides, is->pdf_epoch);
+    const char *files[3] = {is->m->path, is->style->path, is->m->cover_image};
+    for (int i = 0; i < 3; i++)
+        if (files[i] && issuecache_file_sha(files[i], sha) == 0)
+            g_string_append_printf(g, "file %d %s\n", i, sha);
+    char *conf = g_build_filename(is->o->datadir, "fonts", "fonts.conf", NULL);
+    if (issuecache_file_sha(conf, sha) == 0)
+        g_string_append_printf(g, "fonts %s\n", sha);
+    g_free(conf);
+    for (int k = 0; k < is->n; k++) {
+        const Item *it = &is->items[k];
+        const DocMeta *dm = &it->art->doc.meta;
+        g_string_append_printf(g, "%d %d %d %s\x1f%s\x1f", k, it->first, it->ma->section,
+                               dm->title ? dm->title : "", dm->lang ? dm->lang : "");
+        for (int a = 0; a < dm->n_authors; a++)
+            g_string_append_printf(g, "%s\x1f", dm->authors[a].name ? dm->authors[a].name : "");
+        g_string_append_c(g, '\n');
+    }
+    issuecache_sha(g->str, g->len, out);
+    g_string_free(g, TRUE);
+}
+
 /* The cover and contents, laid out in c and painted (no post-pass: the merge
  * does it once for the whole issue); the merge starts from them. */
 static int step_front(IssueMerge *im, TsContext *c)
@@ -129,28 +159,58 @@ static int step_front(IssueMerge *im, TsContext *c)
                     .cover_image_col = m->cover_image_col,
                     .sections = sections, .n_sections = m->n_sections, .entries = entries,
                     .n_entries = is->n};
-    LayResult front;
-    if (issuefront_layout(&f, is->style, c->engine, &front, a, &im->dl) != 0) {
-        lay_result_fini(&front);    /* its glyph pool, even on failure */
-        return -1;
-    }
-    char date[32];
-    time_t t = (time_t)is->pdf_epoch;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    PaintMeta pm = {.title = im->title, .subject = im->subject, .creator = "typeset " TS_VERSION,
-                    .date_iso = date};
-    PaintOptions po = {.width = is->style->page_width, .height = is->style->page_height, .tagged = 1};
-    const char *err = NULL;
+    /* the cover and contents as a rebuild left them, when nothing they show
+     * has changed (an edit inside an article leaves them as they were) */
+    char key[ISSUECACHE_HEX];
+    front_key(im, key);
+    char *cached = g_strdup_printf("%s/%s.pdf", is->cache_dir, key);
     size_t len = 0;
-    int rc = paint_pdf(&front, &po, &pm, &im->front_pdf, &len, &err);
-    im->n_front = front.n_pages;
-    lay_result_fini(&front);
-    if (rc != 0) {
-        diag_add(&im->dl, DIAG_ERROR, im->path, 0, 0, "cairo could not write the PDF: %s", err);
-        return -1;
+    IssueCacheRecord rec;
+    char sha[ISSUECACHE_HEX];
+    gsize glen = 0;
+    if (issuecache_get(is->cache_dir, key, &rec) == 0 && rec.pages > 0 && rec.pdf_sha[0] &&
+        g_file_get_contents(cached, (char **)&im->front_pdf, &glen, NULL)) {
+        issuecache_sha(im->front_pdf, glen, sha);
+        if (strcmp(sha, rec.pdf_sha) == 0) {
+            im->n_front = rec.pages;
+            len = glen;
+            issuelog_line(is->log, "cover and contents: unchanged, from the cache");
+        } else {
+            g_free(im->front_pdf);
+            im->front_pdf = NULL;
+        }
     }
+    if (!im->front_pdf) {
+        LayResult front;
+        if (issuefront_layout(&f, is->style, c->engine, &front, a, &im->dl) != 0) {
+            lay_result_fini(&front);    /* its glyph pool, even on failure */
+            g_free(cached);
+            return -1;
+        }
+        char date[32];
+        time_t t = (time_t)is->pdf_epoch;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        PaintMeta pm = {.title = im->title, .subject = im->subject, .creator = "typeset " TS_VERSION,
+                        .date_iso = date};
+        PaintOptions po = {.width = is->style->page_width, .height = is->style->page_height,
+                           .tagged = 1};
+        const char *err = NULL;
+        int rc = paint_pdf(&front, &po, &pm, &im->front_pdf, &len, &err);
+        im->n_front = front.n_pages;
+        lay_result_fini(&front);
+        if (rc != 0) {
+            diag_add(&im->dl, DIAG_ERROR, im->path, 0, 0, "cairo could not write the PDF: %s", err);
+            g_free(cached);
+            return -1;
+        }
+        rec = (IssueCacheRecord){.pages = im->n_front};
+        issuecache_sha(im->front_pdf, len, rec.pdf_sha);
+        if (output_write_atomic(cached, im->front_pdf, len, &im->dl) == 0)
+            issuecache_put(is->cache_dir, key, &rec, &im->dl);
+    }
+    g_free(cached);
     im->blank = is->style->recto_start && im->n_front % 2;
     PdfMergeOptions mo = {
         /* plain xref: the issue goes to the printer, whose RIP may predate

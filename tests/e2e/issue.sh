@@ -137,6 +137,11 @@ check "issue: rebuild after editing one article lays out only that one" sh -c \
 check "issue: rebuild rewrites only the edited article's PDF" sh -c \
     "grep -q 'ru-article.md: set at .* wrote ' '$C/log2' && test \$(grep -c 'unchanged$' '$C/log2') -eq 3"
 check "issue: the rebuilt issue has the new sentence" has "$C/out/issue.pdf" "One more sentence for the incremental rebuild."
+check "issue: the rebuild takes the cover and contents from the cache (no title changed)" \
+    grep -q 'cover and contents: unchanged, from the cache' "$C/log2"
+cp -r "$C/src" "$C/src-fresh"
+$TS issue "$C/src-fresh/issue.yaml" -o "$C/fresh" -j 2 -q 2>/dev/null
+check "issue: the incremental issue.pdf is byte-identical to a fresh build's" cmp -s "$C/out/issue.pdf" "$C/fresh/issue.pdf"
 
 # a wrong page count in the cache (as a stale record would give): phase 2
 # finds the real count, numbers again, sets what moved, and issue.pdf is the
