@@ -102,9 +102,9 @@ static void test_rjwpln(void)
     CHECK(s->roles[ROLE_RUNNING_HEAD].italic && s->roles[ROLE_RUNNING_HEAD].size == 8,
           "running head 8pt italic");
     CHECK_STR(s->fontsets[s->roles[ROLE_CODE].fontset].latin, "PT Mono", "code in PT Mono");
-    CHECK(s->brk.pretolerance == 180 && s->brk.tolerance == 1000 && s->brk.line_penalty == 10 &&
+    CHECK(s->brk.pretolerance == 180 && s->brk.tolerance == 600 && s->brk.line_penalty == 10 &&
           s->brk.hyphen_penalty == 200 && s->brk.exhyphen_penalty == 50 &&
-          s->brk.double_hyphen_demerits == 3000000 && s->brk.final_hyphen_demerits == 5000 &&
+          s->brk.double_hyphen_demerits == 300000 && s->brk.final_hyphen_demerits == 5000 &&
           s->brk.adj_demerits == 10000 && s->brk.emergency_stretch == 30 && s->brk.looseness == 0,
           "TeX parameters");
     CHECK(NEAR(s->brk.space_stretch, 0.5) && NEAR(s->brk.space_shrink, 0.26) &&
@@ -118,7 +118,7 @@ static void test_rjwpln(void)
     CHECK(ru->tolerance == 200 && NEAR(ru->space_shrink, 0.2) && ru->hyphen_penalty == 200 &&
               NEAR(ru->expansion, 0.02) && ru->n_protrusion == s->brk.n_protrusion,
           "Russian: its own tolerance and shrink, the rest from linebreak");
-    CHECK(en->tolerance == 1000 && NEAR(en->space_shrink, 0.26) &&
+    CHECK(en->tolerance == 600 && NEAR(en->space_shrink, 0.26) &&
               style_linebreak(s, "fr") == &s->brk && style_linebreak(s, NULL) == &s->brk,
           "English as linebreak; another language gets linebreak itself");
     CHECK(s->widow_penalty == 150 && s->club_penalty == 150, "widow/club penalties");
