@@ -225,6 +225,23 @@ static int64_t kp_demerits(const LayBreakParams *p, int b, int pi, int flagged, 
     return d;
 }
 
+/* A ragged paragraph's last line shorter than ragged_last_line_min of its
+ * measure costs up to KP_SHORT_LAST_DEMERITS, growing with the square of how
+ * much it lacks: about what making the line before it three ems shorter
+ * costs, so a word or two move down rather than leave one short word alone. */
+#define KP_SHORT_LAST_DEMERITS 100000
+
+static int64_t kp_short_last(const LayBreakParams *p, const KpFit *f, int final_break)
+{
+    if (!final_break || p->ragged_last_line_min <= 0 || f->target <= 0)
+        return 0;
+    double want = p->ragged_last_line_min * (double)f->target;
+    if ((double)f->natural >= want)
+        return 0;
+    double lack = (want - (double)f->natural) / want;
+    return (int64_t)(KP_SHORT_LAST_DEMERITS * lack * lack);
+}
+
 static KpActive *kp_new_active(KpBreaker *B)
 {
     KpActive *a = B->spare;
@@ -302,7 +319,7 @@ static void kp_try_break(KpBreaker *B, int cur, int pi, int flagged, int final_b
         }
         /* §855: record a feasible break */
         int64_t d = artificial ? 0 : kp_demerits(p, f.badness, pi, flagged, final_break,
-                                                 f.fitness, r);
+                                                 f.fitness, r) + kp_short_last(p, &f, final_break);
         d += r->total;
         if (d <= minimal[f.fitness]) {
             minimal[f.fitness] = d;

@@ -1002,6 +1002,8 @@ int para_set(LayEngine *e, const LayPara *p, double measure, const LayBreakParam
     if (!b.justify) {
         pb.pretolerance = -1;
         pb.tolerance = 10000;
+    } else {
+        pb.ragged_last_line_min = 0;    /* a justified last line may be short */
     }
     kp_break(b.it.kp.v, b.it.kp.n, SC_FROM_PT(first), SC_FROM_PT(rest), &pb,
              p->hyphenate, &scratch, &r);

@@ -25,7 +25,8 @@ typedef struct LayBreakParams {
     double cjk_latin_space;             /* em inserted between Han and Latin/digits */
     int hyphen_left_min, hyphen_right_min;
     int hyphenate_last_word;            /* 0: never hyphenate a paragraph's last word */
-    double ragged_last_line_min;        /* reserved: not used by the breaker yet */
+    double ragged_last_line_min;        /* ragged paragraphs: a last line shorter than this
+                                           fraction of the measure costs demerits */
     double expansion, expansion_step;   /* font expansion: max fraction (0.02) and step */
     int protrusion_on;
     const LayProtrusion *protrusion;    /* sorted by ch */

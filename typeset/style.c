@@ -159,7 +159,7 @@ static const StyleKey style_keys[] = {
     {"linebreak.hyphen_left_min", KT_INT, ST(brk.hyphen_left_min), KF_MIN1, "2", "chars", "fewest characters before a hyphen"},
     {"linebreak.hyphen_right_min", KT_INT, ST(brk.hyphen_right_min), KF_MIN1, "3", "chars", "fewest characters after a hyphen"},
     {"linebreak.hyphenate_last_word", KT_BOOL, ST(brk.hyphenate_last_word), 0, "false", "", "allow hyphenating a paragraph's last word"},
-    {"linebreak.ragged_last_line_min", KT_NUM, ST(brk.ragged_last_line_min), KF_FRAC, "0.2", "line", "reserved: parsed and validated, not used by the breaker yet"},
+    {"linebreak.ragged_last_line_min", KT_NUM, ST(brk.ragged_last_line_min), KF_FRAC, "0.2", "line", "ragged text: a last line shorter than this costs demerits"},
     {"linebreak.expansion", KT_NUM, ST(brk.expansion), KF_FRAC, "0", "width", "font expansion limit (0.02 = 2%; 0 = off)"},
     {"linebreak.expansion_step", KT_NUM, ST(brk.expansion_step), KF_POS | KF_FRAC, "0.005", "width", "font expansion step"},
     {"linebreak.protrusion_on", KT_BOOL, ST(brk.protrusion_on), 0, "false", "", "hang characters of the protrusion table into the margin"},

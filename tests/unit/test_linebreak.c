@@ -453,6 +453,43 @@ static void test_protrusion(Arena *ar)
 
 /* ---- (i) badness, TeX §108 ---------------------------------------------------
  * badness(t, s) = (r^3 + 2^17) / 2^18 with r = t*297/s, integer division. */
+/* Ragged right (Knuth & Plass's device: glue(0,+R) penalty glue(space,-R)),
+ * R = 30, words 35 35 20 | 8 on a 100pt measure.  The natural choice fills
+ * line 1 exactly and leaves "8" alone on the last line; with
+ * ragged_last_line_min 0.3 that costs 53,777 demerits, and the breaker moves
+ * "20" down instead (line 1 at 75pt, badness 58: 4,624 demerits). */
+static void ragged_words(Para *p)
+{
+    const double w[] = {35, 35, 20, 8};
+    for (int i = 0; i < 4; i++) {
+        box(p, w[i]);
+        if (i < 3) {
+            glue(p, 0, 30, 0);
+            penalty(p, 0);
+            glue(p, 5, -30, 0);
+        }
+    }
+    finish(p);
+}
+
+static void test_short_last_line(Arena *ar)
+{
+    Para p = {0};
+    ragged_words(&p);
+    LayBreakParams prm = tex_params();
+    prm.pretolerance = -1;
+    prm.tolerance = 10000;
+    KpResult r;
+    kp_break(p.v, p.n, MEASURE, MEASURE, &prm, 0, ar, &r);
+    CHECK(r.n == 2 && r.lines[1].natural == SC_FROM_PT(8), "ragged: without a minimum the last line is the one short word");
+    prm.ragged_last_line_min = 0.3;
+    kp_break(p.v, p.n, MEASURE, MEASURE, &prm, 0, ar, &r);
+    CHECK(r.n == 2 && r.lines[1].natural == SC_FROM_PT(33) && sane(&r, &p),
+          "ragged: with ragged_last_line_min 0.3 a word moves down (last line %.1fpt)",
+          r.n == 2 ? SC_TO_PT(r.lines[1].natural) : -1.0);
+    free(p.v);
+}
+
 static void test_badness(void)
 {
     CHECK(kp_badness(0, 0) == 0, "(i) badness(0,0) = 0");
@@ -752,6 +789,7 @@ int main(void)
     test_forced(&ar);
     test_protrusion(&ar);
     test_badness();
+    test_short_last_line(&ar);
     test_adj(&ar);
     test_long(&ar);
     test_hyph();
