@@ -121,10 +121,10 @@ static int pm_walk_node(PmWalk *w, qpdf_oh node, int depth)
     return 0;
 }
 
-static int pm_walk_tree(qpdf_data q, qpdf_oh node, const char *pairs, int depth, PmTreeFn fn, void *ud)
+static int pm_walk_tree(qpdf_data q, qpdf_oh node, const char *pairs, PmTreeFn fn, void *ud)
 {
     PmWalk w = {q, pairs, fn, ud, g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL), 0};
-    int rc = pm_walk_node(&w, node, depth);
+    int rc = pm_walk_node(&w, node, 0);
     g_hash_table_destroy(w.seen);
     return rc;
 }
@@ -181,7 +181,7 @@ static int pm_collect_names(PmPartCtx *p, qpdf_data q)
 {
     qpdf_oh names = pm_get(q, qpdf_get_root(q), "/Names");
     qpdf_oh dests = pm_get(q, names, "/Dests");
-    return pm_walk_tree(q, dests, "/Names", 0, pm_add_name, p);
+    return pm_walk_tree(q, dests, "/Names", pm_add_name, p);
 }
 
 /* A destination name with the part's prefix, or NULL when d is none. */
@@ -332,7 +332,7 @@ static void pm_struct_root(Merge *m)
         qpdf_oh_replace_key(q, m->st_root, "/K", m->st_kids);
     }
     PmPartCtx front = {.m = m, .max_key = -1};
-    pm_walk_tree(q, pm_get(q, m->st_root, "/ParentTree"), "/Nums", 0, pm_add_num, &front);
+    pm_walk_tree(q, pm_get(q, m->st_root, "/ParentTree"), "/Nums", pm_add_num, &front);
     m->next_key = front.max_key + 1;
 }
 
@@ -365,7 +365,7 @@ static int pm_part(Merge *m, PpCtx *src, const PdfMergePart *part, const PdfMerg
         qpdf_oh_replace_key(q, copy, "/P", m->st_root);
         qpdf_oh_append_item(q, m->st_kids, copy);
     }
-    int rc = pm_walk_tree(s, pm_get(s, st, "/ParentTree"), "/Nums", 0, pm_add_num, &p);
+    int rc = pm_walk_tree(s, pm_get(s, st, "/ParentTree"), "/Nums", pm_add_num, &p);
     m->next_key += p.max_key + 1;
     if (p.max_used >= m->next_key)      /* keys used by pages but missing from the tree */
         m->next_key = p.max_used + 1;
@@ -513,7 +513,7 @@ static void pm_write_labels(Merge *m, int n_front, const PdfMergeOptions *o)
     qpdf_data q = m->c.q;
     qpdf_oh root = qpdf_get_root(q);
     PmLabels l = {.arr = qpdf_oh_new_array(q), .n_front = n_front};
-    pm_walk_tree(q, pm_get(q, root, "/PageLabels"), "/Nums", 0, pm_keep_label, &l);
+    pm_walk_tree(q, pm_get(q, root, "/PageLabels"), "/Nums", pm_keep_label, &l);
     if (!l.any && n_front > 0) {        /* the first range must start at page 0 */
         qpdf_oh_insert_item(q, l.arr, 0, qpdf_oh_new_integer(q, 0));
         qpdf_oh_insert_item(q, l.arr, 1, qpdf_oh_parse(q, "<< /S /r >>"));

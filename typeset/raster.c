@@ -1,9 +1,9 @@
 /* raster.c — see raster.h. */
 #include "raster.h"
 
+#include <glib.h>
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "frames.h"
 #include "paint.h"
@@ -15,38 +15,24 @@ void raster_size(double w_pt, double h_pt, double dpi, int *w_px, int *h_px)
     *h_px = h < 1 ? 1 : (int)h;
 }
 
-/* A growable byte buffer for cairo's PNG stream writer. */
-typedef struct PngBuf {
-    unsigned char *v;
-    size_t n, cap;
-} PngBuf;
-
+/* cairo's PNG stream writer appends to a GByteArray. */
 static cairo_status_t png_append(void *closure, const unsigned char *data, unsigned int len)
 {
-    PngBuf *b = closure;
-    if (b->n + len > b->cap) {
-        size_t cap = b->cap ? b->cap : 65536;
-        while (cap < b->n + len)
-            cap *= 2;
-        b->v = xrealloc(b->v, cap);
-        b->cap = cap;
-    }
-    memcpy(b->v + b->n, data, len);
-    b->n += len;
+    g_byte_array_append(closure, data, len);
     return CAIRO_STATUS_SUCCESS;
 }
 
 int raster_encode_png(cairo_surface_t *s, unsigned char **out, size_t *out_len, const char **err)
 {
-    PngBuf b = {0};
-    cairo_status_t st = cairo_surface_write_to_png_stream(s, png_append, &b);
+    GByteArray *b = g_byte_array_new();
+    cairo_status_t st = cairo_surface_write_to_png_stream(s, png_append, b);
     if (st != CAIRO_STATUS_SUCCESS) {
-        free(b.v);
+        g_byte_array_free(b, TRUE);
         *err = cairo_status_to_string(st);
         return -1;
     }
-    *out = b.v;
-    *out_len = b.n;
+    *out_len = b->len;
+    *out = g_byte_array_free(b, FALSE);     /* g_malloc is malloc since GLib 2.46: free() it */
     return 0;
 }
 

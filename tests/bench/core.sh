@@ -9,18 +9,10 @@
 # A benchmark, not a test: it prints and never fails on the figures.  Run from
 # the repository root; the corpus comes from ../shared/bench/gen.py.
 set -u
-TS=${TS:-./build/typeset}
-BENCH=${BENCH:-../shared/bench}
-CORPUS=build/bench/corpus
+. tests/bench/corpus.sh
 OUT=build/bench/core
 RUNS=5
-if [ ! -d "$CORPUS/src" ]; then
-    if [ ! -f "$BENCH/gen.py" ]; then
-        echo "core: $BENCH not found, skipped"; exit 0
-    fi
-    python3 "$BENCH/gen.py" -o "$CORPUS" >/dev/null 2>&1 || { echo "core: corpus generation failed, skipped"; exit 0; }
-fi
-[ -x "$TS" ] || { echo "core: $TS not built, skipped"; exit 0; }
+bench_ready core
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "core: /usr/bin/time missing (apt-get install time), skipped"; exit 0; }
 export SOURCE_DATE_EPOCH=1700000000

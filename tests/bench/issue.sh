@@ -8,18 +8,10 @@
 # machine (the load average is printed first); CPU times are printed beside.  A benchmark, not a test: it prints and never
 # fails on the figures.  Run from the repository root.
 set -u
-TS=${TS:-./build/typeset}
-BENCH=${BENCH:-../shared/bench}
-CORPUS=build/bench/corpus
+. tests/bench/corpus.sh
 OUT=build/bench/issue
 REPS=3
-if [ ! -d "$CORPUS/src" ]; then
-    if [ ! -f "$BENCH/gen.py" ]; then
-        echo "issue: $BENCH not found, skipped"; exit 0
-    fi
-    python3 "$BENCH/gen.py" -o "$CORPUS" >/dev/null 2>&1 || { echo "issue: corpus generation failed, skipped"; exit 0; }
-fi
-[ -x "$TS" ] || { echo "issue: $TS not built, skipped"; exit 0; }
+bench_ready issue
 export SOURCE_DATE_EPOCH=1700000000
 
 rm -rf "$OUT"

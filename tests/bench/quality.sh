@@ -4,16 +4,13 @@
 # scored with).  A benchmark, not a test: it prints the table and never fails
 # on the figures.  Usage: tests/bench/quality.sh [STYLE]
 set -u
-TS=${TS:-./build/typeset}
+. tests/bench/corpus.sh
 STYLE=${1:-rjwpln}
-BENCH=${BENCH:-../shared/bench}
 OUT=build/bench/quality
-if [ ! -f "$BENCH/gen.py" ] || [ ! -f "$BENCH/linequality.py" ]; then
-    echo "quality: $BENCH not found, skipped"; exit 0
-fi
+bench_ready quality
+[ -f "$BENCH/linequality.py" ] || { echo "quality: $BENCH/linequality.py not found, skipped"; exit 0; }
 mkdir -p "$OUT/corpus-pdf" "$OUT/samples-pdf"
-[ -d build/bench/corpus/src ] || python3 "$BENCH/gen.py" -o build/bench/corpus >/dev/null
-for f in build/bench/corpus/src/*.md; do
+for f in "$CORPUS"/src/*.md; do
     $TS build "$f" --style "$STYLE" -o "$OUT/corpus-pdf/$(basename "$f" .md).pdf" 2>>"$OUT/warnings.log" || echo "quality: $f failed"
 done
 qpdf --empty --pages "$OUT"/corpus-pdf/*.pdf -- "$OUT/corpus.pdf"

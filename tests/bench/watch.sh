@@ -6,18 +6,13 @@
 # target is < 150 ms.  A benchmark, not a test: it prints and never fails on the
 # figures.  Run from the repository root.
 set -u
-TS=${TS:-./build/typeset}
-BENCH=${BENCH:-../shared/bench}
+. tests/bench/corpus.sh
 OUT=build/bench/watch
 N=10
-if [ ! -f "$BENCH/gen.py" ]; then
-    echo "watch: $BENCH not found, skipped"; exit 0
-fi
-[ -x "$TS" ] || { echo "watch: $TS not built, skipped"; exit 0; }
-[ -d build/bench/corpus/src ] || python3 "$BENCH/gen.py" -o build/bench/corpus >/dev/null
+bench_ready watch
 rm -rf "$OUT"
 mkdir -p "$OUT"
-cp build/bench/corpus/src/01-article.md "$OUT/article.md"
+cp "$CORPUS/src/01-article.md" "$OUT/article.md"
 
 timeout 300 $TS watch "$OUT/article.md" -o "$OUT/article.pdf" --max-rebuilds $N \
     >"$OUT/log" 2>"$OUT/err" &

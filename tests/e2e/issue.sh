@@ -52,6 +52,8 @@ check "issue: fonts embedded (at most once per article), no Type 3" sh -c \
 
 # merged from the article PDFs: every link and outline target is in the one
 # name tree, every structure key of a page or link in the one parent tree
+check "issue: issue.pdf has a plain xref table, no object streams (older RIPs, PDF/X-1a)" sh -c \
+    "! grep -aq '/ObjStm' '$P' && grep -aq '^xref' '$P'"
 check "issue: every named destination and structure key of issue.pdf resolves" \
     python3 tests/pdfdests.py "$P"
 

@@ -116,6 +116,30 @@ int main(void)
         arena_fini(&la);
         arena_fini(&lb2);
     }
+    /* words in capitals: long ones hyphenate like any word, short ones are
+     * acronyms and never break (paragraph.c, HYPH_CAPS_MIN) */
+    {
+        const char *caps[2] = {
+            "SUPPLEMENTARY INTERNATIONAL DOCUMENTATION REQUIREMENTS CONCERNING AUTHORISATION",
+            "NATO ASEAN UNESCO OPEC NASA CERN UNICEF FIFA WHO ISO IMF OSCE EFTA NATO ASEAN"};
+        int hyph[2] = {0, 0};
+        for (int t = 0; t < 2; t++) {
+            LaySpan cs;
+            LayBlock cb;
+            LayInput ci = input(&cs, &cb, caps[t], 10, "en");
+            ci.page.margin_outer = 150;     /* a 130pt measure */
+            Arena ca;
+            arena_init(&ca);
+            LayResult cr;
+            lay_run(e, &ci, &cr, &ca, &dl);
+            for (int i = 0; i < cr.n_lines; i++)
+                hyph[t] += cr.lines[i].hyphenated;
+            lay_result_fini(&cr);
+            arena_fini(&ca);
+        }
+        CHECK(hyph[0] > 0, "long words in capitals are hyphenated (%d lines)", hyph[0]);
+        CHECK(hyph[1] == 0, "acronyms are never broken (%d lines)", hyph[1]);
+    }
     /* results outlive the engine: freeing them afterwards is safe (ASan/valgrind check it) */
     lay_engine_free(e);
     CHECK(r1.n_lines > 0 && r1.pages[0].n_items > 0, "results stay readable after the engine is freed");
