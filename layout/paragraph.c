@@ -293,15 +293,33 @@ static int cjk_shared_punct(gunichar c)
            c == 0x2026 || c == 0x00B7;
 }
 
+/* Whether character i of a Chinese paragraph is a shared mark set full-width
+ * from the CJK face; an apostrophe touching a Latin letter belongs to the
+ * Latin word (O’Neill, ‘BRICS’) and keeps the Latin face. */
+static int cjk_wide_punct(const Shaped *s, int i)
+{
+    if (!cjk_shared_punct(s->ch[i]))
+        return 0;
+    return !((i > 0 && is_latin_or_digit(s->ch[i - 1]) && s->ch[i] == 0x2019) ||
+             (i + 1 < s->nchars && is_latin_or_digit(s->ch[i + 1]) && s->ch[i] == 0x2019));
+}
+
+static int is_zh(const LayPara *p)
+{
+    return p->lang && strncmp(p->lang, "zh", 2) == 0;
+}
+
+/* Whether character i is set full-width: an ideograph, kana, CJK or
+ * full-width punctuation, or a shared mark in the CJK face. */
+static int cjk_wide_at(const LayPara *p, const Shaped *s, int i)
+{
+    return is_cjk(s->ch[i]) || (is_zh(p) && cjk_wide_punct(s, i));
+}
+
 static void cjk_punct_fonts(const Text *t, const Shaped *s, PangoAttrList *attrs)
 {
     for (int i = 0; i < s->nchars; i++) {
-        if (!cjk_shared_punct(s->ch[i]))
-            continue;
-        /* an apostrophe or quote touching a Latin letter belongs to the Latin
-         * word (O’Neill, ‘BRICS’): it keeps the Latin face */
-        if ((i > 0 && is_latin_or_digit(s->ch[i - 1]) && s->ch[i] == 0x2019) ||
-            (i + 1 < s->nchars && is_latin_or_digit(s->ch[i + 1]) && s->ch[i] == 0x2019))
+        if (!cjk_wide_punct(s, i))
             continue;
         const LaySpan *sp = &t->spans[span_at(t, s->boff[i])];
         const char *fam = sp->font.families;
@@ -362,7 +380,7 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
         fa->end_index = (guint)t->spans[k].end;
         pango_attr_list_insert(attrs, fa);
     }
-    if (p->lang && strncmp(p->lang, "zh", 2) == 0)
+    if (is_zh(p))
         cjk_punct_fonts(t, s, attrs);
     GList *items = pango_itemize(e->ctx, txt, 0, t->len, attrs, NULL);
     pango_attr_list_unref(attrs);
@@ -590,7 +608,34 @@ static void build_items(Build *b)
             Scaled sh = b->ragged ? 0 : (Scaled)(w * brk->space_shrink);
             if (c == 0x3000)
                 st = sh = 0;
-            push_glue(b, byte, s->boff[i + 1], byte, w, 0, st, sh, breakable, rprot_of(b, i - 1),
+            Scaled extra = 0;
+            if ((c == ' ' || c == '\t') && i > 0 && i + 1 < s->nchars) {
+                /* A space typed beside Chinese is not set as a word space
+                 * (clreq; xeCJK does the same): between two ideographs or
+                 * next to a full-width mark, which has its own blank, it
+                 * becomes the ideographs' glue; between an ideograph and a
+                 * Latin letter or digit, the Han–Latin space. */
+                gunichar l = s->ch[i - 1], r = s->ch[i + 1];
+                int lw = cjk_wide_at(p, s, i - 1), rw = cjk_wide_at(p, s, i + 1);
+                Scaled nw = -1;
+                if ((lw && rw) || (lw && !is_han(l)) || (rw && !is_han(r))) {
+                    Scaled em = em_of(s, lw ? i - 1 : i + 1);
+                    nw = 0;
+                    st = b->ragged ? 0 : (Scaled)(em * brk->cjk_stretch);
+                    sh = b->ragged ? 0 : (Scaled)(em * brk->cjk_shrink);
+                } else if ((is_han(l) && is_latin_or_digit(r)) || (is_latin_or_digit(l) && is_han(r))) {
+                    nw = (Scaled)(em_of(s, is_han(l) ? i - 1 : i + 1) * brk->cjk_latin_space);
+                    st = b->ragged ? 0 : (Scaled)(nw * brk->space_stretch);
+                    sh = b->ragged ? 0 : (Scaled)(nw * brk->space_shrink);
+                }
+                if (nw >= 0) {
+                    extra = nw - w;     /* the space's glyph keeps its advance */
+                    w = nw;
+                    if (no_line_start(r) || no_line_end(l))
+                        breakable = 0;
+                }
+            }
+            push_glue(b, byte, s->boff[i + 1], byte, w, extra, st, sh, breakable, rprot_of(b, i - 1),
                       lprot_of(b, i + 1));
             b->box_b0 = b->box_b1 = s->boff[i + 1];
             continue;

@@ -3,6 +3,8 @@
  * changes; kinsoku and hyphens at the level of set lines. */
 #include "check.h"
 
+#include <math.h>
+
 #include "../../fonts/fontload.h"
 #include "../../layout/layout.h"
 
@@ -36,6 +38,34 @@ static int same_lines(const LayResult *a, const LayResult *b)
             a->lines[i].ratio != b->lines[i].ratio || a->lines[i].hyphenated != b->lines[i].hyphenated)
             return 0;
     return 1;
+}
+
+/* The right end of the ink-carrying items of a one-line, left-aligned paragraph. */
+static double set_width(LayEngine *e, const char *text, const char *lang, DiagList *dl)
+{
+    LaySpan sp;
+    LayBlock b;
+    LayInput in = input(&sp, &b, text, 10, lang);
+    b.para.align = ALIGN_LEFT;
+    Arena a;
+    arena_init(&a);
+    LayResult r;
+    double right = -1;
+    if (lay_run(e, &in, &r, &a, dl) == 0) {
+        for (int k = 0; k < r.pages[0].n_items; k++) {
+            const LayItem *it = &r.pages[0].items[k];
+            if (it->kind != LI_GLYPHS)
+                continue;
+            double x = it->x;
+            for (int g = 0; g < it->gi->glyphs->num_glyphs; g++)
+                x += it->scale_x * it->gi->glyphs->glyphs[g].geometry.width / PANGO_SCALE;
+            if (x > right)
+                right = x;
+        }
+        lay_result_fini(&r);
+    }
+    arena_fini(&a);
+    return right;
 }
 
 int main(void)
@@ -139,6 +169,23 @@ int main(void)
         }
         CHECK(hyph[0] > 0, "long words in capitals are hyphenated (%d lines)", hyph[0]);
         CHECK(hyph[1] == 0, "acronyms are never broken (%d lines)", hyph[1]);
+    }
+    /* spaces typed in Chinese: none between ideographs or beside a full-width
+     * mark, the Han–Latin quarter em (not a word space) beside Latin */
+    {
+        static const char *const pairs[][2] = {
+            {"字符串 或者 的行。", "字符串或者的行。"},
+            {"指定的 字符串 或者 “y” 的行。", "指定的字符串或者“y”的行。"},
+            {"如果 文件 1 或 PDF 文件。", "如果文件1或PDF文件。"},
+            {"标识（ id 标签）。", "标识（id标签）。"},
+        };
+        for (size_t t = 0; t < sizeof pairs / sizeof *pairs; t++) {
+            double with = set_width(e, pairs[t][0], "zh", &dl), without = set_width(e, pairs[t][1], "zh", &dl);
+            CHECK(with > 0 && fabs(with - without) < 0.01, "'%s' is set as '%s' (%.2f pt, %.2f pt)",
+                  pairs[t][0], pairs[t][1], with, without);
+        }
+        double en = set_width(e, "a b", "en", &dl), en0 = set_width(e, "ab", "en", &dl);
+        CHECK(en - en0 > 1.5, "a space between Latin words keeps its width (%.2f pt)", en - en0);
     }
     /* results outlive the engine: freeing them afterwards is safe (ASan/valgrind check it) */
     lay_engine_free(e);
