@@ -50,8 +50,9 @@ $(B)/libtypeset.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# --build-id: the issue cache knows the program by it (issuebuild.c)
 $(B)/typeset: $(MAIN_OBJ) $(B)/libtypeset.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS_ALL) -Wl,--build-id=sha1 -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libtypeset.a
 	@mkdir -p $(dir $@)
@@ -97,7 +98,7 @@ clean:
 # flags empties build/asan/ first (the object rules do not see flags).
 SAN_B := build/asan
 SAN_CC := clang
-SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -DTS_FREE_AT_EXIT
 SAN_DIR = $(CURDIR)/$(SAN_B)/san
 SAN_ENV = ASAN_OPTIONS=detect_leaks=1:exitcode=86:log_path=$(SAN_DIR)/asan \
   LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan-fast.supp:print_suppressions=0 \

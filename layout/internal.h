@@ -20,6 +20,7 @@ struct LayEngine {
     Hyph *hyph_en, *hyph_ru;    /* loaded on first use; NULL when missing */
     int tried_en, tried_ru;
     GHashTable *pinned;         /* PangoFont * whose FreeType face is kept locked */
+    GHashTable *hyph_memo;      /* words already hyphenated (engine_hyph_word) */
 };
 
 /* Keeps font's FreeType face open and locked until the engine is freed (a
@@ -82,5 +83,9 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
                LayResult *out, Arena *a, DiagList *dl);
 
 Hyph *engine_hyph(LayEngine *e, int cyrillic);
+/* hyph_word (hyph.h) remembered per engine: a word met again with the same
+ * dictionary and minima is looked up, not hyphenated again. */
+int engine_hyph_word(LayEngine *e, Hyph *h, const char *word, int len, char *pts, int left_min,
+                     int right_min);
 
 #endif

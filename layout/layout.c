@@ -67,6 +67,7 @@ LayEngine *lay_engine_new(PangoFontMap *fontmap, const char *hyph_dir)
     cairo_font_options_destroy(fo);
     e->hyph_dir = hyph_dir ? xstrdup(hyph_dir) : NULL;
     e->pinned = g_hash_table_new_full(g_direct_hash, g_direct_equal, unpin_font, NULL);
+    e->hyph_memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     paracache_init(e);
     return e;
 }
@@ -77,6 +78,7 @@ void lay_engine_free(LayEngine *e)
         return;
     paracache_fini(e);
     g_hash_table_destroy(e->pinned);
+    g_hash_table_destroy(e->hyph_memo);
     g_object_unref(e->ctx);
     hyph_release(e->hyph_en);
     hyph_release(e->hyph_ru);
@@ -102,6 +104,37 @@ Hyph *engine_hyph(LayEngine *e, int cyrillic)
     return e->hyph_en;
 }
 
+/* Words longer than HYPH_MEMO_BYTES are hyphenated every time; the memo is
+ * emptied when it holds HYPH_MEMO_MAX words (a few MB at most). */
+enum { HYPH_MEMO_BYTES = 96, HYPH_MEMO_MAX = 100000 };
+
+int engine_hyph_word(LayEngine *e, Hyph *h, const char *word, int len, char *pts, int left_min,
+                     int right_min)
+{
+    if (!h || len <= 0 || len > HYPH_MEMO_BYTES || memchr(word, 0, (size_t)len))
+        return hyph_word(h, word, len, pts, left_min, right_min);
+    /* the key: dictionary, both minima (as bytes 1..121, never NUL), the word */
+    char key[HYPH_MEMO_BYTES + 4];
+    key[0] = h == e->hyph_ru ? 'r' : 'e';
+    key[1] = (char)(CLAMP(left_min, 0, 120) + 1);
+    key[2] = (char)(CLAMP(right_min, 0, 120) + 1);
+    memcpy(key + 3, word, (size_t)len);
+    key[len + 3] = 0;
+    const char *hit = g_hash_table_lookup(e->hyph_memo, key);
+    if (hit) {
+        memcpy(pts, hit, (size_t)len);
+        return (unsigned char)hit[len];
+    }
+    int n = hyph_word(h, word, len, pts, left_min, right_min);
+    if (g_hash_table_size(e->hyph_memo) >= HYPH_MEMO_MAX)
+        g_hash_table_remove_all(e->hyph_memo);
+    char *v = g_malloc((size_t)len + 1);
+    memcpy(v, pts, (size_t)len);
+    v[len] = (char)CLAMP(n, 0, 255);
+    g_hash_table_insert(e->hyph_memo, g_strdup(key), v);
+    return n;
+}
+
 int lay_hyphenate(LayEngine *e, const char *lang, const char *word, int len, char *pts,
                   int left_min, int right_min)
 {
@@ -110,7 +143,7 @@ int lay_hyphenate(LayEngine *e, const char *lang, const char *word, int len, cha
         memset(pts, 0, (size_t)len);
         return 0;
     }
-    return hyph_word(h, word, len, pts, left_min, right_min);
+    return engine_hyph_word(e, h, word, len, pts, left_min, right_min);
 }
 
 /* ---- tables ----------------------------------------------------------------------

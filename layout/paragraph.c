@@ -184,13 +184,15 @@ static void text_hyphenate(LayEngine *e, const LayPara *p, const LayBreakParams 
                            before != SHY && after != SHY && w0 < last_word &&
                            !(before == '/' || after == '/');
             if (eligible) {
-                char *pts = g_malloc0((size_t)(w1 - w0));
-                if (hyph_word(h, p->text + w0, w1 - w0, pts, brk->hyphen_left_min,
-                              brk->hyphen_right_min))
+                char small[128];
+                char *pts = w1 - w0 <= (int)sizeof small ? small : g_malloc0((size_t)(w1 - w0));
+                if (engine_hyph_word(e, h, p->text + w0, w1 - w0, pts, brk->hyphen_left_min,
+                                     brk->hyphen_right_min))
                     for (int k = w0; k + 1 < w1; k++)
                         if (pts[k - w0])
                             t->hyph_at[k + 1] = 1;
-                g_free(pts);
+                if (pts != small)
+                    g_free(pts);
             }
             i = w1;
         }

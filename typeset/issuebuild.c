@@ -12,6 +12,9 @@
  * of issue.pdf's merge (issuemerge.h). */
 #include "issuebuild.h"
 
+#include <elf.h>
+#include <link.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,11 +40,56 @@ static gint name_cmp(gconstpointer a, gconstpointer b)
  * that goes into every cache key: the manifest's metadata, the program itself
  * (its bytes: the version number alone missed changes to the typesetting
  * code) and the hyphenation dictionaries (a Debian update changes breaks). */
-static char *overrides_text(const Manifest *m)
+/* The program's GNU build ID (the linker's SHA-1 of the executable, which
+ * holds all of typeset's code: libtypeset.a is linked in), as hex. */
+typedef struct BuildId {
+    char hex[2 * 64 + 1];
+} BuildId;
+
+static int build_id_of_program(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    BuildId *id = data;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_NOTE)
+            continue;
+        const unsigned char *p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+        const unsigned char *end = p + ph->p_memsz;
+        while (p + sizeof(ElfW(Nhdr)) <= end) {
+            const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+            size_t name = (nh->n_namesz + 3u) & ~3u, desc = (nh->n_descsz + 3u) & ~3u;
+            const unsigned char *d = p + sizeof *nh + name;
+            if (d + nh->n_descsz > end)
+                break;
+            if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+                memcmp(p + sizeof *nh, "GNU", 4) == 0 && nh->n_descsz > 0 && nh->n_descsz <= 64) {
+                for (unsigned k = 0; k < nh->n_descsz; k++)
+                    snprintf(id->hex + 2 * k, 3, "%02x", d[k]);
+                return 1;
+            }
+            p = d + desc;
+        }
+    }
+    return 1;       /* the first object is the program: stop */
+}
+
+/* What identifies this program's code: its build ID, or without one the
+ * digest of its file. */
+static void program_identity(char out[ISSUECACHE_HEX])
+{
+    BuildId id = {{0}};
+    dl_iterate_phdr(build_id_of_program, &id);
+    if (id.hex[0])
+        issuecache_sha(id.hex, strlen(id.hex), out);
+    else if (issuecache_file_sha("/proc/self/exe", out) != 0)
+        g_strlcpy(out, "?", ISSUECACHE_HEX);
+}
+
+static char *overrides_text(const Manifest *m, const char *cache_dir)
 {
     char exe[ISSUECACHE_HEX], dic[ISSUECACHE_HEX];
-    if (issuecache_file_sha("/proc/self/exe", exe) != 0)
-        g_strlcpy(exe, "?", sizeof exe);
+    program_identity(exe);
     GString *dics = g_string_new(NULL);
     GDir *d = g_dir_open(hyph_default_dir(), 0, NULL);
     GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
@@ -54,7 +102,7 @@ static char *overrides_text(const Manifest *m)
     for (guint i = 0; i < names->len; i++) {
         char *path = g_build_filename(hyph_default_dir(), names->pdata[i], NULL);
         char sha[ISSUECACHE_HEX];
-        if (issuecache_file_sha(path, sha) == 0)
+        if (issuecache_file_sha_memo(cache_dir, path, sha) == 0)
             g_string_append_printf(dics, "%s=%s ", (char *)names->pdata[i], sha);
         g_free(path);
     }
@@ -169,7 +217,7 @@ static int pdf_cached(Issue *is, Item *it)
     if (issuecache_get(is->cache_dir, key, &rec) != 0 || !rec.pdf_sha[0] || rec.pages < 1)
         return 0;
     char *out = g_strdup_printf("%s/%s.pdf", is->o->outdir, it->ma->stem);
-    int same = issuecache_file_sha(out, sha) == 0 && strcmp(sha, rec.pdf_sha) == 0;
+    int same = issuecache_file_sha_memo(is->cache_dir, out, sha) == 0 && strcmp(sha, rec.pdf_sha) == 0;
     g_free(out);
     if (same) {
         it->set_pages = rec.pages;
@@ -502,7 +550,10 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
     is->epoch = source_date_epoch();
     is->pdf_epoch = is->epoch >= 0 ? is->epoch : (long long)time(NULL);
     is->cache_dir = g_build_filename(o->outdir, ".cache", NULL);
-    is->overrides = overrides_text(m);
+    /* the cache directory first: overrides_text remembers file digests there */
+    if (output_mkdirs(o->outdir, &is->dl) != 0 || output_mkdirs(is->cache_dir, &is->dl) != 0)
+        return -1;
+    is->overrides = overrides_text(m, is->cache_dir);
     is->n = m->n_articles;
     is->items = xcalloc((size_t)is->n + 1, sizeof *is->items);
     for (int k = 0; k < is->n; k++) {
@@ -512,7 +563,7 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
     }
     is->log = issuelog_new(o->quiet, isatty(2), is->n);
     is->style = style_load(o->style ? o->style : m->style ? m->style : "rjwpln", o->datadir, &is->dl);
-    if (!is->style || output_mkdirs(o->outdir, &is->dl) != 0 || output_mkdirs(is->cache_dir, &is->dl) != 0)
+    if (!is->style)
         return -1;
     TsContext *c = xcalloc(1, sizeof *c);
     if (ctx_open(c, o->datadir, NULL, is->style, &is->dl) != 0) {
@@ -526,18 +577,32 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
 }
 
 /* Articles before the contexts whose fonts their glyphs hold. */
-void issuebuild_close(Issue *is)
+void issuebuild_say(Issue *is)
 {
-    issuemerge_free(is->merge);
     for (int k = 0; k < is->n; k++) {
         Item *it = &is->items[k];
         print_diags(&it->dl_open);
         print_diags(&it->dl_set);
+        diag_list_fini(&it->dl_open);
+        diag_list_fini(&it->dl_set);
+        diag_list_init(&it->dl_open);
+        diag_list_init(&it->dl_set);
+    }
+    print_diags(&is->dl);
+    diag_list_fini(&is->dl);
+    diag_list_init(&is->dl);
+}
+
+void issuebuild_close(Issue *is)
+{
+    issuemerge_free(is->merge);
+    issuebuild_say(is);
+    for (int k = 0; k < is->n; k++) {
+        Item *it = &is->items[k];
         article_free(it->art);
         diag_list_fini(&it->dl_open);
         diag_list_fini(&it->dl_set);
     }
-    print_diags(&is->dl);
     for (guint i = 0; i < is->contexts->len; i++) {
         ctx_close(is->contexts->pdata[i]);
         free(is->contexts->pdata[i]);

@@ -28,6 +28,9 @@
 typedef struct IssueOptions {
     const char *manifest, *outdir, *style, *datadir;
     int jobs, quiet, plan, assemble, article;   /* article: 1-based, 0 = all */
+    int exiting;        /* the process ends after this build: issue.pdf's merged
+                           document is left to issuebuild_close, which an exiting
+                           caller skips (issue.c, free_at_exit) */
 } IssueOptions;
 
 /* One article on its way through both phases.  A job writes the fields of
@@ -73,8 +76,10 @@ typedef void (*IssueJobFn)(Issue *is, Item *it, TsContext *c);
  * broken style or font set is reported once, before any job).  Returns 0 or
  * -1 (errors in is->dl; call issuebuild_close either way). */
 int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m);
-/* Prints every diagnostic, article by article in issue order, then the
- * issue's own, and frees everything but the manifest. */
+/* Prints every diagnostic so far, article by article in issue order, then
+ * the issue's own, and forgets them. */
+void issuebuild_say(Issue *is);
+/* issuebuild_say, and frees everything but the manifest. */
 void issuebuild_close(Issue *is);
 
 /* Phase 1: every article's page count (k = 0), or only article k's (1-based,

@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "output.h"
 
-#define RECORD_MAGIC "typeset issue cache 1\n"
+#define RECORD_MAGIC "typeset issue cache 2\n"
+#define RECORD_END "end\n"          /* the last line: a record cut short is refused */
 
 /* Each part goes in as "label length\n" + bytes, so no two different input
  * sets can produce the same byte stream. */
@@ -106,7 +109,9 @@ int issuecache_get(const char *cache_dir, const char *key, IssueCacheRecord *r)
     memset(r, 0, sizeof *r);
     char *path = g_build_filename(cache_dir, key, NULL);
     gchar *text = NULL;
-    int ok = g_file_get_contents(path, &text, NULL, NULL) && g_str_has_prefix(text, RECORD_MAGIC);
+    /* written without fsync (output_write_cache): whole or refused */
+    int ok = g_file_get_contents(path, &text, NULL, NULL) && g_str_has_prefix(text, RECORD_MAGIC) &&
+             g_str_has_suffix(text, RECORD_END);
     g_free(path);
     if (ok) {
         char **lines = g_strsplit(text + strlen(RECORD_MAGIC), "\n", -1);
@@ -140,9 +145,38 @@ int issuecache_put(const char *cache_dir, const char *key, const IssueCacheRecor
         g_string_append_printf(g, "pdf %s\n", r->pdf_sha);
     if (r->warnings > 0)
         g_string_append_printf(g, "warnings %d\n", r->warnings);
+    g_string_append(g, RECORD_END);
     char *path = g_build_filename(cache_dir, key, NULL);
-    int rc = output_write_atomic(path, g->str, g->len, dl);
+    int rc = output_write_cache(path, g->str, g->len, dl);
     g_free(path);
     g_string_free(g, TRUE);
     return rc;
+}
+
+int issuecache_file_sha_memo(const char *cache_dir, const char *path, char out[ISSUECACHE_HEX])
+{
+    struct stat st;
+    if (!cache_dir || stat(path, &st) != 0)
+        return issuecache_file_sha(path, out);
+    char *id = g_strdup_printf("file %s %llu %llu %lld %lld.%09ld %lld.%09ld", path,
+                               (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+                               (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                               st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+    char key[ISSUECACHE_HEX];
+    issuecache_sha(id, strlen(id), key);
+    g_free(id);
+    IssueCacheRecord r;
+    if (issuecache_get(cache_dir, key, &r) == 0 && r.pdf_sha[0]) {
+        g_strlcpy(out, r.pdf_sha, ISSUECACHE_HEX);
+        return 0;
+    }
+    if (issuecache_file_sha(path, out) != 0)
+        return -1;
+    memset(&r, 0, sizeof r);
+    g_strlcpy(r.pdf_sha, out, ISSUECACHE_HEX);
+    DiagList quiet;             /* a memo that cannot be written is only slower */
+    diag_list_init(&quiet);
+    issuecache_put(cache_dir, key, &r, &quiet);
+    diag_list_fini(&quiet);
+    return 0;
 }

@@ -40,5 +40,11 @@ int issuecache_put(const char *cache_dir, const char *key, const IssueCacheRecor
 /* SHA-256 (hex) of a buffer, or of a file's bytes (-1 if unreadable). */
 void issuecache_sha(const void *data, size_t len, char out[ISSUECACHE_HEX]);
 int issuecache_file_sha(const char *path, char out[ISSUECACHE_HEX]);
+/* issuecache_file_sha remembered in cache_dir (NULL: not remembered) under
+ * the file's identity and times (device, inode, size, modification and
+ * status-change times to the nanosecond, what git's index compares): a file
+ * unchanged since is not read again.  Rewriting a file changes its ctime,
+ * which no one can set back. */
+int issuecache_file_sha_memo(const char *cache_dir, const char *path, char out[ISSUECACHE_HEX]);
 
 #endif

@@ -300,14 +300,18 @@ int issuemerge_finish(IssueMerge *im, TsContext *c)
     size_t len = 0;
     int pages = -1;
     int ok = !im->failed && !im->stale && pdfmerge_finish(im->pm, &pdf, &len) == 0;
-    pdfmerge_free(im->pm);          /* its last warnings into im->dl before they are taken */
-    im->pm = NULL;
     if (ok && output_write_atomic(im->path, pdf, len, &im->dl) == 0) {
         pages = im->n_front + im->blank + (im->folio - is->m->first_page);
         issuelog_line(is->log, "wrote %s, %d pages (the last merging steps and writing: %.2f s)",
                       im->path, pages, issuelog_elapsed(is->log) - t0);
     }
     free(pdf);
+    /* freeing qpdf's document of the whole issue takes half as long as
+     * writing it: a process about to exit leaves it to issuemerge_free */
+    if (!is->o->exiting) {
+        pdfmerge_free(im->pm);
+        im->pm = NULL;
+    }
     diag_list_merge(&is->dl, &im->dl);
     return pages;
 }

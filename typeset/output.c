@@ -204,7 +204,21 @@ static void output_sync_dir(const char *path)
     free(dir);
 }
 
+static int output_write_renamed(const char *path, const void *data, size_t len, int sync,
+                                DiagList *dl);
+
 int output_write_atomic(const char *path, const void *data, size_t len, DiagList *dl)
+{
+    return output_write_renamed(path, data, len, 1, dl);
+}
+
+int output_write_cache(const char *path, const void *data, size_t len, DiagList *dl)
+{
+    return output_write_renamed(path, data, len, 0, dl);
+}
+
+static int output_write_renamed(const char *path, const void *data, size_t len, int sync,
+                                DiagList *dl)
 {
     size_t plen = strlen(path);
     char *tmp = xmalloc(plen + 8);
@@ -228,7 +242,7 @@ int output_write_atomic(const char *path, const void *data, size_t len, DiagList
 
     int rc = -1;
     if (fchmod(fd, 0644 & ~output_umask()) < 0 || output_write_all(fd, data, len) < 0 ||
-        fsync(fd) < 0) {
+        (sync && fsync(fd) < 0)) {
         err = errno;
         close(fd);
     } else if (close(fd) < 0) {
@@ -247,7 +261,7 @@ int output_write_atomic(const char *path, const void *data, size_t len, DiagList
         unlink(tmp);
         output_slot_release(slot);
         output_error(dl, path, "cannot write", err);
-    } else {
+    } else if (sync) {
         output_sync_dir(path);
     }
     free(tmp);

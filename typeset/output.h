@@ -23,6 +23,12 @@
  * "cannot write 'path': <strerror>" at path:1:1. */
 int output_write_atomic(const char *path, const void *data, size_t len, DiagList *dl);
 
+/* output_write_atomic without either fsync, for cache records: a reader
+ * rejects a record cut short or emptied by a crash (a miss), so they need
+ * the rename's atomicity but not durability, which costs two disk flushes
+ * per record. */
+int output_write_cache(const char *path, const void *data, size_t len, DiagList *dl);
+
 /* Whether writing out_path would replace the file at src (`-o ARTICLE.md`,
  * `--report ARTICLE.md`, or another spelling of its path): the rename would
  * put the output in place of the only copy of the text.  lstat on the output:

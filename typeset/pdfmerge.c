@@ -600,8 +600,10 @@ int pdfmerge_finish(PdfMerge *pm, unsigned char **out, size_t *out_len)
     pm_write_parent_tree(m);
     pm_write_outline(m);
     pm_write_labels(m, pm->n_front, &pm->o);
-    if (pp_ok(&m->c, "writing the trees") && pp_boxes(&m->c, &pm->o.post) == 0 &&
-        pp_metadata(&m->c, &pm->o.post) == 0 && pp_write(&m->c, out, out_len) == 0)
+    int ok = pp_ok(&m->c, "writing the trees") && pp_boxes(&m->c, &pm->o.post) == 0 &&
+             pp_metadata(&m->c, &pm->o.post) == 0 && pp_write(&m->c, out, out_len) == 0;
+    pp_report_hidden(&m->c);    /* said now: the caller may never free pm */
+    if (ok)
         return 0;
     pm->failed = 1;
     return -1;

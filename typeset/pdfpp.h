@@ -16,12 +16,15 @@ typedef struct PpCtx {
     DiagList *dl;
     int warnings;            /* qpdf warnings seen so far */
     int plain_xref;          /* pp_write: no object streams (PdfPostOptions.plain_xref) */
+    int hidden_said;         /* pp_report_hidden has said how many were not shown */
 } PpCtx;
 
 /* Initialises c and reads the PDF in[0..len), which must outlive c.  Call
  * pp_close whatever it returns. */
 int pp_open(PpCtx *c, const unsigned char *in, size_t len, const char *file, DiagList *dl);
-/* Reports the warnings past the shown ones and frees the qpdf document. */
+/* Adds, once, a warning that says how many qpdf warnings were not shown. */
+void pp_report_hidden(PpCtx *c);
+/* pp_report_hidden, and frees the qpdf document. */
 void pp_close(PpCtx *c);
 /* 1 when the qpdf calls since the last check succeeded; else adds the error
  * (what = the step) and returns 0.  Moves qpdf's warnings into c->dl. */

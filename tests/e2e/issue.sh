@@ -144,6 +144,19 @@ check "issue: the rebuild takes the cover and contents from the cache (no title 
 cp -r "$C/src" "$C/src-fresh"
 $TS issue "$C/src-fresh/issue.yaml" -o "$C/fresh" -j 2 -q 2>/dev/null
 check "issue: the incremental issue.pdf is byte-identical to a fresh build's" cmp -s "$C/out/issue.pdf" "$C/fresh/issue.pdf"
+# an article PDF changed in OUTDIR since (the cache remembers file digests by
+# inode and times) is written again, not taken as unchanged
+printf 'tampered' >> "$C/out/en-article.pdf"
+$TS issue "$C/src/issue.yaml" -o "$C/out" -j 2 >/dev/null 2>"$C/log3"
+check "issue: an article PDF changed by hand is written again" sh -c \
+    "grep -q 'en-article.md: set at .* wrote ' '$C/log3' && cmp -s '$C/out/en-article.pdf' '$C/fresh/en-article.pdf'"
+# a cache record cut short (no end line: written without fsync, then a crash)
+# is a miss, not a wrong answer
+for r in "$C/out/.cache"/*; do
+    if grep -q '^pages ' "$r" && ! grep -q '^pdf ' "$r"; then sed -i '/^end$/d' "$r"; fi
+done
+$TS issue "$C/src/issue.yaml" -o "$C/out" -j 2 >/dev/null 2>"$C/log4"
+check "issue: page-count records cut short are not used" sh -c "test \$(grep -c ': laid out' '$C/log4') -eq 4"
 
 # a wrong page count in the cache (as a stale record would give): phase 2
 # finds the real count, numbers again, sets what moved, and issue.pdf is the
