@@ -227,6 +227,16 @@ static int pdf_cached(Issue *is, Item *it)
 }
 
 /* Paints the article's layout into OUTDIR/STEM.pdf and records it. */
+/* The post-pass document a merge did not take (it failed, or the numbering
+ * changed and the article is set again). */
+static void item_drop_post(Item *it)
+{
+    pdfpost_doc_free(it->post);
+    g_free(it->post_src);
+    it->post = NULL;
+    it->post_src = NULL;
+}
+
 static void write_article(Issue *is, Item *it, TsContext *c)
 {
     char *out = g_strdup_printf("%s/%s.pdf", is->o->outdir, it->ma->stem);
@@ -234,8 +244,11 @@ static void write_article(Issue *is, Item *it, TsContext *c)
     range_text(it, range, sizeof range);
     unsigned char *pdf = NULL;
     size_t len = 0;
-    if (article_render_pdf(it->art, c, is->pdf_epoch, &pdf, &len, &it->dl_set) != 0 ||
+    item_drop_post(it);
+    if (article_render_pdf_keep(it->art, c, is->pdf_epoch, &pdf, &len, &it->post, &it->post_src,
+                                &it->dl_set) != 0 ||
         output_write_atomic(out, pdf, len, &it->dl_set) != 0) {
+        item_drop_post(it);
         it->failed = 1;
     } else {
         char key[ISSUECACHE_HEX];
@@ -256,6 +269,7 @@ static void set_article(Issue *is, Item *it, TsContext *c)
     diag_list_fini(&it->dl_set);
     diag_list_init(&it->dl_set);
     it->cached_warnings = 0;
+    item_drop_post(it);         /* a document of an earlier numbering */
     if (pdf_cached(is, it)) {
         it->set_at = it->first;
         char range[64];
@@ -599,6 +613,7 @@ void issuebuild_close(Issue *is)
     issuebuild_say(is);
     for (int k = 0; k < is->n; k++) {
         Item *it = &is->items[k];
+        item_drop_post(it);
         article_free(it->art);
         diag_list_fini(&it->dl_open);
         diag_list_fini(&it->dl_set);

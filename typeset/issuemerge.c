@@ -235,20 +235,33 @@ static int step_article(IssueMerge *im, Item *it)
         return 0;
     }
     char *file = arena_printf(&im->a, "%s/%s.pdf", is->o->outdir, it->ma->stem);
-    gsize len = 0;
-    GError *e = NULL;
-    char **buf = &im->bufs[it->k - 1];
-    if (!g_file_get_contents(file, buf, &len, &e)) {
-        diag_add(&im->dl, DIAG_ERROR, file, 0, 0, "cannot read it back for issue.pdf: %s", e->message);
-        g_error_free(e);
-        return -1;
-    }
-    PdfMergePart part = {.pdf = (const unsigned char *)*buf, .len = len, .file = file,
+    PdfMergePart part = {.file = file,
                          .prefix = issuepages_dest(it->k, "", &im->a),
                          .title = it->art->doc.meta.title,
                          .title_dest = issuepages_dest(it->k, "title", &im->a),
                          .blanks_before = it->first > im->folio ? it->first - im->folio : 0};
     im->folio = it->first + it->set_pages;
+    char **buf = &im->bufs[it->k - 1];
+    g_free(*buf);
+    if (it->post) {
+        /* set in this run: copy from its post-pass document, which reads
+         * from Cairo's bytes (kept with the merge from now on) */
+        *buf = (char *)it->post_src;
+        PdfPostDoc *doc = it->post;
+        it->post = NULL;
+        it->post_src = NULL;
+        return pdfmerge_add_doc(im->pm, &part, doc);
+    }
+    /* unchanged since an earlier run: read the file it wrote */
+    gsize len = 0;
+    GError *e = NULL;
+    if (!g_file_get_contents(file, buf, &len, &e)) {
+        diag_add(&im->dl, DIAG_ERROR, file, 0, 0, "cannot read it back for issue.pdf: %s", e->message);
+        g_error_free(e);
+        return -1;
+    }
+    part.pdf = (const unsigned char *)*buf;
+    part.len = len;
     return pdfmerge_add(im->pm, &part);
 }
 

@@ -589,6 +589,21 @@ int pdfmerge_add(PdfMerge *pm, const PdfMergePart *part)
     return pm->failed ? -1 : 0;
 }
 
+int pdfmerge_add_doc(PdfMerge *pm, const PdfMergePart *part, PdfPostDoc *doc)
+{
+    if (!pm || pm->failed || !doc) {
+        pdfpost_doc_free(doc);
+        return -1;
+    }
+    /* from now on the part's warnings and errors are the merge's */
+    doc->c.dl = pm->m.c.dl;
+    doc->c.file = part->file;
+    if (pm_part(&pm->m, &doc->c, part, &pm->o) != 0)
+        pm->failed = 1;
+    pdfpost_doc_free(doc);
+    return pm->failed ? -1 : 0;
+}
+
 int pdfmerge_finish(PdfMerge *pm, unsigned char **out, size_t *out_len)
 {
     *out = NULL;

@@ -44,6 +44,11 @@ typedef struct PdfMerge PdfMerge;
 PdfMerge *pdfmerge_new(const unsigned char *front, size_t front_len, const PdfMergeOptions *o,
                        const char *file, DiagList *dl);
 int pdfmerge_add(PdfMerge *pm, const PdfMergePart *part);
+/* pdfmerge_add from the part's post-pass document (pdfpost_run_keep) rather
+ * than its bytes (part->pdf is not read: the bytes doc was read from must
+ * live until pdfmerge_free instead).  Takes doc over and frees it.  The
+ * result is the same as pdfmerge_add of the bytes pdfpost wrote. */
+int pdfmerge_add_doc(PdfMerge *pm, const PdfMergePart *part, PdfPostDoc *doc);
 int pdfmerge_finish(PdfMerge *pm, unsigned char **out, size_t *out_len);
 void pdfmerge_free(PdfMerge *pm);
 

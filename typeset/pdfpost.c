@@ -11,6 +11,7 @@
  * qpdf_set_suppress_warnings keep the library off stderr. */
 #include "pdfpost.h"
 
+#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -289,18 +290,46 @@ void pp_close(PpCtx *c)
     qpdf_cleanup(&c->q);
 }
 
-int pdfpost_run(const unsigned char *in, size_t len, const PdfPostOptions *o,
-                unsigned char **out, size_t *out_len, const char *file, DiagList *dl)
+static int pdfpost_rewrite(const unsigned char *in, size_t len, const PdfPostOptions *o,
+                           unsigned char **out, size_t *out_len, PdfPostDoc **keep,
+                           const char *file, DiagList *dl)
 {
     *out = NULL;
     *out_len = 0;
-    PpCtx c;
+    PdfPostDoc *d = g_new0(PdfPostDoc, 1);
+    PpCtx *c = &d->c;
     int rc = -1;
-    int ok = pp_open(&c, in, len, file, dl) == 0;
-    c.plain_xref = o->plain_xref;
-    if (ok && pp_boxes(&c, o) == 0 && pp_metadata(&c, o) == 0 &&
-        pp_write(&c, out, out_len) == 0)
+    int ok = pp_open(c, in, len, file, dl) == 0;
+    c->plain_xref = o->plain_xref;
+    if (ok && pp_boxes(c, o) == 0 && pp_metadata(c, o) == 0 && pp_write(c, out, out_len) == 0)
         rc = 0;
-    pp_close(&c);
+    if (rc == 0 && keep) {
+        pp_report_hidden(c);
+        *keep = d;
+        return 0;
+    }
+    pdfpost_doc_free(d);
     return rc;
+}
+
+int pdfpost_run(const unsigned char *in, size_t len, const PdfPostOptions *o,
+                unsigned char **out, size_t *out_len, const char *file, DiagList *dl)
+{
+    return pdfpost_rewrite(in, len, o, out, out_len, NULL, file, dl);
+}
+
+int pdfpost_run_keep(const unsigned char *in, size_t len, const PdfPostOptions *o,
+                     unsigned char **out, size_t *out_len, PdfPostDoc **doc, const char *file,
+                     DiagList *dl)
+{
+    *doc = NULL;
+    return pdfpost_rewrite(in, len, o, out, out_len, doc, file, dl);
+}
+
+void pdfpost_doc_free(PdfPostDoc *doc)
+{
+    if (!doc)
+        return;
+    pp_close(&doc->c);
+    g_free(doc);
 }

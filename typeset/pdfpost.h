@@ -45,4 +45,18 @@ typedef struct PdfPostOptions {
 int pdfpost_run(const unsigned char *in, size_t len, const PdfPostOptions *o,
                 unsigned char **out, size_t *out_len, const char *file, DiagList *dl);
 
+/* The rewritten document itself, still open: what pdfpost_run_keep hands
+ * back, so that the issue merge (pdfmerge_add_doc) copies its objects as they
+ * are instead of reading the written bytes again.  It reads lazily from the
+ * `in` it was made from, which must live as long as it does, and as long as
+ * a merged document that copied from it. */
+typedef struct PdfPostDoc PdfPostDoc;
+
+/* pdfpost_run, and on success *doc (caller frees with pdfpost_doc_free, or
+ * gives it to pdfmerge_add_doc). */
+int pdfpost_run_keep(const unsigned char *in, size_t len, const PdfPostOptions *o,
+                     unsigned char **out, size_t *out_len, PdfPostDoc **doc, const char *file,
+                     DiagList *dl);
+void pdfpost_doc_free(PdfPostDoc *doc);
+
 #endif
