@@ -105,13 +105,14 @@ Hyph *engine_hyph(LayEngine *e, int cyrillic)
 }
 
 /* Words longer than HYPH_MEMO_BYTES are hyphenated every time; the memo is
- * emptied when it holds HYPH_MEMO_MAX words (a few MB at most). */
-enum { HYPH_MEMO_BYTES = 96, HYPH_MEMO_MAX = 100000 };
+ * emptied when it holds HYPH_MEMO_MAX words (about 10 MB at worst; an issue
+ * of 230 pages has some 20,000 different words). */
+enum { HYPH_MEMO_BYTES = 96, HYPH_MEMO_MAX = 50000 };
 
 int engine_hyph_word(LayEngine *e, Hyph *h, const char *word, int len, char *pts, int left_min,
                      int right_min)
 {
-    if (!h || len <= 0 || len > HYPH_MEMO_BYTES || memchr(word, 0, (size_t)len))
+    if (!h || !word || !pts || len <= 0 || len > HYPH_MEMO_BYTES || memchr(word, 0, (size_t)len))
         return hyph_word(h, word, len, pts, left_min, right_min);
     /* the key: dictionary, both minima (as bytes 1..121, never NUL), the word */
     char key[HYPH_MEMO_BYTES + 4];

@@ -481,6 +481,13 @@ static void push(Items *it, KpItem k, IMap m)
     VEC_PUSH(it->map, m);
 }
 
+/* Character c is in a span that is neither a note mark nor raised. */
+static int plain_at(const Shaped *s, int c)
+{
+    const LaySpan *sp = &s->t.spans[s->pieces[s->cpiece[c]].span];
+    return sp->footnote == 0 && sp->rise == 0;
+}
+
 static Scaled em_of(const Shaped *s, int c)
 {
     return SC_FROM_PT(s->t.spans[s->pieces[s->cpiece[c]].span].font.size);
@@ -611,12 +618,14 @@ static void build_items(Build *b)
             if (c == 0x3000)
                 st = sh = 0;
             Scaled extra = 0;
-            if ((c == ' ' || c == '\t') && i > 0 && i + 1 < s->nchars) {
-                /* A space typed beside Chinese is not set as a word space
-                 * (clreq; xeCJK does the same): between two ideographs or
-                 * next to a full-width mark, which has its own blank, it
-                 * becomes the ideographs' glue; between an ideograph and a
-                 * Latin letter or digit, the Han–Latin space. */
+            if ((c == ' ' || c == '\t') && is_zh(p) && i > 0 && i + 1 < s->nchars) {
+                /* A space typed beside Chinese in Chinese text is not set as
+                 * a word space (clreq; xeCJK does the same): between two
+                 * ideographs or next to a full-width mark, which has its own
+                 * blank, it becomes the ideographs' glue; between an
+                 * ideograph and a Latin letter or digit (not a note mark),
+                 * the Han–Latin space.  Other languages keep their spaces (a
+                 * Japanese name, Chinese words quoted in English). */
                 gunichar l = s->ch[i - 1], r = s->ch[i + 1];
                 int lw = cjk_wide_at(p, s, i - 1), rw = cjk_wide_at(p, s, i + 1);
                 Scaled nw = -1;
@@ -625,7 +634,8 @@ static void build_items(Build *b)
                     nw = 0;
                     st = b->ragged ? 0 : (Scaled)(em * brk->cjk_stretch);
                     sh = b->ragged ? 0 : (Scaled)(em * brk->cjk_shrink);
-                } else if ((is_han(l) && is_latin_or_digit(r)) || (is_latin_or_digit(l) && is_han(r))) {
+                } else if (((is_han(l) && is_latin_or_digit(r)) || (is_latin_or_digit(l) && is_han(r))) &&
+                           plain_at(s, i - 1) && plain_at(s, i + 1)) {
                     nw = (Scaled)(em_of(s, is_han(l) ? i - 1 : i + 1) * brk->cjk_latin_space);
                     st = b->ragged ? 0 : (Scaled)(nw * brk->space_stretch);
                     sh = b->ragged ? 0 : (Scaled)(nw * brk->space_shrink);

@@ -253,6 +253,7 @@ int cmd_issue(int argc, char **argv, const char *datadir)
     }
     if (o.exiting) {
         issuebuild_say(is);
+        is->o = NULL;               /* o lives on this stack */
         kept_at_exit.is = is;
         kept_at_exit.m = m;
         return rc;

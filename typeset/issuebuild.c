@@ -56,9 +56,10 @@ static int build_id_of_program(struct dl_phdr_info *info, size_t size, void *dat
             continue;
         const unsigned char *p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
         const unsigned char *end = p + ph->p_memsz;
+        size_t al = ph->p_align == 8 ? 8 : 4;  /* notes pad to their segment's alignment */
         while (p + sizeof(ElfW(Nhdr)) <= end) {
             const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
-            size_t name = (nh->n_namesz + 3u) & ~3u, desc = (nh->n_descsz + 3u) & ~3u;
+            size_t name = (nh->n_namesz + al - 1) & ~(al - 1), desc = (nh->n_descsz + al - 1) & ~(al - 1);
             const unsigned char *d = p + sizeof *nh + name;
             if (d + nh->n_descsz > end)
                 break;
@@ -564,10 +565,6 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
     is->epoch = source_date_epoch();
     is->pdf_epoch = is->epoch >= 0 ? is->epoch : (long long)time(NULL);
     is->cache_dir = g_build_filename(o->outdir, ".cache", NULL);
-    /* the cache directory first: overrides_text remembers file digests there */
-    if (output_mkdirs(o->outdir, &is->dl) != 0 || output_mkdirs(is->cache_dir, &is->dl) != 0)
-        return -1;
-    is->overrides = overrides_text(m, is->cache_dir);
     is->n = m->n_articles;
     is->items = xcalloc((size_t)is->n + 1, sizeof *is->items);
     for (int k = 0; k < is->n; k++) {
@@ -577,8 +574,10 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
     }
     is->log = issuelog_new(o->quiet, isatty(2), is->n);
     is->style = style_load(o->style ? o->style : m->style ? m->style : "rjwpln", o->datadir, &is->dl);
-    if (!is->style)
+    if (!is->style || output_mkdirs(o->outdir, &is->dl) != 0 || output_mkdirs(is->cache_dir, &is->dl) != 0)
         return -1;
+    /* after the cache directory: overrides_text remembers file digests there */
+    is->overrides = overrides_text(m, is->cache_dir);
     TsContext *c = xcalloc(1, sizeof *c);
     if (ctx_open(c, o->datadir, NULL, is->style, &is->dl) != 0) {
         free(c);

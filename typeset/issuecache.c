@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <sys/stat.h>
+#include <time.h>
 
 #include "output.h"
 
@@ -172,6 +173,17 @@ int issuecache_file_sha_memo(const char *cache_dir, const char *path, char out[I
     }
     if (issuecache_file_sha(path, out) != 0)
         return -1;
+    /* remembered only when the file did not change while it was read and its
+     * times are two seconds old: a file rewritten within the same timestamp
+     * tick as the one remembered would otherwise keep the old digest (git's
+     * "racy" entries) */
+    struct stat st2;
+    time_t now = time(NULL);
+    if (stat(path, &st2) != 0 || st2.st_ino != st.st_ino || st2.st_size != st.st_size ||
+        st2.st_mtim.tv_sec != st.st_mtim.tv_sec || st2.st_mtim.tv_nsec != st.st_mtim.tv_nsec ||
+        st2.st_ctim.tv_sec != st.st_ctim.tv_sec || st2.st_ctim.tv_nsec != st.st_ctim.tv_nsec ||
+        now - st.st_mtim.tv_sec < 2 || now - st.st_ctim.tv_sec < 2)
+        return 0;
     memset(&r, 0, sizeof r);
     g_strlcpy(r.pdf_sha, out, ISSUECACHE_HEX);
     DiagList quiet;             /* a memo that cannot be written is only slower */

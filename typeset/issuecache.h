@@ -44,7 +44,8 @@ int issuecache_file_sha(const char *path, char out[ISSUECACHE_HEX]);
  * the file's identity and times (device, inode, size, modification and
  * status-change times to the nanosecond, what git's index compares): a file
  * unchanged since is not read again.  Rewriting a file changes its ctime,
- * which no one can set back. */
+ * which no one can set back; a file changed in the last two seconds is not
+ * remembered (a rewrite within one timestamp tick would go unseen). */
 int issuecache_file_sha_memo(const char *cache_dir, const char *path, char out[ISSUECACHE_HEX]);
 
 #endif

@@ -319,6 +319,7 @@ int issuemerge_finish(IssueMerge *im, TsContext *c)
                       im->path, pages, issuelog_elapsed(is->log) - t0);
     }
     free(pdf);
+    pdfmerge_report_hidden(im->pm);     /* said now, whether or not it is freed */
     /* freeing qpdf's document of the whole issue takes half as long as
      * writing it: a process about to exit leaves it to issuemerge_free */
     if (!is->o->exiting) {

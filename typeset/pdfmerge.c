@@ -595,9 +595,12 @@ int pdfmerge_add_doc(PdfMerge *pm, const PdfMergePart *part, PdfPostDoc *doc)
         pdfpost_doc_free(doc);
         return -1;
     }
-    /* from now on the part's warnings and errors are the merge's */
+    /* from now on the part's warnings and errors are the merge's, counted
+     * afresh as when the merge reads a part's file */
     doc->c.dl = pm->m.c.dl;
     doc->c.file = part->file;
+    doc->c.warnings = 0;
+    doc->c.hidden_said = 0;
     if (pm_part(&pm->m, &doc->c, part, &pm->o) != 0)
         pm->failed = 1;
     pdfpost_doc_free(doc);
@@ -622,6 +625,12 @@ int pdfmerge_finish(PdfMerge *pm, unsigned char **out, size_t *out_len)
         return 0;
     pm->failed = 1;
     return -1;
+}
+
+void pdfmerge_report_hidden(PdfMerge *pm)
+{
+    if (pm)
+        pp_report_hidden(&pm->m.c);
 }
 
 void pdfmerge_free(PdfMerge *pm)

@@ -50,6 +50,9 @@ int pdfmerge_add(PdfMerge *pm, const PdfMergePart *part);
  * result is the same as pdfmerge_add of the bytes pdfpost wrote. */
 int pdfmerge_add_doc(PdfMerge *pm, const PdfMergePart *part, PdfPostDoc *doc);
 int pdfmerge_finish(PdfMerge *pm, unsigned char **out, size_t *out_len);
+/* Adds, once, the count of qpdf warnings on the merged document that were
+ * not shown (pdfmerge_finish and pdfmerge_free do it too). */
+void pdfmerge_report_hidden(PdfMerge *pm);
 void pdfmerge_free(PdfMerge *pm);
 
 /* Writes the merged PDF into *out (malloc'd, caller frees).  Returns 0, or -1

@@ -278,10 +278,11 @@ int pp_open(PpCtx *c, const unsigned char *in, size_t len, const char *file, Dia
 
 void pp_report_hidden(PpCtx *c)
 {
-    if (c->warnings > PP_MAX_WARNINGS && !c->hidden_said)
+    if (c->warnings > PP_MAX_WARNINGS && !c->hidden_said) {
         diag_add(c->dl, DIAG_WARNING, c->file, 1, 1, "PDF post-pass: %d more qpdf warnings not shown",
                  c->warnings - PP_MAX_WARNINGS);
-    c->hidden_said = 1;
+        c->hidden_said = 1;
+    }
 }
 
 void pp_close(PpCtx *c)

@@ -186,6 +186,12 @@ int main(void)
         }
         double en = set_width(e, "a b", "en", &dl), en0 = set_width(e, "ab", "en", &dl);
         CHECK(en - en0 > 1.5, "a space between Latin words keeps its width (%.2f pt)", en - en0);
+        /* only Chinese text: a Japanese name, Chinese words quoted in English */
+        double ja = set_width(e, "山田 太郎", "ja", &dl), ja0 = set_width(e, "山田太郎", "ja", &dl);
+        CHECK(ja - ja0 > 1.5, "in Japanese a typed space between kanji stays (%.2f pt)", ja - ja0);
+        double q = set_width(e, "Author 山田 太郎 wrote", "en", &dl),
+               q0 = set_width(e, "Author 山田太郎 wrote", "en", &dl);
+        CHECK(q - q0 > 1.5, "in English a typed space between ideographs stays (%.2f pt)", q - q0);
     }
     /* results outlive the engine: freeing them afterwards is safe (ASan/valgrind check it) */
     lay_engine_free(e);
