@@ -238,6 +238,28 @@ static void item_drop_post(Item *it)
     it->post_src = NULL;
 }
 
+/* An unchanged article's PDF, read and parsed here, in its job, rather than
+ * in the merge step, which runs in one thread at a time.  Nothing happens on
+ * failure: the merge step then reads the file and reports what is wrong. */
+static void item_read_post(Issue *is, Item *it)
+{
+    /* the document keeps the name for its messages: in the article's arena */
+    const char *file = arena_printf(&it->art->arena, "%s/%s.pdf", is->o->outdir, it->ma->stem);
+    gchar *bytes = NULL;
+    gsize len = 0;
+    DiagList dl;
+    diag_list_init(&dl);
+    if (g_file_get_contents(file, &bytes, &len, NULL) &&
+        pdfpost_open((const unsigned char *)bytes, len, &it->post, file, &dl) == 0) {
+        it->post_src = (unsigned char *)bytes;
+        diag_list_merge(&it->dl_set, &dl);      /* qpdf's warnings, if any */
+        pdfpost_doc_retarget(it->post, &it->dl_set, NULL);
+    } else {
+        g_free(bytes);
+    }
+    diag_list_fini(&dl);
+}
+
 static void write_article(Issue *is, Item *it, TsContext *c)
 {
     char *out = g_strdup_printf("%s/%s.pdf", is->o->outdir, it->ma->stem);
@@ -273,6 +295,8 @@ static void set_article(Issue *is, Item *it, TsContext *c)
     item_drop_post(it);         /* a document of an earlier numbering */
     if (pdf_cached(is, it)) {
         it->set_at = it->first;
+        if (is->merge)
+            item_read_post(is, it);
         char range[64];
         range_text(it, range, sizeof range);
         issuelog_set(is->log, it->set_pages);

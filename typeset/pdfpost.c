@@ -327,6 +327,45 @@ int pdfpost_run_keep(const unsigned char *in, size_t len, const PdfPostOptions *
     return pdfpost_rewrite(in, len, o, out, out_len, doc, file, dl);
 }
 
+/* More object numbers than a PDF of PP_MAX_OBJECTS objects has are not read
+ * ahead (they are read when touched, as usual). */
+enum { PP_MAX_OBJECTS = 1 << 22 };
+
+int pdfpost_open(const unsigned char *in, size_t len, PdfPostDoc **doc, const char *file,
+                 DiagList *dl)
+{
+    *doc = NULL;
+    PdfPostDoc *d = g_new0(PdfPostDoc, 1);
+    PpCtx *c = &d->c;
+    if (pp_open(c, in, len, file, dl) != 0) {
+        pdfpost_doc_free(d);
+        return -1;
+    }
+    qpdf_oh size = qpdf_oh_get_key(c->q, qpdf_get_trailer(c->q), "/Size");
+    long long n = qpdf_oh_is_integer(c->q, size) ? qpdf_oh_get_int_value(c->q, size) : 0;
+    for (long long id = 1; id < n && id < PP_MAX_OBJECTS; id++) {
+        qpdf_oh o = qpdf_get_object_by_id(c->q, (int)id, 0);
+        qpdf_oh_get_type_code(c->q, o);     /* parses it */
+        qpdf_oh_release(c->q, o);
+    }
+    qpdf_oh_release(c->q, size);
+    if (!pp_ok(c, "reading the PDF")) {
+        pdfpost_doc_free(d);
+        return -1;
+    }
+    *doc = d;
+    return 0;
+}
+
+void pdfpost_doc_retarget(PdfPostDoc *doc, DiagList *dl, const char *file)
+{
+    if (!doc)
+        return;
+    doc->c.dl = dl;
+    if (file)
+        doc->c.file = file;
+}
+
 void pdfpost_doc_free(PdfPostDoc *doc)
 {
     if (!doc)
