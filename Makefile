@@ -196,12 +196,28 @@ fuzz-replay: fuzz-build
 # `make bench`: the -O2 build, the benchmark corpus (../shared/bench/gen.py into
 # build/bench/corpus; skipped with a message when ../shared is absent), then
 # every executable tests/bench/*.sh, core.sh first (single-article time, ms per
-# page for the issue, peak RSS, Typst/LuaLaTeX ratios when installed).  Prints
+# page for the issue, peak RSS, Typst/XeLaTeX/LuaLaTeX ratios when installed:
+# `make bench-peers`).  Prints
 # figures; never fails on them.  GNU time comes with `make bench-deps`.
 BENCH_DEB_PKGS := time
 .PHONY: bench-deps
 bench-deps:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(BENCH_DEB_PKGS)"
+
+# `make bench-peers`: installs the peers the issue compares with, so that
+# `make bench` runs them side by side on the same corpus: Typst 0.10 from the
+# npm package ../shared/bench/package-lock.json pins (into build/bench/peers/),
+# XeLaTeX and LuaLaTeX from Debian (TeX Live 2022, about 250 MB).  Never run by
+# `make bench` or `make test`.
+PEER_DEB_PKGS := texlive-xetex texlive-luatex texlive-latex-recommended texlive-latex-extra \
+  texlive-lang-cjk texlive-lang-japanese texlive-lang-cyrillic
+.PHONY: bench-peers
+bench-peers: bench-deps
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(PEER_DEB_PKGS)"
+	@if ! command -v npm >/dev/null; then echo "bench-peers: no npm (Node.js), Typst skipped"; \
+	elif [ ! -f ../shared/bench/package-lock.json ]; then echo "bench-peers: ../shared/bench not found, Typst skipped"; \
+	else mkdir -p build/bench/peers && cp ../shared/bench/package.json ../shared/bench/package-lock.json build/bench/peers/ && \
+	  (cd build/bench/peers && npm ci --no-audit --no-fund >/dev/null) && echo "bench-peers: Typst in build/bench/peers/node_modules"; fi
 
 bench: bench-deps build/typeset
 	@if [ "$(B)" != build ]; then echo "bench: B=$(B) ignored, the scripts use build/typeset"; fi
