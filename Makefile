@@ -209,8 +209,8 @@ bench-deps:
 # npm package ../shared/bench/package-lock.json pins (into build/bench/peers/),
 # XeLaTeX and LuaLaTeX from Debian (TeX Live 2022, about 250 MB).  Never run by
 # `make bench` or `make test`.
-PEER_DEB_PKGS := texlive-xetex texlive-luatex texlive-latex-recommended texlive-latex-extra \
-  texlive-lang-cjk texlive-lang-japanese texlive-lang-cyrillic
+PEER_DEB_PKGS := texlive-xetex texlive-luatex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
+  texlive-lang-cjk texlive-lang-chinese texlive-lang-japanese texlive-lang-cyrillic
 .PHONY: bench-peers
 bench-peers: bench-deps
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(PEER_DEB_PKGS)"
