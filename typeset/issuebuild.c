@@ -14,6 +14,7 @@
 
 #include <elf.h>
 #include <link.h>
+#include <sys/stat.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,7 +338,19 @@ typedef struct Job {
     Issue *is;
     IssueJobFn fn;
     Item *it;
+    long long size;             /* the source's bytes: how long the job takes, roughly */
 } Job;
+
+/* Longest first, then in issue order: with the long jobs started early, the
+ * threads run out of work at nearly the same time (the phase ends when the
+ * last job does). */
+static int job_cmp_longest(const void *a, const void *b)
+{
+    const Job *x = a, *y = b;
+    if (x->size != y->size)
+        return x->size > y->size ? -1 : 1;
+    return x->it->k - y->it->k;
+}
 
 /* A context's engine keeps every paragraph it set until the issue is done
  * (each article is set once or twice, and a phase sets them all): phase 2
@@ -393,9 +406,14 @@ static void run_phase(Issue *is, IssueJobFn fn, int (*want)(const Item *))
     Job *jobs = xcalloc((size_t)is->n + 1, sizeof *jobs);
     int nj = 0;
     for (int k = 0; k < is->n; k++)
-        if (!is->items[k].failed && want(&is->items[k]))
-            jobs[nj++] = (Job){is, fn, &is->items[k]};
+        if (!is->items[k].failed && want(&is->items[k])) {
+            struct stat st;
+            long long size = stat(is->items[k].ma->path, &st) == 0 ? (long long)st.st_size : 0;
+            jobs[nj++] = (Job){is, fn, &is->items[k], size};
+        }
     int threads = is->o->jobs < nj ? is->o->jobs : nj;
+    if (threads > 1)
+        qsort(jobs, (size_t)nj, sizeof *jobs, job_cmp_longest);
     GThreadPool *pool = threads > 1 ? g_thread_pool_new(run_job, NULL, threads, TRUE, NULL) : NULL;
     for (int i = 0; i < nj; i++) {
         if (pool)
@@ -467,7 +485,7 @@ static void run_phase_owned(Issue *is, IssueJobFn fn, int (*want)(const Item *))
     Owned o = {.is = is, .jobs = xcalloc((size_t)is->n + 1, sizeof *o.jobs)};
     for (int k = 0; k < is->n; k++)
         if (!is->items[k].failed && want(&is->items[k]))
-            o.jobs[o.nj++] = (Job){is, fn, &is->items[k]};
+            o.jobs[o.nj++] = (Job){is, fn, &is->items[k], 0};
     o.taken = xcalloc((size_t)o.nj + 1, 1);
     g_mutex_init(&o.lock);
     int threads = is->o->jobs < o.nj ? is->o->jobs : o.nj;
