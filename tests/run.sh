@@ -20,9 +20,9 @@ export SOURCE_DATE_EPOCH=1700000000
 
 ok() { PASS=$((PASS + 1)); echo "ok   $*"; }
 bad() { FAIL=$((FAIL + 1)); echo "FAIL $*"; }
-check() { # check NAME COMMAND...: passes when the command succeeds
+check() { # check NAME COMMAND...: passes when the command succeeds; returns its status
     _n=$1; shift
-    if "$@" >/dev/null 2>&1; then ok "$_n"; else bad "$_n"; fi
+    if "$@" >/dev/null 2>&1; then ok "$_n"; else bad "$_n"; return 1; fi
 }
 
 # ---- unit tests --------------------------------------------------------------

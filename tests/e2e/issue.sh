@@ -98,10 +98,31 @@ ok = ok and [k["title"] for k in top[0]["kids"]] == [o["title"] for o in en]
 ok = ok and all(len(o["kids"]) > 0 for o in top)
 sys.exit(0 if ok else 1)' "$P" "$D/en-article.pdf"
 
+# say_diff A B: when two builds' PDFs differ, says which and where (exit
+# statuses, the first page whose text differs), so that a rare failure leaves
+# something to go on; the directories are kept under $IS
+say_diff() {
+    for f in "$1"/*.pdf; do
+        g="$2/$(basename "$f")"
+        cmp -s "$f" "$g" && continue
+        echo "     $(basename "$f") differs ($(wc -c <"$f") and $(wc -c <"$g" 2>/dev/null || echo missing) bytes)"
+        n=$(pdfinfo "$f" 2>/dev/null | awk '/^Pages:/ {print $2}')
+        p=1
+        while [ "$p" -le "${n:-0}" ]; do
+            if [ "$(pdftotext -f $p -l $p "$f" - 2>/dev/null)" != "$(pdftotext -f $p -l $p "$g" - 2>/dev/null)" ]; then
+                echo "     first page with different text: $p"; break
+            fi
+            p=$((p + 1))
+        done
+    done
+    cat "$1.err" "$2.err" 2>/dev/null | head -n 5 | sed 's/^/     /'
+}
+
 # determinism: -j 1 and -j 2
-$TS issue samples/issue.yaml -o "$IS/j1" -j 1 -q 2>/dev/null
-$TS issue samples/issue.yaml -o "$IS/j2" -j 2 -q 2>/dev/null
-check "issue: -j 1 and -j 2 give byte-identical issue.pdf" cmp -s "$IS/j1/issue.pdf" "$IS/j2/issue.pdf"
+$TS issue samples/issue.yaml -o "$IS/j1" -j 1 -q 2>"$IS/j1.err"; echo "exit $?" >>"$IS/j1.err"
+$TS issue samples/issue.yaml -o "$IS/j2" -j 2 -q 2>"$IS/j2.err"; echo "exit $?" >>"$IS/j2.err"
+check "issue: -j 1 and -j 2 give byte-identical issue.pdf" cmp -s "$IS/j1/issue.pdf" "$IS/j2/issue.pdf" ||
+    say_diff "$IS/j1" "$IS/j2"
 check "issue: -j 1 and -j 2 give byte-identical article PDFs" sh -c \
     "for f in en-article ru-article zh-article kireeva-2022; do cmp -s \"$IS/j1/\$f.pdf\" \"$IS/j2/\$f.pdf\" || exit 1; done"
 
@@ -143,7 +164,8 @@ check "issue: the rebuild takes the cover and contents from the cache (no title 
     grep -q 'cover and contents: unchanged, from the cache' "$C/log2"
 cp -r "$C/src" "$C/src-fresh"
 $TS issue "$C/src-fresh/issue.yaml" -o "$C/fresh" -j 2 -q 2>/dev/null
-check "issue: the incremental issue.pdf is byte-identical to a fresh build's" cmp -s "$C/out/issue.pdf" "$C/fresh/issue.pdf"
+check "issue: the incremental issue.pdf is byte-identical to a fresh build's" cmp -s "$C/out/issue.pdf" "$C/fresh/issue.pdf" ||
+    { cp -r "$C/out" "$C/out-kept"; say_diff "$C/out-kept" "$C/fresh"; }
 # an article PDF changed in OUTDIR since (the cache remembers file digests by
 # inode and times, once they are two seconds old: hence the wait, then a build
 # that remembers them) is written again, not taken as unchanged
