@@ -37,10 +37,6 @@ static gint name_cmp(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* What every article's pages depend on besides its own inputs, as one text
- * that goes into every cache key: the manifest's metadata, the program itself
- * (its bytes: the version number alone missed changes to the typesetting
- * code) and the hyphenation dictionaries (a Debian update changes breaks). */
 /* The program's GNU build ID (the linker's SHA-1 of the executable, which
  * holds all of typeset's code: libtypeset.a is linked in), as hex. */
 typedef struct BuildId {
@@ -88,6 +84,11 @@ static void program_identity(char out[ISSUECACHE_HEX])
         g_strlcpy(out, "?", ISSUECACHE_HEX);
 }
 
+/* What every article's pages depend on besides its own inputs, as one text
+ * that goes into every cache key: the manifest's metadata, the program's code
+ * (program_identity: the version number alone missed changes to the
+ * typesetting code) and the hyphenation dictionaries (a Debian update changes
+ * breaks; their digests remembered in cache_dir). */
 static char *overrides_text(const Manifest *m, const char *cache_dir)
 {
     char exe[ISSUECACHE_HEX], dic[ISSUECACHE_HEX];
@@ -228,7 +229,6 @@ static int pdf_cached(Issue *is, Item *it)
     return same;
 }
 
-/* Paints the article's layout into OUTDIR/STEM.pdf and records it. */
 /* The post-pass document a merge did not take (it failed, or the numbering
  * changed and the article is set again). */
 static void item_drop_post(Item *it)
@@ -261,6 +261,8 @@ static void item_read_post(Issue *is, Item *it)
     diag_list_fini(&dl);
 }
 
+/* Paints the article's layout into OUTDIR/STEM.pdf and records it; keeps
+ * its post-pass document for the merge (it->post). */
 static void write_article(Issue *is, Item *it, TsContext *c)
 {
     char *out = g_strdup_printf("%s/%s.pdf", is->o->outdir, it->ma->stem);
