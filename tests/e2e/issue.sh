@@ -118,6 +118,10 @@ say_diff() {
     cat "$1.err" "$2.err" 2>/dev/null | head -n 5 | sed 's/^/     /'
 }
 
+# the issue cache knows the program by its GNU build ID (the Makefile links
+# with --build-id; without one it hashes the whole executable, slower)
+check "issue: the program carries a GNU build ID" sh -c "readelf -n '$TS' | grep -q 'Build ID'"
+
 # determinism: -j 1 and -j 2
 $TS issue samples/issue.yaml -o "$IS/j1" -j 1 -q 2>"$IS/j1.err"; echo "exit $?" >>"$IS/j1.err"
 $TS issue samples/issue.yaml -o "$IS/j2" -j 2 -q 2>"$IS/j2.err"; echo "exit $?" >>"$IS/j2.err"

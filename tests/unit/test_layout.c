@@ -193,6 +193,30 @@ int main(void)
                q0 = set_width(e, "Author 山田太郎 wrote", "en", &dl);
         CHECK(q - q0 > 1.5, "in English a typed space between ideographs stays (%.2f pt)", q - q0);
     }
+    /* the engine remembers hyphenated words: a word met again, under the same
+     * minima or others, gets what the dictionary gives for those minima */
+    {
+        const char *w = "internationalization";
+        int n = (int)strlen(w);
+        char a[32], b[32], c[32], d[32];
+        int na = lay_hyphenate(e, "en", w, n, a, 2, 3);
+        int nb = lay_hyphenate(e, "en", w, n, b, 2, 3);          /* from the memo */
+        int nc = lay_hyphenate(e, "en", w, n, c, 6, 6);          /* other minima */
+        int nd = lay_hyphenate(e, "en", w, n, d, 6, 6);
+        int first = -1;
+        for (int i = 0; i < n && first < 0; i++)
+            if (c[i])
+                first = i;
+        CHECK(na > 2 && na == nb && memcmp(a, b, (size_t)n) == 0,
+              "a word hyphenated again gives the same points (%d, %d)", na, nb);
+        CHECK(nc > 0 && nc < na && first >= 5 && nc == nd && memcmp(c, d, (size_t)n) == 0,
+              "other minima are remembered apart (%d points, the first after byte %d)", nc, first);
+        LayEngine *fresh = lay_engine_new(fontlib_fontmap(fl), NULL);
+        char f[32];
+        int nf = lay_hyphenate(fresh, "en", w, n, f, 6, 6);
+        CHECK(nf == nc && memcmp(c, f, (size_t)n) == 0, "a fresh engine agrees with the memo");
+        lay_engine_free(fresh);
+    }
     /* results outlive the engine: freeing them afterwards is safe (ASan/valgrind check it) */
     lay_engine_free(e);
     CHECK(r1.n_lines > 0 && r1.pages[0].n_items > 0, "results stay readable after the engine is freed");
