@@ -93,26 +93,27 @@ if [ -n "$TYPST" ]; then
 else
     echo "core: Typst not installed, no comparison (make bench-peers; $BENCH/README.md has its figures)"
 fi
-if command -v xelatex >/dev/null 2>&1; then
-    d=$(cd "$CORPUS/latex" && pwd)
-    o=$(pwd)/$OUT/xelatex
-    mkdir -p "$o"
-    # one pass, what the issue's "8x" is measured against (a finished issue
-    # needs two, for the citations)
-    set -- $(run "$OUT/xelatex.log" sh -c "cd '$d' && xelatex -interaction=batchmode -halt-on-error -output-directory='$o' issue.tex")
-    p=$(pages "$o/issue.pdf")
-    echo "core: XeLaTeX issue, one pass: ${p:-?} pages, $1 s, $(ms_per_page "$1" "${p:-0}") ms/page = $(ratio "$1" "${p:-0}")x ours per page (target >= 8), peak RSS $(mb "$2") MB"
-else
-    echo "core: XeLaTeX not installed, no comparison (make bench-peers; $BENCH/README.md has its figures)"
-fi
-if command -v lualatex >/dev/null 2>&1; then
-    d=$(cd "$CORPUS/latex" && pwd)
-    o=$(pwd)/$OUT/lualatex
-    mkdir -p "$o"
-    set -- $(run "$OUT/lualatex.log" sh -c "cd '$d' && lualatex -interaction=batchmode -halt-on-error -output-directory='$o' issue.tex && lualatex -interaction=batchmode -halt-on-error -output-directory='$o' issue.tex")
-    p=$(pages "$o/issue.pdf")
-    echo "core: LuaLaTeX issue, two passes: ${p:-?} pages, $1 s, $(ms_per_page "$1" "${p:-0}") ms/page = $(ratio "$1" "${p:-0}")x ours per page, peak RSS $(mb "$2") MB"
-else
-    echo "core: LuaLaTeX not installed, no comparison (make bench-peers; $BENCH/README.md has its figures)"
-fi
+# latex ENGINE PASSES LABEL TARGET: the corpus's LaTeX issue through ENGINE,
+# PASSES times in a row (one pass is what the issue's "8x" is measured
+# against; a finished issue needs two, for the citations)
+latex() {
+    if ! command -v "$1" >/dev/null 2>&1; then
+        echo "core: $3 not installed, no comparison (make bench-peers; $BENCH/README.md has its figures)"
+        return
+    fi
+    _d=$(cd "$CORPUS/latex" && pwd)
+    _o=$(pwd)/$OUT/$1
+    mkdir -p "$_o"
+    _cmd="cd '$_d'"
+    _k=0
+    while [ $_k -lt "$2" ]; do
+        _cmd="$_cmd && $1 -interaction=batchmode -halt-on-error -output-directory='$_o' issue.tex"
+        _k=$((_k + 1))
+    done
+    set -- "$@" $(run "$OUT/$1.log" sh -c "$_cmd")
+    _p=$(pages "$_o/issue.pdf")
+    echo "core: $3 issue, $2 pass(es): ${_p:-?} pages, $5 s, $(ms_per_page "$5" "${_p:-0}") ms/page = $(ratio "$5" "${_p:-0}")x ours per page$4, peak RSS $(mb "$6") MB"
+}
+latex xelatex 1 XeLaTeX " (target >= 8)"
+latex lualatex 2 LuaLaTeX ""
 exit 0
