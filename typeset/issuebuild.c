@@ -254,7 +254,7 @@ static void item_read_post(Issue *is, Item *it)
         pdfpost_open((const unsigned char *)bytes, len, &it->post, file, &dl) == 0) {
         it->post_src = (unsigned char *)bytes;
         diag_list_merge(&it->dl_set, &dl);      /* qpdf's warnings, if any */
-        pdfpost_doc_retarget(it->post, &it->dl_set, NULL);
+        pdfpost_doc_retarget(it->post, &it->dl_set);
     } else {
         g_free(bytes);
     }

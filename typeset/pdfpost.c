@@ -357,13 +357,10 @@ int pdfpost_open(const unsigned char *in, size_t len, PdfPostDoc **doc, const ch
     return 0;
 }
 
-void pdfpost_doc_retarget(PdfPostDoc *doc, DiagList *dl, const char *file)
+void pdfpost_doc_retarget(PdfPostDoc *doc, DiagList *dl)
 {
-    if (!doc)
-        return;
-    doc->c.dl = dl;
-    if (file)
-        doc->c.file = file;
+    if (doc)
+        doc->c.dl = dl;
 }
 
 void pdfpost_doc_free(PdfPostDoc *doc)

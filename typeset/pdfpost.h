@@ -58,8 +58,8 @@ int pdfpost_run_keep(const unsigned char *in, size_t len, const PdfPostOptions *
                      unsigned char **out, size_t *out_len, PdfPostDoc **doc, const char *file,
                      DiagList *dl);
 void pdfpost_doc_free(PdfPostDoc *doc);
-/* Where the document's later warnings and errors go (file NULL: unchanged). */
-void pdfpost_doc_retarget(PdfPostDoc *doc, DiagList *dl, const char *file);
+/* Where the document's later warnings and errors go. */
+void pdfpost_doc_retarget(PdfPostDoc *doc, DiagList *dl);
 /* A document of the PDF in[0..len) as it is (no rewriting), every object read
  * now (objects are otherwise parsed when first touched), so that a merge step
  * copying from it later is quick.  in must live as pdfpost_run_keep's does.
