@@ -106,6 +106,7 @@ say_diff() {
         g="$2/$(basename "$f")"
         cmp -s "$f" "$g" && continue
         echo "     $(basename "$f") differs ($(wc -c <"$f") and $(wc -c <"$g" 2>/dev/null || echo missing) bytes)"
+        echo "     fonts: $(pdffonts "$f" 2>/dev/null | tail -n +3 | awk '{print $1}' | tr '\n' ' ')| $(pdffonts "$g" 2>/dev/null | tail -n +3 | awk '{print $1}' | tr '\n' ' ')"
         n=$(pdfinfo "$f" 2>/dev/null | awk '/^Pages:/ {print $2}')
         p=1
         while [ "$p" -le "${n:-0}" ]; do
@@ -231,7 +232,8 @@ check "issue: --plan writes nothing" test ! -e "$IS/plan"
 (head -n 4 "$IS/plan.txt" | while read -r job; do sh -c "$job" 2>/dev/null || echo failed; done
  tail -n 1 "$IS/plan.txt" | sh >/dev/null 2>&1) > "$IS/plan.run"
 check "issue: the plan's commands run" sh -c "! grep -q failed '$IS/plan.run' && test -s '$IS/plan/issue.pdf'"
-check "issue: the plan's commands give the same issue.pdf" cmp -s "$IS/plan/issue.pdf" "$D/issue.pdf"
+check "issue: the plan's commands give the same issue.pdf" cmp -s "$IS/plan/issue.pdf" "$D/issue.pdf" ||
+    say_diff "$D" "$IS/plan"
 rm -rf "$IS/plan2"
 check "issue: --assemble without the jobs fails and names the missing job" sh -c \
     "$TS issue samples/issue.yaml -o '$IS/plan2' --assemble >/dev/null 2>'$IS/plan2.err'; test \$? -eq 1 && grep -q \"no page count in the cache for 'en-article.md'.*--article 1\" '$IS/plan2.err' && test ! -e '$IS/plan2/issue.pdf'"
