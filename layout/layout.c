@@ -28,6 +28,19 @@ void glyph_pool_free(GlyphPool *p)
     memset(p, 0, sizeof *p);
 }
 
+/* Cairo 1.16 keeps one list of font faces per font file, shared by every
+ * thread, and adds a new face to it without a lock
+ * (_cairo_ft_font_face_create; later cairo locks it).  Two threads making the
+ * first face of one file at the same moment each made one; a PDF painted
+ * later used both and embedded PT Serif twice (two subsets: the same text,
+ * different bytes; seen about once in a few hundred issue builds under
+ * load).  Pango makes a font's cairo face when its scaled font is first
+ * asked for, and in typeset that is engine_pin_font, called when a paragraph
+ * first uses the font (traced with a wrapper around
+ * cairo_ft_font_face_create_for_pattern: every first face of an issue build
+ * is made there).  So that call is made under this process-wide lock. */
+static GMutex face_lock;
+
 /* Cairo 1.16 keeps at most ten FreeType faces open and, opening another,
  * closes one that is not locked at that moment.  The fonts configuration has
  * 14 faces; with more than ten in use (an issue with a two-style front and
@@ -40,10 +53,14 @@ void engine_pin_font(LayEngine *e, PangoFont *font)
 {
     if (!font || !PANGO_IS_CAIRO_FONT(font) || g_hash_table_contains(e->pinned, font))
         return;
+    /* under face_lock: this may make the font's cairo face (see above) */
+    g_mutex_lock(&face_lock);
     cairo_scaled_font_t *sf = pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(font));
-    if (!sf || cairo_scaled_font_get_type(sf) != CAIRO_FONT_TYPE_FT || !cairo_ft_scaled_font_lock_face(sf))
-        return;
-    g_hash_table_add(e->pinned, g_object_ref(font));
+    int locked = sf && cairo_scaled_font_get_type(sf) == CAIRO_FONT_TYPE_FT &&
+                 cairo_ft_scaled_font_lock_face(sf);
+    g_mutex_unlock(&face_lock);
+    if (locked)
+        g_hash_table_add(e->pinned, g_object_ref(font));
 }
 
 static void unpin_font(gpointer data)
