@@ -3,6 +3,7 @@
  * status: 0 success, 1 bad input, 2 usage. */
 #include <getopt.h>
 #include <glib.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,8 +158,24 @@ static const struct {
     {NULL, NULL},
 };
 
+/* glibc's malloc returns large freed blocks to the kernel at once and maps
+ * them again on the next request: in an issue build the kernel's page faults
+ * and page zeroing were 8 % of the profile.  A run is short-lived, so freed
+ * memory is kept for reuse: no mmap below 32 MiB (glibc's ceiling for this
+ * setting), no trimming below 256 MiB, the heap grown 16 MiB at a time.
+ * Measured on the benchmark issue: about 9 % less wall time at -j 1, the same
+ * peak RSS, the same bytes out.  Ignored under the sanitizers and valgrind,
+ * which bring their own allocator. */
+static void tune_malloc(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_TOP_PAD, 16 << 20);
+}
+
 int main(int argc, char **argv)
 {
+    tune_malloc();
     if (argc >= 2)
         for (size_t i = 0; commands[i].name; i++)
             if (strcmp(argv[1], commands[i].name) == 0) {
