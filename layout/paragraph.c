@@ -437,7 +437,7 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
         }
         for (int c = c0; c < c0 + pc->item->num_chars; c++)
             s->cpiece[c] = k;
-        /* the pool frees item and glyphs at the end of the result */
+        /* the pool frees item and glyphs once the lines are cut */
         PangoGlyphItem *own = g_slice_new0(PangoGlyphItem);
         own->item = pc->item;
         own->glyphs = pc->glyphs;
@@ -759,7 +759,12 @@ static PangoGlyphItem *cut_piece(const Shaped *s, const Piece *pc, int b0, int b
         int cb = off + pc->glyphs->log_clusters[k];
         n += cb >= b0 && cb < b1;
     }
-    pango_glyph_string_set_size(g, n);
+    /* exactly n (pango_glyph_string_set_size rounds up to a power of two):
+     * a cached paragraph keeps these for the whole run; pango frees them
+     * with g_free */
+    g->glyphs = g_new(PangoGlyphInfo, n > 0 ? n : 1);
+    g->log_clusters = g_new(gint, n > 0 ? n : 1);
+    g->num_glyphs = g->space = n;
     n = 0;
     for (int k = 0; k < pc->glyphs->num_glyphs; k++) {
         int cb = off + pc->glyphs->log_clusters[k];
@@ -1034,8 +1039,12 @@ int para_set(LayEngine *e, const LayPara *p, double measure, const LayBreakParam
      * arena freed before returning: only the text and the lines stay in a */
     Arena scratch;
     arena_init(&scratch);
+    /* the shaped pieces too: the lines get copies of their parts (cut_piece),
+     * so a cached paragraph keeps one set of glyphs, not two */
+    GlyphPool shaped = {0};
     text_hyphenate(e, p, brk, a, &scratch, &s.t);
-    if (shape_text(e, p, &s, pool, &scratch, file, dl) != 0) {
+    if (shape_text(e, p, &s, &shaped, &scratch, file, dl) != 0) {
+        glyph_pool_free(&shaped);
         arena_fini(&scratch);
         return -1;
     }
@@ -1070,6 +1079,7 @@ int para_set(LayEngine *e, const LayPara *p, double measure, const LayBreakParam
         set_line(&b, &r, li, measure, pool, a, para_index, &out->lines[li]);
     if (p->marker && r.n > 0)
         set_marker(e, p, pool, a, &out->lines[0], file, dl);
+    glyph_pool_free(&shaped);
     arena_fini(&scratch);
     free(b.it.kp.v);
     free(b.it.map.v);
