@@ -378,6 +378,40 @@ static int set_blocks(LayEngine *e, const LayInput *in, const LayBlock *blocks, 
     return rc;
 }
 
+/* A figure taller than the text block ran off the page and took its caption
+ * (kept with it) below the bottom edge.  So a figure is scaled down, keeping
+ * its proportions, until it, its caption and the space around them fit the
+ * text block; a caption taller than three quarters of the block still leaves
+ * the figure a quarter of it. */
+static void fit_figures(const LayInput *in, const LayBlock *blocks, int n, SetPara *out)
+{
+    const LayPageSpec *ps = &in->page;
+    double room = ps->height - ps->margin_top - ps->margin_bottom;
+    for (int i = 0; i < n; i++) {
+        if (blocks[i].kind != LB_IMAGE || out[i].n != 1 || out[i].lines[0].n_items != 1)
+            continue;
+        double need = blocks[i].space_before + blocks[i].space_after + 1;
+        if (blocks[i].keep_with_next && i + 1 < n) {
+            need += blocks[i + 1].space_before;
+            for (int k = 0; k < out[i + 1].n; k++)
+                need += out[i + 1].lines[k].height;
+        }
+        double max_h = room - need;
+        if (max_h < room / 4)
+            max_h = room / 4;
+        SetLine *l = &out[i].lines[0];
+        LayItem *it = &l->items[0];
+        if (it->h <= max_h || it->h <= 0)
+            continue;
+        double w = it->w * max_h / it->h;
+        it->x += (it->w - w) / 2;       /* still centred */
+        it->w = w;
+        it->h = max_h;
+        it->y = -max_h;
+        l->height = l->ascent = max_h;
+    }
+}
+
 int lay_run(LayEngine *e, const LayInput *in, LayResult *out, Arena *a, DiagList *dl)
 {
     memset(out, 0, sizeof *out);
@@ -386,6 +420,7 @@ int lay_run(LayEngine *e, const LayInput *in, LayResult *out, Arena *a, DiagList
     out->priv = pool;
     SetPara *paras = arena_calloc(a, (size_t)(in->n_blocks ? in->n_blocks : 1), sizeof *paras);
     int rc = set_blocks(e, in, in->blocks, in->n_blocks, pool, a, dl, paras);
+    fit_figures(in, in->blocks, in->n_blocks, paras);
     /* each footnote's blocks become one run of lines */
     SetPara *notes = arena_calloc(a, (size_t)(in->n_footnotes ? in->n_footnotes : 1), sizeof *notes);
     for (int f = 0; f < in->n_footnotes; f++) {

@@ -299,7 +299,14 @@ static void kp_try_break(KpBreaker *B, int cur, int pi, int flagged, int final_b
     while (r) {
         KpActive *next = r->next;
         KpFit f;
-        /* a start beyond cur (the break precedes the next box): an empty line */
+        /* a start beyond cur (the break precedes the next box): an empty line.
+         * Only a forced break may end one (two hard line breaks in a row);
+         * otherwise a ragged line's glue-penalty-glue gave two breaks in a
+         * row around an overfull word, and an empty line between them. */
+        if (r->start > cur && pi != KP_EJECT) {
+            prev = r;
+            goto next_node;
+        }
         kp_fit(r->start <= cur ? &r->mark : &here, &end, r->width, B->background_stretch, &f);
         int artificial = 0, stays;
         if (f.badness > KP_INF_BAD || pi == KP_EJECT) {

@@ -461,10 +461,13 @@ static int fill_frame(Filler *f, const Frame *fr, int i, PageOut *po, double *us
         if (v->kind == V_LINE && in->blocks[v->block].kind == LB_IMAGE && !fr->span) {
             /* a figure that does not fit floats to the top of the next frame
              * and the text after it fills this one (never before its mention:
-             * it only ever moves later) */
+             * it only ever moves later).  Figures keep their order: behind
+             * one still waiting (deferred here, or from before and not on
+             * this frame's top), a figure waits too, as LaTeX's floats do. */
             Range g = float_group(in, vl, j);
             double gh = range_height(vl, g);
-            if (h + gh + fn_h > avail + 0.01 && (lines_here > 0 || ntops > 0)) {
+            int waiting = pg->floats.n > ntops;
+            if ((h + gh + fn_h > avail + 0.01 && (lines_here > 0 || ntops > 0)) || waiting) {
                 for (int k = g.from; k < g.to; k++)
                     pg->deferred[k] = 1;
                 VEC_PUSH(pg->floats, g);

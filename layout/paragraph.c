@@ -588,12 +588,14 @@ static void build_items(Build *b)
         push(&b->it, (KpItem){.type = KP_BOX, .width = SC_FROM_PT(p->first_indent)},
              (IMap){0, 0, -1, 0, 0});
     b->box_b0 = b->box_b1 = 0;
+    int indent_run = 1;         /* only white so far on this line (a code line's indent) */
     for (int i = 0; i < s->nchars; i++) {
         gunichar c = s->ch[i];
         int byte = s->boff[i];
         gunichar prev = i > 0 ? s->ch[i - 1] : 0;
         const LaySpan *sp = &s->t.spans[s->pieces[s->cpiece[i]].span];
         if (c == 0x2028 || c == '\n') {
+            indent_run = 1;
             flush_box(b);
             push(&b->it, (KpItem){.type = KP_PENALTY, .penalty = KP_INF}, (IMap){byte, byte, -1, 0, 0});
             push(&b->it, (KpItem){.type = KP_GLUE, .stretch = KP_FIL}, (IMap){byte, byte, -1, 0, 0});
@@ -604,6 +606,15 @@ static void build_items(Build *b)
         }
         int white = c == ' ' || c == '\t' || c == 0x00A0 || c == 0x202F || c == 0x2009 ||
                     c == 0x2002 || c == 0x2003 || c == 0x3000;
+        if (white && indent_run && (c == ' ' || c == '\t')) {
+            /* spaces that open a line (after a hard break, or the first line
+             * of a code block) are its indent: part of the line's first box,
+             * never glue a break would discard */
+            b->box_w += s->cw[i];
+            b->box_b1 = s->boff[i + 1];
+            continue;
+        }
+        indent_run = 0;
         if (white) {
             flush_box(b);
             Scaled w = s->cw[i];
@@ -841,7 +852,11 @@ static void set_line(Build *b, const KpResult *r, int li, double measure, GlyphP
             box_w += kp[k].width;
         }
     }
-    int justify = b->justify && (!last || L->ratio < 0);
+    /* a line ended by a forced break (a hard line break, U+2028) is set like
+     * the last line: its fil glue takes the rest of the measure, the word
+     * spaces keep their width */
+    int forced = L->end < b->it.kp.n && kp[L->end].type == KP_PENALTY && kp[L->end].penalty <= -KP_INF;
+    int justify = b->justify && ((!last && !forced) || L->ratio < 0);
     /* Font expansion takes its share of the ratio first, in whole steps; glue
      * makes up the rest.  The step is rounded down, so that the remainder is
      * always stretch, which every line with a space or an ideograph boundary
@@ -973,9 +988,11 @@ static void set_line(Build *b, const KpResult *r, int li, double measure, GlyphP
     info->x = indent;
     info->w = measure - p->left_indent - p->right_indent - (li == 0 && !p->marker ? 0 : p->hang_indent);
     info->h = p->leading;
-    info->ratio = (b->justify && !last) ? L->ratio : 0;
+    info->ratio = justify ? L->ratio : 0;
+    /* past the measure even at full shrink: in ragged text too (no shrink,
+     * ratio 0), where a long URL or word runs into the margin */
     double over = SC_TO_PT(natural - L->target - L->shrink);
-    info->overfull = (L->ratio < -1.0 + 1e-9 && over > 0.05) ? over : 0;
+    info->overfull = over > 0.05 ? over : 0;
     info->hyphenated = hyph;
     info->justified = justify;
     info->last = last;

@@ -547,6 +547,32 @@ static int figure(Ctx *c, const DocBlock *b, BlockVec *out)
     return 0;
 }
 
+/* Tab stops in code blocks: every 4 columns, as Pandoc sets them. */
+#define CODE_TAB 4
+
+/* line with each tab replaced by spaces up to the next tab stop (columns
+ * counted in characters); line itself when it has no tab. */
+static const char *expand_tabs(Arena *a, const char *line)
+{
+    if (!strchr(line, '\t'))
+        return line;
+    GString *g = g_string_new(NULL);
+    long col = 0;
+    for (const char *p = line; *p; p = g_utf8_next_char(p)) {
+        if (*p == '\t') {
+            do
+                g_string_append_c(g, ' ');
+            while (++col % CODE_TAB);
+        } else {
+            g_string_append_len(g, p, g_utf8_next_char(p) - p);
+            col++;
+        }
+    }
+    const char *r = arena_strdup(a, g->str);
+    g_string_free(g, TRUE);
+    return r;
+}
+
 /* A paragraph right before a table is its caption when it starts with the
  * table label ("Table 2.", "Таблица 1.", "表1") or with "Table:" (Pandoc's
  * form, numbered here).  Returns 1 for a caption; *auto_skip is the number
@@ -685,16 +711,18 @@ static int body_blocks(Ctx *c, const DocBlocks *bl, BlockVec *out, StyleRoleId b
             break;
         }
         case DOC_CODEBLOCK: {
+            /* lines of the literal become forced line breaks; tabs become
+             * spaces to the next multiple of CODE_TAB columns (a tab has no
+             * width of its own in the font) */
             LayBlock *cb = NULL;
             PB pb;
             pb_begin(&pb, c, ROLE_CODE, b->line);
             for (int k = 0; k < b->in.n; k++) {
-                /* lines of the literal become forced line breaks */
                 char **lines = g_strsplit(b->in.runs[k].text, "\n", -1);
                 for (int q = 0; lines[q]; q++) {
                     if (q && (lines[q][0] || lines[q + 1]))
                         pb_text(&pb, "\n", DOC_CODE, NULL, 0, 0);
-                    pb_text(&pb, lines[q], DOC_CODE, NULL, 0, b->line + q);
+                    pb_text(&pb, expand_tabs(c->a, lines[q]), DOC_CODE, NULL, 0, b->line + q);
                 }
                 g_strfreev(lines);
             }

@@ -1,0 +1,40 @@
+# tests/e2e/blocks.sh — blocks set as a reader expects: lines ended by a hard
+# break are not stretched, code keeps its indentation (tabs too), overfull
+# ragged lines are reported, no empty line around an overfull word, figures
+# taller than the page are scaled to fit with their caption, and figures keep
+# their order.  Fixtures in tests/blocks/.  Sourced by tests/run.sh (ok, bad,
+# check, has, $TS, $OUT).
+
+B=$OUT/blocks
+mkdir -p "$B"
+$TS build tests/blocks/breaks.md -o "$B/breaks.pdf" --report "$B/breaks.json" 2>"$B/breaks.err"
+check "blocks: the breaks fixture builds" test -s "$B/breaks.pdf"
+# paragraph at source line 5: three lines ended by hard breaks (two kinds),
+# then the justified remainder and its last line
+check "blocks: lines ended by a hard break are set ragged, not stretched" python3 -c "
+import json; d=json.load(open('$B/breaks.json'))
+p=[p for p in d['paragraphs'] if p['source_line']==5][0]['lines']
+assert [l['justified'] for l in p]==[False, False, True, False], p"
+check "blocks: an overfull line in a ragged heading is reported" sh -c "
+grep -q 'breaks.md:10:1: warning: overfull line' '$B/breaks.err' &&
+python3 -c \"
+import json; d=json.load(open('$B/breaks.json'))
+assert any(l['overfull_pt']>10 for p in d['paragraphs'] if p['source_line']==10 for l in p['lines'])\""
+check "blocks: no empty line beside an overfull word (the title has 3 lines)" python3 -c "
+import json; d=json.load(open('$B/breaks.json'))
+assert len([p for p in d['paragraphs'] if p['source_line']==2][0]['lines'])==3"
+# code: the indents of def / if / return / (tab) return, in characters
+check "blocks: code keeps its indentation, a tab to the next 4-column stop" python3 -c "
+import subprocess
+t=subprocess.run(['pdftotext','-layout','$B/breaks.pdf','-'],capture_output=True,text=True).stdout.split('\n')
+ind=[len(l)-len(l.lstrip()) for key in ('def f','if x','return x','return -x') for l in t if l.strip().startswith(key)]
+assert len(ind)==4 and ind[1]-ind[0]==4 and ind[2]-ind[1]==4 and ind[3]==ind[1], ind"
+
+$TS build tests/blocks/figures.md -o "$B/figures.pdf" 2>"$B/figures.err"
+check "blocks: a figure taller than the page builds" test -s "$B/figures.pdf"
+check "blocks: its caption is on the page" has "$B/figures.pdf" "Figure 1. A figure taller than the page"
+check "blocks: figures keep their order when the first one waits" python3 -c "
+import re, subprocess
+t=subprocess.run(['pdftotext','$B/figures.pdf','-'],capture_output=True,text=True).stdout
+n=[int(x) for x in re.findall(r'Figure (\d)\. ', t)]
+assert n==[1,2,3], n"
