@@ -292,6 +292,8 @@ static void md_plain(MdCtx *c, RunBuf *rb, const char *s, size_t n, int line, in
 /* ---- citations ---------------------------------------------------------------*/
 typedef struct CiteKey {
     size_t off, len;          /* the key without its '@', in the text node */
+    size_t pre, pre_len;      /* text before the key ("see "), trimmed; may be empty */
+    size_t loc, loc_len;      /* the locator after it ("p. 33"), trimmed; may be empty */
 } CiteKey;
 typedef VEC(CiteKey) CiteKeys;
 
@@ -300,7 +302,11 @@ static int md_key_byte(unsigned char ch)
     return g_ascii_isalnum(ch) || ch >= 0x80 || (ch && strchr("_-:./", ch));
 }
 
-/* Matches `[@a; @b]` at s[i]; returns the offset just past ']' or 0. */
+/* Matches a citation at s[i] == '[': items separated by ';', each an optional
+ * prefix, '@key' and an optional locator, as Pandoc writes them:
+ * `[@a; @b]`, `[see @a, p. 33]`, `[@a p. 5; @b]`.  The '@' must open the item
+ * or follow a space (so `[mail a@b.org]` is no citation); prefix and locator
+ * hold no '@', '[' or ']'.  Returns the offset just past ']' or 0. */
 static size_t md_cite_match(const char *s, size_t n, size_t i, CiteKeys *keys)
 {
     size_t p = i + 1;
@@ -308,22 +314,38 @@ static size_t md_cite_match(const char *s, size_t n, size_t i, CiteKeys *keys)
     for (;;) {
         while (p < n && s[p] == ' ')
             p++;
-        if (p >= n || s[p] != '@')
+        size_t pre = p;
+        while (p < n && s[p] != '@' && s[p] != ';' && s[p] != '[' && s[p] != ']')
+            p++;
+        if (p >= n || s[p] != '@' || (p > pre && s[p - 1] != ' '))
             return 0;
+        size_t pre_len = p - pre;
+        while (pre_len > 0 && s[pre + pre_len - 1] == ' ')
+            pre_len--;
         size_t k = ++p;
         while (p < n && md_key_byte((unsigned char)s[p]))
             p++;
         if (p == k)
             return 0;
-        CiteKey ck = {k, p - k};
-        VEC_PUSH(*keys, ck);
+        CiteKey ck = {k, p - k, pre, pre_len, 0, 0};
+        if (p < n && s[p] != ' ' && s[p] != ',' && s[p] != ';' && s[p] != ']')
+            return 0;
+        if (p < n && s[p] == ',')
+            p++;
         while (p < n && s[p] == ' ')
             p++;
-        if (p < n && s[p] == ']')
-            return p + 1;
-        if (p >= n || s[p] != ';')
+        ck.loc = p;
+        while (p < n && s[p] != ';' && s[p] != ']' && s[p] != '[' && s[p] != '@')
+            p++;
+        if (p >= n || s[p] == '[' || s[p] == '@')
             return 0;
-        p++;
+        ck.loc_len = p - ck.loc;
+        while (ck.loc_len > 0 && s[ck.loc + ck.loc_len - 1] == ' ')
+            ck.loc_len--;
+        VEC_PUSH(*keys, ck);
+        if (s[p] == ']')
+            return p + 1;
+        p++;                  /* ';' */
     }
 }
 
@@ -410,6 +432,36 @@ static void md_cite_emit(MdCtx *c, RunBuf *rb, int *nums, int nn, int unknown, i
     md_emit(c, rb, "]", 1, f, link, line, col);
 }
 
+/* A citation with a prefix or a locator: its items in the order written,
+ * "[see 5, p. 33; 7]" (numbers are not sorted or merged into ranges: each
+ * locator belongs to its number). */
+static void md_cite_items(MdCtx *c, RunBuf *rb, const char *s, const CiteKeys *keys, int line,
+                          int col)
+{
+    unsigned f = md_flags(rb);
+    const char *link = md_link(rb);
+    md_emit(c, rb, "[", 1, f, link, line, col);
+    for (int k = 0; k < keys->n; k++) {
+        const CiteKey *ck = &keys->v[k];
+        if (k > 0)
+            md_emit(c, rb, "; ", 2, f, link, line, col);
+        if (ck->pre_len) {
+            md_emit(c, rb, s + ck->pre, ck->pre_len, f, link, line, col);
+            md_emit(c, rb, " ", 1, f, link, line, col);
+        }
+        int num = md_ref_number(c, s + ck->off, ck->len);
+        if (num)
+            md_cite_number(c, rb, num, line, col);
+        else
+            md_emit(c, rb, "?", 1, f, link, line, col);
+        if (ck->loc_len) {
+            md_emit(c, rb, ", ", 2, f, link, line, col);
+            md_emit(c, rb, s + ck->loc, ck->loc_len, f, link, line, col);
+        }
+    }
+    md_emit(c, rb, "]", 1, f, link, line, col);
+}
+
 /* Resolves one matched citation whose keys are in s (the text node's literal;
  * its '[' is at s[open], column col); warns about unknown keys, printing one
  * "?" per distinct unknown key. */
@@ -435,6 +487,14 @@ static void md_cite(MdCtx *c, RunBuf *rb, cmark_node *nd, const char *s, size_t 
             seen = keys->v[j].len == kl && memcmp(s + keys->v[j].off, key, kl) == 0;
         unknown += !seen;
     }
+    int annotated = 0;
+    for (int k = 0; k < keys->n; k++)
+        annotated |= keys->v[k].pre_len > 0 || keys->v[k].loc_len > 0;
+    if (annotated) {
+        md_cite_items(c, rb, s, keys, line, col);
+        free(nums);
+        return;
+    }
     qsort(nums, (size_t)nn, sizeof *nums, md_int_cmp);
     int uniq = 0;
     for (int i = 0; i < nn; i++)
@@ -456,7 +516,7 @@ static void md_text(MdCtx *c, RunBuf *rb, cmark_node *nd)
     int done_col = col;
     for (size_t i = 0; i + 1 < n; i++) {
         size_t end;
-        if (s[i] != '[' || s[i + 1] != '@' || !(end = md_cite_match(s, n, i, &keys)))
+        if (s[i] != '[' || !(end = md_cite_match(s, n, i, &keys)))
             continue;
         md_plain(c, rb, s + done, i - done, line, done_col);
         done_col += md_chars(s + done, i - done);

@@ -1,9 +1,9 @@
 # tests/e2e/blocks.sh — blocks set as a reader expects: lines ended by a hard
 # break are not stretched, code keeps its indentation (tabs too), overfull
 # ragged lines are reported, no empty line around an overfull word, figures
-# taller than the page are scaled to fit with their caption, and figures keep
-# their order.  Fixtures in tests/blocks/.  Sourced by tests/run.sh (ok, bad,
-# check, has, $TS, $OUT).
+# taller than the page are scaled to fit with their caption, figures keep
+# their order, citations keep Pandoc's prefixes and locators.  Fixtures in
+# tests/blocks/.  Sourced by tests/run.sh (ok, bad, check, has, $TS, $OUT).
 
 B=$OUT/blocks
 mkdir -p "$B"
@@ -38,3 +38,12 @@ import re, subprocess
 t=subprocess.run(['pdftotext','$B/figures.pdf','-'],capture_output=True,text=True).stdout
 n=[int(x) for x in re.findall(r'Figure (\d)\. ', t)]
 assert n==[1,2,3], n"
+
+# citations as Pandoc writes them: a prefix and a locator keep their text, the
+# number links to the reference; an e-mail address in brackets is no citation
+$TS build tests/blocks/cites.md -o "$B/cites.pdf" 2>"$B/cites.err"
+check "blocks: plain citations still merge into ranges" has "$B/cites.pdf" "Plain [1–3]"
+check "blocks: a citation with a prefix and a locator" has "$B/cites.pdf" "see [see 2, pp. 3-5; 3]"
+check "blocks: a locator without a comma" has "$B/cites.pdf" "[1, p. 7]"
+check "blocks: brackets around an e-mail address are text" has "$B/cites.pdf" "mail [write to x@b.org]"
+check "blocks: an unknown key is warned about at its place" grep -q "cites.md:12:99: warning: unknown reference 'nokey'" "$B/cites.err"
