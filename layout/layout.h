@@ -89,6 +89,7 @@ typedef struct LayBlock {
     int span_columns;       /* two-column styles: this block spans the page */
     const char *image;      /* LB_IMAGE: what the painter draws (a file path) */
     double image_w, image_h;/* LB_IMAGE: natural size, pt (scaled down to the measure) */
+    int flush_floats;       /* figures still waiting are placed before this block */
 } LayBlock;
 
 typedef struct LayFootnote {

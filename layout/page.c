@@ -495,6 +495,13 @@ static int fill_frame(Filler *f, const Frame *fr, int i, PageOut *po, double *us
             h += v->h;
             continue;
         }
+        if (in->blocks[v->block].flush_floats && pg->floats.n > ntops && !fr->span) {
+            /* a float barrier (the end matter): the frame ends here and the
+             * next ones take the waiting figures on top, at least one each,
+             * until none is left */
+            best = j;
+            break;
+        }
         if (f->cols > 1 && fr->span != (in->blocks[v->block].span_columns != 0)) {
             best = last_pen;    /* where the spanning blocks end, the columns begin */
             break;

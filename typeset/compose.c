@@ -946,10 +946,15 @@ int compose_article(const Doc *doc, const Style *st, const ComposeOptions *o, La
     if (out.n > 0 && doc->body.n > 0)
         out.v[out.n - 1].space_after += st->roles[ROLE_BODY].leading;
     int rc = body_blocks(&c, &doc->body, &out, ROLE_BODY);
+    /* figures come before the end matter (references, about the authors, "For
+     * citations", the licence), as a journal's \FloatBarrier puts them */
+    int end_matter = out.n;
     references(&c, &out);
     about(&c, &out);
     citation(&c, &out);
     license(&c, &out);
+    if (end_matter < out.n)
+        out.v[end_matter].flush_floats = 1;
     footnotes(&c, in);
     in->blocks = arena_calloc(a, (size_t)(out.n + 1), sizeof(LayBlock));
     if (out.n)

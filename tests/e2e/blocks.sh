@@ -47,3 +47,7 @@ check "blocks: a citation with a prefix and a locator" has "$B/cites.pdf" "see [
 check "blocks: a locator without a comma" has "$B/cites.pdf" "[1, p. 7]"
 check "blocks: brackets around an e-mail address are text" has "$B/cites.pdf" "mail [write to x@b.org]"
 check "blocks: an unknown key is warned about at its place" grep -q "cites.md:12:99: warning: unknown reference 'nokey'" "$B/cites.err"
+check "blocks: waiting figures come before the end matter" python3 -c "
+import subprocess
+t=subprocess.run(['pdftotext','$B/figures.pdf','-'],capture_output=True,text=True).stdout
+assert 0 <= t.find('Figure 3.') < t.find('For citations'), t"
