@@ -134,6 +134,7 @@ typedef struct KpBreaker {
     /* the current pass (§863) */
     int threshold;
     int use_hyph;                   /* auto_hyph penalties are breakpoints */
+    int use_last_resort;            /* so are last_resort ones, in the final pass */
     int final_pass;
     int64_t background_stretch;     /* emergency stretch in pass 3 */
     KpActive *active;               /* the active list, in order of creation */
@@ -406,6 +407,8 @@ static const KpActive *kp_pass(KpBreaker *B)
         } else if (it[cur].type == KP_PENALTY && it[cur].penalty < KP_INF) {
             if (it[cur].auto_hyph && !B->use_hyph)
                 continue;           /* §863: no hyphenation in this pass */
+            if (it[cur].last_resort && !(B->final_pass && B->use_last_resort))
+                continue;
             kp_try_break(B, cur, it[cur].penalty, it[cur].flagged, cur == B->end);
         }
     }
@@ -462,8 +465,9 @@ static void kp_collect(const KpBreaker *B, const KpActive *best, Arena *arena, K
 }
 
 void kp_break(const KpItem *items, int n, Scaled first, Scaled rest, const LayBreakParams *p,
-              int hyphenate, Arena *scratch, KpResult *result)
+              int flags, Arena *scratch, KpResult *result)
 {
+    int hyphenate = (flags & KP_HYPHENATE) != 0;
     result->lines = NULL;
     result->n = 0;
     result->pass = 1;
@@ -473,6 +477,7 @@ void kp_break(const KpItem *items, int n, Scaled first, Scaled rest, const LayBr
 
     KpBreaker B = {0};
     B.items = items;
+    B.use_last_resort = (flags & KP_LAST_RESORT) != 0;
     B.n = n;
     B.first = first;
     B.rest = rest;

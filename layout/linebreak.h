@@ -22,6 +22,8 @@ typedef struct KpItem {
     int penalty;            /* KP_PENALTY */
     int flagged;            /* KP_PENALTY: a hyphen break (double-hyphen demerits) */
     int auto_hyph;          /* KP_PENALTY: inserted by hyphenation: ignored in pass 1 */
+    int last_resort;        /* KP_PENALTY: a breakpoint only in a final (emergency) pass
+                               run with KP_LAST_RESORT */
     Scaled rprot;           /* break here: material before may hang this far right */
     Scaled lprot;           /* break here: material after may hang this far left */
 } KpItem;
@@ -48,13 +50,15 @@ typedef struct KpResult {
 /* Breaks items[0..n) (which must end with glue(0, fil) + penalty(-KP_INF), as TeX's
  * \parfillskip + final \penalty) into lines of width `first` (line 1) and `rest`
  * (later lines).  p supplies tolerance, penalties, demerits and emergency stretch.
- * hyphenate: whether the pass-2 hyphenation points may be used.  Always succeeds:
+ * flags: KP_HYPHENATE, the pass-2 hyphenation points may be used;
+ * KP_LAST_RESORT, so may the final pass's last_resort penalties.  Always succeeds:
  * when no feasible solution exists even in the emergency pass, the least bad
  * solution with overfull lines is returned and counted in result->overfull.
  * fil stretch: a glue stretch >= KP_FIL counts as infinite. */
 #define KP_FIL (1 << 28)
+enum { KP_HYPHENATE = 1, KP_LAST_RESORT = 2 };
 void kp_break(const KpItem *items, int n, Scaled first, Scaled rest, const LayBreakParams *p,
-              int hyphenate, Arena *scratch, KpResult *result);
+              int flags, Arena *scratch, KpResult *result);
 
 /* TeX's badness function (tex.web §108): about 100 (t/s)^3, capped at 10000. */
 int kp_badness(Scaled t, Scaled s);

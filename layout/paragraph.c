@@ -473,6 +473,7 @@ typedef struct IMap {
 typedef struct Items {
     VEC(KpItem) kp;
     VEC(IMap) map;
+    int last_resort;            /* last-resort breaks exist (url_any) or could be added */
 } Items;
 
 static void push(Items *it, KpItem k, IMap m)
@@ -505,6 +506,7 @@ typedef struct Build {
     Scaled box_w, box_st;
     int box_b0, box_b1;
     int justify;
+    int url_any;                /* add the last-resort breaks inside URLs and code */
 } Build;
 
 static void flush_box(Build *b)
@@ -572,6 +574,12 @@ static void push_glue(Build *b, int b0, int b1, int gl_byte, Scaled w, Scaled ex
                   .rprot = rprot, .lprot = lprot},
          m);
 }
+
+/* A break inside a URL or code with no punctuation there: only when the
+ * paragraph set without such breaks has an overfull line (it is then set
+ * again, these allowed in the emergency pass), and even then dear (a hyphen
+ * costs 50 by default).  What fits without them never changes. */
+#define URL_ANY_PENALTY 5000
 
 static int url_break_after(gunichar c)
 {
@@ -676,6 +684,14 @@ static void build_items(Build *b)
             if (in_url && !allowed && url_break_after(prev) && !url_break_after(c) && i > 1 &&
                 !(prev == '/' && s->ch[i - 2] == '/') && !(prev == ':' && c == '/'))
                 allowed = 2;
+            /* and, dearly, between any two characters of a URL or code: a
+             * run with no punctuation to break at otherwise sticks out of
+             * the column (the url package's \UrlBreaks does the same) */
+            else if (in_url && !allowed && i > 1 && !g_unichar_isspace(prev) && !no_line_start(c)) {
+                if (b->url_any)
+                    allowed = 3;
+                b->it.last_resort = 1;      /* a second setting may add some */
+            }
             int auto_point = s->t.hyph_at[byte] && s->cluster[i] != s->cluster[i - 1];
             if (prev == SHY || auto_point) {
                 /* a soft hyphen the author typed (pass 1 may use it) or a
@@ -704,8 +720,13 @@ static void build_items(Build *b)
                 b->box_b0 = b->box_b1 = byte;
             } else if (allowed) {
                 flush_box(b);
-                push_penalty(b, byte, allowed == 2 ? 50 : 0, 0, 0, 0, rprot_of(b, i - 1),
-                             lprot_of(b, i));
+                if (allowed == 3 && b->ragged)   /* the ragged glue is no breakpoint here */
+                    push(&b->it, (KpItem){.type = KP_PENALTY, .penalty = KP_INF},
+                         (IMap){byte, byte, -1, 0, 0});
+                push_penalty(b, byte, allowed == 2 ? 50 : allowed == 3 ? URL_ANY_PENALTY : 0, 0, 0, 0,
+                             rprot_of(b, i - 1), lprot_of(b, i));
+                if (allowed == 3)
+                    b->it.kp.v[b->it.kp.n - (b->ragged ? 2 : 1)].last_resort = 1;
             }
         }
         b->box_w += s->cw[i];
@@ -1089,7 +1110,30 @@ int para_set(LayEngine *e, const LayPara *p, double measure, const LayBreakParam
         pb.ragged_last_line_min = 0;    /* a justified last line may be short */
     }
     kp_break(b.it.kp.v, b.it.kp.n, SC_FROM_PT(first), SC_FROM_PT(rest), &pb,
-             p->hyphenate, &scratch, &r);
+             p->hyphenate ? KP_HYPHENATE : 0, &scratch, &r);
+    if (r.overfull > 0 && b.it.last_resort) {
+        /* set again with the last-resort breaks inside URLs and code (the
+         * items are built anew: the breaks split boxes, and the first
+         * setting must not depend on them) */
+        Build b2 = b;
+        memset(&b2.it, 0, sizeof b2.it);
+        b2.url_any = 1;
+        b2.box_w = b2.box_st = 0;
+        b2.box_b0 = b2.box_b1 = 0;
+        build_items(&b2);
+        KpResult r2;
+        kp_break(b2.it.kp.v, b2.it.kp.n, SC_FROM_PT(first), SC_FROM_PT(rest), &pb,
+                 (p->hyphenate ? KP_HYPHENATE : 0) | KP_LAST_RESORT, &scratch, &r2);
+        Build *drop = &b2;
+        if (r2.overfull < r.overfull) {
+            drop = &b;
+            r = r2;
+        }
+        free(drop->it.kp.v);
+        free(drop->it.map.v);
+        if (drop == &b)
+            b = b2;
+    }
     out->lines = arena_calloc(a, (size_t)(r.n ? r.n : 1), sizeof *out->lines);
     out->n = r.n;
     for (int li = 0; li < r.n; li++)

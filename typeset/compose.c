@@ -114,6 +114,10 @@ static void pb_text(PB *pb, const char *s, unsigned flags, const char *link, int
         sp.rise = -ro->size * 0.12;
     if (flags & (DOC_NOHYPH | DOC_CODE))
         sp.flags |= LAY_NOHYPH;
+    /* code breaks where a URL does (after / . _ : and the like), never with a
+     * hyphen: a long identifier ran into the next column or the margin */
+    if (flags & DOC_CODE)
+        sp.flags |= LAY_URL;
     if (link && looks_like_url(s))
         sp.flags |= LAY_URL | LAY_NOHYPH;
     /* merge with the previous span when nothing differs */

@@ -51,3 +51,6 @@ check "blocks: waiting figures come before the end matter" python3 -c "
 import subprocess
 t=subprocess.run(['pdftotext','$B/figures.pdf','-'],capture_output=True,text=True).stdout
 assert 0 <= t.find('Figure 3.') < t.find('For citations'), t"
+check "blocks: a code span and a URL with nothing to break at break inside, not into the margin" sh -c "
+! grep -q 'breaks.md:21:1: warning: overfull' '$B/breaks.err' &&
+pdftotext -layout '$B/breaks.pdf' - | grep -q 'identifierwithoutanypunctuationatall[a-z]*\$'"
