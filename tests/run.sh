@@ -124,10 +124,11 @@ if [ -f tests/bad/EXPECT ]; then
         case "$file" in
             GEN:*) f=$GEN/${file#GEN:}; args="build $f -o $OUT/bad-out.pdf" ;;
             STYLE:*) f=tests/bad/styles/${file#STYLE:}; args="build samples/en-article.md --style $f -o $OUT/bad-out.pdf" ;;
+            ISSUE:*) f=tests/bad/issues/${file#ISSUE:}; args="issue $f -o $OUT/bad-issue -q" ;;
             *) f=tests/bad/$file; args="build $f -o $OUT/bad-out.pdf" ;;
         esac
         [ -e "$f" ] || [ "${file#STYLE:}" != "$file" ] || { bad "bad input $file: missing"; continue; }
-        rm -f "$OUT/bad-out.pdf"
+        rm -rf "$OUT/bad-out.pdf" "$OUT/bad-issue"
         # shellcheck disable=SC2086
         timeout "$BAD_TIMEOUT" sh -c "${BAD_ULIMIT_V:+ulimit -v $BAD_ULIMIT_V; }exec $TS $args" >"$OUT/bad.out" 2>"$OUT/bad.err"
         got=$?
@@ -135,7 +136,7 @@ if [ -f tests/bad/EXPECT ]; then
             if [ $got -le 1 ]; then ok "bad input $file (exit $got)"; else bad "bad input $file: exit $got (crash or timeout)"; fi
         elif [ "$got" -ne "$want" ]; then
             bad "bad input $file: exit $got, want $want: $(head -n 2 "$OUT/bad.err")"
-        elif [ "$got" -ne 0 ] && [ -e "$OUT/bad-out.pdf" ]; then
+        elif [ "$got" -ne 0 ] && { [ -e "$OUT/bad-out.pdf" ] || [ -e "$OUT/bad-issue/issue.pdf" ]; }; then
             bad "bad input $file: failed but wrote a PDF"
         elif [ -n "$regex" ] && ! grep -qE -- "$regex" "$OUT/bad.err"; then
             bad "bad input $file: stderr does not match /$regex/: $(head -n 2 "$OUT/bad.err")"

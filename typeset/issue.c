@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "issuebuild.h"
 #include "issuemerge.h"
+#include "issuepages.h"
 #include "output.h"
 
 /* The rest of issue.pdf's merging (issuemerge.h) and the file, in an idle
@@ -155,6 +156,20 @@ static void print_summary(const Issue *is, int issue_pages)
         printf("issue.pdf: not written\n");
 }
 
+/* A recto start moves an even first_page on to the next odd folio
+ * (issuepages_start): said at the manifest's line, since the issue then
+ * does not begin where it asks. */
+static void say_first_page(Issue *is)
+{
+    const Manifest *m = is->m;
+    int start = issuepages_start(m->first_page, is->style->recto_start);
+    if (start != m->first_page)
+        diag_add(&is->dl, DIAG_WARNING, m->path, m->first_page_line, m->first_page_col,
+                 "first_page %d is a left-hand (even) page, but style '%s' starts articles on "
+                 "right-hand (odd) pages: the first article starts on page %d",
+                 m->first_page, is->style->name ? is->style->name : is->style->path, start);
+}
+
 /* Style, output and cache directories, the first context (so that a broken
  * style or font set is reported once, before any job), the items. */
 
@@ -163,6 +178,7 @@ static void print_summary(const Issue *is, int issue_pages)
 static int build_issue(Issue *is)
 {
     double t0 = issuelog_elapsed(is->log);
+    say_first_page(is);
     issuebuild_measure(is, 0);
     int cached = 0, failed = 0;
     for (int k = 0; k < is->n; k++) {
@@ -226,6 +242,12 @@ int cmd_issue(int argc, char **argv, const char *datadir)
     DiagList dl;
     diag_list_init(&dl);
     Manifest *m = manifest_load(o.manifest, &dl);
+    /* the manifest's style, unless --style replaces it, is looked for now:
+     * a wrong name is the manifest's error, at its line */
+    if (m && !o.style && manifest_check_style(m, datadir, &dl) != 0) {
+        manifest_free(m);
+        m = NULL;
+    }
     print_diags(&dl);
     diag_list_fini(&dl);
     if (!m)

@@ -262,15 +262,26 @@ static void page_spec(Front *fr, LayInput *in)
     in->file = fr->f->file;
 }
 
-/* The page builder sets an arabic folio on every page after the first; the
- * issue's own pages have none.  That furniture is what follows the page's last
- * closing tag (body text is always inside a structure tag), so cut it off. */
+/* The page builder sets an arabic folio on every page after the first (and a
+ * running head when the style has them); the issue's own pages are labelled
+ * i, ii, … and print none.  That furniture is known by what it is, not by
+ * where it comes in the list: page.c sets every line of body and notes inside
+ * a structure tag, and the running head and folio are the only text it sets
+ * outside one (it puts them first on the page, for cairo 1.16, but that is
+ * its business).  So drop what is drawn, or linked, at tag depth 0. */
 static void drop_folio(LayPage *p)
 {
-    int keep = 0;
-    for (int i = 0; i < p->n_items; i++)
-        if (p->items[i].kind == LI_TAG_END)
-            keep = i + 1;
+    int depth = 0, keep = 0;
+    for (int i = 0; i < p->n_items; i++) {
+        const LayItem *it = &p->items[i];
+        if (it->kind == LI_TAG_BEGIN)
+            depth++;
+        else if (it->kind == LI_TAG_END && depth > 0)
+            depth--;
+        else if (depth == 0 && (it->kind == LI_GLYPHS || it->kind == LI_LINK))
+            continue;           /* furniture: its glyphs stay owned by the result */
+        p->items[keep++] = *it;
+    }
     p->n_items = keep;
 }
 

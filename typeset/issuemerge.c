@@ -20,6 +20,7 @@ struct IssueMerge {
     GMutex lock;                /* held during a step */
     int next;                   /* 0: the front; k: article k (1-based) */
     int folio;                  /* the folio after the articles appended */
+    int start;                  /* the folio of the first page after the front */
     int n_front, blank;         /* front pages; 1 when a blank page follows them */
     int failed;                 /* a step failed (its error in dl) */
     int stale;                  /* the numbering moved under the steps taken */
@@ -56,7 +57,8 @@ IssueMerge *issuemerge_new(Issue *is)
     im->path = g_build_filename(is->o->outdir, "issue.pdf", NULL);
     im->title = issue_title(meta);
     im->subject = meta->issn ? g_strdup_printf("ISSN %s", meta->issn) : NULL;
-    im->folio = is->m->first_page;
+    im->start = issuepages_start(is->m->first_page, is->style->recto_start);
+    im->folio = im->start;
     return im;
 }
 
@@ -73,7 +75,7 @@ static void drop_steps(IssueMerge *im)
     arena_fini(&im->a);
     arena_init(&im->a);
     im->next = 0;
-    im->folio = im->is->m->first_page;
+    im->folio = im->start;
     im->stale = 0;
     im->failed = 0;
     diag_list_fini(&im->dl);    /* what the dropped steps said is said again */
@@ -211,7 +213,9 @@ static int step_front(IssueMerge *im, TsContext *c)
             issuecache_put(is->cache_dir, key, &rec, &im->dl);
     }
     g_free(cached);
-    im->blank = is->style->recto_start && im->n_front % 2;
+    /* the first folio on its side of the sheet (issuepages.h), whatever the
+     * style: a recto start only makes that folio odd */
+    im->blank = issuepages_front_blanks(im->n_front, im->start);
     PdfMergeOptions mo = {
         /* plain xref: the issue goes to the printer, whose RIP may predate
          * object streams; writing it is quicker too */
@@ -220,7 +224,7 @@ static int step_front(IssueMerge *im, TsContext *c)
                  .plain_xref = 1},
         .blank_width = is->style->page_width, .blank_height = is->style->page_height,
         .front_blank_label = im->blank ? issuefront_roman(im->n_front + 1, a) : NULL,
-        .first_folio = m->first_page};
+        .first_folio = im->start};
     im->pm = pdfmerge_new(im->front_pdf, len, &mo, im->path, &im->dl);
     return im->pm ? 0 : -1;
 }
@@ -314,7 +318,7 @@ int issuemerge_finish(IssueMerge *im, TsContext *c)
     int pages = -1;
     int ok = !im->failed && !im->stale && pdfmerge_finish(im->pm, &pdf, &len) == 0;
     if (ok && output_write_atomic(im->path, pdf, len, &im->dl) == 0) {
-        pages = im->n_front + im->blank + (im->folio - is->m->first_page);
+        pages = im->n_front + im->blank + (im->folio - im->start);
         issuelog_line(is->log, "wrote %s, %d pages (the last merging steps and writing: %.2f s)",
                       im->path, pages, issuelog_elapsed(is->log) - t0);
     }

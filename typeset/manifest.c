@@ -207,6 +207,8 @@ static void m_first_page(MCtx *c, const MNode *v)
         return;
     }
     c->m->first_page = (int)n;
+    c->m->first_page_line = v->line;
+    c->m->first_page_col = v->col;
 }
 
 static void m_lang(MCtx *c, const MNode *v)
@@ -218,16 +220,38 @@ static void m_lang(MCtx *c, const MNode *v)
         m_error(c, v->line, v->col, "'lang' must be a BCP 47 tag such as en or ru, found '%s'", s);
         return;
     }
+    /* it picks the cover's and contents' labels, which exist in these
+     * languages only (issuefront.c); another would get English labels under
+     * its own /Lang, so it is refused rather than warned about as an
+     * article's is (an article in it is still set, only not hyphenated) */
+    static const char *const labelled[] = {"en", "ru", "zh"};
+    size_t pl = strcspn(s, "-");
+    int ok = 0;
+    for (size_t i = 0; i < sizeof labelled / sizeof *labelled; i++)
+        ok |= pl == 2 && g_ascii_strncasecmp(s, labelled[i], 2) == 0;
+    if (!ok) {
+        m_error(c, v->line, v->col,
+                "unsupported language '%s': the cover and contents are labelled in en, ru or zh", s);
+        return;
+    }
     c->m->lang = s;
+}
+
+/* Whether style_load takes s as a path rather than a name (style.c's is_path). */
+static int m_style_is_path(const char *s)
+{
+    return strchr(s, '/') || g_str_has_suffix(s, ".yaml") || g_str_has_suffix(s, ".yml");
 }
 
 static void m_style(MCtx *c, const MNode *v)
 {
     const char *s = m_text(c, v, "style");
     /* a path (as style_load tells them apart) is relative to the manifest */
-    if (s && (strchr(s, '/') || g_str_has_suffix(s, ".yaml")))
+    if (s && m_style_is_path(s))
         s = m_path(c, s);
     c->m->style = s;
+    c->m->style_line = v->line;
+    c->m->style_col = v->col;
 }
 
 static void m_cover(MCtx *c, const MNode *v)
@@ -486,6 +510,32 @@ Manifest *manifest_load(const char *path, DiagList *dl)
         return NULL;
     }
     return m;
+}
+
+int manifest_check_style(const Manifest *m, const char *datadir, DiagList *dl)
+{
+    if (!m->style)
+        return 0;
+    /* where style_load will look (style.h): a path as resolved by m_style,
+     * a name in the data directory's styles/ */
+    int is_path = m_style_is_path(m->style);
+    char *file = is_path ? g_strdup(m->style)
+                         : g_strdup_printf("%s/styles/%s.yaml", datadir && *datadir ? datadir : ".",
+                                           m->style);
+    int rc = 0;
+    if (access(file, R_OK) != 0) {
+        const char *es = g_strerror(errno);
+        if (is_path)
+            diag_add(dl, DIAG_ERROR, m->path, m->style_line, m->style_col,
+                     "cannot read style '%s': %c%s", m->style, g_ascii_tolower(es[0]), es + 1);
+        else
+            diag_add(dl, DIAG_ERROR, m->path, m->style_line, m->style_col,
+                     "unknown style '%s': cannot read %s: %c%s", m->style, file,
+                     g_ascii_tolower(es[0]), es + 1);
+        rc = -1;
+    }
+    g_free(file);
+    return rc;
 }
 
 void manifest_free(Manifest *m)

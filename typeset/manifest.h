@@ -32,9 +32,12 @@ typedef struct Manifest {
     const char *dir;        /* its directory */
     /* issue metadata: non-NULL values override each article's front matter */
     const char *journal, *issn, *volume, *number, *year;
-    const char *lang;       /* language of the cover and contents pages; "en" */
+    const char *lang;       /* language of the cover and contents pages: en, ru or zh
+                               (a BCP 47 tag of one of them); "en" */
     const char *style;      /* name, or a path resolved against dir; NULL = default */
+    int style_line, style_col;  /* where the manifest names it; 0 = it does not */
     int first_page;         /* folio of the first article's first page; 1 */
+    int first_page_line, first_page_col;    /* where the manifest sets it; 0 = it does not */
     const char **cover_title;   /* lines printed on the cover */
     int n_cover_title;
     const char *cover_image;    /* resolved path, NULL if none */
@@ -46,10 +49,19 @@ typedef struct Manifest {
 } Manifest;
 
 /* Reads and validates the manifest at path: unknown keys, wrong types, a
- * missing or duplicate article, two articles with the same output name are
- * errors at their line:col (every missing file is reported, not only the
- * first).  Returns NULL after adding errors. */
+ * language the cover and contents have no labels for, a missing or duplicate
+ * article, an unreadable style or cover file, two articles with the same
+ * output name are errors at their line:col (every missing file is reported,
+ * not only the first).  A style given by name is not looked up here (that
+ * needs the data directory: manifest_check_style).  Returns NULL after adding
+ * errors. */
 Manifest *manifest_load(const char *path, DiagList *dl);
 void manifest_free(Manifest *m);
+
+/* Checks that the style the manifest names by name, DATADIR/styles/NAME.yaml
+ * (style.h), can be read, so that a misspelt name is an error at the
+ * manifest's `style:` line rather than at line 1 of a file that does not
+ * exist.  Returns 0, or -1 after adding the error. */
+int manifest_check_style(const Manifest *m, const char *datadir, DiagList *dl);
 
 #endif

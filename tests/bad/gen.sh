@@ -8,6 +8,8 @@
 #   GEN:NAME         a file this script writes into DIR
 #   STYLE:NAME       a style in tests/bad/styles/, checked as
 #                    `typeset check samples/en-article.md --style tests/bad/styles/NAME`
+#   ISSUE:NAME       an issue manifest in tests/bad/issues/, checked as
+#                    `typeset issue tests/bad/issues/NAME -o OUT/bad-issue`
 # then the expected exit status (0: warnings only, 1: errors, any: 0 or 1 but
 # no crash, no signal, no hang) and an extended regex (grep -E) that at least
 # one line of stderr must match.  For `any` the regex is empty: stderr is not

@@ -1,5 +1,6 @@
 /* test_issue.c — the pure parts of `typeset issue`: page numbering with and
- * without recto starts (typeset/issuepages.c), the PDF merge that makes
+ * without recto starts and the side of the sheet each folio lands on
+ * (typeset/issuepages.c), the PDF merge that makes
  * issue.pdf (typeset/pdfmerge.c), roman labels (typeset/issuefront.c), and
  * the manifest reader's errors (typeset/manifest.c). */
 #include "../../typeset/issuefront.h"
@@ -28,10 +29,33 @@ static void numbering(void)
           "recto starts: 77 87 95 101 (got %d %d %d %d)", first[0], first[1], first[2], first[3]);
     next = issuepages_number(2, 1, pages, 1, first);
     CHECK(first[0] == 3, "recto start on an even first page: the first article moves to 3");
+    next = issuepages_number(10, 1, pages, 2, first);
+    CHECK(first[0] == 11 && first[1] == 21 && next == 28,
+          "recto start on an even first page, two articles: 11 21 (got %d %d, %d)", first[0],
+          first[1], next);
     int with_failed[3] = {4, 0, 5};
     issuepages_number(1, 0, with_failed, 3, first);
     CHECK(first[1] == 0 && first[2] == 5, "a failed article takes no room (got %d, %d)", first[1],
           first[2]);
+}
+
+/* The first folio after the front, and the front's pad: the cover is page 1
+ * of issue.pdf, a recto, so folio f must be on a page of f's parity. */
+static void sides(void)
+{
+    CHECK(issuepages_start(77, 0) == 77 && issuepages_start(77, 1) == 77, "odd first page kept");
+    CHECK(issuepages_start(10, 0) == 10, "even first page kept without recto starts");
+    CHECK(issuepages_start(10, 1) == 11, "even first page with recto starts: the recto after it");
+    for (int n_front = 1; n_front <= 4; n_front++)
+        for (int start = 1; start <= 4; start++) {
+            int pad = issuepages_front_blanks(n_front, start);
+            int page = n_front + pad + 1;   /* 1-based page of issue.pdf showing `start` */
+            CHECK(pad >= 0 && pad <= 1 && page % 2 == start % 2,
+                  "%d front pages, first folio %d: %d blank(s) puts it on page %d", n_front, start,
+                  pad, page);
+        }
+    CHECK(issuepages_front_blanks(2, 77) == 0, "the sample issue: cover, contents, then 77 on page 3");
+    CHECK(issuepages_front_blanks(2, 10) == 1, "cover, contents, a blank, then 10 on page 4");
 }
 
 static void roman(void)
@@ -254,6 +278,36 @@ static void manifest(void)
     diag_list_fini(&dl);
     diag_list_init(&dl);
 
+    p = put(dir, "lang.yaml", "journal: J\nlang: de\nstyle: nosuchstyle\nfirst_page: 10\narticles: [a.md]\n");
+    m = manifest_load(p, &dl);
+    CHECK(!m && has_diag(&dl, 2, 7, "unsupported language 'de'"),
+          "a language without cover and contents labels is an error at its value");
+    g_free(p);
+    diag_list_fini(&dl);
+    diag_list_init(&dl);
+    p = put(dir, "lang2.yaml", "journal: J\nlang: ru-RU\nstyle: nosuchstyle\nfirst_page: 10\narticles: [a.md]\n");
+    m = manifest_load(p, &dl);
+    CHECK(m && strcmp(m->lang, "ru-RU") == 0 && dl.errors == 0, "a regional tag of ru is fine");
+    CHECK(m && m->first_page_line == 4 && m->first_page_col == 13 && m->style_line == 3 &&
+              m->style_col == 8, "where first_page and style are (got %d:%d, %d:%d)",
+          m ? m->first_page_line : 0, m ? m->first_page_col : 0, m ? m->style_line : 0,
+          m ? m->style_col : 0);
+    CHECK(m && manifest_check_style(m, dir, &dl) != 0 &&
+              has_diag(&dl, 3, 8, "unknown style 'nosuchstyle'"),
+          "a style name with no DATADIR/styles/NAME.yaml is an error at the manifest's style line");
+    manifest_free(m);
+    g_free(p);
+    diag_list_fini(&dl);
+    diag_list_init(&dl);
+    p = put(dir, "style.yaml", "journal: J\nstyle: gone.yaml\narticles: [a.md]\n");
+    m = manifest_load(p, &dl);
+    CHECK(m && manifest_check_style(m, dir, &dl) != 0 && has_diag(&dl, 2, 8, "cannot read style"),
+          "a style path that names no file is an error at the manifest's style line");
+    manifest_free(m);
+    g_free(p);
+    diag_list_fini(&dl);
+    diag_list_init(&dl);
+
     GString *deep = g_string_new("articles: ");
     for (int i = 0; i < 200; i++)
         g_string_append_c(deep, '[');
@@ -263,7 +317,8 @@ static void manifest(void)
     g_string_free(deep, TRUE);
     g_free(p);
     diag_list_fini(&dl);
-    const char *files[] = {"a.md", "b.md", "ok.yaml", "bad.yaml", "deep.yaml"};
+    const char *files[] = {"a.md", "b.md", "ok.yaml", "bad.yaml", "deep.yaml", "lang.yaml",
+                           "lang2.yaml", "style.yaml"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char *f = g_build_filename(dir, files[i], NULL);
         g_remove(f);
@@ -276,6 +331,7 @@ static void manifest(void)
 int main(void)
 {
     numbering();
+    sides();
     roman();
     merge();
     merge_hostile();
