@@ -215,34 +215,79 @@ static int has_cjk(const char *s)
     return 0;
 }
 
+/* The initials of one given name: "Anna" -> "A.", "Jean-Paul" -> "J.-P.", an
+ * initial already written ("A." or "A.A.") as it is. */
+static void name_initial(GString *g, const char *tok)
+{
+    if (strchr(tok, '.')) {
+        for (const char *p = tok; *p; p = g_utf8_next_char(p))
+            g_string_append_unichar(g, g_unichar_toupper(g_utf8_get_char(p)));
+        return;
+    }
+    int first = 1;
+    for (const char *p = tok; *p;) {
+        if (!first)
+            g_string_append_c(g, '-');
+        g_string_append_unichar(g, g_unichar_toupper(g_utf8_get_char(p)));
+        g_string_append_c(g, '.');
+        first = 0;
+        const char *h = strchr(p, '-');
+        if (!h || !h[1])
+            break;
+        p = h + 1;
+    }
+}
+
+/* A name as "Given Middle Family" or "Family, Given", with the particles of a
+ * family name kept with it ("Ludwig van Beethoven", "van der Berg, Jan": a
+ * lower-case word before the family name is a particle, as in van, von, de,
+ * da, ibn).  cite: "Family G.M."; otherwise "G. M. Family".  A Chinese name, or
+ * one word, is left as it is. */
 static char *name_parts(const char *name, Arena *a, int cite)
 {
     if (!name)
         return arena_strdup(a, "");
-    if (has_cjk(name) || !strchr(name, ' '))
+    if (has_cjk(name) || (!strchr(name, ' ') && !strchr(name, ',')))
         return arena_strdup(a, name);
-    char **tok = g_strsplit(name, " ", -1);
-    int n = 0;
-    while (tok[n])
-        n++;
-    while (n > 0 && !*tok[n - 1])
-        n--;
-    GString *ini = g_string_new(NULL);
-    for (int i = 0; i < n - 1; i++) {
-        if (!*tok[i])
-            continue;
-        gunichar c = g_utf8_get_char(tok[i]);
-        char u[8] = {0};
-        g_unichar_to_utf8(g_unichar_toupper(c), u);
-        if (cite)
-            g_string_append_printf(ini, "%s.", u);
-        else
-            g_string_append_printf(ini, "%s. ", u);
+    char *family = NULL, **given = NULL;
+    const char *comma = strchr(name, ',');
+    if (comma) {
+        family = g_strstrip(g_strndup(name, (gsize)(comma - name)));
+        given = g_strsplit(comma + 1, " ", -1);
+    } else {
+        char **tok = g_strsplit(name, " ", -1);
+        int n = 0;
+        while (tok[n])
+            n++;
+        while (n > 0 && !*tok[n - 1])
+            n--;
+        int f = n > 0 ? n - 1 : 0;      /* the family name starts at tok[f] */
+        while (f > 1 && *tok[f - 1] && g_unichar_islower(g_utf8_get_char(tok[f - 1])))
+            f--;
+        GString *fam = g_string_new(NULL);
+        for (int i = f; i < n; i++)
+            if (*tok[i])
+                g_string_append_printf(fam, "%s%s", fam->len ? " " : "", tok[i]);
+        family = g_string_free(fam, FALSE);
+        given = g_new0(char *, f + 1);
+        for (int i = 0; i < f; i++)
+            given[i] = g_strdup(tok[i]);
+        g_strfreev(tok);
     }
-    char *res = cite ? arena_printf(a, "%s %s", n ? tok[n - 1] : "", ini->str)
-                     : arena_printf(a, "%s%s", ini->str, n ? tok[n - 1] : "");
+    GString *ini = g_string_new(NULL);
+    for (int i = 0; given[i]; i++) {
+        if (!*given[i])
+            continue;
+        if (!cite && ini->len)
+            g_string_append_c(ini, ' ');
+        name_initial(ini, given[i]);
+    }
+    char *res = !ini->len ? arena_strdup(a, family)
+                : cite ? arena_printf(a, "%s %s", family, ini->str)
+                       : arena_printf(a, "%s %s", ini->str, family);
     g_string_free(ini, TRUE);
-    g_strfreev(tok);
+    g_strfreev(given);
+    g_free(family);
     return res;
 }
 

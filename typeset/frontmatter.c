@@ -777,14 +777,53 @@ static void fm_meta_doi(FmCtx *c, const YNode *v)
     c->doc->meta.doi = fm_doi(c, v, "'doi'");
 }
 
+/* received, accepted, published: printed as written, so any text is taken,
+ * but what looks like an ISO date (2022-01-28) must be a real day (an error
+ * otherwise: 2023-13-45), and other text is worth a warning (dates are
+ * written YYYY-MM-DD in this front matter). */
+static const char *fm_date(FmCtx *c, const YNode *v, const char *key)
+{
+    char what[40];
+    snprintf(what, sizeof what, "'%s'", key);
+    const char *t = fm_text(c, v, what);
+    if (!t)
+        return NULL;
+    int y, m, d, n = -1;
+    if (sscanf(t, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == (int)strlen(t)) {
+        if (!g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y) || y < 1000) {
+            fm_error(c, v->line, v->col, "'%s' is not a real date: %s", key, t);
+            return NULL;
+        }
+    } else {
+        diag_add(c->dl, DIAG_WARNING, c->path, v->line, v->col,
+                 "'%s' is not a date in the form YYYY-MM-DD: %s (printed as written)", key, t);
+    }
+    return t;
+}
+
+static void fm_received(FmCtx *c, const YNode *v)
+{
+    c->doc->meta.received = fm_date(c, v, "received");
+}
+
+static void fm_accepted(FmCtx *c, const YNode *v)
+{
+    c->doc->meta.accepted = fm_date(c, v, "accepted");
+}
+
+static void fm_published(FmCtx *c, const YNode *v)
+{
+    c->doc->meta.published = fm_date(c, v, "published");
+}
+
 #define FM_TEXT(k) {#k, offsetof(DocMeta, k), NULL}
 static const FmKey fm_keys[] = {
     {"title", 0, fm_title},         FM_TEXT(subtitle),
     {"lang", 0, fm_lang},           {"doi", 0, fm_meta_doi},
     FM_TEXT(article_type),          {"authors", 0, fm_authors},
     {"abstract", 0, fm_abstract},   {"keywords", 0, fm_keywords},
-    FM_TEXT(received),              FM_TEXT(accepted),
-    FM_TEXT(published),             FM_TEXT(license),
+    {"received", 0, fm_received},   {"accepted", 0, fm_accepted},
+    {"published", 0, fm_published}, FM_TEXT(license),
     FM_TEXT(journal),               FM_TEXT(issn),
     FM_TEXT(volume),                FM_TEXT(number),
     FM_TEXT(year),                  {"first_page", 0, fm_first_page},

@@ -1,6 +1,7 @@
 /* test_source.c — front matter, Markdown, citations, footnotes and the input
  * defences of typeset/frontmatter.c and typeset/markdown.c. */
 #include "../../typeset/source.h"
+#include "../../typeset/compose.h"
 #include "check.h"
 
 #include <stdlib.h>
@@ -778,8 +779,33 @@ static void test_deep_markdown(void)
     free(s);
 }
 
+/* Names as the citation block and the contents print them. */
+static void test_names(void)
+{
+    Arena a;
+    arena_init(&a);
+    static const char *cases[][3] = {
+        /* name, cite form, initials form */
+        {"Anastasia A. Kireeva", "Kireeva A.A.", "A. A. Kireeva"},
+        {"Jean-Paul Sartre", "Sartre J.-P.", "J.-P. Sartre"},
+        {"Ludwig van Beethoven", "van Beethoven L.", "L. van Beethoven"},
+        {"van der Berg, Jan", "van der Berg J.", "J. van der Berg"},
+        {"Smith, John Adam", "Smith J.A.", "J. A. Smith"},
+        {"A.B. Smith", "Smith A.B.", "A.B. Smith"},
+        {"Madonna", "Madonna", "Madonna"},
+        {"张伟", "张伟", "张伟"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CHECK_STR(compose_name_cite(cases[i][0], &a), cases[i][1], "cite form of '%s'", cases[i][0]);
+        CHECK_STR(compose_name_initials(cases[i][0], &a), cases[i][2], "initials form of '%s'",
+                  cases[i][0]);
+    }
+    arena_fini(&a);
+}
+
 int main(void)
 {
+    test_names();
     test_full_front_matter();
     test_missing_title();
     test_wrong_types();
