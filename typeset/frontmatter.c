@@ -620,6 +620,44 @@ static const struct {
     {"bio", offsetof(DocAuthor, bio)},
 };
 
+/* An ORCID iD: 16 digits in groups of four (the last may be X), after an
+ * optional https://orcid.org/, with ISO 7064 MOD 11-2's check digit right. */
+static int fm_orcid_ok(const char *s)
+{
+    static const char *const prefixes[] = {"https://orcid.org/", "http://orcid.org/", "orcid.org/"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+        if (strncmp(s, prefixes[i], strlen(prefixes[i])) == 0) {
+            s += strlen(prefixes[i]);
+            break;
+        }
+    if (strlen(s) != 19)
+        return 0;
+    int total = 0;
+    for (int i = 0, d = 0; i < 19; i++) {
+        if (i % 5 == 4) {
+            if (s[i] != '-')
+                return 0;
+            continue;
+        }
+        if (++d == 16)
+            return (s[i] == 'X' ? 10 : g_ascii_isdigit(s[i]) ? s[i] - '0' : -1) ==
+                   (12 - (total % 11)) % 11;
+        if (!g_ascii_isdigit(s[i]))
+            return 0;
+        total = (total + s[i] - '0') * 2;
+    }
+    return 0;
+}
+
+/* An e-mail address as a reader can use it: one '@', something before it, a
+ * domain with a dot after it, no spaces. */
+static int fm_email_ok(const char *s)
+{
+    const char *at = strchr(s, '@');
+    return at && at > s && !strchr(at + 1, '@') && strchr(at + 1, '.') &&
+           at[1] != '.' && s[strlen(s) - 1] != '.' && !strpbrk(s, " \t,;<>");
+}
+
 static void fm_author(FmCtx *c, const YNode *m, int idx, DocAuthor *au)
 {
     GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
@@ -639,7 +677,15 @@ static void fm_author(FmCtx *c, const YNode *m, int idx, DocAuthor *au)
         }
         char what[48];
         snprintf(what, sizeof what, "'%s' of author %d", k->s, idx);
-        *(const char **)((char *)au + fm_author_fields[f].off) = fm_text(c, v, what);
+        const char *t = fm_text(c, v, what);
+        *(const char **)((char *)au + fm_author_fields[f].off) = t;
+        if (t && strcmp(k->s, "orcid") == 0 && !fm_orcid_ok(t))
+            diag_add(c->dl, DIAG_WARNING, c->path, v->line, v->col,
+                     "%s is not a valid ORCID iD (0000-0000-0000-000X, check digit included): %s",
+                     what, t);
+        else if (t && strcmp(k->s, "email") == 0 && !fm_email_ok(t))
+            diag_add(c->dl, DIAG_WARNING, c->path, v->line, v->col,
+                     "%s is not an e-mail address: %s", what, t);
     }
     if (!au->name)
         fm_error(c, m->line, m->col, "missing required key 'name' in author %d", idx);
