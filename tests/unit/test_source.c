@@ -101,7 +101,7 @@ static const char full_src[] =
     "    country: NL\n"                                 /* 10 */
     "    address: Street 1\n"                           /* 11 */
     "    email: ann@example.org\n"                      /* 12 */
-    "    orcid: 0000-0001\n"                            /* 13 */
+    "    orcid: 0000-0002-1825-0097\n"                  /* 13 */
     "    bio: Bio text\n"                               /* 14 */
     "  - name: Bo\n"                                    /* 15 */
     "abstract: |\n"                                     /* 16 */
@@ -149,7 +149,7 @@ static void test_full_front_matter(void)
         CHECK_STR(m->authors[0].country, "NL", "country");
         CHECK_STR(m->authors[0].address, "Street 1", "address");
         CHECK_STR(m->authors[0].email, "ann@example.org", "email");
-        CHECK_STR(m->authors[0].orcid, "0000-0001", "orcid");
+        CHECK_STR(m->authors[0].orcid, "0000-0002-1825-0097", "orcid");
         CHECK_STR(m->authors[0].bio, "Bio text", "bio");
         CHECK(m->authors[0].line == 8 && m->authors[0].col == 5, "author 1 at %d:%d",
               m->authors[0].line, m->authors[0].col);
