@@ -75,6 +75,7 @@ check "figures: a missing image is an error at its line" sh -c "! $TS build '$PG
 printf 'GIF89a not an image at all' > "$PG/fake.png"
 printf -- '---\ntitle: T\n---\n![Fake](fake.png)\n' > "$PG/fake-image.md"
 check "figures: a file that is not an image is an error" sh -c "! $TS build '$PG/fake-image.md' -o '$PG/fk.pdf' 2>'$PG/fk.err' && grep -q 'fake-image.md:4:1: error: image .*not' '$PG/fk.err'"
+check "figures: that error is one line (librsvg's message ends in a newline)" sh -c "test \$(wc -l < '$PG/fk.err') -eq 1"
 
 # two columns (a4-sans): the title spans the page, the body runs in two columns
 TC=$PG/two-column.pdf
