@@ -72,6 +72,8 @@ typedef struct LayTable {
     double rule_width;      /* pt, rules above/below the header and at the end */
     double cell_pad;        /* pt, horizontal padding on each side of a cell */
     double row_gap;         /* pt of space between body rows */
+    LayPara continued;      /* "Table 2 (continued)": set above the repeated header
+                               rows on each page the table continues on; len 0 = none */
 } LayTable;
 
 typedef struct LayBlock {
@@ -110,6 +112,17 @@ typedef struct LayPageSpec {
     double head_offset;                             /* baseline above text top */
     LayFont folio_font;
     double folio_offset;                            /* baseline below text bottom */
+    /* Running heads and folios are one line each, aligned alike on verso and
+     * recto (ALIGN_JUSTIFY, which one line cannot be, centres them).  A head
+     * wider than the measure is cut at a word and ends in an ellipsis, with a
+     * warning at head_*_line of `file`. */
+    LayAlign head_align, folio_align;
+    int head_verso_line, head_recto_line;           /* where the heads' text comes from */
+    /* The folio: the page number between consecutive parts ("Page ", " of 12"
+     * with two parts; n_folio_parts == 0: the number alone; one part: that
+     * text without a number). */
+    const char *const *folio_parts;
+    int n_folio_parts;
     const char *lang;
     double footnote_rule_width, footnote_rule_length, footnote_gap;
     int widow_penalty, club_penalty;

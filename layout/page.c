@@ -7,9 +7,12 @@
  * is the penalty plus a charge for every line the page runs short (so a page
  * runs one line short rather than leave a widow, but not three).  Footnotes go
  * on the page of their reference; one too long for the page continues on the
- * next.  Running heads and folios are set with the paragraph engine. */
+ * next.  Running heads and folios are set with the paragraph engine, one
+ * line each; a table continued on a later page gets its "continued" label
+ * and header rows again at the top. */
 #include "internal.h"
 
+#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,6 +154,9 @@ typedef struct Pager {
     unsigned char *deferred;        /* V entries of floats moved out of the flow */
     VEC(Range) floats;              /* deferred figures waiting for a frame top */
     int carry_mid_note;             /* the carried note lines begin inside a note */
+    SetPara head[2];                /* running head: verso, recto (once head_done) */
+    int head_done[2], head_warned[2], folio_warned;
+    SetPara *cont;                  /* by block: a table's "continued" line(s), n = 0 if none */
 } Pager;
 
 static double text_left(const Pager *pg, int page_index)
@@ -161,19 +167,142 @@ static double text_left(const Pager *pg, int page_index)
     return (number % 2) ? ps->margin_inner : ps->margin_outer;
 }
 
-static void set_string(Pager *pg, PageOut *po, const char *s, const LayFont *font, LayAlign align,
-                       double x, double width, double baseline)
+/* ---- running heads and folios ------------------------------------------------------
+ * Each is one line.  A text too wide for the measure is cut: at the last word
+ * boundary that leaves room for an ellipsis (at a character boundary when not
+ * even the first word fits), with the punctuation that would dangle before
+ * the ellipsis dropped ("Ivanov I.I., Petrov P.P.," -> "Ivanov I.I.…"), and
+ * one warning says what was printed. */
+#define ELLIPSIS "\xE2\x80\xA6"
+
+/* Sets len bytes of s in font at `width`.  Returns 0 when they make one line
+ * that does not stick out, 1 when they do not, -1 on an error (in pg->dl). */
+static int set_line(Pager *pg, const char *s, int len, const LayFont *font, LayAlign align,
+                    double width, SetPara *out)
 {
+    LaySpan sp = {.start = 0, .end = len, .font = *font};
+    LayPara p = {.text = s, .len = len, .spans = &sp, .n_spans = 1,
+                 .lang = pg->in->page.lang, .align = align, .leading = font->size * 1.2};
+    if (para_set_cached(pg->e, &p, width, &pg->in->brk, pg->in->file, -1, pg->pool, pg->a, pg->dl,
+                        out) != 0)
+        return -1;
+    return out->n == 1 && out->lines[0].info.overfull <= 0 ? 0 : 1;
+}
+
+/* s cut at byte n, less the spaces and punctuation that would end it before
+ * the ellipsis, plus the ellipsis; NULL when nothing is left. */
+static const char *cut_text(Arena *a, const char *s, int n)
+{
+    static const char *const dangling[] = {
+        " ", "\xC2\xA0", ",", ";", ":", "-", "/", "(", "[", "\xC2\xAB", "\xC2\xB7",
+        "\xE2\x80\x93", "\xE2\x80\x94", "\xE2\x80\x9C", "\xE2\x80\x9E",        /* – — “ „ */
+        "\xEF\xBC\x8C", "\xE3\x80\x81", "\xEF\xBC\x9B", "\xEF\xBC\x9A",        /* ， 、 ； ： */
+    };
+    for (int again = 1; again && n > 0;) {
+        again = 0;
+        for (size_t k = 0; k < sizeof dangling / sizeof *dangling; k++) {
+            int l = (int)strlen(dangling[k]);
+            if (n >= l && memcmp(s + n - l, dangling[k], (size_t)l) == 0) {
+                n -= l;
+                again = 1;
+                break;
+            }
+        }
+    }
+    return n > 0 ? arena_printf(a, "%.*s" ELLIPSIS, n, s) : NULL;
+}
+
+/* The longest cut of s that fits, trying the byte offsets cuts[0..n) (in
+ * increasing order; a longer cut is never narrower, so a binary search).
+ * Returns the text set in *out, or NULL (out->n = 0) if none fits. */
+static const char *fit_cut(Pager *pg, const char *s, const int *cuts, int n, const LayFont *font,
+                           LayAlign align, double width, SetPara *out)
+{
+    const char *best = NULL;
+    int lo = 0, hi = n - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        const char *t = cut_text(pg->a, s, cuts[mid]);
+        SetPara sp;
+        int r = t ? set_line(pg, t, (int)strlen(t), font, align, width, &sp) : 0;
+        if (r < 0)
+            break;
+        if (r == 0) {
+            if (t) {
+                best = t;
+                *out = sp;
+            }
+            lo = mid + 1;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    if (!best)
+        out->n = 0;
+    return best;
+}
+
+/* Sets s as one line of furniture into *out (out->n = 0: nothing to draw).
+ * Text too wide is shortened and, unless *warned (which is then set), a
+ * warning at src_line of the input file says so, naming the line `what`. */
+static void set_furniture(Pager *pg, const char *s, const LayFont *font, LayAlign align,
+                          double width, const char *what, int src_line, int *warned, SetPara *out)
+{
+    out->n = 0;
     if (!s || !*s)
         return;
-    LaySpan sp = {.start = 0, .end = (int)strlen(s), .font = *font};
-    LayPara p = {.text = s, .len = sp.end, .spans = &sp, .n_spans = 1,
-                 .lang = pg->in->page.lang, .align = align, .leading = font->size * 1.2};
-    SetPara out;
-    if (para_set_cached(pg->e, &p, width, &pg->in->brk, pg->in->file, -1, pg->pool, pg->a, pg->dl, &out) != 0 ||
-        out.n == 0)
+    int len = (int)strlen(s);
+    int r = set_line(pg, s, len, font, align, width, out);
+    if (r <= 0) {
+        if (r < 0)
+            out->n = 0;
         return;
-    put_line(po, &out.lines[0], x, baseline);
+    }
+    VEC(int) cuts = {0};
+    for (int i = 1; i < len; i++)
+        if (s[i] == ' ')
+            VEC_PUSH(cuts, i);
+    const char *shown = fit_cut(pg, s, cuts.v, cuts.n, font, align, width, out);
+    if (!shown) {   /* not one word fits: cut between characters */
+        cuts.n = 0;
+        for (const char *q = g_utf8_next_char(s); q < s + len; q = g_utf8_next_char(q))
+            VEC_PUSH(cuts, (int)(q - s));
+        shown = fit_cut(pg, s, cuts.v, cuts.n, font, align, width, out);
+    }
+    free(cuts.v);
+    if (*warned)
+        return;
+    *warned = 1;
+    if (shown)
+        diag_add(pg->dl, DIAG_WARNING, pg->in->file, src_line > 0 ? src_line : 1, 1,
+                 "%s is too long for one line (%.1fpt): shortened to '%s'", what, width, shown);
+    else
+        diag_add(pg->dl, DIAG_WARNING, pg->in->file, src_line > 0 ? src_line : 1, 1,
+                 "%s does not fit in %.1fpt: left out", what, width);
+}
+
+/* One line cannot be justified: a style that leaves the alignment at body's
+ * (justify) gets it centred, as the furniture always was. */
+static LayAlign furniture_align(LayAlign a)
+{
+    return a == ALIGN_JUSTIFY ? ALIGN_CENTER : a;
+}
+
+/* The folio text of page `number`: the parts with the number between them. */
+static const char *folio_text(Arena *a, const LayPageSpec *ps, int number)
+{
+    if (ps->n_folio_parts <= 0 || !ps->folio_parts)
+        return arena_printf(a, "%d", number);
+    const char *t = ps->folio_parts[0] ? ps->folio_parts[0] : "";
+    for (int i = 1; i < ps->n_folio_parts; i++)
+        t = arena_printf(a, "%s%d%s", t, number, ps->folio_parts[i] ? ps->folio_parts[i] : "");
+    return t;
+}
+
+static void put_set(PageOut *po, const SetPara *sp, double x, double baseline)
+{
+    if (sp->n > 0)
+        put_line(po, &sp->lines[0], x, baseline);
 }
 
 static void page_furniture(Pager *pg, PageOut *po, int page_index)
@@ -185,14 +314,22 @@ static void page_furniture(Pager *pg, PageOut *po, int page_index)
     double left = text_left(pg, page_index);
     double width = ps->width - ps->margin_inner - ps->margin_outer;
     if (ps->running_heads) {
-        const char *head = (number % 2) ? ps->head_recto : ps->head_verso;
-        set_string(pg, po, head, &ps->head_font, ALIGN_CENTER, left, width,
-                   ps->margin_top - ps->head_offset);
+        /* the same on every verso (recto): set once, warned about once */
+        int recto = number % 2 != 0;
+        if (!pg->head_done[recto]) {
+            pg->head_done[recto] = 1;
+            set_furniture(pg, recto ? ps->head_recto : ps->head_verso, &ps->head_font,
+                          furniture_align(ps->head_align), width,
+                          recto ? "running head (recto)" : "running head (verso)",
+                          recto ? ps->head_recto_line : ps->head_verso_line,
+                          &pg->head_warned[recto], &pg->head[recto]);
+        }
+        put_set(po, &pg->head[recto], left, ps->margin_top - ps->head_offset);
     }
-    char folio[32];
-    snprintf(folio, sizeof folio, "%d", number);
-    set_string(pg, po, folio, &ps->folio_font, ALIGN_CENTER, left, width,
-               ps->height - ps->margin_bottom + ps->folio_offset);
+    SetPara folio;
+    set_furniture(pg, folio_text(pg->a, ps, number), &ps->folio_font,
+                  furniture_align(ps->folio_align), width, "folio", 1, &pg->folio_warned, &folio);
+    put_set(po, &folio, left, ps->height - ps->margin_bottom + ps->folio_offset);
 }
 
 static const char *tag_of(const LayInput *in, int block)
@@ -201,20 +338,24 @@ static const char *tag_of(const LayInput *in, int block)
     return t ? t : "P";
 }
 
-/* The header lines of a table that continues at the top of a page: when the
- * first line at `i` belongs to a table already begun on an earlier page. */
-static const SetPara *continued_table(const Pager *pg, const VList *vl, int i, double *height)
+/* A table that continues at the top of a page gets its "continued" label and
+ * its header rows again: when the first line at `i` belongs to a table already
+ * begun on an earlier page, returns the table's block and sets *height to what
+ * those lines take; else -1. */
+static int continued_table(const Pager *pg, const VList *vl, int i, double *height)
 {
     *height = 0;
     if (i >= vl->n || vl->v[i].kind != V_LINE || vl->v[i].line->repeat)
-        return NULL;
+        return -1;
     int b = vl->v[i].block;
     if (pg->in->blocks[b].kind != LB_TABLE || !pg->block_started[b])
-        return NULL;
-    const SetPara *sp = &pg->paras[b];
+        return -1;
+    const SetPara *lab = &pg->cont[b], *sp = &pg->paras[b];
+    for (int k = 0; k < lab->n; k++)
+        *height += lab->lines[k].height;
     for (int k = 0; k < sp->n && sp->lines[k].repeat; k++)
         *height += sp->lines[k].height;
-    return *height > 0 ? sp : NULL;
+    return *height > 0 ? b : -1;
 }
 
 /* Emits V[from, to) and the footnotes onto a new page. */
@@ -237,8 +378,8 @@ static double glue_scale(const Pager *pg, const VList *vl, int from, int to, dou
 {
     double used = 0, glue = 0, hh;
     int started = 0;
-    if (continued_table(pg, vl, from, &hh))
-        used += hh;
+    continued_table(pg, vl, from, &hh);
+    used += hh;
     for (int i = from; i < to; i++) {
         const V *v = &vl->v[i];
         if (pg->deferred[i])
@@ -293,10 +434,21 @@ static double emit_frame(Pager *pg, PageOut *po, const Frame *fr, const VList *v
         if (open_block != v->block) {
             if (open_block >= 0)
                 put(po, (LayItem){.kind = LI_TAG_END, .str = tag_of(in, open_block)});
+            double hh;
+            int tb = continued_table(pg, vl, i, &hh);
+            if (tb >= 0 && pg->cont[tb].n > 0) {
+                /* the label is a caption beside the table, as the first one is */
+                const SetPara *lab = &pg->cont[tb];
+                put(po, (LayItem){.kind = LI_TAG_BEGIN, .str = "Caption"});
+                for (int k = 0; k < lab->n; k++) {
+                    put_line(po, &lab->lines[k], left, y + lab->lines[k].ascent);
+                    y += lab->lines[k].height;
+                }
+                put(po, (LayItem){.kind = LI_TAG_END, .str = "Caption"});
+            }
             put(po, (LayItem){.kind = LI_TAG_BEGIN, .str = tag_of(in, v->block)});
             open_block = v->block;
-            double hh;
-            const SetPara *hdr = continued_table(pg, vl, i, &hh);
+            const SetPara *hdr = tb >= 0 ? &pg->paras[tb] : NULL;
             for (int k = 0; hdr && k < hdr->n && hdr->lines[k].repeat; k++) {
                 put_line(po, &hdr->lines[k], left, y + hdr->lines[k].ascent);
                 y += hdr->lines[k].height;
@@ -449,7 +601,7 @@ static int fill_frame(Filler *f, const Frame *fr, int i, PageOut *po, double *us
             }
         }
     double th;
-    continued_table(pg, vl, i, &th);    /* a repeated table header comes first */
+    continued_table(pg, vl, i, &th);    /* a repeated table header (and label) comes first */
     h += th;
     int best = -1, last_pen = -1, notes_full = 0;
     double best_cost = 1e18;
@@ -631,6 +783,19 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
     build_vlist(in, paras, &vl);
     pg.deferred = arena_alloc(a, (size_t)vl.n + 1);
     const LayPageSpec *ps = &in->page;
+    int cols = ps->columns > 1 ? ps->columns : 1;
+    double full_w = ps->width - ps->margin_inner - ps->margin_outer;
+    double col_w = (full_w - (cols - 1) * ps->column_gap) / cols;
+    /* each table's "continued" label, at the table's measure */
+    pg.cont = arena_calloc(a, (size_t)in->n_blocks + 1, sizeof *pg.cont);
+    for (int b = 0; b < in->n_blocks; b++) {
+        const LayBlock *bl = &in->blocks[b];
+        if (bl->kind != LB_TABLE || !bl->table || bl->table->continued.len <= 0)
+            continue;
+        if (para_set_cached(e, &bl->table->continued, bl->span_columns ? full_w : col_w, &in->brk,
+                            in->file, -1, pool, a, dl, &pg.cont[b]) != 0)
+            pg.cont[b].n = 0;
+    }
     Filler f = {.pg = &pg, .vl = &vl, .unit = 12};
     for (int i = 0; i < vl.n; i++)
         if (vl.v[i].kind == V_LINE) {
@@ -641,10 +806,7 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
         if (in->footnotes[k].number > f.max_note)
             f.max_note = in->footnotes[k].number;
     f.noted = arena_alloc(a, (size_t)f.max_note + 1);
-    int cols = ps->columns > 1 ? ps->columns : 1;
     f.cols = cols;
-    double full_w = ps->width - ps->margin_inner - ps->margin_outer;
-    double col_w = (full_w - (cols - 1) * ps->column_gap) / cols;
     double bottom = ps->height - ps->margin_bottom;
     int i = 0;
     int rc = 0;

@@ -20,6 +20,8 @@ typedef struct Ctx {
     int heading_base;       /* smallest heading level in the body */
     int sections;
     int figures, tables;
+    const char *table_name; /* "Table 2" from the caption just set, for its table's
+                               "continued" label; NULL when the table has none */
 } Ctx;
 
 /* ---- fonts ------------------------------------------------------------------------*/
@@ -368,9 +370,16 @@ static const char *field(const char *name, size_t n, const Doc *d, const Compose
 #undef IS
 }
 
+/* Where the page number goes in an expanded folio template (folio_parts). */
+#define PAGE_MARK '\x01'
+
 /* Expands {field}; "[ … ]" groups (nested up to 8 deep) vanish when a field
- * in them is empty.  A literal bracket is written "[[" or "]]". */
-char *compose_template(const char *tpl, const Doc *doc, const ComposeOptions *o, Arena *a)
+ * in them is empty.  A literal bracket is written "[[" or "]]".  {page} is
+ * empty (only the page builder knows the page) unless mark_page: then it is
+ * PAGE_MARK, and a PAGE_MARK the template or a field holds (a "\x01" escape
+ * in YAML) is dropped, so each one in the result is a page number. */
+static char *expand(const char *tpl, const Doc *doc, const ComposeOptions *o, int mark_page,
+                    Arena *a)
 {
     if (!tpl)
         return arena_strdup(a, "");
@@ -396,12 +405,22 @@ char *compose_template(const char *tpl, const Doc *doc, const ComposeOptions *o,
             p++;
         } else if (*p == '{' && strchr(p, '}')) {
             const char *e = strchr(p, '}');
+            if (mark_page && e - p - 1 == 4 && strncmp(p + 1, "page", 4) == 0) {
+                g_string_append_c(dst, PAGE_MARK);
+                p = e + 1;
+                continue;
+            }
             const char *v = field(p + 1, (size_t)(e - p - 1), doc, o, a);
-            if (v && *v)
-                g_string_append(dst, v);
-            else
+            if (v && *v) {
+                for (const char *q = v; *q; q++)
+                    if (!mark_page || *q != PAGE_MARK)
+                        g_string_append_c(dst, *q);
+            } else {
                 ok[depth] = 0;
+            }
             p = e + 1;
+        } else if (mark_page && *p == PAGE_MARK) {
+            p++;
         } else {
             /* "{authors_cite}." with "Kireeva A.A." gives one full stop, not two */
             if (*p == '.' && dst->len > 0 && dst->str[dst->len - 1] == '.')
@@ -418,6 +437,11 @@ char *compose_template(const char *tpl, const Doc *doc, const ComposeOptions *o,
     char *r = arena_strdup(a, stack[0]->str);
     g_string_free(stack[0], TRUE);
     return r;
+}
+
+char *compose_template(const char *tpl, const Doc *doc, const ComposeOptions *o, Arena *a)
+{
+    return expand(tpl, doc, o, 0, a);
 }
 
 /* Does the template reference a field that is empty (the line is dropped)? */
@@ -641,6 +665,47 @@ static int is_table_caption(const Ctx *c, const DocBlock *b, const DocBlock *nex
     return n > 0 && strncmp(t, lab, n) == 0;
 }
 
+/* The name a caption gives its table: the table label and the number the
+ * author wrote after it ("Table 2.1. Results" -> "Table 2.1", "表3 …" ->
+ * "表3"), or the label alone when no number follows ("Таблица: …").  Good
+ * enough for the captions is_table_caption accepts. */
+static const char *caption_name(const Ctx *c, const char *text)
+{
+    const char *lab = label(c, LABEL_TABLE);
+    const char *p = text + strlen(lab), *num;
+    while (*p == ' ')
+        p++;
+    num = p;
+    while (g_ascii_isalnum(*p) || ((*p == '.' || *p == '-') && g_ascii_isalnum(p[1])))
+        p++;
+    return p > num ? arena_printf(c->a, "%s %.*s", lab, (int)(p - num), num) : lab;
+}
+
+/* The line above a table's header rows on the pages it continues on:
+ * "Table 2 (continued)" in the caption role, the name bold as in the caption
+ * ("（续）" in Chinese); "(continued)" for a table without a caption. */
+static void continued_label(Ctx *c, LayTable *t, int line)
+{
+    const char *cont = label(c, LABEL_CONTINUED);
+    if (!*cont)
+        return;             /* the style asks for none */
+    int zh = style_lang_index(c->lang) == 2;
+    PB pb;
+    pb_begin(&pb, c, ROLE_CAPTION, line);
+    if (c->table_name) {
+        pb_text(&pb, c->table_name, DOC_BOLD, NULL, 0, line);
+        pb_text(&pb, zh ? "" : " ", 0, NULL, 0, line);
+    }
+    pb_text(&pb, arena_printf(c->a, zh ? "（%s）" : "(%s)", cont), 0, NULL, 0, line);
+    BlockVec tmp = {0};
+    LayBlock *lb = pb_end(&pb, &tmp, "Caption");
+    if (lb) {
+        lb->para.first_indent = 0;
+        t->continued = lb->para;
+    }
+    free(tmp.v);
+}
+
 static int table_block(Ctx *c, const DocBlock *b, BlockVec *out)
 {
     LayTable *t = arena_alloc(c->a, sizeof *t);
@@ -669,6 +734,8 @@ static int table_block(Ctx *c, const DocBlock *b, BlockVec *out)
             }
             free(tmp.v);
         }
+    continued_label(c, t, b->line);
+    c->table_name = NULL;
     const StyleRole *ro = &c->st->roles[ROLE_TABLE];
     VEC_PUSH(*out, ((LayBlock){.kind = LB_TABLE, .table = t, .tag = "Table",
                                .space_before = ro->space_before, .space_after = ro->space_after}));
@@ -722,6 +789,8 @@ static int body_blocks(Ctx *c, const DocBlocks *bl, BlockVec *out, StyleRoleId b
                     cb->keep_with_next = 1;
                     cb->para.first_indent = 0;
                 }
+                c->table_name = skip ? arena_printf(c->a, "%s %d", label(c, LABEL_TABLE), c->tables)
+                                     : caption_name(c, b->in.runs[0].text);
                 break;
             }
             StyleRoleId r = b->quote_depth ? ROLE_QUOTE : b->list_depth ? ROLE_LIST : base_role;
@@ -947,6 +1016,58 @@ static void footnotes(Ctx *c, LayInput *in)
     }
 }
 
+/* A running head or folio template filled in, in capitals when the role
+ * says so; NULL for no template. */
+static const char *furniture_text(Ctx *c, const char *tpl, StyleRoleId role)
+{
+    if (!tpl)
+        return NULL;
+    char *t = compose_template(tpl, c->doc, c->o, c->a);
+    if (!c->st->roles[role].uppercase)
+        return t;
+    char *up = g_utf8_strup(t, -1);
+    t = arena_strdup(c->a, up);
+    g_free(up);
+    return t;
+}
+
+/* The source line of the first field of tpl that has one (the title's or the
+ * first author's), for warnings about the text it gives; else 1. */
+static int template_line(const Doc *d, const char *tpl)
+{
+    for (const char *p = tpl ? strchr(tpl, '{') : NULL; p; p = strchr(p + 1, '{')) {
+        if ((strncmp(p, "{title}", 7) == 0 || strncmp(p, "{short_title}", 13) == 0 ||
+             strncmp(p, "{subtitle}", 10) == 0) && d->meta.title_line > 0)
+            return d->meta.title_line;
+        if (strncmp(p, "{authors", 8) == 0 && d->meta.n_authors > 0 && d->meta.authors[0].line > 0)
+            return d->meta.authors[0].line;
+    }
+    return 1;
+}
+
+/* The folio template filled in but for {page}, cut where the page number goes. */
+static void folio_parts(Ctx *c, LayPageSpec *ps)
+{
+    const char *tpl = c->st->folio_template ? c->st->folio_template : "{page}";
+    char *t = expand(tpl, c->doc, c->o, 1, c->a);
+    if (c->st->roles[ROLE_FOLIO].uppercase) {
+        char *up = g_utf8_strup(t, -1);
+        t = arena_strdup(c->a, up);
+        g_free(up);
+    }
+    int n = 1;
+    for (const char *p = t; *p; p++)
+        n += *p == PAGE_MARK;
+    const char **parts = arena_calloc(c->a, (size_t)n, sizeof *parts);
+    for (int i = 0; i < n; i++) {
+        char *e = strchr(t, PAGE_MARK);
+        parts[i] = e ? arena_strndup(c->a, t, (size_t)(e - t)) : t;
+        t = e ? e + 1 : t;
+    }
+    ps->folio_parts = parts;
+    ps->n_folio_parts = n;
+}
+
 static void page_spec(Ctx *c, LayInput *in)
 {
     const Style *st = c->st;
@@ -961,11 +1082,16 @@ static void page_spec(Ctx *c, LayInput *in)
     ps->column_gap = st->column_gap;
     ps->first_number = c->o->first_page > 0 ? c->o->first_page : 1;
     ps->running_heads = st->running_heads;
-    ps->head_verso = st->running_verso ? compose_template(st->running_verso, c->doc, c->o, c->a) : NULL;
-    ps->head_recto = st->running_recto ? compose_template(st->running_recto, c->doc, c->o, c->a) : NULL;
+    ps->head_verso = furniture_text(c, st->running_verso, ROLE_RUNNING_HEAD);
+    ps->head_recto = furniture_text(c, st->running_recto, ROLE_RUNNING_HEAD);
+    ps->head_verso_line = template_line(c->doc, st->running_verso);
+    ps->head_recto_line = template_line(c->doc, st->running_recto);
     ps->head_font = role_font(c, ROLE_RUNNING_HEAD, 0);
+    ps->head_align = st->roles[ROLE_RUNNING_HEAD].align;
     ps->head_offset = st->head_offset;
+    folio_parts(c, ps);
     ps->folio_font = role_font(c, ROLE_FOLIO, 0);
+    ps->folio_align = st->roles[ROLE_FOLIO].align;
     ps->folio_offset = st->folio_offset;
     ps->lang = c->lang;
     ps->footnote_rule_width = st->footnote_rule_width;

@@ -48,6 +48,22 @@ static int jpeg_size(const unsigned char *b, size_t n, int *w, int *h)
     return -1;
 }
 
+/* A library's message made fit for a one-line diagnostic, in place: line
+ * breaks inside become spaces and trailing white space goes (librsvg ends its
+ * XML errors with a newline). */
+static const char *one_line(char *msg)
+{
+    if (!msg)
+        return "";
+    for (char *p = msg; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    size_t n = strlen(msg);
+    while (n > 0 && msg[n - 1] == ' ')
+        msg[--n] = 0;
+    return msg;
+}
+
 int image_probe(const char *path, ImageKind *kind, double *w_pt, double *h_pt, const char *file,
                 int line, int col, DiagList *dl)
 {
@@ -55,7 +71,8 @@ int image_probe(const char *path, ImageKind *kind, double *w_pt, double *h_pt, c
     gsize n = 0;
     GError *err = NULL;
     if (!g_file_get_contents(path, &data, &n, &err)) {
-        diag_add(dl, DIAG_ERROR, file, line, col, "cannot read image '%s': %s", path, err->message);
+        diag_add(dl, DIAG_ERROR, file, line, col, "cannot read image '%s': %s", path,
+                 one_line(err->message));
         g_error_free(err);
         return -1;
     }
@@ -102,7 +119,7 @@ int image_probe(const char *path, ImageKind *kind, double *w_pt, double *h_pt, c
         }
         if (!h || w <= 0 || hh <= 0) {
             diag_add(dl, DIAG_ERROR, file, line, col, "image '%s' is not a PNG, JPEG or SVG file%s%s",
-                     path, err ? ": " : "", err ? err->message : "");
+                     path, err ? ": " : "", err ? one_line(err->message) : "");
             rc = -1;
         } else {
             *w_pt = w * PX_TO_PT;

@@ -14,7 +14,8 @@
  *      (its size first, since em is relative to it), the other roles (their
  *      own size first; unset keys marked inherit take body's value), then the
  *      page, line-breaking and other style-wide keys (em = body size), then
- *      cross-checks (text block at least one em wide).
+ *      cross-checks (text block at least one em wide, leading at least 0.8 of
+ *      the size, running head and folio inside the trim).
  * All errors are collected; style_load returns NULL if there was any.  The
  * loader keeps no state outside its Loader, so styles load in parallel. */
 #include "style.h"
@@ -111,8 +112,8 @@ static const StyleKey style_keys[] = {
     {"page.margin_bottom", KT_LEN, ST(margin_bottom), NN, "25mm", "pt", "text block bottom to trim edge"},
     {"page.margin_inner", KT_LEN, ST(margin_inner), NN, "25mm", "pt", "spine-side margin"},
     {"page.margin_outer", KT_LEN, ST(margin_outer), NN, "25mm", "pt", "fore-edge margin"},
-    {"page.head_offset", KT_LEN, ST(head_offset), NN, "8mm", "pt", "running head baseline above the text block"},
-    {"page.folio_offset", KT_LEN, ST(folio_offset), NN, "10mm", "pt", "folio baseline below the text block"},
+    {"page.head_offset", KT_LEN, ST(head_offset), NN, "8mm", "pt", "running head baseline above the text block (at most margin_top less the head's size)"},
+    {"page.folio_offset", KT_LEN, ST(folio_offset), NN, "10mm", "pt", "folio baseline below the text block (at most margin_bottom less the folio's size)"},
     {"page.columns", KT_INT, ST(columns), KF_MIN1, "1", "", "text columns per page"},
     {"page.column_gap", KT_LEN, ST(column_gap), NN, "6mm", "pt", "space between columns"},
     {"page.running_heads", KT_BOOL, ST(running_heads), 0, "true", "", "print running heads on pages after the first"},
@@ -127,7 +128,7 @@ static const StyleKey style_keys[] = {
     /* roles */
     {"roles.<role>.font", KT_FONTSET, RO(fontset), INH, "serif", "", "font set (a key of fonts)"},
     {"roles.<role>.size", KT_LEN, RO(size), INH | KF_POS | KF_EMBODY, "10pt", "pt", "type size (em = body size)"},
-    {"roles.<role>.leading", KT_LEN, RO(leading), INH | KF_SCALE | NN, "12pt", "pt", "baseline to baseline; scales with size if unset"},
+    {"roles.<role>.leading", KT_LEN, RO(leading), INH | KF_SCALE | KF_POS, "12pt", "pt", "baseline to baseline, at least 0.8 of size; scales with size if unset"},
     {"roles.<role>.bold", KT_BOOL, RO(bold), INH, "false", "", "bold weight"},
     {"roles.<role>.italic", KT_BOOL, RO(italic), INH, "false", "", "italic style"},
     {"roles.<role>.align", KT_ALIGN, RO(align), INH, "justify", "", "justify, left, center or right"},
@@ -1065,6 +1066,80 @@ static void check_geometry(Loader *L)
              fmt_pt(L, h), fmt_pt(L, lead > em ? lead : em));
 }
 
+/* Leading below this fraction of the type size makes a line's descenders
+ * run into the next line's capitals: display type is set solid or a little
+ * tighter (10/9), never much below that. */
+#define STYLE_MIN_LEADING 0.8
+
+/* What a check found for a key: its value as written, or what it was given. */
+static const char *found_value(Loader *L, const Assign *a, double v, const char *how)
+{
+    if (a)
+        return found(L, a->v, scalar(a->v));
+    return arena_printf(L->arena, "%spt (%s)", fmt_pt(L, v), how);
+}
+
+/* Every role's leading is at least STYLE_MIN_LEADING of its size.  The error
+ * goes to the role's leading if it sets one, else to its size (the body's
+ * default leading under a large size).  A role without its own leading keeps
+ * body's ratio, so only body's error is reported for it. */
+static void check_leading(Loader *L)
+{
+    const StyleKey *klead = find_key("roles.<role>.leading"), *ksize = find_key("roles.<role>.size");
+    int body_bad = 0;
+    for (int r = 0; r < ROLE_COUNT; r++) {
+        const StyleRole *ro = &L->st->roles[r];
+        if (!(ro->leading > 0) || ro->leading >= STYLE_MIN_LEADING * ro->size - 1e-9)
+            continue;
+        const Assign *al = find_assign(L, klead, r, -1), *as = find_assign(L, ksize, r, -1);
+        if (r == ROLE_BODY)
+            body_bad = 1;
+        else if (!al && body_bad)
+            continue;
+        lerr(L, al ? al->v : as ? as->v : L->role_key[r],
+             "roles.%s.leading: expected at least %.0f%% of the type size (%spt for %spt type), "
+             "found %s", style_role_names[r], STYLE_MIN_LEADING * 100,
+             fmt_pt(L, STYLE_MIN_LEADING * ro->size), fmt_pt(L, ro->size),
+             found_value(L, al, ro->leading, r == ROLE_BODY ? "the default" : "scaled from body"));
+    }
+}
+
+/* The running head's baseline sits head_offset above the text block, the
+ * folio's folio_offset below it.  Each must stay at least its own type size
+ * inside the trim, or the line is cut off or lands off the page (one size is
+ * about the 3 mm printers ask to keep clear of the cut).  The error goes to the
+ * offset when the style sets it, else to the margin. */
+static void check_furniture(Loader *L)
+{
+    const Style *st = L->st;
+    struct {
+        const char *key, *margin_key, *what;
+        double offset, margin, size;
+        int on;
+    } f[] = {
+        {"page.head_offset", "page.margin_top", "the running head", st->head_offset, st->margin_top,
+         st->roles[ROLE_RUNNING_HEAD].size, st->running_heads},
+        {"page.folio_offset", "page.margin_bottom", "the folio", st->folio_offset, st->margin_bottom,
+         st->roles[ROLE_FOLIO].size, 1},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+        double room = f[i].margin - f[i].size;
+        if (!f[i].on || f[i].offset <= room + 1e-9)
+            continue;
+        const Assign *ao = find_assign(L, find_key(f[i].key), -1, -1);
+        const Assign *am = find_assign(L, find_key(f[i].margin_key), -1, -1);
+        if (room < 0)
+            lerr(L, am ? am->v : L->page_key,
+                 "%s: expected room for %s (at least its %spt type), found %s", f[i].margin_key,
+                 f[i].what, fmt_pt(L, f[i].size), found_value(L, am, f[i].margin, "the default"));
+        else
+            lerr(L, ao ? ao->v : am ? am->v : L->page_key,
+                 "%s: expected at most %spt (%s %spt less %s's %spt type), found %s", f[i].key,
+                 fmt_pt(L, room), f[i].margin_key + 5, fmt_pt(L, f[i].margin), f[i].what,
+                 fmt_pt(L, f[i].size), found_value(L, ao, f[i].offset, "the default"));
+    }
+}
+
 /* ---- step 1: read and screen the YAML ---------------------------------------------*/
 static char *read_file(const char *path, size_t *len, int *err)
 {
@@ -1225,8 +1300,11 @@ Style *style_load(const char *name_or_path, const char *datadir, DiagList *dl)
                 apply_role(&L, r);
             apply_style_keys(&L);
             apply_languages(&L);
-            if (!L.errors)
+            if (!L.errors) {
                 check_geometry(&L);
+                check_leading(&L);
+                check_furniture(&L);
+            }
         }
         yaml_document_delete(&doc);
     }

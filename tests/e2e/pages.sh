@@ -53,6 +53,13 @@ if $TS build tests/pages/long-table.md -o "$T" 2>/dev/null; then
     done
     if [ "$n" -ge 3 ] && [ "$heads" -eq "$n" ]; then ok "pages: a $n-page table repeats its header on every page"
     else bad "pages: table over $n pages shows its header on $heads pages"; fi
+    conts=0
+    for p in $(seq 2 "$n"); do
+        pdftotext -f "$p" -l "$p" "$T" - | grep -qx 'Table 1 (continued)' && conts=$((conts + 1))
+    done
+    if [ "$conts" -eq $((n - 1)) ] && ! pdftotext -f 1 -l 1 "$T" - | grep -q 'continued'; then
+        ok "pages: 'Table 1 (continued)' (labels.continued) heads each of the $((n - 1)) continuation pages"
+    else bad "pages: the continued label is on $conts of the $((n - 1)) continuation pages (or on page 1)"; fi
     check "pages: table rows are never split (row 60 is whole)" sh -c "pdftotext -layout '$T' - | grep -q '60 *Treaty instrument number 60 *2010 *signed, not ratified'"
     check "pages: table caption numbered" has "$T" "Table 1. Multilateral instruments by year of signature"
 else
@@ -75,6 +82,50 @@ check "figures: a missing image is an error at its line" sh -c "! $TS build '$PG
 printf 'GIF89a not an image at all' > "$PG/fake.png"
 printf -- '---\ntitle: T\n---\n![Fake](fake.png)\n' > "$PG/fake-image.md"
 check "figures: a file that is not an image is an error" sh -c "! $TS build '$PG/fake-image.md' -o '$PG/fk.pdf' 2>'$PG/fk.err' && grep -q 'fake-image.md:4:1: error: image .*not' '$PG/fk.err'"
+check "figures: that error is one line (librsvg's message ends in a newline)" sh -c "test \$(wc -l < '$PG/fk.err') -eq 1"
+
+# running heads and folios: a head too wide for the measure is cut at a word
+# and ends in an ellipsis, with one warning at the line its text comes from;
+# the folio template and the furniture's alignment are the style's
+python3 -c "
+names = ['Alexandra Konstantinovna Rozhdestvenskaya', 'Maximilian Friedrich von Hohenzollern-Sigmaringen',
+         'Bartholomew Featherstonehaugh-Cholmondeley', 'Svetlana Vladimirovna Nepomnyashchikh',
+         'Jean-Baptiste Marie de La Rochefoucauld']
+para = ' '.join(['Lorem ipsum dolor sit amet, consectetur adipiscing elit.'] * 30)
+open('$PG/runhead.md', 'w').write('---\\ntitle: Running heads with five authors\\nlang: en\\nauthors:\\n'
+    + ''.join('  - name: \\\"%s\\\"\\n' % n for n in names) + '---\\n' + '\\n\\n'.join([para] * 12) + '\\n')
+"
+if $TS build "$PG/runhead.md" -o "$PG/runhead.pdf" 2>"$PG/runhead.err"; then
+    check "furniture: a long running head is shortened to one line ending in an ellipsis, no dangling comma" sh -c "
+        h=\$(pdftotext -f 2 -l 2 '$PG/runhead.pdf' - | grep -m 1 'Rozhdestvenskaya')
+        case \$h in *Hohenzollern*…) ;; *) exit 1 ;; esac
+        case \$h in *,…|*', …') exit 1 ;; esac
+        ! pdftotext -f 2 -l 2 '$PG/runhead.pdf' - | grep -q '^Featherstonehaugh\\|^Nepomnyashchikh'"
+    check "furniture: the shortened head is warned about once, at the first author's line" sh -c "
+        test \$(grep -c 'running head' '$PG/runhead.err') -eq 1 &&
+        grep -q 'runhead.md:5:1: warning: running head (verso) is too long for one line.*shortened to .*…' '$PG/runhead.err'"
+else
+    bad "furniture: the five-author article does not build: $(head -n 1 "$PG/runhead.err")"
+fi
+sed -e 's/^folio: .*/folio: "— Page {page} of {journal} —"/' \
+    -e '/^  running_head:/s/align: center/align: right/' -e '/^  folio:/s/align: center/align: left/' \
+    styles/rjwpln.yaml > "$PG/furniture.yaml"
+if $TS build samples/en-article.md --style "$PG/furniture.yaml" -o "$PG/furniture.pdf" 2>/dev/null; then
+    check "furniture: the folio template is filled in" sh -c "pdftotext -f 3 -l 3 '$PG/furniture.pdf' - | grep -qx '— Page 3 of Russian Journal of World Politics and Law of Nations —'"
+    check "furniture: running heads flush right and folios flush left on verso and recto" python3 -c "
+import re, subprocess
+W, H, M = 481.89, 680.31, 56.69     # rjwpln: trim, every margin 20 mm
+for page in (2, 3):
+    t = subprocess.run(['pdftotext', '-f', str(page), '-l', str(page), '-bbox', '$PG/furniture.pdf', '-'],
+                       capture_output=True, text=True).stdout
+    ws = [tuple(map(float, m[:4])) for m in re.findall(r'xMin=\"([\d.]+)\" yMin=\"([\d.]+)\" xMax=\"([\d.]+)\" yMax=\"([\d.]+)\"', t)]
+    head = [w for w in ws if w[3] < M]
+    folio = [w for w in ws if w[1] > H - M]
+    assert head and abs(max(w[2] for w in head) - (W - M)) < 4, (page, head)
+    assert folio and abs(min(w[0] for w in folio) - M) < 2, (page, folio)"
+else
+    bad "furniture: en-article with a folio template and aligned furniture does not build"
+fi
 
 # two columns (a4-sans): the title spans the page, the body runs in two columns
 TC=$PG/two-column.pdf

@@ -101,6 +101,10 @@ static void test_rjwpln(void)
           "quote indented 1em (9pt) each side");
     CHECK(s->roles[ROLE_RUNNING_HEAD].italic && s->roles[ROLE_RUNNING_HEAD].size == 8,
           "running head 8pt italic");
+    CHECK(s->roles[ROLE_RUNNING_HEAD].align == ALIGN_CENTER && s->roles[ROLE_FOLIO].align == ALIGN_CENTER,
+          "running head and folio centred");
+    CHECK_STR(s->folio_template, "{page}", "folio template");
+    CHECK_STR(style_label(s, LABEL_CONTINUED, "ru"), "продолжение", "continued label");
     CHECK_STR(s->fontsets[s->roles[ROLE_CODE].fontset].latin, "PT Mono", "code in PT Mono");
     CHECK(s->brk.pretolerance == 180 && s->brk.tolerance == 600 && s->brk.line_penalty == 10 &&
           s->brk.hyphen_penalty == 200 && s->brk.exhyphen_penalty == 50 &&
@@ -179,6 +183,8 @@ static void test_a4(void)
         CHECK_STR(a->fontsets[a->roles[ROLE_HEADING1].fontset].cjk, "Noto Sans CJK SC",
                   "headings: Noto Sans CJK SC");
         CHECK(a->roles[ROLE_TITLE].bold, "title bold");
+        CHECK(a->roles[ROLE_RUNNING_HEAD].align == ALIGN_RIGHT && a->roles[ROLE_FOLIO].align == ALIGN_RIGHT &&
+              a->roles[ROLE_RUNNING_HEAD].uppercase, "running head and folio flush right, head in capitals");
         CHECK(strcmp(style_label(a, LABEL_ABSTRACT, "en"), style_label(r, LABEL_ABSTRACT, "en")) != 0,
               "labels differ");
         CHECK(a->n_masthead != r->n_masthead || strcmp(a->masthead[0], r->masthead[0]) != 0,
@@ -203,6 +209,7 @@ static void test_units_and_inheritance(void)
         "  height: 24cm\n"
         "  margin_top: 72\n"
         "  margin_bottom: 2em\n"
+        "  folio_offset: 3pt\n"            /* 2em less the 18pt folio leaves 6pt */
         "  margin_inner: 1.5 cm\n"
         "  margin_outer: 10mm\n"
         "roles:\n"
@@ -282,7 +289,7 @@ static void test_errors(void)
                  "text block is 10pt high, less than one body line (12pt)");
     EXPECT_ERROR("page: {columns: 3, column_gap: 220pt}\n", 1, 1,
                  "columns are 4.51pt wide, narrower than one em (10pt)");
-    EXPECT_ERROR("roles:\n  body:\n    leading: -1pt\n", 3, 14, "roles.body.leading: expected a non-negative length, found '-1pt'");
+    EXPECT_ERROR("roles:\n  body:\n    leading: -1pt\n", 3, 14, "roles.body.leading: expected a positive length, found '-1pt'");
     EXPECT_ERROR("fonts:\n  serif: {latin: PT Serif}\nroles:\n  title: {font: fancy}\n", 4, 17,
                  "roles.title.font: undefined font set 'fancy' (defined: serif)");
     EXPECT_ERROR("fonts:\n  sans: {latin: PT Sans}\n", 1, 1, "roles.body.font: undefined font set 'serif'");
@@ -336,6 +343,49 @@ static void test_errors(void)
     char path[128];
     s = load_text("page: {width: 1px, height: x}\nroles: {body: {bold: 2}}\n", &dl, path, sizeof path);
     CHECK(!s && dl.errors == 3, "three errors reported: %d", dl.errors);
+    diag_list_fini(&dl);
+}
+
+/* Leading and the furniture's offsets are bounded: lines that overprint and
+ * a running head or folio off the page are errors at the key that did it. */
+static void test_bounds(void)
+{
+    EXPECT_ERROR("roles:\n  body: {leading: 0pt}\n", 2, 19,
+                 "roles.body.leading: expected a positive length, found '0pt'");
+    EXPECT_ERROR("roles:\n  title: {size: 16pt, leading: 12pt}\n", 2, 32,
+                 "roles.title.leading: expected at least 80% of the type size (12.8pt for 16pt type), found '12pt'");
+    EXPECT_ERROR("roles:\n  body: {size: 20pt}\n", 2, 16,
+                 "roles.body.leading: expected at least 80% of the type size (16pt for 20pt type), found 12pt (the default)");
+    EXPECT_ERROR("page: {head_offset: 500mm}\n", 1, 21,
+                 "page.head_offset: expected at most 60.87pt (margin_top 70.87pt less the running head's 10pt type), found '500mm'");
+    EXPECT_ERROR("page: {margin_bottom: 10pt}\n", 1, 23,
+                 "page.folio_offset: expected at most 0pt (margin_bottom 10pt less the folio's 10pt type), found 28.35pt (the default)");
+    EXPECT_ERROR("page: {margin_top: 4pt}\n", 1, 20,
+                 "page.margin_top: expected room for the running head (at least its 10pt type), found '4pt'");
+
+    DiagList dl;
+    diag_list_init(&dl);
+    char path[128], buf[512];
+    /* body's bad leading is reported once, not again for every role that scales it */
+    Style *s = load_text("roles:\n  body: {size: 10pt, leading: 5pt}\n  title: {size: 16pt}\n", &dl,
+                         path, sizeof path);
+    CHECK(!s && dl.errors == 1, "one error for body's leading: %d", dl.errors);
+    style_free(s);
+    diag_list_fini(&dl);
+
+    /* the bounds themselves are allowed: leading 0.8 of the size, a head whose
+     * baseline is one size below the trim, no head at all with no top margin */
+    diag_list_init(&dl);
+    s = load_text("roles:\n  body: {size: 10pt, leading: 8pt}\n  running_head: {size: 8pt}\n"
+                  "page: {margin_top: 30pt, head_offset: 22pt}\n", &dl, path, sizeof path);
+    CHECK(s != NULL, "leading 10/8 and a head 8pt below the trim load: %s",
+          first_msg(&dl, buf, sizeof buf));
+    style_free(s);
+    diag_list_fini(&dl);
+    diag_list_init(&dl);
+    s = load_text("page: {margin_top: 0, running_heads: false}\n", &dl, path, sizeof path);
+    CHECK(s != NULL, "no running heads, no top margin: %s", first_msg(&dl, buf, sizeof buf));
+    style_free(s);
     diag_list_fini(&dl);
 }
 
@@ -532,6 +582,7 @@ int main(void)
     test_a4();
     test_units_and_inheritance();
     test_errors();
+    test_bounds();
     test_lang_and_keys();
     test_languages();
     test_fonts();
