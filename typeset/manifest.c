@@ -4,6 +4,7 @@
  * walk over a key table fills the Manifest.  The tree lives in a scratch arena
  * freed before manifest_load returns. */
 #include "manifest.h"
+#include "style.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -238,16 +239,11 @@ static void m_lang(MCtx *c, const MNode *v)
 }
 
 /* Whether style_load takes s as a path rather than a name (style.c's is_path). */
-static int m_style_is_path(const char *s)
-{
-    return strchr(s, '/') || g_str_has_suffix(s, ".yaml") || g_str_has_suffix(s, ".yml");
-}
-
 static void m_style(MCtx *c, const MNode *v)
 {
     const char *s = m_text(c, v, "style");
     /* a path (as style_load tells them apart) is relative to the manifest */
-    if (s && m_style_is_path(s))
+    if (s && style_is_path(s))
         s = m_path(c, s);
     c->m->style = s;
     c->m->style_line = v->line;
@@ -518,10 +514,8 @@ int manifest_check_style(const Manifest *m, const char *datadir, DiagList *dl)
         return 0;
     /* where style_load will look (style.h): a path as resolved by m_style,
      * a name in the data directory's styles/ */
-    int is_path = m_style_is_path(m->style);
-    char *file = is_path ? g_strdup(m->style)
-                         : g_strdup_printf("%s/styles/%s.yaml", datadir && *datadir ? datadir : ".",
-                                           m->style);
+    int is_path = style_is_path(m->style);
+    char *file = style_file(m->style, datadir);
     int rc = 0;
     if (access(file, R_OK) != 0) {
         const char *es = g_strerror(errno);

@@ -22,6 +22,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <glib.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -1231,11 +1232,17 @@ static int screen_yaml(Loader *L, const char *buf, size_t len)
 }
 
 /* ---- public ------------------------------------------------------------------*/
-static int is_path(const char *s)
+int style_is_path(const char *s)
 {
-    size_t n = strlen(s);
-    return strchr(s, '/') || (n >= 5 && strcmp(s + n - 5, ".yaml") == 0) ||
-           (n >= 4 && strcmp(s + n - 4, ".yml") == 0);
+    return strchr(s, '/') || g_str_has_suffix(s, ".yaml") || g_str_has_suffix(s, ".yml");
+}
+
+char *style_file(const char *name_or_path, const char *datadir)
+{
+    return style_is_path(name_or_path)
+               ? g_strdup(name_or_path)
+               : g_strdup_printf("%s/styles/%s.yaml", datadir && *datadir ? datadir : ".",
+                                 name_or_path);
 }
 
 Style *style_load(const char *name_or_path, const char *datadir, DiagList *dl)
@@ -1248,10 +1255,9 @@ Style *style_load(const char *name_or_path, const char *datadir, DiagList *dl)
     arena_init(&box->arena);
     Style *st = &box->s;
     Loader L = {.arena = &box->arena, .dl = dl, .st = st};
-    const char *path = is_path(name_or_path)
-        ? arena_strdup(L.arena, name_or_path)
-        : arena_printf(L.arena, "%s/styles/%s.yaml", datadir && *datadir ? datadir : ".",
-                       name_or_path);
+    char *file = style_file(name_or_path, datadir);
+    const char *path = arena_strdup(L.arena, file);
+    g_free(file);
     L.file = path;
     st->path = path;
 

@@ -88,9 +88,15 @@ typedef struct Style {
 } Style;
 
 /* Loads a style by NAME (looked up as DATADIR/styles/NAME.yaml) or by PATH
- * (anything containing '/' or ending in .yaml).  Returns NULL after adding an
- * error at the offending key's position.  The result owns all its memory. */
+ * (anything containing '/' or ending in .yaml or .yml).  Returns NULL after
+ * adding an error at the offending key's position.  The result owns all its
+ * memory. */
 Style *style_load(const char *name_or_path, const char *datadir, DiagList *dl);
+
+/* Whether style_load takes name_or_path as a path, and the file it reads for
+ * it (g_free it). */
+int style_is_path(const char *name_or_path);
+char *style_file(const char *name_or_path, const char *datadir);
 void style_free(Style *s);
 
 /* The line-breaking parameters for an article in lang (BCP 47): the
