@@ -73,7 +73,7 @@ static char *iso_date(long long epoch)
 }
 
 /* keep != NULL: the post-pass document is handed back in *keep->doc, and
- * Cairo's bytes it reads from in *keep->cairo (g_free them after it). */
+ * the bytes it reads from in *keep->cairo (g_free them after it). */
 typedef struct RenderKeep {
     PdfPostDoc *doc;
     unsigned char *cairo;
@@ -121,11 +121,8 @@ static int render_pdf(long long epoch, const Doc *doc, const Style *st, const La
             .producer = "typeset " TS_VERSION " (cairo " CAIRO_VERSION_STRING ")",
         };
         if (keep) {
-            rc = pdfpost_run_keep(pdf, len, &pp, fin, flen, &keep->doc, out_path, dl);
-            if (rc == 0) {
-                keep->cairo = pdf;      /* the document reads from it */
-                pdf = NULL;
-            }
+            rc = pdfpost_run_keep(pdf, len, &pp, fin, flen, &keep->doc, &keep->cairo, out_path,
+                                  dl);
         } else {
             rc = pdfpost_run(pdf, len, &pp, fin, flen, out_path, dl);
         }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pdfappend.h"
 #include "pdfpp.h"
 
 /* qpdf can emit a warning per damaged object; past this many we only count. */
@@ -72,7 +73,7 @@ int pp_ok(PpCtx *c, const char *what)
 
 /* Formats epoch as a PDF date "D:YYYYMMDDHHmmSS+00'00'" (PDF 32000-1 §7.9.4).
  * Returns 0, or -1 when the year is outside 0..9999. */
-static int pp_format_date(long long epoch, char *buf, size_t size)
+int pdfpost_format_date(long long epoch, char *buf, size_t size)
 {
     time_t t = (time_t)epoch;
     struct tm tm;
@@ -196,7 +197,7 @@ static qpdf_oh pp_info(PpCtx *c)
 int pp_metadata(PpCtx *c, const PdfPostOptions *o)
 {
     char date[64];
-    if (pp_format_date(o->epoch, date, sizeof date) < 0) {
+    if (pdfpost_format_date(o->epoch, date, sizeof date) < 0) {
         diag_add(c->dl, DIAG_ERROR, c->file, 1, 1,
                  "PDF post-pass: date %lld (seconds since 1970) is outside the years 0..9999",
                  o->epoch);
@@ -316,15 +317,45 @@ static int pdfpost_rewrite(const unsigned char *in, size_t len, const PdfPostOpt
 int pdfpost_run(const unsigned char *in, size_t len, const PdfPostOptions *o,
                 unsigned char **out, size_t *out_len, const char *file, DiagList *dl)
 {
+    if (!o->plain_xref && !o->rewrite) {
+        int rc = pdfappend_run(in, len, o, out, out_len, file, dl);
+        if (rc != PDFAPPEND_UNKNOWN)
+            return rc;
+    }
     return pdfpost_rewrite(in, len, o, out, out_len, NULL, file, dl);
 }
 
 int pdfpost_run_keep(const unsigned char *in, size_t len, const PdfPostOptions *o,
-                     unsigned char **out, size_t *out_len, PdfPostDoc **doc, const char *file,
-                     DiagList *dl)
+                     unsigned char **out, size_t *out_len, PdfPostDoc **doc,
+                     unsigned char **doc_src, const char *file, DiagList *dl)
 {
     *doc = NULL;
-    return pdfpost_rewrite(in, len, o, out, out_len, doc, file, dl);
+    *doc_src = NULL;
+    if (!o->plain_xref && !o->rewrite) {
+        int rc = pdfappend_run(in, len, o, out, out_len, file, dl);
+        if (rc == PDFAPPEND_ERROR)
+            return -1;
+        if (rc == 0) {
+            /* the merge reads the file as written, from its own copy */
+            *doc_src = g_memdup2(*out, *out_len);
+            if (pdfpost_open(*doc_src, *out_len, doc, file, dl) != 0) {
+                g_free(*doc_src);
+                *doc_src = NULL;
+                free(*out);
+                *out = NULL;
+                *out_len = 0;
+                return -1;
+            }
+            return 0;
+        }
+    }
+    *doc_src = g_memdup2(in, len);
+    int rc = pdfpost_rewrite(*doc_src, len, o, out, out_len, doc, file, dl);
+    if (rc != 0) {
+        g_free(*doc_src);
+        *doc_src = NULL;
+    }
+    return rc;
 }
 
 /* More object numbers than a PDF of PP_MAX_OBJECTS objects has are not read

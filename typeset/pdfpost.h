@@ -22,10 +22,18 @@ typedef struct PdfPostOptions {
                                NULL = keep cairo's */
     int plain_xref;         /* 1: no object streams (every object and the xref table in
                                plain PDF 1.4 syntax, as older RIPs and PDF/X-1a want;
-                               larger, and quicker to write) */
+                               larger, and quicker to write); a full rewrite */
+    int rewrite;            /* 1: always the qpdf rewrite, never the appended update */
 } PdfPostOptions;
 
-/* Rewrites the PDF in[0..len):
+/* "D:YYYYMMDDHHmmSS+00'00'" for epoch (PDF 32000-1 §7.9.4); -1 when the year
+ * is outside 0..9999. */
+int pdfpost_format_date(long long epoch, char *buf, size_t size);
+
+/* Post-processes the PDF in[0..len).  Cairo's own output (the shape
+ * pdfappend.h reads) gets the changes as an incremental update appended to
+ * its bytes; anything else, and o->plain_xref or o->rewrite, is rewritten
+ * whole with qpdf:
  *  - every page gets /TrimBox = MediaBox inset by bleed_pt + marks_pt and
  *    /BleedBox = MediaBox inset by marks_pt (both = MediaBox when 0); the
  *    MediaBox may be inherited from a Pages node;
@@ -33,9 +41,9 @@ typedef struct PdfPostOptions {
  *    o->epoch (cairo 1.16 writes them without "D:");
  *  - the catalog gets /Lang and /ViewerPreferences as described above;
  *  - Info /Producer is replaced;
- *  - the file is written with a deterministic /ID and object streams (unless
- *    o->plain_xref), so the same input and options always give byte-identical
- *    output.
+ *  - the file gets a deterministic /ID (and, rewritten by qpdf, object
+ *    streams unless o->plain_xref), so the same input and options always give
+ *    byte-identical output.
  * qpdf warnings (a damaged input it had to repair) become DIAG_WARNINGs.
  * On success *out (malloc'd, caller frees) and *out_len are set and 0 is
  * returned.  On failure (unparsable PDF, a page without a usable MediaBox, a
@@ -53,10 +61,11 @@ int pdfpost_run(const unsigned char *in, size_t len, const PdfPostOptions *o,
 typedef struct PdfPostDoc PdfPostDoc;
 
 /* pdfpost_run, and on success *doc (caller frees with pdfpost_doc_free, or
- * gives it to pdfmerge_add_doc). */
+ * gives it to pdfmerge_add_doc) and *doc_src, the bytes it reads from (g_free
+ * them after the document and whatever copied from it). */
 int pdfpost_run_keep(const unsigned char *in, size_t len, const PdfPostOptions *o,
-                     unsigned char **out, size_t *out_len, PdfPostDoc **doc, const char *file,
-                     DiagList *dl);
+                     unsigned char **out, size_t *out_len, PdfPostDoc **doc,
+                     unsigned char **doc_src, const char *file, DiagList *dl);
 void pdfpost_doc_free(PdfPostDoc *doc);
 /* Where the document's later warnings and errors go. */
 void pdfpost_doc_retarget(PdfPostDoc *doc, DiagList *dl);

@@ -111,7 +111,7 @@ static int box_is(qpdf_data q, qpdf_oh page, const char *key, double llx, double
 
 /* Checks the boxes of every page of out for a media box of w x h at the origin. */
 static void check_result(const unsigned char *out, size_t len, double w, double h,
-                         double bleed, double marks, const char *what)
+                         double bleed, double marks, int rewritten, const char *what)
 {
     qpdf_data q = qpdf_init();
     qpdf_silence_errors(q);
@@ -142,7 +142,11 @@ static void check_result(const unsigned char *out, size_t len, double w, double 
     CHECK_STR(qpdf_get_info_key(q, "/Title"), "Test article", "%s: cairo's Title kept", what);
     qpdf_oh id = qpdf_oh_get_key(q, qpdf_get_trailer(q), "/ID");
     CHECK(qpdf_oh_is_array(q, id) && qpdf_oh_get_array_n_items(q, id) == 2, "%s: /ID", what);
-    CHECK(memmem(out, len, "/ObjStm", 7) != NULL, "%s: object streams", what);
+    if (rewritten)
+        CHECK(memmem(out, len, "/ObjStm", 7) != NULL, "%s: rewritten, with object streams", what);
+    else
+        CHECK(qpdf_oh_is_integer(q, qpdf_oh_get_key(q, qpdf_get_trailer(q), "/Prev")),
+              "%s: an incremental update (the trailer has /Prev)", what);
     CHECK(!qpdf_has_error(q), "%s: no qpdf error while inspecting", what);
     qpdf_cleanup(&q);
 }
@@ -160,7 +164,25 @@ static void test_pdfpost(void)
     size_t n1, n2;
     int rc = pdfpost_run(pdf.v, pdf.n, &o, &out1, &n1, "a.pdf", &dl);
     CHECK(rc == 0 && dl.errors == 0 && dl.warnings == 0, "bleed 3mm: ok without diagnostics");
-    check_result(out1, n1, w, h, BLEED, 0, "bleed 3mm");
+    check_result(out1, n1, w, h, BLEED, 0, 0, "bleed 3mm");
+    CHECK(n1 > pdf.n && memcmp(out1, pdf.v, pdf.n) == 0, "appended: cairo's bytes come first, unchanged");
+    /* the same through the qpdf rewrite */
+    o.rewrite = 1;
+    unsigned char *outq;
+    size_t nq;
+    rc = pdfpost_run(pdf.v, pdf.n, &o, &outq, &nq, "a.pdf", &dl);
+    CHECK(rc == 0, "bleed 3mm, rewritten: ok");
+    if (rc == 0)
+        check_result(outq, nq, w, h, BLEED, 0, 1, "bleed 3mm, rewritten");
+    free(outq);
+    o.rewrite = 0;
+    /* a PDF not in cairo's shape (here: already updated, its trailer has
+     * /Prev, and its pages have boxes) is rewritten by qpdf instead */
+    rc = pdfpost_run(out1, n1, &o, &outq, &nq, "a.pdf", &dl);
+    CHECK(rc == 0, "an updated PDF again: ok");
+    if (rc == 0)
+        check_result(outq, nq, w, h, BLEED, 0, 1, "updated again, so rewritten");
+    free(outq);
     rc = pdfpost_run(pdf.v, pdf.n, &o, &out2, &n2, "a.pdf", &dl);
     CHECK(rc == 0 && n1 == n2 && memcmp(out1, out2, n1) == 0, "deterministic: %zu bytes twice", n1);
     free(out2);
@@ -178,7 +200,7 @@ static void test_pdfpost(void)
     rc = pdfpost_run(pdf.v, pdf.n, &o, &out1, &n1, "b.pdf", &dl);
     CHECK(rc == 0, "no bleed: ok");
     if (rc == 0)
-        check_result(out1, n1, w, h, 0, 0, "no bleed");
+        check_result(out1, n1, w, h, 0, 0, 0, "no bleed");
     free(out1);
 
     /* bleed and crop-mark margin, MediaBox inherited from the Pages node */
@@ -188,7 +210,7 @@ static void test_pdfpost(void)
     rc = pdfpost_run(inh.v, inh.n, &o, &out1, &n1, "c.pdf", &dl);
     CHECK(rc == 0, "inherited MediaBox with marks: ok");
     if (rc == 0)
-        check_result(out1, n1, w, h, BLEED, 20, "inherited+marks");
+        check_result(out1, n1, w, h, BLEED, 20, 0, "inherited+marks");
     free(out1);
     free(inh.v);
     CHECK(dl.errors == 0 && dl.warnings == 0, "no diagnostics so far (%d)", dl.n);
