@@ -587,6 +587,73 @@ static int url_break_after(gunichar c)
            c == '#' || c == ':' || c == '%' || c == '~';
 }
 
+/* ---- spaces that must not break -------------------------------------------------
+ * Typographic ties (Мильчин, Справочник издателя и автора; Chicago 6.121 for
+ * initials): no line break after an initial or a one-letter abbreviation
+ * ("А. С. Пушкин", "J. R. R. Tolkien", "т. е."), before a run of initials
+ * ("Пушкин А. С.", "Kireeva A.A."), between "№", "§" or a short abbreviation
+ * and the number after it ("№ 81", "ст. 234", "pp. 3"), before %, ‰ or °;
+ * in Russian also after a one-letter word (в, к, с, и: never at a line's end)
+ * and between a number and a short unit or abbreviation after it ("146 млн",
+ * "10 км", "1982 г."). */
+static int tie_white(gunichar c)
+{
+    return c == ' ' || c == '\t' || c == 0x00A0 || c == 0x202F || c == 0x2009 || c == 0x2002 ||
+           c == 0x2003 || c == 0x3000 || c == 0x2028 || c == '\n';
+}
+
+/* Chars [w0, w1) are initials only: one or more "Letter." pairs, the letters
+ * capitals unless one pair ("т." is a one-letter abbreviation). */
+static int tie_initials(const Shaped *s, int w0, int w1)
+{
+    int n = w1 - w0;
+    if (n < 2 || n % 2)
+        return 0;
+    for (int k = w0; k < w1; k += 2)
+        if (!g_unichar_isalpha(s->ch[k]) || s->ch[k + 1] != '.' ||
+            (n > 2 && !g_unichar_isupper(s->ch[k])))
+            return 0;
+    return 1;
+}
+
+static int tie_space(const LayPara *p, const Shaped *s, int i)
+{
+    int w0 = i, w1 = i + 1;
+    while (w0 > 0 && !tie_white(s->ch[w0 - 1]))
+        w0--;
+    while (w1 < s->nchars && !tie_white(s->ch[w1]))
+        w1++;
+    int prev_n = i - w0, next_n = w1 - (i + 1);
+    if (prev_n == 0 || next_n == 0)
+        return 0;
+    gunichar next = s->ch[i + 1], last = s->ch[i - 1];
+    if (tie_initials(s, w0, i))
+        return 1;
+    if (next_n == 2 && g_unichar_isupper(next) && s->ch[i + 2] == '.')
+        return 1;       /* a surname before its initials */
+    if (next_n >= 4 && tie_initials(s, i + 1, w1))
+        return 1;
+    if (g_unichar_isdigit(next) &&
+        (last == 0x2116 || last == 0x00A7 ||
+         (last == '.' && prev_n <= 5 && g_unichar_isalpha(s->ch[w0]))))
+        return 1;       /* № 81, § 5, ст. 234, pp. 3 */
+    if (next == '%' || next == 0x2030 || next == 0x00B0)
+        return 1;
+    if (p->lang && strncmp(p->lang, "ru", 2) == 0) {
+        if (prev_n == 1 && g_unichar_isalpha(last))
+            return 1;   /* в, к, с, и ... */
+        if (g_unichar_isdigit(last) && next_n <= 5 && g_unichar_islower(next)) {
+            int k = i + 1;
+            while (k < w1 && g_unichar_isalpha(s->ch[k]))
+                k++;
+            if (k - (i + 1) <= 4 && (k == w1 || (s->ch[k] == '.' && k + 1 == w1) ||
+                                     (k + 1 == w1 && g_unichar_ispunct(s->ch[k]))))
+                return 1;   /* 146 млн, 10 км, 1982 г. */
+        }
+    }
+    return 0;
+}
+
 static void build_items(Build *b)
 {
     Shaped *s = b->s;
@@ -631,6 +698,9 @@ static void build_items(Build *b)
              * it does not break) */
             if (i + 1 < s->nchars && s->ch[i + 1] == 0x2014 && p->lang &&
                 strncmp(p->lang, "ru", 2) == 0)
+                breakable = 0;
+            if (breakable && c == ' ' && !is_zh(p) && i > 0 && i + 1 < s->nchars &&
+                tie_space(p, s, i))
                 breakable = 0;
             Scaled st = b->ragged ? 0 : (Scaled)(w * brk->space_stretch);
             Scaled sh = b->ragged ? 0 : (Scaled)(w * brk->space_shrink);

@@ -54,3 +54,9 @@ assert 0 <= t.find('Figure 3.') < t.find('For citations'), t"
 check "blocks: a code span and a URL with nothing to break at break inside, not into the margin" sh -c "
 ! grep -q 'breaks.md:21:1: warning: overfull' '$B/breaks.err' &&
 pdftotext -layout '$B/breaks.pdf' - | grep -q 'identifierwithoutanypunctuationatall[a-z]*\$'"
+
+# typographic ties: no break after an initial or a one-letter abbreviation,
+# before initials, between №/ст./рис. and a number, a number and its unit, or
+# after a Russian one-letter word (tests/ties.py counts the breaks that do)
+$TS build tests/blocks/ties-ru.md -o "$B/ties-ru.pdf" 2>/dev/null
+check "blocks: Russian ties hold (А. С. Пушкин, т. е., № 81, 146 млн, в море)" sh -c "test \"\$(python3 tests/ties.py '$B/ties-ru.pdf')\" = 0"

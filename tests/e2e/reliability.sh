@@ -59,6 +59,10 @@ rel_interrupt() {
         ok "$2 during a build: killed (status $st), nothing left behind"
     elif [ $st -eq 0 ] && [ -z "$left" ] && [ -e "$d/big.pdf" ]; then
         ok "$2 during a build: finished first, complete PDF, no temporary file"
+    elif [ $st -gt 128 ] && [ -z "$left" ] && [ -e "$d/big.pdf" ]; then
+        # the PDF was in place (rel_leftovers checked it whole) when the
+        # signal came, during the exit: the output is complete, nothing else
+        ok "$2 during a build: killed after the PDF was in place, which is complete"
     else
         bad "$2 during a build: status $st, ${left:-no PDF}"
     fi
