@@ -198,6 +198,7 @@ typedef struct RunBuf {
     VEC(const char *) links;
     VEC(int) link_first;      /* index of the first run of each open link */
     int line, col;            /* where the next run starts if its node has no position */
+    int quotes, squotes;      /* double and single quotation marks open (md_quotes) */
 } RunBuf;
 
 static unsigned md_flags(const RunBuf *rb)
@@ -505,9 +506,60 @@ static void md_cite(MdCtx *c, RunBuf *rb, cmark_node *nd, const char *s, size_t 
 }
 
 /* A text node: citations become numbered runs, the rest plain text. */
+/* Double quotation marks as the language sets them.  cmark's smart quotes
+ * are English ones, and beside CJK characters (not punctuation to its
+ * flanking rules) it takes every " for a closing mark.  Russian: «» outside,
+ * „“ inside; Chinese: “” and ‘’ alternating, whatever cmark chose (an ’
+ * between Latin letters stays an apostrophe).  Other languages
+ * are left as cmark set them.  The count of open marks lives in rb, so it
+ * runs on across the text nodes of one paragraph.  Returns s or a converted
+ * copy. */
+static const char *md_quotes(MdCtx *c, RunBuf *rb, const char *s)
+{
+    const char *lang = c->doc && c->doc->meta.lang ? c->doc->meta.lang : "en";
+    int ru = strncmp(lang, "ru", 2) == 0, zh = strncmp(lang, "zh", 2) == 0;
+    if ((!ru && !zh) || !s || !strstr(s, "\xE2\x80"))
+        return s;
+    GString *g = g_string_sized_new(strlen(s) + 8);
+    gunichar before = 0;
+    for (const char *p = s; *p; before = g_utf8_get_char(p), p = g_utf8_next_char(p)) {
+        gunichar ch = g_utf8_get_char(p);
+        if (zh && (ch == 0x2018 || ch == 0x2019)) {
+            /* single marks alternate too, but one between two Latin
+             * letters is an apostrophe (don't) */
+            gunichar after = g_utf8_get_char(g_utf8_next_char(p));
+            if (g_ascii_isalpha((char)before) && before < 0x80 && after < 0x80 &&
+                g_ascii_isalpha((char)after)) {
+                g_string_append_unichar(g, 0x2019);
+            } else {
+                g_string_append_unichar(g, rb->squotes % 2 == 0 ? 0x2018 : 0x2019);
+                rb->squotes = rb->squotes % 2 == 0;
+            }
+            continue;
+        }
+        if (ch != 0x201C && ch != 0x201D) {
+            g_string_append_len(g, p, g_utf8_next_char(p) - p);
+            continue;
+        }
+        int open = zh ? rb->quotes % 2 == 0 : ch == 0x201C;
+        if (zh) {
+            g_string_append_unichar(g, open ? 0x201C : 0x201D);
+            rb->quotes = open ? 1 : 0;
+        } else if (open) {
+            g_string_append_unichar(g, rb->quotes++ == 0 ? 0x00AB : 0x201E);
+        } else {
+            rb->quotes = rb->quotes > 0 ? rb->quotes - 1 : 0;
+            g_string_append_unichar(g, rb->quotes == 0 ? 0x00BB : 0x201C);
+        }
+    }
+    const char *r = arena_strdup(c->a, g->str);
+    g_string_free(g, TRUE);
+    return r;
+}
+
 static void md_text(MdCtx *c, RunBuf *rb, cmark_node *nd)
 {
-    const char *s = cmark_node_get_literal(nd);
+    const char *s = md_quotes(c, rb, cmark_node_get_literal(nd));
     size_t n = s ? strlen(s) : 0, done = 0, from = 0;
     int line = rb->line, col = rb->col;
     if (cmark_node_get_start_line(nd) > 0)

@@ -60,3 +60,10 @@ pdftotext -layout '$B/breaks.pdf' - | grep -q 'identifierwithoutanypunctuationat
 # after a Russian one-letter word (tests/ties.py counts the breaks that do)
 $TS build tests/blocks/ties-ru.md -o "$B/ties-ru.pdf" 2>/dev/null
 check "blocks: Russian ties hold (А. С. Пушкин, т. е., № 81, 146 млн, в море)" sh -c "test \"\$(python3 tests/ties.py '$B/ties-ru.pdf')\" = 0"
+
+# straight quotes typed in Russian become «» with „“ inside; in Chinese, “”
+# and ‘’ open and close in turn (cmark alone closes every one beside CJK)
+$TS build tests/blocks/quotes-ru.md -o "$B/quotes-ru.pdf" 2>/dev/null
+check "blocks: Russian quotes «„…“»" has "$B/quotes-ru.pdf" "Он сказал «это „вложенная“ цитата» и ушёл. Слово «курсив» тоже."
+$TS build tests/blocks/quotes-zh.md -o "$B/quotes-zh.pdf" 2>/dev/null
+check "blocks: Chinese quotes open and close" has "$B/quotes-zh.pdf" "他说“你好”，然后“再见”。她说：“他说‘好’。”Don’t."
