@@ -205,6 +205,8 @@ static int set_table(LayEngine *e, const LayInput *in, const LayBlock *blk, doub
 {
     const LayTable *t = blk->table;
     int nc = t->ncols;
+    double indent = t->indent > 0 && t->indent < measure / 2 ? t->indent : 0;
+    measure -= indent;
     double *nat = arena_calloc(a, (size_t)nc, sizeof *nat);
     double *min = arena_calloc(a, (size_t)nc, sizeof *min);
     double pad = t->cell_pad;
@@ -256,6 +258,8 @@ static int set_table(LayEngine *e, const LayInput *in, const LayBlock *blk, doub
             if (cells[c].n > rows)
                 rows = cells[c].n;
         }
+        if (rows == 0)
+            rows = 1;       /* an empty row keeps its height */
         double x = 0;
         double *cx = arena_calloc(a, (size_t)nc, sizeof *cx);
         for (int c = 0; c < nc; c++) {
@@ -308,7 +312,7 @@ static int set_table(LayEngine *e, const LayInput *in, const LayBlock *blk, doub
             gap.keep_next = r + 2 == t->nrows;  /* the last row stays with the closing rule */
             VEC_PUSH(lines, gap);
         }
-        if (r + 1 == t->header_rows) {
+        if (r + 1 == t->header_rows && r + 1 < t->nrows) {     /* (a header-only table: the closing rule) */
             rule_line(a, measure, t->rule_width / 2, 4, &rl);
             rl.repeat = 1;
             rl.keep_next = 1;
@@ -319,6 +323,12 @@ static int set_table(LayEngine *e, const LayInput *in, const LayBlock *blk, doub
     rl.repeat = 0;
     rl.keep_next = 0;
     VEC_PUSH(lines, rl);
+    if (indent > 0)
+        for (int k = 0; k < lines.n; k++) {
+            lines.v[k].info.x += indent;
+            for (int q = 0; q < lines.v[k].n_items; q++)
+                lines.v[k].items[q].x += indent;
+        }
     out->lines = arena_calloc(a, (size_t)lines.n, sizeof *lines.v);
     memcpy(out->lines, lines.v, (size_t)lines.n * sizeof *lines.v);
     out->n = lines.n;

@@ -72,6 +72,7 @@ typedef struct LayTable {
     double rule_width;      /* pt, rules above/below the header and at the end */
     double cell_pad;        /* pt, horizontal padding on each side of a cell */
     double row_gap;         /* pt of space between body rows */
+    double indent;          /* pt from the measure's left edge (a table in a list or quote) */
     LayPara continued;      /* "Table 2 (continued)": set above the repeated header
                                rows on each page the table continues on; len 0 = none */
 } LayTable;

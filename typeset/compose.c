@@ -720,7 +720,8 @@ static int table_block(Ctx *c, const DocBlock *b, BlockVec *out)
         for (int k = 0; k < b->ncols; k++) {
             BlockVec tmp = {0};
             PB pb;
-            pb_begin(&pb, c, ROLE_TABLE, b->line + r);
+            /* GFM: the delimiter row (|---|) follows the header rows */
+            pb_begin(&pb, c, ROLE_TABLE, b->line + r + (b->header_rows > 0 && r >= b->header_rows));
             pb_inlines(&pb, &b->cells[r * b->ncols + k], r < b->header_rows ? DOC_BOLD : 0);
             LayBlock *cb = pb_end(&pb, &tmp, "TD");
             if (cb) {
@@ -737,6 +738,14 @@ static int table_block(Ctx *c, const DocBlock *b, BlockVec *out)
     continued_label(c, t, b->line);
     c->table_name = NULL;
     const StyleRole *ro = &c->st->roles[ROLE_TABLE];
+    /* in a list or a quote, a table takes the indent its paragraphs take */
+    const StyleRole *list = &c->st->roles[ROLE_LIST], *quote = &c->st->roles[ROLE_QUOTE];
+    if (b->list_depth)
+        t->indent += list->left_indent +
+                     b->list_depth * (list->hang_indent > 0 ? list->hang_indent : 1.5 * list->size);
+    if (b->quote_depth)
+        t->indent += quote->left_indent + (b->quote_depth - 1) *
+                                              (quote->left_indent > 0 ? quote->left_indent : quote->size);
     VEC_PUSH(*out, ((LayBlock){.kind = LB_TABLE, .table = t, .tag = "Table",
                                .space_before = ro->space_before, .space_after = ro->space_after}));
     return 0;
@@ -856,9 +865,17 @@ static int body_blocks(Ctx *c, const DocBlocks *bl, BlockVec *out, StyleRoleId b
             VEC_PUSH(*out, ((LayBlock){.kind = LB_RULE, .rule_width = 0.4, .space_before = 6,
                                        .space_after = 6, .rule_length = 72}));
             break;
-        case DOC_TABLE:
+        case DOC_TABLE: {
+            /* a captioned table hangs from its caption (whose space_after
+             * separates them); otherwise the table role's space_before */
+            int captioned = i > 0 && bl->v[i - 1].kind == DOC_PARA &&
+                            is_table_caption(c, &bl->v[i - 1], b, &(int){0});
+            int at = out->n;
             table_block(c, b, out);
+            if (captioned && at < out->n)
+                out->v[at].space_before = 0;
             break;
+        }
         case DOC_IMAGE:
             if (figure(c, b, out) != 0)
                 rc = -1;

@@ -67,3 +67,13 @@ $TS build tests/blocks/quotes-ru.md -o "$B/quotes-ru.pdf" 2>/dev/null
 check "blocks: Russian quotes «„…“»" has "$B/quotes-ru.pdf" "Он сказал «это „вложенная“ цитата» и ушёл. Слово «курсив» тоже."
 $TS build tests/blocks/quotes-zh.md -o "$B/quotes-zh.pdf" 2>/dev/null
 check "blocks: Chinese quotes open and close" has "$B/quotes-zh.pdf" "他说“你好”，然后“再见”。她说：“他说‘好’。”Don’t."
+
+# tables: a cell's warning names its own line (the delimiter row counted), a
+# table in a list or a quote takes its indent, space around tables
+$TS build tests/blocks/tables.md -o "$B/tables.pdf" 2>"$B/tables.err"
+check "blocks: a table cell's warning is at the cell's line" grep -q "tables.md:10:1: warning: table cell too narrow" "$B/tables.err"
+check "blocks: tables in a list and a quote are indented like their text" python3 -c "
+import re, subprocess
+b=subprocess.run(['pdftotext','-bbox','$B/tables.pdf','-'],capture_output=True,text=True).stdout
+x={w: float(re.search(r'xMin=\"([0-9.]+)\"[^>]*>'+w+'<', b).group(1)) for w in ('Alpha','Gamma','Epsilon')}
+assert x['Gamma'] > x['Alpha'] + 15 and x['Epsilon'] > x['Alpha'] + 5, x"
