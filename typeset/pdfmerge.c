@@ -357,14 +357,23 @@ static int pm_part(Merge *m, PpCtx *src, const PdfMergePart *part, const PdfMerg
     qpdf_oh st = pm_get(s, qpdf_get_root(s), "/StructTreeRoot");
     qpdf_oh k = pm_get(s, st, "/K");
     int nk = qpdf_oh_is_array(s, k) ? qpdf_oh_get_array_n_items(s, k) : qpdf_oh_is_dictionary(s, k);
+    /* the part's language, which its catalog said and the result's catalog
+     * does not (a Russian article in an English issue): on its top-level
+     * structure elements, so that a screen reader reads it in Russian */
+    qpdf_oh lang = pm_get(s, qpdf_get_root(s), "/Lang");
+    const char *lang_s = qpdf_oh_is_string(s, lang) ? qpdf_oh_get_utf8_value(s, lang) : NULL;
+    char *part_lang = lang_s && *lang_s ? g_strdup(lang_s) : NULL;
     for (int i = 0; i < nk; i++) {
         qpdf_oh kid = qpdf_oh_is_array(s, k) ? qpdf_oh_get_array_item(s, k, i) : k;
         if (!qpdf_oh_is_dictionary(s, kid))
             continue;
         qpdf_oh copy = pm_copy(m, src, kid);
         qpdf_oh_replace_key(q, copy, "/P", m->st_root);
+        if (part_lang && !qpdf_oh_has_key(q, copy, "/Lang"))
+            qpdf_oh_replace_key(q, copy, "/Lang", qpdf_oh_new_unicode_string(q, part_lang));
         qpdf_oh_append_item(q, m->st_kids, copy);
     }
+    g_free(part_lang);
     int rc = pm_walk_tree(s, pm_get(s, st, "/ParentTree"), "/Nums", pm_add_num, &p);
     m->next_key += p.max_key + 1;
     if (p.max_used >= m->next_key)      /* keys used by pages but missing from the tree */

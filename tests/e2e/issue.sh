@@ -42,6 +42,10 @@ check "issue: issue.pdf and one PDF per article, named after the sources" sh -c 
     "for f in issue en-article ru-article zh-article kireeva-2022; do test -s \"$D/\$f.pdf\" || exit 1; done"
 check "issue: qpdf --check issue.pdf" sh -c "qpdf --check '$P' | grep -q 'No syntax or stream encoding errors'"
 check "issue: tagged, titled" sh -c "pdfinfo '$P' | grep -q '^Tagged: *yes' && pdfinfo '$P' | grep -q '^Title: *Russian Journal of World Politics'"
+# each article's structure keeps its language (the issue's catalog says the
+# manifest's): en, ru, zh, en in the sample's order, after the front's
+check "issue: each article's Document element carries its /Lang" sh -c \
+    "test \"\$(python3 tests/doclang.py '$P' | tr '\\n' ' ')\" = 'None en ru zh en '"
 check "issue: ghostscript and pdfinfo read issue.pdf cleanly" sh -c \
     "gs -q -dNOPAUSE -dBATCH -sDEVICE=nullpage '$P' 2>&1 | (! grep -qi error) && pdfinfo '$P' 2>&1 >/dev/null | (! grep -q .)"
 # issue.pdf is merged from the article PDFs, whose font subsets differ: a
