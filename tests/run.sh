@@ -93,6 +93,7 @@ check "--help exits 0" $TS --help
 check "no arguments: usage error 2" sh -c "$TS; test \$? -eq 2"
 check "unknown command: 2" sh -c "$TS frobnicate x.md 2>/dev/null; test \$? -eq 2"
 check "unknown option: 2" sh -c "$TS build --frob samples/en-article.md 2>/dev/null; test \$? -eq 2"
+check "style-keys and fonts take no file: 2" sh -c "$TS style-keys extra 2>/dev/null; test \$? -eq 2 && { $TS fonts x.md 2>/dev/null; test \$? -eq 2; }"
 check "fonts lists PT Serif and Noto CJK SC" sh -c "$TS fonts | grep -q 'PTF55F.ttf' && $TS fonts | grep -q 'NotoSerifCJK'"
 check "check writes nothing" sh -c "$TS check samples/en-article.md && test ! -e samples/en-article.pdf"
 check "second style: A4" sh -c "$TS build samples/en-article.md --style a4-sans -o $OUT/a4.pdf && pdfinfo $OUT/a4.pdf | grep -q 'Page size: *595.2[0-9]* x 841.8[0-9]* pts'"

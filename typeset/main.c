@@ -16,7 +16,7 @@
 
 static const char usage[] =
     "usage: typeset build ARTICLE.md [-o OUT.pdf] [--style NAME|PATH] [--first-page N] [--strict]\n"
-    "                     [--frames]\n"
+    "                     [--report FILE] [--bleed MM] [--marks] [--frames]\n"
     "       typeset check ARTICLE.md [--style NAME|PATH] [--strict]\n"
     "       typeset fonts [--style NAME|PATH]\n"
     "       typeset preview ARTICLE.md -o DIR [--dpi N] [--pages A-B] [--frames]\n"
@@ -228,6 +228,9 @@ int main(int argc, char **argv)
         bo.input = input;
         bo.check_only = strcmp(cmd, "check") == 0;
         rc = build_article(&bo, &dl) == 0 ? 0 : 1;
+    } else if ((strcmp(cmd, "fonts") == 0 || strcmp(cmd, "style-keys") == 0) && input) {
+        fprintf(stderr, "typeset: %s takes no file: unexpected argument '%s'\n", cmd, input);
+        rc = 2;
     } else if (strcmp(cmd, "fonts") == 0) {
         rc = build_list_fonts(datadir, bo.style, &dl) == 0 ? 0 : 1;
     } else if (strcmp(cmd, "style-keys") == 0) {
