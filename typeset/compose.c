@@ -504,7 +504,15 @@ static void front(Ctx *c, BlockVec *out)
                                    .space_after = 6, .tag = "P"}));
     if (m->article_type)
         simple(c, out, ROLE_ARTICLE_TYPE, m->article_type, NULL, "P", 1);
-    LayBlock *t = simple(c, out, ROLE_TITLE, m->title, NULL, "H1", m->title_line);
+    LayBlock *t;
+    if (m->title_in.n > 0) {
+        PB pb;
+        pb_begin(&pb, c, ROLE_TITLE, m->title_line);
+        pb_inlines(&pb, &m->title_in, 0);
+        t = pb_end(&pb, out, "H1");
+    } else {
+        t = simple(c, out, ROLE_TITLE, m->title, NULL, "H1", m->title_line);
+    }
     if (t) {
         t->dest = "title";
         t->keep_with_next = 1;

@@ -105,6 +105,30 @@ static int src_check_bytes(const char *path, const char *buf, size_t len, DiagLi
     return -1;
 }
 
+/* The title's inline Markdown (*emphasis*, `code`), set in the title block;
+ * everything else that shows the title (PDF metadata, running heads, the
+ * citation block, the contents) takes its plain text.  A footnote mark cannot
+ * be set there: a warning, and it prints as written. */
+static int fm_title_inline(const char *path, Doc *doc, Arena *a, DiagList *dl)
+{
+    DocMeta *m = &doc->meta;
+    const char *fn = strstr(m->title, "[^");
+    if (fn)
+        diag_add(dl, DIAG_WARNING, path, m->title_line, m->title_col,
+                 "a footnote mark in the title is printed as text: notes belong in the body");
+    if (markdown_parse_inline(path, m->title, m->title_line, m->title_col, doc, &m->title_in, a,
+                              dl) != 0)
+        return -1;
+    GString *g = g_string_new(NULL);
+    for (int i = 0; i < m->title_in.n; i++)
+        if (!m->title_in.runs[i].footnote)
+            g_string_append(g, strcmp(m->title_in.runs[i].text, "\n") ? m->title_in.runs[i].text : " ");
+    if (g->len > 0)
+        m->title = arena_strdup(a, g->str);
+    g_string_free(g, TRUE);
+    return 0;
+}
+
 /* The driver: validate → front matter → body → abstract → reference texts.
  * Body and abstract are parsed even after a front-matter value error so that
  * one run reports as much as it can; a broken split stops everything. */
@@ -144,6 +168,8 @@ int source_read_buffer(const char *path, const char *buf, size_t len, Doc *doc, 
             if (markdown_parse_inline(path, r->text, r->line, r->col, doc, &r->in, a, dl))
                 rc = -1;
         }
+        if (doc->meta.title && fm_title_inline(path, doc, a, dl) != 0)
+            rc = -1;
     }
     free(norm);
     return rc;
@@ -524,6 +550,7 @@ static void fm_title(FmCtx *c, const YNode *v)
         fm_error(c, v->line, v->col, "'title' must not be empty");
     c->doc->meta.title = s;
     c->doc->meta.title_line = v->line;
+    c->doc->meta.title_col = v->col;
 }
 
 static void fm_first_page(FmCtx *c, const YNode *v)

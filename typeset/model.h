@@ -101,7 +101,9 @@ typedef struct DocMeta {
     int abstract_line;      /* where the abstract's text starts, for diagnostics */
     const char **keywords;
     int n_keywords;
-    int title_line;
+    int title_line, title_col;
+    DocInlines title_in;    /* the title as inline Markdown (emphasis, code); title
+                               itself is then its plain text, for metadata and heads */
 } DocMeta;
 
 typedef struct Doc {

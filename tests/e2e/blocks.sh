@@ -77,3 +77,10 @@ import re, subprocess
 b=subprocess.run(['pdftotext','-bbox','$B/tables.pdf','-'],capture_output=True,text=True).stdout
 x={w: float(re.search(r'xMin=\"([0-9.]+)\"[^>]*>'+w+'<', b).group(1)) for w in ('Alpha','Gamma','Epsilon')}
 assert x['Gamma'] > x['Alpha'] + 15 and x['Epsilon'] > x['Alpha'] + 5, x"
+
+# the title's inline Markdown: set in italics, plain text in the metadata; a
+# footnote mark there is a warning (printed as written)
+$TS build tests/blocks/title.md -o "$B/title.pdf" 2>"$B/title.err"
+check "blocks: the title's emphasis is set in italics, its metadata is plain" sh -c "
+pdffonts '$B/title.pdf' | grep -q Italic && pdfinfo '$B/title.pdf' | grep -q '^Title: *On Erga Omnes Obligations and code'"
+check "blocks: a footnote mark in the title is a warning at its line" grep -q "title.md:2:8: warning: a footnote mark in the title" "$B/title.err"

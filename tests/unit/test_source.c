@@ -136,7 +136,12 @@ static void test_full_front_matter(void)
           t.dl.warnings);
     t_show(&t);
     CHECK_STR(t.doc.path, "a.md", "doc->path is set");
-    CHECK_STR(m->title, "Full *Title*", "title");
+    CHECK_STR(m->title, "Full Title", "title: its plain text");
+    int italic = 0;
+    for (int i = 0; i < m->title_in.n; i++)
+        italic |= strcmp(m->title_in.runs[i].text, "Title") == 0 &&
+                  (m->title_in.runs[i].flags & DOC_ITALIC);
+    CHECK(italic, "title: its Markdown, *Title* in italics");
     CHECK(m->title_line == 2, "title_line %d", m->title_line);
     CHECK_STR(m->subtitle, "Sub", "subtitle");
     CHECK_STR(m->lang, "ru-RU", "lang with region");
