@@ -81,6 +81,12 @@ for s in samples/*.md; do
     [ -f "$body" ] || body=/dev/null        # kireeva-2022 is all front matter
     cat "$C/frontmatter/seed-$n.md" "$body" >"$C/build/seed-$n.md"
 done
+# the block fixtures of tests/e2e/blocks.sh (code, hard breaks, citations
+# with locators, quotes, ties, tables), whole; their bodies for markdown
+for f in tests/blocks/*.md; do
+    cp "$f" "$C/build/seed-blocks-$(basename "$f")"
+    awk 'NR > 1 && !body { if (/^---/) body = 1; next } body' "$f" >"$C/markdown/seed-blocks-$(basename "$f")"
+done
 { printf -- '---\ntitle: Features\nreferences:\n  - {id: a, text: "A."}\n  - {id: b, text: "B."}\n---\n'
   cat "$C/markdown/seed-features.md"; } >"$C/build/seed-features.md"
 
