@@ -102,6 +102,7 @@ check "--first-page sets folios" sh -c "$TS build samples/en-article.md --first-
 printf -- '---\ntitle: T\nreferences:\n  - id: a\n    text: A.\n---\nSee [@a; @nokey].\n' > $OUT/warn.md
 check "unknown citation is a warning, exit 0" sh -c "$TS build $OUT/warn.md -o $OUT/warn.pdf 2>$OUT/warn.err && grep -q \"warn.md:7:[0-9]*: warning: unknown reference 'nokey'\" $OUT/warn.err"
 check "--strict makes it an error, no output" sh -c "rm -f $OUT/warn2.pdf; $TS build --strict $OUT/warn.md -o $OUT/warn2.pdf 2>/dev/null; test \$? -eq 1 && test ! -e $OUT/warn2.pdf"
+check "--strict prints each warning as an error" sh -c "$TS check --strict $OUT/warn.md 2>&1 | grep -q ': error: ' && ! $TS check --strict $OUT/warn.md 2>&1 | grep -q ': warning: '"
 check "unknown citation prints [?]" sh -c "pdftotext $OUT/warn.pdf - | grep -qF '[1, ?]'"
 echo keep > $OUT/keep.pdf
 printf -- '---\ntitle: [broken\n---\n' > $OUT/broken.md

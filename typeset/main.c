@@ -228,6 +228,15 @@ int main(int argc, char **argv)
         bo.input = input;
         bo.check_only = strcmp(cmd, "check") == 0;
         rc = build_article(&bo, &dl) == 0 ? 0 : 1;
+        if (bo.strict) {
+            /* what failed the build says so: each warning is printed as the
+             * error --strict made it */
+            for (int i = 0; i < dl.n; i++)
+                if (dl.v[i].sev == DIAG_WARNING)
+                    dl.v[i].sev = DIAG_ERROR;
+            dl.errors += dl.warnings;
+            dl.warnings = 0;
+        }
     } else if ((strcmp(cmd, "fonts") == 0 || strcmp(cmd, "style-keys") == 0) && input) {
         fprintf(stderr, "typeset: %s takes no file: unexpected argument '%s'\n", cmd, input);
         rc = 2;
