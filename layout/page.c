@@ -581,11 +581,17 @@ static int fill_frame(Filler *f, const Frame *fr, int i, PageOut *po, double *us
     double fn_h = carry_take ? carry_h + ps->footnote_gap : 0;
     int carry_continues = carry_take > 0 && pg->carry_mid_note;
     double h = 0;
-    /* figures deferred from earlier frames go on top, as many as fit (one at least) */
+    /* figures deferred from earlier frames go on top, as many as fit; a frame
+     * of the text block's full height takes one at least (a figure is never
+     * taller than that: fit_figures), so every figure finds a place, while a
+     * short frame (a column under a spanning title) takes only what fits */
     int ntops = 0;
+    double full = ps->height - ps->margin_top - ps->margin_bottom;
     while (ntops < pg->floats.n && !fr->span) {
         double fh = range_height(vl, pg->floats.v[ntops]) + FLOAT_SEP;
         if (ntops > 0 && h + fh > avail * 0.7)
+            break;
+        if (ntops == 0 && fh - FLOAT_SEP > avail + 0.01 && fr->h < full - 0.5)
             break;
         h += fh;
         ntops++;

@@ -222,8 +222,7 @@ static int has_cjk(const char *s)
 static void name_initial(GString *g, const char *tok)
 {
     if (strchr(tok, '.')) {
-        for (const char *p = tok; *p; p = g_utf8_next_char(p))
-            g_string_append_unichar(g, g_unichar_toupper(g_utf8_get_char(p)));
+        g_string_append(g, tok);
         return;
     }
     int first = 1;
@@ -253,6 +252,23 @@ static char *name_parts(const char *name, Arena *a, int cite)
         return arena_strdup(a, name);
     char *family = NULL, **given = NULL;
     const char *comma = strchr(name, ',');
+    /* "Martin Luther King, Jr.": a generational suffix after the comma is
+     * no given name; it follows the family name in either form */
+    static const char *const suffixes[] = {"Jr.", "Sr.", "Jr", "Sr", "II", "III", "IV", NULL};
+    const char *suffix = NULL;
+    for (int i = 0; comma && suffixes[i] && !suffix; i++) {
+        const char *t = comma + 1;
+        while (*t == ' ')
+            t++;
+        if (strcmp(t, suffixes[i]) == 0)
+            suffix = suffixes[i];
+    }
+    if (suffix) {
+        char *bare = g_strndup(name, (gsize)(comma - name));
+        char *r = name_parts(bare, a, cite);
+        g_free(bare);
+        return arena_printf(a, "%s %s", r, suffix);
+    }
     if (comma) {
         family = g_strstrip(g_strndup(name, (gsize)(comma - name)));
         given = g_strsplit(comma + 1, " ", -1);
@@ -283,6 +299,12 @@ static char *name_parts(const char *name, Arena *a, int cite)
         if (!cite && ini->len)
             g_string_append_c(ini, ' ');
         name_initial(ini, given[i]);
+    }
+    if (!*family) {             /* ", Anna": no family name to build on */
+        g_string_free(ini, TRUE);
+        g_strfreev(given);
+        g_free(family);
+        return arena_strdup(a, name);
     }
     char *res = !ini->len ? arena_strdup(a, family)
                 : cite ? arena_printf(a, "%s %s", family, ini->str)

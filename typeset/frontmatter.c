@@ -861,8 +861,13 @@ static const char *fm_date(FmCtx *c, const YNode *v, const char *key)
     const char *t = fm_text(c, v, what);
     if (!t)
         return NULL;
-    int y, m, d, n = -1;
-    if (sscanf(t, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == (int)strlen(t)) {
+    int y = 0, m = 0, d = 0, iso = strlen(t) == 10 && t[4] == '-' && t[7] == '-';
+    for (int i = 0; iso && i < 10; i++)
+        iso = i == 4 || i == 7 || g_ascii_isdigit(t[i]);
+    if (iso) {
+        y = atoi(t);
+        m = atoi(t + 5);
+        d = atoi(t + 8);
         if (!g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y) || y < 1000) {
             fm_error(c, v->line, v->col, "'%s' is not a real date: %s", key, t);
             return NULL;

@@ -199,6 +199,7 @@ typedef struct RunBuf {
     VEC(int) link_first;      /* index of the first run of each open link */
     int line, col;            /* where the next run starts if its node has no position */
     int quotes, squotes;      /* double and single quotation marks open (md_quotes) */
+    gunichar qlast;           /* the last character md_quotes saw, across text nodes */
 } RunBuf;
 
 static unsigned md_flags(const RunBuf *rb)
@@ -518,10 +519,14 @@ static const char *md_quotes(MdCtx *c, RunBuf *rb, const char *s)
 {
     const char *lang = c->doc && c->doc->meta.lang ? c->doc->meta.lang : "en";
     int ru = strncmp(lang, "ru", 2) == 0, zh = strncmp(lang, "zh", 2) == 0;
-    if ((!ru && !zh) || !s || !strstr(s, "\xE2\x80"))
+    if (!ru && !zh)
+        return s;
+    gunichar before = rb->qlast;    /* an apostrophe right after *emphasis* */
+    if (s && *s)
+        rb->qlast = g_utf8_get_char(g_utf8_prev_char(s + strlen(s)));
+    if (!s || !strstr(s, "\xE2\x80"))
         return s;
     GString *g = g_string_sized_new(strlen(s) + 8);
-    gunichar before = 0;
     for (const char *p = s; *p; before = g_utf8_get_char(p), p = g_utf8_next_char(p)) {
         gunichar ch = g_utf8_get_char(p);
         if (zh && (ch == 0x2018 || ch == 0x2019)) {
@@ -938,7 +943,8 @@ static cmark_node *md_cmark(const char *text, size_t len)
     /* cmark-gfm 0.29 keeps its inline special-character tables process-wide and
      * rewrites them as extensions are attached to a parser: two threads parsing
      * at once (typeset issue -j 2) now and then lost a link.  Parsing is a few
-     * ms per article, so it is serialised: the one lock in the program. */
+     * ms per article, so it is serialised (with the font-face lock in
+     * layout/layout.c, one of the program's two process-wide locks). */
     static GMutex cmark_lock;
     g_mutex_lock(&cmark_lock);
     cmark_parser *p =

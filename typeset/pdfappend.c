@@ -11,6 +11,7 @@
 #include "pdfappend.h"
 
 #include <glib.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ typedef struct Pa {
     GString *out;               /* the appended section */
     GArray *changed;            /* (long long) object numbers written, in order */
     GArray *at;                 /* (size_t) their offsets in the final file */
+    unsigned char *seen;        /* page tree nodes visited, by object number */
     int pages;
 } Pa;
 
@@ -290,8 +292,11 @@ static int pa_media_box(const char *v, const char *ve, double mb[4])
         p = pa_ws(p, ve);
         char *end;
         mb[i] = g_ascii_strtod(p, &end);
-        if (end == p)
-            return -1;
+        if (end == p || !isfinite(mb[i]) || fabs(mb[i]) > 14400 * 100)
+            return -1;      /* (PDF's largest page is 14,400 units of up to 75,000 pt) */
+        for (const char *q = p; q < end; q++)
+            if (!g_ascii_isdigit(*q) && *q != '.' && *q != '-' && *q != '+')
+                return -1;  /* a plain PDF number: no "nan", no exponent */
         p = end;
     }
     p = pa_ws(p, ve);
@@ -313,8 +318,10 @@ static int pa_pages(Pa *a, long long num, const double *inherited, int depth,
                     const PdfPostOptions *o, const char *file, DiagList *dl)
 {
     const char *d0, *d1, *ve;
-    if (depth > PA_MAX_DEPTH || pa_object_dict(a, num, &d0, &d1) != 0)
-        return PDFAPPEND_UNKNOWN;
+    if (depth > PA_MAX_DEPTH || num <= 0 || num >= a->size || a->seen[num] ||
+        pa_object_dict(a, num, &d0, &d1) != 0)
+        return PDFAPPEND_UNKNOWN;   /* (a node met twice: a shared or cyclic tree) */
+    a->seen[num] = 1;
     const char *t = pa_get(d0, d1, "/Type", &ve);
     int is_pages = t && ve - t == 6 && memcmp(t, "/Pages", 6) == 0;
     int is_page = t && ve - t == 5 && memcmp(t, "/Page", 5) == 0;
@@ -434,7 +441,8 @@ static int pa_read_xref(Pa *a, size_t x, long long *root, long long *info)
     if (!d1 || p[0] != '<')
         goto bad;
     const char *s = pa_get(p, d1, "/Size", &ve), *r = pa_get(p, d1, "/Root", &ve);
-    if (!s || !pa_int(s, d1, &a->size) || a->size < 1 || !r || (*root = pa_ref(r, ve)) <= 0 ||
+    if (!s || !pa_int(s, d1, &a->size) || a->size < 1 || a->size > 10000000 ||
+        a->size < (long long)offs->len || !r || (*root = pa_ref(r, ve)) <= 0 ||
         pa_get(p, d1, "/Prev", &ve) || pa_get(p, d1, "/Encrypt", &ve))
         goto bad;
     const char *i = pa_get(p, d1, "/Info", &ve);
@@ -466,6 +474,7 @@ int pdfappend_run(const unsigned char *in, size_t len, const PdfPostOptions *o,
     if (!sx || !pa_int(pa_ws(sx + 9, a.buf + len), a.buf + len, &xref) || (size_t)xref >= len ||
         pa_read_xref(&a, (size_t)xref, &root, &info) != 0)
         return PDFAPPEND_UNKNOWN;
+    a.seen = g_malloc0((gsize)a.size);
     a.out = g_string_new("\n");
     a.changed = g_array_new(FALSE, FALSE, sizeof(long long));
     a.at = g_array_new(FALSE, FALSE, sizeof(size_t));
@@ -568,5 +577,6 @@ done:
     g_array_free(a.changed, TRUE);
     g_array_free(a.at, TRUE);
     g_free(a.off);
+    g_free(a.seen);
     return rc;
 }

@@ -84,3 +84,10 @@ $TS build tests/blocks/title.md -o "$B/title.pdf" 2>"$B/title.err"
 check "blocks: the title's emphasis is set in italics, its metadata is plain" sh -c "
 pdffonts '$B/title.pdf' | grep -q Italic && pdfinfo '$B/title.pdf' | grep -q '^Title: *On Erga Omnes Obligations and code'"
 check "blocks: a footnote mark in the title is a warning at its line" grep -q "title.md:2:8: warning: a footnote mark in the title" "$B/title.err"
+# in two columns (a4-sans): the column under the spanning title is short; a
+# tall figure waits for a full column rather than running off the page
+$TS build tests/blocks/figures-2col.md --style a4-sans -o "$B/figures-2col.pdf" 2>/dev/null
+check "blocks: two columns: every figure's caption is on its page" python3 -c "
+import re, subprocess
+t=subprocess.run(['pdftotext','$B/figures-2col.pdf','-'],capture_output=True,text=True).stdout
+assert sorted(set(re.findall(r'Fig[a-z]*\\. ([123])\\. Caption', t)))==['1','2','3'], t"

@@ -8,10 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib.h>
 #include <qpdf/qpdf-c.h>
 
 #include "../../layout/base.h"
 #include "../../typeset/output.h"
+#include "../../typeset/pdfappend.h"
+#include "../../typeset/pdfappend.h"
 #include "../../typeset/pdfpost.h"
 #include "check.h"
 
@@ -375,8 +378,62 @@ static void test_default_path(void)
     }
 }
 
+/* A copy of b with the first `from` replaced by `to` (same length, so every
+ * xref offset still holds); NULL when from is absent. */
+static unsigned char *patched(const Buf *b, const char *from, const char *to)
+{
+    size_t n = strlen(from);
+    unsigned char *at = memmem(b->v, b->n, from, n);
+    if (!at || strlen(to) != n)
+        return NULL;
+    unsigned char *c = malloc(b->n);
+    memcpy(c, b->v, b->n);
+    memcpy(c + (at - b->v), to, n);
+    return c;
+}
+
+/* The appended update reads only Cairo's shape; anything odd is left to the
+ * qpdf rewrite (PDFAPPEND_UNKNOWN), never half-written. */
+static void test_append_refuses(void)
+{
+    const double w = TRIM_W + 2 * BLEED, h = TRIM_H + 2 * BLEED;
+    Buf pdf = make_pdf(w, h);
+    PdfPostOptions o = {.bleed_pt = BLEED, .epoch = EPOCH_2024, .lang = "en",
+                        .title = "T", .producer = "typeset"};
+    DiagList dl;
+    diag_list_init(&dl);
+    unsigned char *out = NULL;
+    size_t n = 0;
+    CHECK(pdfappend_run(pdf.v, pdf.n, &o, &out, &n, "ok.pdf", &dl) == 0, "cairo's own PDF: appended");
+    free(out);
+    /* a /Size far beyond the objects (2^32 + 1 wrapped an array size once);
+     * the trailer comes after every offset, so it may grow */
+    unsigned char *sz = memmem(pdf.v, pdf.n, "/Size ", 6);
+    size_t at = sz ? (size_t)(sz - pdf.v) + 6 : 0, end = at;
+    while (sz && end < pdf.n && g_ascii_isdigit(pdf.v[end]))
+        end++;
+    GByteArray *big = g_byte_array_new();
+    g_byte_array_append(big, pdf.v, (guint)at);
+    g_byte_array_append(big, (const guint8 *)"4294967297", 10);
+    g_byte_array_append(big, pdf.v + end, (guint)(pdf.n - end));
+    CHECK(sz && pdfappend_run(big->data, big->len, &o, &out, &n, "size.pdf", &dl) ==
+                    PDFAPPEND_UNKNOWN, "a huge /Size: left to qpdf");
+    g_byte_array_free(big, TRUE);
+    unsigned char *c;
+    /* a MediaBox that is not a plain number */
+    unsigned char *mb = memmem(pdf.v, pdf.n, "/MediaBox [ 0 0 ", 16);
+    c = mb ? patched(&pdf, "/MediaBox [ 0 0 ", "/MediaBox [ nan ") : NULL;
+    CHECK(c && pdfappend_run(c, pdf.n, &o, &out, &n, "nan.pdf", &dl) == PDFAPPEND_UNKNOWN,
+          "a MediaBox of nan: left to qpdf");
+    free(c);
+    CHECK(dl.n == 0, "no diagnostics from refusals (%d)", dl.n);
+    diag_list_fini(&dl);
+    free(pdf.v);
+}
+
 int main(void)
 {
+    test_append_refuses();
     test_pdfpost();
     test_output();
     test_default_path();

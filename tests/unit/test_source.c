@@ -799,6 +799,8 @@ static void test_names(void)
         {"A.B. Smith", "Smith A.B.", "A.B. Smith"},
         {"Madonna", "Madonna", "Madonna"},
         {"张伟", "张伟", "张伟"},
+        {"Martin Luther King, Jr.", "King M.L. Jr.", "M. L. King Jr."},
+        {", Anna", ", Anna", ", Anna"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         CHECK_STR(compose_name_cite(cases[i][0], &a), cases[i][1], "cite form of '%s'", cases[i][0]);
