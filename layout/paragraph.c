@@ -776,9 +776,9 @@ static void build_items(Build *b)
             if (sp->footnote > 0 || sp->rise > 0)
                 allowed = 0;    /* a note mark or superscript stays with what it marks */
             int in_url = (sp->flags & LAY_URL) != 0;
-            if (in_url && !allowed && url_break_after(prev) && !url_break_after(c) && i > 1 &&
-                !(prev == '/' && s->ch[i - 2] == '/') && !(prev == ':' && c == '/'))
-                allowed = 2;
+            if (in_url && !allowed && ((url_break_after(prev) && !url_break_after(c)) || c == '@') &&
+                i > 1 && !(prev == '/' && s->ch[i - 2] == '/') && !(prev == ':' && c == '/'))
+                allowed = 2;    /* (an e-mail address breaks before its @) */
             /* and, dearly, between any two characters of a URL or code: a
              * run with no punctuation to break at otherwise sticks out of
              * the column (the url package's \UrlBreaks does the same) */

@@ -120,7 +120,8 @@ static void pb_text(PB *pb, const char *s, unsigned flags, const char *link, int
      * hyphen: a long identifier ran into the next column or the margin */
     if (flags & DOC_CODE)
         sp.flags |= LAY_URL;
-    if (link && looks_like_url(s))
+    /* a URL, DOI or e-mail address as text breaks at its punctuation */
+    if (link && (looks_like_url(s) || strncmp(link, "mailto:", 7) == 0))
         sp.flags |= LAY_URL | LAY_NOHYPH;
     /* merge with the previous span when nothing differs */
     if (pb->spans.n > 0) {
@@ -956,6 +957,19 @@ static void references(Ctx *c, BlockVec *out)
     }
 }
 
+/* ". " before the next item of an author's note, or just " " when the text
+ * so far already ends a sentence (a bio written with its full stop). */
+static const char *note_sep(const PB *pb)
+{
+    const char *t = pb->text->str;
+    size_t n = pb->text->len;
+    while (n > 0 && t[n - 1] == ' ')
+        n--;
+    int ends = n > 0 && strchr(".!?", t[n - 1]);
+    ends |= n >= 3 && memcmp(t + n - 3, "\xE2\x80\xA6", 3) == 0;    /* … */
+    return ends ? " " : ". ";
+}
+
 static void about(Ctx *c, BlockVec *out)
 {
     const DocMeta *m = &c->doc->meta;
@@ -977,15 +991,18 @@ static void about(Ctx *c, BlockVec *out)
         if (au->bio)
             pb_text(&pb, arena_printf(c->a, " — %s", au->bio), 0, NULL, 0, 0);
         if (au->address)
-            pb_text(&pb, arena_printf(c->a, "%s%s", au->bio ? ". " : ", ", au->address), 0, NULL, 0, 0);
+            pb_text(&pb, arena_printf(c->a, "%s%s", au->bio ? note_sep(&pb) : ", ", au->address), 0,
+                    NULL, 0, 0);
         if (au->email) {
-            pb_text(&pb, arena_printf(c->a, ". %s: ", label(c, LABEL_EMAIL)), 0, NULL, 0, 0);
+            pb_text(&pb, arena_printf(c->a, "%s%s: ", note_sep(&pb), label(c, LABEL_EMAIL)), 0, NULL,
+                    0, 0);
             pb_text(&pb, au->email, DOC_NOHYPH, arena_printf(c->a, "mailto:%s", au->email), 0, 0);
         }
         if (au->orcid) {
             const char *id = strncmp(au->orcid, "https://", 8) == 0 ? au->orcid
                              : arena_printf(c->a, "https://orcid.org/%s", au->orcid);
-            pb_text(&pb, arena_printf(c->a, ". %s: ", label(c, LABEL_ORCID)), 0, NULL, 0, 0);
+            pb_text(&pb, arena_printf(c->a, "%s%s: ", note_sep(&pb), label(c, LABEL_ORCID)), 0, NULL,
+                    0, 0);
             pb_text(&pb, id, DOC_NOHYPH, id, 0, 0);
         }
         LayBlock *ab = pb_end(&pb, out, "P");

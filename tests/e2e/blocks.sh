@@ -91,3 +91,10 @@ check "blocks: two columns: every figure's caption is on its page" python3 -c "
 import re, subprocess
 t=subprocess.run(['pdftotext','$B/figures-2col.pdf','-'],capture_output=True,text=True).stdout
 assert sorted(set(re.findall(r'Fig[a-z]*\\. ([123])\\. Caption', t)))==['1','2','3'], t"
+
+# an author's note: a long e-mail address breaks at its punctuation (the line
+# before it was stretched, underfull), and a bio's own full stop is not doubled
+$TS build tests/blocks/email.md -o "$B/email.pdf" 2>"$B/email.err"
+check "blocks: a long e-mail address breaks, no underfull line before it" sh -c "
+! grep -q underfull '$B/email.err' && pdftotext -layout '$B/email.pdf' - | grep -q 'international\\.\$'"
+check "blocks: a bio ending in a full stop gets no second one" has "$B/email.pdf" "the law of the sea. E-mail:"
