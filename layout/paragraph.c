@@ -507,7 +507,6 @@ typedef struct Build {
     int box_b0, box_b1;
     int justify;
     int url_any;                /* add the last-resort breaks inside URLs and code */
-    int glue_penalty;           /* > 0: the next breakable space costs this (a soft tie) */
 } Build;
 
 static void flush_box(Build *b)
@@ -541,8 +540,12 @@ static void push_penalty(Build *b, int byte, int penalty, int flagged, int auto_
                          Scaled rprot, Scaled lprot)
 {
     IMap m = {byte, byte, -1, 0, 0};
-    if (b->ragged && penalty < KP_INF)
+    if (b->ragged && penalty < KP_INF) {
+        /* the ragged stretch before the penalty follows a box, so it would be
+         * a breakpoint of its own, free and without the hyphen: forbid it */
+        push(&b->it, (KpItem){.type = KP_PENALTY, .penalty = KP_INF}, m);
         push(&b->it, (KpItem){.type = KP_GLUE, .stretch = b->ragged}, m);
+    }
     push(&b->it,
          (KpItem){.type = KP_PENALTY, .width = w, .penalty = penalty, .flagged = flagged,
                   .auto_hyph = auto_hyph, .rprot = rprot, .lprot = lprot},
@@ -551,37 +554,37 @@ static void push_penalty(Build *b, int byte, int penalty, int flagged, int auto_
         push(&b->it, (KpItem){.type = KP_GLUE, .stretch = -b->ragged}, m);
 }
 
-/* Glue of natural width w; `breakable` 0 puts an infinite penalty before it. */
+/* Glue of natural width w, and the cost of a line break at it: 0 (a plain
+ * space), KP_INF (none: an infinite penalty before it) or in between (a soft
+ * tie: the break is at a penalty put before the glue, which then follows a
+ * penalty, not a box, and is no breakpoint itself). */
 static void push_glue(Build *b, int b0, int b1, int gl_byte, Scaled w, Scaled extra,
-                      Scaled stretch, Scaled shrink, int breakable, Scaled rprot, Scaled lprot)
+                      Scaled stretch, Scaled shrink, int pen, Scaled rprot, Scaled lprot)
 {
-    IMap m = {b0, b1, gl_byte, extra, 1};
-    if (!breakable) {
-        push(&b->it, (KpItem){.type = KP_PENALTY, .penalty = KP_INF}, (IMap){b0, b0, -1, 0, 0});
+    IMap m = {b0, b1, gl_byte, extra, 1}, at = {b0, b0, -1, 0, 0};
+    if (pen >= KP_INF) {
+        push(&b->it, (KpItem){.type = KP_PENALTY, .penalty = KP_INF}, at);
         push(&b->it, (KpItem){.type = KP_GLUE, .width = w, .stretch = stretch, .shrink = shrink},
              m);
         return;
     }
-    if (b->glue_penalty > 0) {
-        /* a break only at the penalty before the glue (the glue follows a
-         * penalty, not a box, so it is no breakpoint itself) */
-        if (b->ragged) {
-            push(&b->it, (KpItem){.type = KP_PENALTY, .penalty = KP_INF}, (IMap){b0, b0, -1, 0, 0});
-            push(&b->it, (KpItem){.type = KP_GLUE, .stretch = b->ragged}, (IMap){b0, b0, -1, 0, 0});
-        }
-        push(&b->it, (KpItem){.type = KP_PENALTY, .penalty = b->glue_penalty, .rprot = rprot,
-                              .lprot = lprot}, (IMap){b0, b0, -1, 0, 0});
-        push(&b->it, (KpItem){.type = KP_GLUE, .width = w, .stretch = b->ragged ? -b->ragged : stretch,
-                              .shrink = b->ragged ? 0 : shrink}, m);
-        b->glue_penalty = 0;
+    if (b->ragged) {
+        /* Knuth and Plass's ragged right: stretch, the break, the stretch
+         * taken back on the next line */
+        if (pen > 0)    /* the stretch follows a box: it would be a free break */
+            push(&b->it, (KpItem){.type = KP_PENALTY, .penalty = KP_INF}, at);
+        push(&b->it, (KpItem){.type = KP_GLUE, .stretch = b->ragged, .rprot = rprot, .lprot = lprot},
+             at);
+        push(&b->it, (KpItem){.type = KP_PENALTY, .penalty = pen, .rprot = rprot, .lprot = lprot},
+             at);
+        push(&b->it, (KpItem){.type = KP_GLUE, .width = w, .stretch = -b->ragged}, m);
         return;
     }
-    if (b->ragged) {
-        push(&b->it, (KpItem){.type = KP_GLUE, .stretch = b->ragged, .rprot = rprot, .lprot = lprot},
-             (IMap){b0, b0, -1, 0, 0});
-        push(&b->it, (KpItem){.type = KP_PENALTY, .rprot = rprot, .lprot = lprot},
-             (IMap){b0, b0, -1, 0, 0});
-        push(&b->it, (KpItem){.type = KP_GLUE, .width = w, .stretch = -b->ragged}, m);
+    if (pen > 0) {
+        push(&b->it, (KpItem){.type = KP_PENALTY, .penalty = pen, .rprot = rprot, .lprot = lprot},
+             at);
+        push(&b->it, (KpItem){.type = KP_GLUE, .width = w, .stretch = stretch, .shrink = shrink},
+             m);
         return;
     }
     push(&b->it,
@@ -611,10 +614,16 @@ static int url_break_after(gunichar c)
  * in Russian also after a one-letter word (в, к, с, и: never at a line's end)
  * and between a number and a short unit or abbreviation after it ("146 млн",
  * "10 км", "1982 г."). */
-static int tie_white(gunichar c)
+/* A space between words (a line break, U+2028 or \n, is not one). */
+static int word_space(gunichar c)
 {
     return c == ' ' || c == '\t' || c == 0x00A0 || c == 0x202F || c == 0x2009 || c == 0x2002 ||
-           c == 0x2003 || c == 0x3000 || c == 0x2028 || c == '\n';
+           c == 0x2003 || c == 0x3000;
+}
+
+static int tie_white(gunichar c)
+{
+    return word_space(c) || c == 0x2028 || c == '\n';
 }
 
 /* Chars [w0, w1) are initials only: one or more "Letter." pairs, the letters
@@ -702,8 +711,7 @@ static void build_items(Build *b)
             b->box_b0 = b->box_b1 = s->boff[i + 1];
             continue;
         }
-        int white = c == ' ' || c == '\t' || c == 0x00A0 || c == 0x202F || c == 0x2009 ||
-                    c == 0x2002 || c == 0x2003 || c == 0x3000;
+        int white = word_space(c);
         if (white && indent_run && (c == ' ' || c == '\t')) {
             /* spaces that open a line (after a hard break, or the first line
              * of a code block) are its indent: part of the line's first box,
@@ -722,11 +730,9 @@ static void build_items(Build *b)
             if (i + 1 < s->nchars && s->ch[i + 1] == 0x2014 && p->lang &&
                 strncmp(p->lang, "ru", 2) == 0)
                 breakable = 0;
-            int tie = breakable && c == ' ' && !is_zh(p) && i > 0 && i + 1 < s->nchars
-                          ? tie_space(p, s, i) : 0;
-            if (tie >= KP_INF)
-                breakable = 0;
-            b->glue_penalty = tie < KP_INF ? tie : 0;
+            int pen = !breakable ? KP_INF
+                      : c == ' ' && !is_zh(p) && i > 0 && i + 1 < s->nchars ? tie_space(p, s, i)
+                                                                             : 0;
             Scaled st = b->ragged ? 0 : (Scaled)(w * brk->space_stretch);
             Scaled sh = b->ragged ? 0 : (Scaled)(w * brk->space_shrink);
             if (c == 0x3000)
@@ -758,10 +764,10 @@ static void build_items(Build *b)
                     extra = nw - w;     /* the space's glyph keeps its advance */
                     w = nw;
                     if (no_line_start(r) || no_line_end(l))
-                        breakable = 0;
+                        pen = KP_INF;
                 }
             }
-            push_glue(b, byte, s->boff[i + 1], byte, w, extra, st, sh, breakable, rprot_of(b, i - 1),
+            push_glue(b, byte, s->boff[i + 1], byte, w, extra, st, sh, pen, rprot_of(b, i - 1),
                       lprot_of(b, i + 1));
             b->box_b0 = b->box_b1 = s->boff[i + 1];
             continue;
@@ -810,14 +816,11 @@ static void build_items(Build *b)
                     extra = (Scaled)(em * brk->cjk_latin_space);   /* not around note marks */
                 Scaled st = b->ragged ? 0 : (Scaled)(em * brk->cjk_stretch);
                 Scaled sh = b->ragged ? 0 : (Scaled)(em * brk->cjk_shrink);
-                push_glue(b, byte, byte, s->boff[i - 1], extra, extra, st, sh, allowed != 0,
+                push_glue(b, byte, byte, s->boff[i - 1], extra, extra, st, sh, allowed ? 0 : KP_INF,
                           rprot_of(b, i - 1), lprot_of(b, i));
                 b->box_b0 = b->box_b1 = byte;
             } else if (allowed) {
                 flush_box(b);
-                if (allowed == 3 && b->ragged)   /* the ragged glue is no breakpoint here */
-                    push(&b->it, (KpItem){.type = KP_PENALTY, .penalty = KP_INF},
-                         (IMap){byte, byte, -1, 0, 0});
                 push_penalty(b, byte, allowed == 2 ? 50 : allowed == 3 ? URL_ANY_PENALTY : 0, 0, 0, 0,
                              rprot_of(b, i - 1), lprot_of(b, i));
                 if (allowed == 3)
