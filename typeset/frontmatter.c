@@ -843,6 +843,7 @@ typedef struct FmKey {
     const char *key;
     size_t off;                                   /* text field, when fn is NULL */
     void (*fn)(FmCtx *c, const YNode *v);
+    int date;                                     /* the text field is a date (fm_date) */
 } FmKey;
 
 static void fm_meta_doi(FmCtx *c, const YNode *v)
@@ -879,35 +880,22 @@ static const char *fm_date(FmCtx *c, const YNode *v, const char *key)
     return t;
 }
 
-static void fm_received(FmCtx *c, const YNode *v)
-{
-    c->doc->meta.received = fm_date(c, v, "received");
-}
-
-static void fm_accepted(FmCtx *c, const YNode *v)
-{
-    c->doc->meta.accepted = fm_date(c, v, "accepted");
-}
-
-static void fm_published(FmCtx *c, const YNode *v)
-{
-    c->doc->meta.published = fm_date(c, v, "published");
-}
-
-#define FM_TEXT(k) {#k, offsetof(DocMeta, k), NULL}
+#define FM_TEXT(k) {#k, offsetof(DocMeta, k), NULL, 0}
+#define FM_DATE(k) {#k, offsetof(DocMeta, k), NULL, 1}
 static const FmKey fm_keys[] = {
-    {"title", 0, fm_title},         FM_TEXT(subtitle),
-    {"lang", 0, fm_lang},           {"doi", 0, fm_meta_doi},
-    FM_TEXT(article_type),          {"authors", 0, fm_authors},
-    {"abstract", 0, fm_abstract},   {"keywords", 0, fm_keywords},
-    {"received", 0, fm_received},   {"accepted", 0, fm_accepted},
-    {"published", 0, fm_published}, FM_TEXT(license),
-    FM_TEXT(journal),               FM_TEXT(issn),
-    FM_TEXT(volume),                FM_TEXT(number),
-    FM_TEXT(year),                  {"first_page", 0, fm_first_page},
-    {"references", 0, fm_references},
+    {"title", 0, fm_title, 0},          FM_TEXT(subtitle),
+    {"lang", 0, fm_lang, 0},            {"doi", 0, fm_meta_doi, 0},
+    FM_TEXT(article_type),              {"authors", 0, fm_authors, 0},
+    {"abstract", 0, fm_abstract, 0},    {"keywords", 0, fm_keywords, 0},
+    FM_DATE(received),                  FM_DATE(accepted),
+    FM_DATE(published),                 FM_TEXT(license),
+    FM_TEXT(journal),                   FM_TEXT(issn),
+    FM_TEXT(volume),                    FM_TEXT(number),
+    FM_TEXT(year),                      {"first_page", 0, fm_first_page, 0},
+    {"references", 0, fm_references, 0},
 };
 #undef FM_TEXT
+#undef FM_DATE
 
 static void fm_key(FmCtx *c, const YNode *k, const YNode *v)
 {
@@ -919,7 +907,8 @@ static void fm_key(FmCtx *c, const YNode *k, const YNode *v)
         } else {
             char what[40];
             snprintf(what, sizeof what, "'%s'", k->s);
-            *(const char **)((char *)&c->doc->meta + fm_keys[i].off) = fm_text(c, v, what);
+            *(const char **)((char *)&c->doc->meta + fm_keys[i].off) =
+                fm_keys[i].date ? fm_date(c, v, k->s) : fm_text(c, v, what);
         }
         return;
     }
