@@ -72,16 +72,9 @@ static char *iso_date(long long epoch)
     return g_strdup(buf);
 }
 
-/* keep != NULL: the post-pass document is handed back in *keep->doc, and
- * the bytes it reads from in *keep->cairo (g_free them after it). */
-typedef struct RenderKeep {
-    PdfPostDoc *doc;
-    unsigned char *cairo;
-} RenderKeep;
-
 static int render_pdf(long long epoch, const Doc *doc, const Style *st, const LayResult *res,
                       int frames, double bleed, double marks, const char *out_path, Arena *a, unsigned char **fin,
-                      size_t *flen, RenderKeep *keep, DiagList *dl)
+                      size_t *flen, DiagList *dl)
 {
     GString *kw = g_string_new(NULL);
     for (int i = 0; i < doc->meta.n_keywords; i++)
@@ -120,12 +113,7 @@ static int render_pdf(long long epoch, const Doc *doc, const Style *st, const La
             .title = doc->meta.title,
             .producer = "typeset " TS_VERSION " (cairo " CAIRO_VERSION_STRING ")",
         };
-        if (keep) {
-            rc = pdfpost_run_keep(pdf, len, &pp, fin, flen, &keep->doc, &keep->cairo, out_path,
-                                  dl);
-        } else {
-            rc = pdfpost_run(pdf, len, &pp, fin, flen, out_path, dl);
-        }
+        rc = pdfpost_run(pdf, len, &pp, fin, flen, out_path, dl);
     }
     g_free(pdf);
     g_free(date);
@@ -248,19 +236,7 @@ int article_render_pdf(const Article *art, const TsContext *c, long long epoch, 
                        size_t *out_len, DiagList *dl)
 {
     return render_pdf(epoch, &art->doc, c->style, &art->result, art->frames, art->bleed_pt, art->marks_pt, art->doc.path,
-                      (Arena *)&art->arena, out, out_len, NULL, dl);
-}
-
-int article_render_pdf_keep(const Article *art, const TsContext *c, long long epoch,
-                            unsigned char **out, size_t *out_len, PdfPostDoc **doc,
-                            unsigned char **cairo, DiagList *dl)
-{
-    RenderKeep k = {0};
-    int rc = render_pdf(epoch, &art->doc, c->style, &art->result, art->frames, art->bleed_pt,
-                        art->marks_pt, art->doc.path, (Arena *)&art->arena, out, out_len, &k, dl);
-    *doc = k.doc;
-    *cairo = k.cairo;
-    return rc;
+                      (Arena *)&art->arena, out, out_len, dl);
 }
 
 int article_write_pdf(const Article *art, const TsContext *c, const char *out_path, long long epoch,
@@ -274,7 +250,7 @@ int article_write_pdf(const Article *art, const TsContext *c, const char *out_pa
     unsigned char *pdf = NULL;
     size_t len = 0;
     int rc = render_pdf(epoch, &art->doc, c->style, &art->result, art->frames, art->bleed_pt, art->marks_pt, out_path,
-                        (Arena *)&art->arena, &pdf, &len, NULL, dl);
+                        (Arena *)&art->arena, &pdf, &len, dl);
     if (rc == 0)
         rc = output_write_atomic(out_path, pdf, len, dl);
     free(pdf);

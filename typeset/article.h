@@ -63,12 +63,6 @@ int article_write_pdf(const Article *art, const TsContext *c, const char *out_pa
 /* Paints and post-processes into memory: *out is malloc'd (caller frees). */
 int article_render_pdf(const Article *art, const TsContext *c, long long epoch, unsigned char **out,
                        size_t *out_len, DiagList *dl);
-/* article_render_pdf, also handing back the post-pass document (for the
- * issue merge, pdfmerge_add_doc) and Cairo's bytes it reads from, which must
- * outlive it and what is merged from it (g_free).  Both NULL on failure. */
-int article_render_pdf_keep(const Article *art, const TsContext *c, long long epoch,
-                            unsigned char **out, size_t *out_len, PdfPostDoc **doc,
-                            unsigned char **cairo, DiagList *dl);
 void article_free(Article *art);
 
 #endif

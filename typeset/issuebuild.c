@@ -27,6 +27,7 @@
 #include "issuemerge.h"
 #include "issuepages.h"
 #include "output.h"
+#include "pdfcat.h"
 
 typedef void (*IssueJobFn)(Issue *is, Item *it, TsContext *c);
 
@@ -229,40 +230,40 @@ static int pdf_cached(Issue *is, Item *it)
     return same;
 }
 
-/* The post-pass document a merge did not take (it failed, or the numbering
- * changed and the article is set again). */
-static void item_drop_post(Item *it)
+/* The PDF bytes a merge did not take (it failed, or the numbering changed
+ * and the article is set again). */
+static void item_drop_pdf(Item *it)
 {
-    pdfpost_doc_free(it->post);
-    g_free(it->post_src);
-    it->post = NULL;
-    it->post_src = NULL;
+    pdfcat_part_free(it->read);
+    g_free(it->pdf);    /* malloc'd or g_malloc'd: the same allocator since GLib 2.46 */
+    it->read = NULL;
+    it->pdf = NULL;
+    it->pdf_len = 0;
 }
 
-/* An unchanged article's PDF, read and parsed here, in its job, rather than
- * in the merge step, which runs in one thread at a time.  Nothing happens on
- * failure: the merge step then reads the file and reports what is wrong. */
-static void item_read_post(Issue *is, Item *it)
+/* The article's PDF read for the merge here, in its job, rather than in the
+ * merge step, which runs in one thread at a time. */
+static void item_read_pdf(Item *it, unsigned char *pdf, size_t len)
 {
-    /* the document keeps the name for its messages: in the article's arena */
-    const char *file = arena_printf(&it->art->arena, "%s/%s.pdf", is->o->outdir, it->ma->stem);
+    it->pdf = pdf;
+    it->pdf_len = len;
+    it->read = pdfcat_read(pdf, len);   /* NULL: the merge goes to qpdf */
+}
+
+/* An unchanged article's PDF, from its file.  Nothing happens on failure:
+ * the merge step then reads the file and reports what is wrong. */
+static void item_read_file(Issue *is, Item *it)
+{
+    char *file = g_strdup_printf("%s/%s.pdf", is->o->outdir, it->ma->stem);
     gchar *bytes = NULL;
     gsize len = 0;
-    DiagList dl;
-    diag_list_init(&dl);
-    if (g_file_get_contents(file, &bytes, &len, NULL) &&
-        pdfpost_open((const unsigned char *)bytes, len, &it->post, file, &dl) == 0) {
-        it->post_src = (unsigned char *)bytes;
-        diag_list_merge(&it->dl_set, &dl);      /* qpdf's warnings, if any */
-        pdfpost_doc_retarget(it->post, &it->dl_set);
-    } else {
-        g_free(bytes);
-    }
-    diag_list_fini(&dl);
+    if (g_file_get_contents(file, &bytes, &len, NULL))
+        item_read_pdf(it, (unsigned char *)bytes, len);
+    g_free(file);
 }
 
 /* Paints the article's layout into OUTDIR/STEM.pdf and records it; keeps
- * its post-pass document for the merge (it->post). */
+ * its bytes, read, for the merge. */
 static void write_article(Issue *is, Item *it, TsContext *c)
 {
     char *out = g_strdup_printf("%s/%s.pdf", is->o->outdir, it->ma->stem);
@@ -270,11 +271,9 @@ static void write_article(Issue *is, Item *it, TsContext *c)
     range_text(it, range, sizeof range);
     unsigned char *pdf = NULL;
     size_t len = 0;
-    item_drop_post(it);
-    if (article_render_pdf_keep(it->art, c, is->pdf_epoch, &pdf, &len, &it->post, &it->post_src,
-                                &it->dl_set) != 0 ||
+    item_drop_pdf(it);
+    if (article_render_pdf(it->art, c, is->pdf_epoch, &pdf, &len, &it->dl_set) != 0 ||
         output_write_atomic(out, pdf, len, &it->dl_set) != 0) {
-        item_drop_post(it);
         it->failed = 1;
     } else {
         char key[ISSUECACHE_HEX];
@@ -283,6 +282,10 @@ static void write_article(Issue *is, Item *it, TsContext *c)
         issuecache_sha(pdf, len, rec.pdf_sha);
         issuecache_put(is->cache_dir, key, &rec, &it->dl_set);
         issuelog_line(is->log, "%s: set at %s, wrote %s", it->ma->name, range, out);
+        if (is->merge) {
+            item_read_pdf(it, pdf, len);
+            pdf = NULL;
+        }
     }
     free(pdf);
     g_free(out);
@@ -295,11 +298,11 @@ static void set_article(Issue *is, Item *it, TsContext *c)
     diag_list_fini(&it->dl_set);
     diag_list_init(&it->dl_set);
     it->cached_warnings = 0;
-    item_drop_post(it);         /* a document of an earlier numbering */
+    item_drop_pdf(it);          /* a PDF of an earlier numbering */
     if (pdf_cached(is, it)) {
         it->set_at = it->first;
         if (is->merge)
-            item_read_post(is, it);
+            item_read_file(is, it);
         char range[64];
         range_text(it, range, sizeof range);
         issuelog_set(is->log, it->set_pages);
@@ -656,7 +659,7 @@ void issuebuild_close(Issue *is)
     issuebuild_say(is);
     for (int k = 0; k < is->n; k++) {
         Item *it = &is->items[k];
-        item_drop_post(it);
+        item_drop_pdf(it);
         article_free(it->art);
         diag_list_fini(&it->dl_open);
         diag_list_fini(&it->dl_set);

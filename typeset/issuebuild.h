@@ -48,9 +48,10 @@ typedef struct Item {
     int set_pages;              /* pages of that layout */
     int cached_warnings;        /* warnings of the layout a cached PDF came from */
     TsContext *ctx;             /* the context whose cache holds its paragraphs, or NULL */
-    PdfPostDoc *post;           /* its PDF's post-pass document, for the merge to copy
-                                   from (NULL: the merge reads the written file) */
-    unsigned char *post_src;    /* Cairo's bytes `post` reads from */
+    unsigned char *pdf;         /* its PDF's bytes, for the merge (NULL: the merge
+                                   reads the written file) ... */
+    size_t pdf_len;
+    struct PdfCatPart *read;    /* ... and those bytes read for it (pdfcat.h), or NULL */
     gint ready;                 /* atomic: its phase-2 job is done this round */
     int cached;                 /* phase 1's count came from the cache */
     int failed;

@@ -13,6 +13,7 @@
 #include "issuepages.h"
 #include "output.h"
 #include "paint.h"
+#include "pdfcat.h"
 #include "pdfmerge.h"
 
 struct IssueMerge {
@@ -247,16 +248,19 @@ static int step_article(IssueMerge *im, Item *it)
     im->folio = it->first + it->set_pages;
     char **buf = &im->bufs[it->k - 1];
     g_free(*buf);
-    if (it->post) {
-        /* set in this run: copy from its post-pass document, which reads
-         * from Cairo's bytes (kept with the merge from now on) */
-        *buf = (char *)it->post_src;
-        PdfPostDoc *doc = it->post;
-        it->post = NULL;
-        it->post_src = NULL;
-        return pdfmerge_add_doc(im->pm, &part, doc);
+    if (it->pdf) {
+        /* its bytes, read in its job (kept with the merge from now on) */
+        *buf = (char *)it->pdf;
+        part.pdf = it->pdf;
+        part.len = it->pdf_len;
+        part.read = it->read;
+        it->pdf = NULL;
+        int rc = pdfmerge_add(im->pm, &part);
+        pdfcat_part_free(it->read);
+        it->read = NULL;
+        return rc;
     }
-    /* unchanged since an earlier run: read the file it wrote */
+    /* its file, read here (it could not be read in its job) */
     gsize len = 0;
     GError *e = NULL;
     if (!g_file_get_contents(file, buf, &len, &e)) {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pdfcat.h"
 #include "pdfpp.h"
 
 /* Name and number trees, outlines: deeper is a cycle or an attack. */
@@ -544,30 +545,38 @@ static void pm_write_labels(Merge *m, int n_front, const PdfMergeOptions *o)
 }
 
 struct PdfMerge {
-    Merge m;
     PdfMergeOptions o;
+    const unsigned char *front;
+    size_t front_len;
+    const char *file;
+    DiagList *dl;
+    PdfCat *cat;                /* the merge on bytes, while every input allows it */
+    GArray *added;              /* PdfMergePart: what cat took, to be given to qpdf */
+    int qpdf;                   /* m is in use */
+    Merge m;
     int n_front;
     int failed;
 };
 
-PdfMerge *pdfmerge_new(const unsigned char *front, size_t front_len, const PdfMergeOptions *o,
-                       const char *file, DiagList *dl)
+/* The qpdf merge from the front (it continues with pdfmerge_add's parts). */
+static int pm_qpdf_new(PdfMerge *pm)
 {
-    PdfMerge *pm = g_new0(PdfMerge, 1);
-    pm->o = *o;
     Merge *m = &pm->m;
+    const PdfMergeOptions *o = &pm->o;
+    pm->qpdf = 1;
     m->names = g_array_new(FALSE, FALSE, sizeof(PmName));
     m->nums = g_array_new(FALSE, FALSE, sizeof(PmNum));
     m->outline = g_array_new(FALSE, FALSE, sizeof(PmEntry));
-    int ok = pp_open(&m->c, front, front_len, file, dl) == 0;
-    m->c.plain_xref = o->post.plain_xref;
+    int ok = pp_open(&m->c, pm->front, pm->front_len, pm->file, pm->dl) == 0;
+    m->c.plain_xref = 1;
     if (ok) {
         pm->n_front = qpdf_get_num_pages(m->c.q);
         ok = pp_ok(&m->c, "reading the front pages");
     }
     PmPartCtx fp = {.m = m, .max_key = -1};
     if (ok && (pm_collect_names(&fp, m->c.q) != 0 || pm_collect_outline(&fp, m->c.q, 1) != 0)) {
-        diag_add(dl, DIAG_ERROR, file, 1, 1, "the front PDF's name tree or outline is too deep");
+        diag_add(pm->dl, DIAG_ERROR, pm->file, 1, 1,
+                 "the front PDF's name tree or outline is too deep");
         ok = 0;
     }
     if (ok) {
@@ -575,7 +584,38 @@ PdfMerge *pdfmerge_new(const unsigned char *front, size_t front_len, const PdfMe
         if (o->front_blank_label)
             pm_add_blank(m, o);
     }
-    if (!ok) {
+    return ok ? 0 : -1;
+}
+
+static int pm_qpdf_add(PdfMerge *pm, const PdfMergePart *part)
+{
+    /* The part's document is freed as soon as its objects are copied: qpdf
+     * (8.3 on) copies stream data lazily from the part's bytes, which the
+     * caller keeps, not from its document. */
+    PpCtx src;
+    int rc = pp_open(&src, part->pdf, part->len, part->file, pm->m.c.dl) == 0 &&
+                     pm_part(&pm->m, &src, part, &pm->o) == 0 ? 0 : -1;
+    pp_close(&src);
+    return rc;
+}
+
+PdfMerge *pdfmerge_new(const unsigned char *front, size_t front_len, const PdfMergeOptions *o,
+                       const char *file, DiagList *dl)
+{
+    PdfMerge *pm = g_new0(PdfMerge, 1);
+    pm->o = *o;
+    pm->front = front;
+    pm->front_len = front_len;
+    pm->file = file;
+    pm->dl = dl;
+    pm->added = g_array_new(FALSE, FALSE, sizeof(PdfMergePart));
+    int errors = dl->errors;
+    PdfCatPart *f = pdfcat_read(front, front_len);
+    if (f) {
+        pm->cat = pdfcat_new(f, o, file, dl);
+        pdfcat_part_free(f);
+    }
+    if (!pm->cat && (dl->errors > errors || pm_qpdf_new(pm) != 0)) {
         pdfmerge_free(pm);
         return NULL;
     }
@@ -586,33 +626,30 @@ int pdfmerge_add(PdfMerge *pm, const PdfMergePart *part)
 {
     if (!pm || pm->failed)
         return -1;
-    /* The part's document is freed as soon as its objects are copied: qpdf
-     * (8.3 on) copies stream data lazily from the part's bytes, which the
-     * caller keeps, not from its document.  Freeing thirteen documents at
-     * the end took as long as writing issue.pdf. */
-    PpCtx src;
-    if (pp_open(&src, part->pdf, part->len, part->file, pm->m.c.dl) != 0 ||
-        pm_part(&pm->m, &src, part, &pm->o) != 0)
-        pm->failed = 1;
-    pp_close(&src);
-    return pm->failed ? -1 : 0;
-}
-
-int pdfmerge_add_doc(PdfMerge *pm, const PdfMergePart *part, PdfPostDoc *doc)
-{
-    if (!pm || pm->failed || !doc) {
-        pdfpost_doc_free(doc);
-        return -1;
+    if (pm->cat) {
+        PdfCatPart *own = part->read ? NULL : pdfcat_read(part->pdf, part->len);
+        const PdfCatPart *r = part->read ? part->read : own;
+        if (r) {
+            if (pdfcat_add(pm->cat, r, part) != 0)
+                pm->failed = 1;
+            else
+                g_array_append_val(pm->added, *part);
+            pdfcat_part_free(own);
+            return pm->failed ? -1 : 0;
+        }
+        /* not the shape pdfcat reads: qpdf merges everything again */
+        pdfcat_free(pm->cat);
+        pm->cat = NULL;
+        if (pm_qpdf_new(pm) != 0) {
+            pm->failed = 1;
+            return -1;
+        }
+        for (guint i = 0; i < pm->added->len && !pm->failed; i++)
+            if (pm_qpdf_add(pm, &g_array_index(pm->added, PdfMergePart, i)) != 0)
+                pm->failed = 1;
     }
-    /* from now on the part's warnings and errors are the merge's, counted
-     * afresh as when the merge reads a part's file */
-    doc->c.dl = pm->m.c.dl;
-    doc->c.file = part->file;
-    doc->c.warnings = 0;
-    doc->c.hidden_said = 0;
-    if (pm_part(&pm->m, &doc->c, part, &pm->o) != 0)
+    if (!pm->failed && pm_qpdf_add(pm, part) != 0)
         pm->failed = 1;
-    pdfpost_doc_free(doc);
     return pm->failed ? -1 : 0;
 }
 
@@ -622,6 +659,12 @@ int pdfmerge_finish(PdfMerge *pm, unsigned char **out, size_t *out_len)
     *out_len = 0;
     if (!pm || pm->failed)
         return -1;
+    if (pm->cat) {
+        if (pdfcat_finish(pm->cat, out, out_len) == 0)
+            return 0;
+        pm->failed = 1;
+        return -1;
+    }
     Merge *m = &pm->m;
     pm_write_names(m);
     pm_write_parent_tree(m);
@@ -638,7 +681,7 @@ int pdfmerge_finish(PdfMerge *pm, unsigned char **out, size_t *out_len)
 
 void pdfmerge_report_hidden(PdfMerge *pm)
 {
-    if (pm)
+    if (pm && pm->qpdf)
         pp_report_hidden(&pm->m.c);
 }
 
@@ -646,17 +689,21 @@ void pdfmerge_free(PdfMerge *pm)
 {
     if (!pm)
         return;
+    pdfcat_free(pm->cat);
+    g_array_free(pm->added, TRUE);
     Merge *m = &pm->m;
-    for (guint i = 0; i < m->names->len; i++)
-        g_free(g_array_index(m->names, PmName, i).name);
-    for (guint i = 0; i < m->outline->len; i++) {
-        g_free(g_array_index(m->outline, PmEntry, i).title);
-        g_free(g_array_index(m->outline, PmEntry, i).dest);
+    if (pm->qpdf) {
+        for (guint i = 0; i < m->names->len; i++)
+            g_free(g_array_index(m->names, PmName, i).name);
+        for (guint i = 0; i < m->outline->len; i++) {
+            g_free(g_array_index(m->outline, PmEntry, i).title);
+            g_free(g_array_index(m->outline, PmEntry, i).dest);
+        }
+        g_array_free(m->names, TRUE);
+        g_array_free(m->nums, TRUE);
+        g_array_free(m->outline, TRUE);
+        pp_close(&m->c);
     }
-    g_array_free(m->names, TRUE);
-    g_array_free(m->nums, TRUE);
-    g_array_free(m->outline, TRUE);
-    pp_close(&m->c);
     g_free(pm);
 }
 

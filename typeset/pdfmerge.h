@@ -8,8 +8,10 @@
  * (the parts' trees below the front's, their parent-tree keys renumbered), an
  * outline (each part's title with its own outline one level below), page
  * labels (the front's own, then decimal folios from first_folio on), and goes
- * through the same post-pass as every PDF (pdfpost.h).  Keeps no state; inputs
- * are borrowed. */
+ * through the same post-pass as every PDF (pdfpost.h), with a plain xref
+ * table.  When every input is in the shape Cairo and the post-pass write,
+ * the merge is done on their bytes (pdfcat.h); from the first input that is
+ * not, it is done again by qpdf.  Inputs are borrowed. */
 #ifndef TS_PDFMERGE_H
 #define TS_PDFMERGE_H
 
@@ -25,6 +27,7 @@ typedef struct PdfMergePart {
     const char *title;          /* its outline entry (UTF-8) ... */
     const char *title_dest;     /* ... and where it leads (a name after prefixing) */
     int blanks_before;          /* blank pages inserted before its first page */
+    const struct PdfCatPart *read;  /* pdfcat_read of pdf done ahead (any thread), or NULL */
 } PdfMergePart;
 
 typedef struct PdfMergeOptions {
@@ -44,11 +47,6 @@ typedef struct PdfMerge PdfMerge;
 PdfMerge *pdfmerge_new(const unsigned char *front, size_t front_len, const PdfMergeOptions *o,
                        const char *file, DiagList *dl);
 int pdfmerge_add(PdfMerge *pm, const PdfMergePart *part);
-/* pdfmerge_add from the part's post-pass document (pdfpost_run_keep) rather
- * than its bytes (part->pdf is not read: the bytes doc was read from must
- * live until pdfmerge_free instead).  Takes doc over and frees it.  The
- * result is the same as pdfmerge_add of the bytes pdfpost wrote. */
-int pdfmerge_add_doc(PdfMerge *pm, const PdfMergePart *part, PdfPostDoc *doc);
 int pdfmerge_finish(PdfMerge *pm, unsigned char **out, size_t *out_len);
 /* Adds, once, the count of qpdf warnings on the merged document that were
  * not shown (pdfmerge_finish and pdfmerge_free do it too). */

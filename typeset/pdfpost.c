@@ -293,24 +293,17 @@ void pp_close(PpCtx *c)
 }
 
 static int pdfpost_rewrite(const unsigned char *in, size_t len, const PdfPostOptions *o,
-                           unsigned char **out, size_t *out_len, PdfPostDoc **keep,
-                           const char *file, DiagList *dl)
+                           unsigned char **out, size_t *out_len, const char *file, DiagList *dl)
 {
     *out = NULL;
     *out_len = 0;
-    PdfPostDoc *d = g_new0(PdfPostDoc, 1);
-    PpCtx *c = &d->c;
+    PpCtx c;
     int rc = -1;
-    int ok = pp_open(c, in, len, file, dl) == 0;
-    c->plain_xref = o->plain_xref;
-    if (ok && pp_boxes(c, o) == 0 && pp_metadata(c, o) == 0 && pp_write(c, out, out_len) == 0)
+    int ok = pp_open(&c, in, len, file, dl) == 0;
+    c.plain_xref = o->plain_xref;
+    if (ok && pp_boxes(&c, o) == 0 && pp_metadata(&c, o) == 0 && pp_write(&c, out, out_len) == 0)
         rc = 0;
-    if (rc == 0 && keep) {
-        pp_report_hidden(c);
-        *keep = d;
-        return 0;
-    }
-    pdfpost_doc_free(d);
+    pp_close(&c);
     return rc;
 }
 
@@ -322,82 +315,5 @@ int pdfpost_run(const unsigned char *in, size_t len, const PdfPostOptions *o,
         if (rc != PDFAPPEND_UNKNOWN)
             return rc;
     }
-    return pdfpost_rewrite(in, len, o, out, out_len, NULL, file, dl);
-}
-
-int pdfpost_run_keep(const unsigned char *in, size_t len, const PdfPostOptions *o,
-                     unsigned char **out, size_t *out_len, PdfPostDoc **doc,
-                     unsigned char **doc_src, const char *file, DiagList *dl)
-{
-    *doc = NULL;
-    *doc_src = NULL;
-    if (!o->plain_xref && !o->rewrite) {
-        int rc = pdfappend_run(in, len, o, out, out_len, file, dl);
-        if (rc == PDFAPPEND_ERROR)
-            return -1;
-        if (rc == 0) {
-            /* the merge reads the file as written, from its own copy */
-            *doc_src = g_memdup2(*out, *out_len);
-            if (pdfpost_open(*doc_src, *out_len, doc, file, dl) != 0) {
-                g_free(*doc_src);
-                *doc_src = NULL;
-                free(*out);
-                *out = NULL;
-                *out_len = 0;
-                return -1;
-            }
-            return 0;
-        }
-    }
-    *doc_src = g_memdup2(in, len);
-    int rc = pdfpost_rewrite(*doc_src, len, o, out, out_len, doc, file, dl);
-    if (rc != 0) {
-        g_free(*doc_src);
-        *doc_src = NULL;
-    }
-    return rc;
-}
-
-/* More object numbers than a PDF of PP_MAX_OBJECTS objects has are not read
- * ahead (they are read when touched, as usual). */
-enum { PP_MAX_OBJECTS = 1 << 22 };
-
-int pdfpost_open(const unsigned char *in, size_t len, PdfPostDoc **doc, const char *file,
-                 DiagList *dl)
-{
-    *doc = NULL;
-    PdfPostDoc *d = g_new0(PdfPostDoc, 1);
-    PpCtx *c = &d->c;
-    if (pp_open(c, in, len, file, dl) != 0) {
-        pdfpost_doc_free(d);
-        return -1;
-    }
-    qpdf_oh size = qpdf_oh_get_key(c->q, qpdf_get_trailer(c->q), "/Size");
-    long long n = qpdf_oh_is_integer(c->q, size) ? qpdf_oh_get_int_value(c->q, size) : 0;
-    for (long long id = 1; id < n && id < PP_MAX_OBJECTS; id++) {
-        qpdf_oh o = qpdf_get_object_by_id(c->q, (int)id, 0);
-        qpdf_oh_get_type_code(c->q, o);     /* parses it */
-        qpdf_oh_release(c->q, o);
-    }
-    qpdf_oh_release(c->q, size);
-    if (!pp_ok(c, "reading the PDF")) {
-        pdfpost_doc_free(d);
-        return -1;
-    }
-    *doc = d;
-    return 0;
-}
-
-void pdfpost_doc_retarget(PdfPostDoc *doc, DiagList *dl)
-{
-    if (doc)
-        doc->c.dl = dl;
-}
-
-void pdfpost_doc_free(PdfPostDoc *doc)
-{
-    if (!doc)
-        return;
-    pp_close(&doc->c);
-    g_free(doc);
+    return pdfpost_rewrite(in, len, o, out, out_len, file, dl);
 }

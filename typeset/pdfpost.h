@@ -53,27 +53,4 @@ int pdfpost_format_date(long long epoch, char *buf, size_t size);
 int pdfpost_run(const unsigned char *in, size_t len, const PdfPostOptions *o,
                 unsigned char **out, size_t *out_len, const char *file, DiagList *dl);
 
-/* The rewritten document itself, still open: what pdfpost_run_keep hands
- * back, so that the issue merge (pdfmerge_add_doc) copies its objects as they
- * are instead of reading the written bytes again.  It reads lazily from the
- * `in` it was made from, which must live as long as it does, and as long as
- * a merged document that copied from it. */
-typedef struct PdfPostDoc PdfPostDoc;
-
-/* pdfpost_run, and on success *doc (caller frees with pdfpost_doc_free, or
- * gives it to pdfmerge_add_doc) and *doc_src, the bytes it reads from (g_free
- * them after the document and whatever copied from it). */
-int pdfpost_run_keep(const unsigned char *in, size_t len, const PdfPostOptions *o,
-                     unsigned char **out, size_t *out_len, PdfPostDoc **doc,
-                     unsigned char **doc_src, const char *file, DiagList *dl);
-void pdfpost_doc_free(PdfPostDoc *doc);
-/* Where the document's later warnings and errors go. */
-void pdfpost_doc_retarget(PdfPostDoc *doc, DiagList *dl);
-/* A document of the PDF in[0..len) as it is (no rewriting), every object read
- * now (objects are otherwise parsed when first touched), so that a merge step
- * copying from it later is quick.  in must live as pdfpost_run_keep's does.
- * Returns 0, or -1 after adding an error (and *doc is NULL). */
-int pdfpost_open(const unsigned char *in, size_t len, PdfPostDoc **doc, const char *file,
-                 DiagList *dl);
-
 #endif

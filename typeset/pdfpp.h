@@ -19,10 +19,6 @@ typedef struct PpCtx {
     int hidden_said;         /* pp_report_hidden has said how many were not shown */
 } PpCtx;
 
-struct PdfPostDoc {
-    PpCtx c;
-};
-
 /* Initialises c and reads the PDF in[0..len), which must outlive c.  Call
  * pp_close whatever it returns. */
 int pp_open(PpCtx *c, const unsigned char *in, size_t len, const char *file, DiagList *dl);

@@ -7,6 +7,7 @@
 #include "../../typeset/issuepages.h"
 #include "../../typeset/manifest.h"
 #include "../../typeset/paint.h"
+#include "../../typeset/pdfcat.h"
 #include "../../typeset/pdfmerge.h"
 #include "check.h"
 
@@ -103,16 +104,45 @@ static char *dest_names(qpdf_data q)
     return g_string_free(g, FALSE);
 }
 
+/* p[0..*len) through the post-pass: appended to (rewrite 0) or rewritten by
+ * qpdf with object streams (rewrite 1), which the byte-level merge does not
+ * read. */
+static unsigned char *post(unsigned char *p, size_t *len, int rewrite)
+{
+    PdfPostOptions o = {.epoch = 1700000000, .lang = "ru", .rewrite = rewrite};
+    unsigned char *out = NULL;
+    size_t n = 0;
+    DiagList dl;
+    diag_list_init(&dl);
+    CHECK(pdfpost_run(p, *len, &o, &out, &n, "p.pdf", &dl) == 0, "post-pass (rewrite %d)", rewrite);
+    diag_list_fini(&dl);
+    g_free(p);
+    *len = n;
+    return out;
+}
+
+enum { MERGE_CAIRO, MERGE_APPENDED, MERGE_MIXED, MERGE_N };
+
 /* Front (one page, "i") + two parts, the first after one blank page: labels,
- * blanks, prefixed names and links, outline, structure. */
-static void merge(void)
+ * blanks, prefixed names and links, outline, structure.  The parts as Cairo
+ * wrote them, after the appended post-pass (read ahead, as the issue does),
+ * or the second rewritten by qpdf, so that the merge starts on the bytes and
+ * is done again by qpdf: the same document each way. */
+static void merge(int how)
 {
     size_t fl, l1, l2;
     unsigned char *front = tiny_pdf("i", "#a2-title", &fl);
     unsigned char *p1 = tiny_pdf("5", "#ref-1", &l1), *p2 = tiny_pdf("7", "#title", &l2);
+    if (how != MERGE_CAIRO) {
+        p1 = post(p1, &l1, 0);
+        p2 = post(p2, &l2, how == MERGE_MIXED);
+    }
+    PdfCatPart *r1 = pdfcat_read(p1, l1), *r2 = pdfcat_read(p2, l2);
+    CHECK(r1 && (how == MERGE_MIXED) == !r2, "merge %d: the parts read for the merge on bytes "
+          "(%p %p), but not one rewritten by qpdf", how, (void *)r1, (void *)r2);
     PdfMergePart parts[2] = {
         {.pdf = p1, .len = l1, .file = "a.pdf", .prefix = "a1-", .title = "First",
-         .title_dest = "a1-title", .blanks_before = 1},
+         .title_dest = "a1-title", .blanks_before = 1, .read = how == MERGE_APPENDED ? r1 : NULL},
         {.pdf = p2, .len = l2, .file = "b.pdf", .prefix = "a2-", .title = "Second",
          .title_dest = "a2-title"},
     };
@@ -155,6 +185,16 @@ static void merge(void)
         qpdf_oh st = qpdf_oh_get_key(q, qpdf_get_root(q), "/StructTreeRoot");
         CHECK(qpdf_oh_get_array_n_items(q, qpdf_oh_get_key(q, st, "/K")) == 3,
               "structure: the front's document and both parts'");
+        qpdf_oh doc = qpdf_oh_get_array_item(q, qpdf_oh_get_key(q, st, "/K"), 1);
+        CHECK(how == MERGE_CAIRO ? !qpdf_oh_has_key(q, doc, "/Lang") :
+              strcmp(qpdf_oh_get_utf8_value(q, qpdf_oh_get_key(q, doc, "/Lang")), "ru") == 0,
+              "structure: a part's /Lang (from its catalog) on its document element");
+        CHECK(qpdf_oh_get_int_value(q, qpdf_oh_get_key(q, st, "/ParentTreeNextKey")) >= 3,
+              "structure: the next parent-tree key after the parts'");
+        CHECK(qpdf_more_warnings(q) == QPDF_FALSE && qpdf_get_num_pages(q) == 5,
+              "qpdf reads the merge without a warning");
+        qpdf_check_pdf(q);
+        CHECK(qpdf_more_warnings(q) == QPDF_FALSE, "qpdf --check finds nothing");
         qpdf_cleanup(&q);
     }
     DiagList bad;
@@ -165,6 +205,8 @@ static void merge(void)
               bad.errors > 0, "a truncated part is an error, and nothing is written");
     diag_list_fini(&bad);
     diag_list_fini(&dl);
+    pdfcat_part_free(r1);
+    pdfcat_part_free(r2);
     free(out);
     g_free(front);
     g_free(p1);
@@ -333,7 +375,8 @@ int main(void)
     numbering();
     sides();
     roman();
-    merge();
+    for (int how = 0; how < MERGE_N; how++)
+        merge(how);
     merge_hostile();
     manifest();
     return check_finish();

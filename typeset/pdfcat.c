@@ -1,0 +1,1172 @@
+/* pdfcat.c — see pdfcat.h.
+ *
+ * Reading a part marks each of its objects with what the merge does with it:
+ * copied (renumbered), rewritten (pages, link annotations, the top structure
+ * elements), or dropped (the catalog, Info, the page tree, the structure
+ * tree root, and the nodes of the parent, name, outline and label trees,
+ * whose entries are collected instead).  A reference to a dropped object
+ * becomes a reference to the result's own catalog, page tree or structure
+ * root, or null.  Anything the reader does not know (keys it would have to
+ * carry over, direct annotations, indirect actions, a broken tree) makes
+ * pdfcat_read answer NULL, and the merge goes through qpdf instead: a
+ * surprise costs time, never a wrong file. */
+#include "pdfcat.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pdfscan.h"
+
+/* Pages of one part, nodes of one tree, outline items: at most. */
+#define PC_MAX_PAGES 100000
+#define PC_MAX_TREE_NODES 1000000
+#define PC_MAX_OUTLINE 100000
+/* Depth of page, name, number and outline trees, at most. */
+#define PC_MAX_DEPTH 64
+
+/* What the merge does with an object of a part. */
+enum {
+    PC_COPY = 0,        /* copied, its references renumbered */
+    PC_PAGE,            /* a page: rewritten */
+    PC_ANNOT,           /* an annotation of a page: rewritten */
+    PC_TOP,             /* a child of the structure tree root: rewritten */
+    PC_DROP,            /* not copied: references to it become null ... */
+    PC_CATALOG,         /* ... or to the result's catalog, */
+    PC_PAGES,           /* page tree root */
+    PC_STROOT,          /* and structure tree root */
+};
+
+/* The result's own objects, numbered first. */
+enum { PC_N_CATALOG = 1, PC_N_PAGES, PC_N_STROOT, PC_N_INFO, PC_N_FIRST };
+
+typedef struct PcSpan {
+    const char *v0, *v1;        /* v0 NULL: none */
+} PcSpan;
+
+/* The page attributes a page may inherit from its /Pages ancestors. */
+static const char *const pc_inheritable[] = {"/MediaBox", "/Resources", "/CropBox", "/Rotate"};
+#define PC_N_INH 4
+
+typedef struct PcPage {
+    long long num;
+    PcSpan inh[PC_N_INH];       /* inherited values the page itself lacks */
+    double mb[4];               /* its MediaBox, normalised */
+} PcPage;
+
+typedef struct PcNum {
+    long long key;
+    PcSpan v;
+} PcNum;
+
+typedef struct PcName {
+    char *name;                 /* decoded bytes */
+    size_t len;
+    PcSpan v;
+} PcName;
+
+typedef struct PcItem {
+    int level;                  /* 0 = top of this document's outline */
+    PcSpan title;               /* a string object */
+    char *dest;                 /* a destination name (decoded), or NULL ... */
+    size_t dest_len;
+    PcSpan dest_arr;            /* ... an explicit destination */
+} PcItem;
+
+struct PdfCatPart {
+    PsDoc d;
+    unsigned char *kind;        /* by object number */
+    GArray *pages;              /* PcPage, in order */
+    GArray *nums;               /* PcNum: the parent tree */
+    GArray *names;              /* PcName: /Dests */
+    GArray *outline;            /* PcItem, in order */
+    GArray *labels;             /* PcNum: /PageLabels */
+    GArray *top;                /* long long: the structure root's kids */
+    PcSpan lang, info, pagemode;
+    char *lang_text;            /* the catalog's /Lang, decoded (NULL: none or empty) */
+    long long max_key;          /* largest parent-tree key, -1 = none */
+    long long max_used;         /* largest key a page or annotation uses, -1 = none */
+    int tree_nodes;
+};
+
+/* ---- reading a part --------------------------------------------------------------*/
+
+/* 1 when the dictionary [d0, d1) has no key outside allowed (NULL-ended). */
+static int pc_only_keys(const char *d0, const char *d1, const char *const *allowed)
+{
+    const char *p = d0 + 2;
+    for (;;) {
+        const char *k = ps_ws(p, d1);
+        if (k >= d1 || *k != '/')
+            return 1;
+        const char *v = ps_value(k, d1, 1), *ve = v ? ps_value(v, d1, 1) : NULL;
+        if (!ve)
+            return 0;
+        int ok = 0;
+        for (int i = 0; allowed[i] && !ok; i++)
+            ok = ps_is_name(k, v, allowed[i]);
+        if (!ok)
+            return 0;
+        p = ve;
+    }
+}
+
+/* A value that must be a dictionary: direct, or a reference to one (marked
+ * as kind, which must have been unmarked).  0 or -1. */
+static int pc_deref_dict(PdfCatPart *p, const char *v, const char *ve, int kind, const char **d0,
+                         const char **d1)
+{
+    v = ps_ws(v, ve);
+    long long r = ps_ref(v, ve);
+    if (r > 0) {
+        if (r >= p->d.size || p->kind[r] != PC_COPY || ps_dict(&p->d, r, d0, d1) != 0)
+            return -1;  /* (met twice: a shared or cyclic tree) */
+        p->kind[r] = (unsigned char)kind;
+        return 0;
+    }
+    if (v + 1 < ve && v[0] == '<' && v[1] == '<') {
+        *d0 = v;
+        *d1 = ve;
+        return 0;
+    }
+    return -1;
+}
+
+/* A key in 0..INT32_MAX at [v, ve): 0, or -1. */
+static int pc_key(const char *v, const char *ve, long long *k)
+{
+    v = ps_ws(v, ve);
+    return ps_int(v, ve, k) == ve && *k <= INT32_MAX ? 0 : -1;
+}
+
+/* The name or number tree at value [v, ve): its pairs into arr (PcNum for
+ * "/Nums", PcName for "/Names"), nodes dropped.  0 or -1. */
+static int pc_tree(PdfCatPart *p, const char *v, const char *ve, const char *pairs, GArray *arr,
+                   int depth)
+{
+    const char *d0, *d1, *e;
+    static const char *const keys[] = {"/Kids", "/Nums", "/Names", "/Limits", NULL};
+    if (depth > PC_MAX_DEPTH || ++p->tree_nodes > PC_MAX_TREE_NODES ||
+        pc_deref_dict(p, v, ve, PC_DROP, &d0, &d1) != 0 || !pc_only_keys(d0, d1, keys))
+        return -1;
+    const char *a = ps_get(d0, d1, pairs, &e);
+    if (a) {
+        if (*a != '[')
+            return -1;
+        const char *q = a + 1;
+        for (;;) {
+            const char *k = ps_ws(q, e);
+            if (k < e && *k == ']')
+                break;
+            const char *ke = ps_value(k, e, 1), *val = ke ? ps_ws(ke, e) : NULL;
+            const char *vale = val ? ps_value(val, e, 1) : NULL;
+            if (!vale)
+                return -1;
+            if (arr == p->names) {
+                PcName n = {.v = {val, vale}};
+                if (!(n.name = ps_string(k, ke, &n.len)))
+                    return -1;
+                g_array_append_val(arr, n);
+            } else {
+                PcNum n = {.v = {val, vale}};
+                if (pc_key(k, ke, &n.key) != 0)
+                    return -1;
+                g_array_append_val(arr, n);
+            }
+            q = vale;
+        }
+    }
+    const char *kids = ps_get(d0, d1, "/Kids", &e);
+    if (kids) {
+        if (*kids != '[')
+            return -1;
+        const char *q = kids + 1;
+        for (;;) {
+            q = ps_ws(q, e);
+            if (q < e && *q == ']')
+                break;
+            const char *qe = ps_value(q, e, 1);
+            if (!qe || ps_ref(q, qe) <= 0 || pc_tree(p, q, qe, pairs, arr, depth + 1) != 0)
+                return -1;
+            q = qe;
+        }
+    }
+    return 0;
+}
+
+/* A destination at [v, ve) (a name, a string, or an array) into it. */
+static int pc_dest(const char *v, const char *ve, PcItem *it)
+{
+    v = ps_ws(v, ve);
+    if (*v == '[') {
+        it->dest_arr = (PcSpan){v, ve};
+        return 0;
+    }
+    if (*v == '/') {                    /* PDF 1.1: a name object */
+        it->dest_len = (size_t)(ve - v - 1);
+        it->dest = g_strndup(v + 1, it->dest_len);
+        return 0;
+    }
+    return (it->dest = ps_string(v, ve, &it->dest_len)) ? 0 : -1;
+}
+
+/* Outline item at [v, ve) and its later siblings, with their children. */
+static int pc_outline(PdfCatPart *p, const char *v, const char *ve, int level)
+{
+    static const char *const keys[] = {"/Title", "/Parent", "/Prev", "/Next", "/First", "/Last",
+                                       "/Count", "/Dest", "/A", "/C", "/F", NULL};
+    while (v) {
+        const char *d0, *d1, *e;
+        if (level > PC_MAX_DEPTH || (int)p->outline->len >= PC_MAX_OUTLINE ||
+            ps_ref(v, ve) <= 0 || pc_deref_dict(p, v, ve, PC_DROP, &d0, &d1) != 0 ||
+            !pc_only_keys(d0, d1, keys))
+            return -1;
+        PcItem it = {.level = level};
+        const char *t = ps_get(d0, d1, "/Title", &e);
+        if (t)
+            it.title = (PcSpan){t, e};
+        const char *dv = ps_get(d0, d1, "/Dest", &e);
+        if (dv && pc_dest(dv, e, &it) != 0)
+            return -1;
+        const char *a = dv ? NULL : ps_get(d0, d1, "/A", &e);
+        if (a) {
+            const char *a1;
+            if (*a != '<' || !(a1 = e))
+                return -1;      /* an indirect action: not copied */
+            const char *s = ps_get(a, a1, "/S", &e);
+            if (ps_is_name(s, e, "/GoTo")) {
+                const char *dd = ps_get(a, a1, "/D", &e);
+                if (dd && pc_dest(dd, e, &it) != 0)
+                    return -1;
+            }
+        }
+        g_array_append_val(p->outline, it);
+        const char *f = ps_get(d0, d1, "/First", &e);
+        if (f && pc_outline(p, f, e, level + 1) != 0)
+            return -1;
+        v = ps_get(d0, d1, "/Next", &ve);
+    }
+    return 0;
+}
+
+/* An annotation of a page (a reference at [v, ve)). */
+static int pc_annot(PdfCatPart *p, const char *v, const char *ve)
+{
+    long long r = ps_ref(v, ve);
+    const char *d0, *d1, *e;
+    if (r <= 0 || r >= p->d.size || ps_dict(&p->d, r, &d0, &d1) != 0)
+        return -1;
+    if (p->kind[r] == PC_ANNOT)
+        return 0;       /* on two pages */
+    if (p->kind[r] != PC_COPY)
+        return -1;
+    p->kind[r] = PC_ANNOT;
+    const char *sp = ps_get(d0, d1, "/StructParent", &e);
+    long long k;
+    if (sp) {
+        if (pc_key(sp, e, &k) != 0)
+            return -1;
+        if (k > p->max_used)
+            p->max_used = k;
+    }
+    const char *a = ps_get(d0, d1, "/A", &e);
+    if (a && *a != '<')
+        return -1;      /* an indirect action: its destination could not be renamed */
+    return 0;
+}
+
+/* The page tree below the reference [v, ve); inh: what its ancestors give. */
+static int pc_pages(PdfCatPart *p, const char *v, const char *ve, const PcSpan *inh_in, int depth)
+{
+    const char *d0, *d1, *e;
+    long long r = ps_ref(v, ve);
+    if (depth > PC_MAX_DEPTH || r <= 0 || r >= p->d.size || p->kind[r] != PC_COPY ||
+        ps_dict(&p->d, r, &d0, &d1) != 0)
+        return -1;
+    const char *te, *t = ps_get(d0, d1, "/Type", &te);
+    PcSpan inh[PC_N_INH];
+    memcpy(inh, inh_in, sizeof inh);
+    for (int i = 0; i < PC_N_INH; i++) {
+        const char *iv = ps_get(d0, d1, pc_inheritable[i], &e);
+        if (iv)
+            inh[i] = (PcSpan){iv, e};
+    }
+    if (ps_is_name(t, te, "/Pages")) {
+        static const char *const keys[] = {"/Type", "/Kids", "/Count", "/Parent", "/MediaBox",
+                                           "/Resources", "/CropBox", "/Rotate", NULL};
+        p->kind[r] = depth == 0 ? PC_PAGES : PC_DROP;
+        const char *k = ps_get(d0, d1, "/Kids", &e);
+        if (!pc_only_keys(d0, d1, keys) || !k || *k != '[')
+            return -1;
+        const char *q = k + 1;
+        for (;;) {
+            q = ps_ws(q, e);
+            if (q < e && *q == ']')
+                return 0;
+            const char *qe = ps_value(q, e, 1);
+            if (!qe || pc_pages(p, q, qe, inh, depth + 1) != 0)
+                return -1;
+            q = qe;
+        }
+    }
+    if (!ps_is_name(t, te, "/Page") || p->pages->len >= PC_MAX_PAGES)
+        return -1;
+    p->kind[r] = PC_PAGE;
+    PcPage pg = {.num = r};
+    for (int i = 0; i < PC_N_INH; i++)
+        if (!ps_get(d0, d1, pc_inheritable[i], &e))
+            pg.inh[i] = inh[i];
+    if (!inh[0].v0 || ps_media_box(inh[0].v0, inh[0].v1, pg.mb) != 0)
+        return -1;
+    const char *sp = ps_get(d0, d1, "/StructParents", &e);
+    long long key;
+    if (sp) {
+        if (pc_key(sp, e, &key) != 0)
+            return -1;
+        if (key > p->max_used)
+            p->max_used = key;
+    }
+    const char *an = ps_get(d0, d1, "/Annots", &e);
+    if (an) {
+        const char *a0 = an, *a1 = e;
+        long long ar = ps_ref(an, e);
+        if (ar > 0) {   /* the array in an object of its own (copied as it is) */
+            const char *s, *end;
+            size_t sl;
+            if (ar >= p->d.size || ps_object(&p->d, ar, &a0, &a1, &s, &sl, &end) != 0 || s)
+                return -1;
+        }
+        if (*a0 != '[')
+            return -1;
+        const char *q = a0 + 1;
+        for (;;) {
+            q = ps_ws(q, a1);
+            if (q < a1 && *q == ']')
+                break;
+            const char *qe = ps_value(q, a1, 1);
+            if (!qe || pc_annot(p, q, qe) != 0)
+                return -1;
+            q = qe;
+        }
+    }
+    g_array_append_val(p->pages, pg);
+    return 0;
+}
+
+/* The catalog and what hangs from it. */
+static int pc_catalog(PdfCatPart *p)
+{
+    const char *c0, *c1, *e, *v;
+    static const char *const keys[] = {"/Type", "/Pages", "/StructTreeRoot", "/MarkInfo",
+                                       "/Outlines", "/PageLabels", "/Names", "/Lang",
+                                       "/ViewerPreferences", "/PageMode", NULL};
+    if (ps_dict(&p->d, p->d.root, &c0, &c1) != 0 || !pc_only_keys(c0, c1, keys))
+        return -1;
+    p->kind[p->d.root] = PC_CATALOG;
+    if (p->d.info > 0) {
+        if (ps_dict(&p->d, p->d.info, &p->info.v0, &p->info.v1) != 0)
+            return -1;
+        p->kind[p->d.info] = PC_DROP;
+    }
+    if ((v = ps_get(c0, c1, "/Lang", &e))) {
+        size_t n;
+        p->lang = (PcSpan){v, e};
+        p->lang_text = ps_string(v, e, &n);
+        if (!p->lang_text)
+            return -1;
+        if (!*p->lang_text || strlen(p->lang_text) != n) {
+            g_free(p->lang_text);
+            p->lang_text = NULL;
+        }
+    }
+    if ((v = ps_get(c0, c1, "/PageMode", &e)))
+        p->pagemode = (PcSpan){v, e};
+    PcSpan none[PC_N_INH] = {{0}};
+    if (!(v = ps_get(c0, c1, "/Pages", &e)) || pc_pages(p, v, e, none, 0) != 0 ||
+        p->pages->len == 0)
+        return -1;
+    if ((v = ps_get(c0, c1, "/StructTreeRoot", &e))) {
+        const char *s0, *s1, *ke;
+        static const char *const skeys[] = {"/Type", "/K", "/ParentTree", "/ParentTreeNextKey",
+                                            NULL};
+        long long r = ps_ref(v, e);
+        if (r <= 0 || pc_deref_dict(p, v, e, PC_STROOT, &s0, &s1) != 0 ||
+            !pc_only_keys(s0, s1, skeys))
+            return -1;
+        const char *k = ps_get(s0, s1, "/K", &ke);
+        if (k) {
+            const char *q = *k == '[' ? k + 1 : k;
+            for (;;) {
+                q = ps_ws(q, ke);
+                if (q >= ke || *q == ']')
+                    break;
+                const char *qe = ps_value(q, ke, 1);
+                long long kid = qe ? ps_ref(q, qe) : -1;
+                if (kid <= 0 || kid >= p->d.size || p->kind[kid] != PC_COPY)
+                    return -1;  /* (a direct element: not taken) */
+                p->kind[kid] = PC_TOP;
+                g_array_append_val(p->top, kid);
+                q = qe;
+            }
+        }
+        const char *pt = ps_get(s0, s1, "/ParentTree", &ke);
+        if (pt && pc_tree(p, pt, ke, "/Nums", p->nums, 0) != 0)
+            return -1;
+        for (guint i = 0; i < p->nums->len; i++)
+            if (g_array_index(p->nums, PcNum, i).key > p->max_key)
+                p->max_key = g_array_index(p->nums, PcNum, i).key;
+    }
+    if ((v = ps_get(c0, c1, "/Names", &e))) {
+        const char *n0, *n1, *de;
+        static const char *const nkeys[] = {"/Dests", NULL};
+        if (pc_deref_dict(p, v, e, PC_DROP, &n0, &n1) != 0 || !pc_only_keys(n0, n1, nkeys))
+            return -1;
+        const char *dv = ps_get(n0, n1, "/Dests", &de);
+        if (dv && pc_tree(p, dv, de, "/Names", p->names, 0) != 0)
+            return -1;
+    }
+    if ((v = ps_get(c0, c1, "/Outlines", &e))) {
+        const char *o0, *o1, *fe;
+        if (pc_deref_dict(p, v, e, PC_DROP, &o0, &o1) != 0)
+            return -1;
+        const char *f = ps_get(o0, o1, "/First", &fe);
+        if (f && pc_outline(p, f, fe, 0) != 0)
+            return -1;
+    }
+    if ((v = ps_get(c0, c1, "/PageLabels", &e)) && pc_tree(p, v, e, "/Nums", p->labels, 0) != 0)
+        return -1;
+    return 0;
+}
+
+PdfCatPart *pdfcat_read(const unsigned char *pdf, size_t len)
+{
+    PdfCatPart *p = g_new0(PdfCatPart, 1);
+    p->pages = g_array_new(FALSE, FALSE, sizeof(PcPage));
+    p->nums = g_array_new(FALSE, FALSE, sizeof(PcNum));
+    p->names = g_array_new(FALSE, FALSE, sizeof(PcName));
+    p->outline = g_array_new(FALSE, FALSE, sizeof(PcItem));
+    p->labels = g_array_new(FALSE, FALSE, sizeof(PcNum));
+    p->top = g_array_new(FALSE, FALSE, sizeof(long long));
+    p->max_key = p->max_used = -1;
+    if (len < 8 || memcmp(pdf, "%PDF-1.", 7) != 0 || ps_doc_read(&p->d, pdf, len) != 0) {
+        pdfcat_part_free(p);
+        return NULL;
+    }
+    p->kind = g_malloc0((gsize)p->d.size);
+    if (pc_catalog(p) != 0) {
+        pdfcat_part_free(p);
+        return NULL;
+    }
+    /* every object copied must be one this reader can copy */
+    for (long long i = 1; i < p->d.size; i++) {
+        const char *v0, *v1, *s, *end;
+        size_t sl;
+        if (p->d.off[i] && p->kind[i] < PC_DROP &&
+            ps_object(&p->d, i, &v0, &v1, &s, &sl, &end) != 0) {
+            pdfcat_part_free(p);
+            return NULL;
+        }
+    }
+    return p;
+}
+
+void pdfcat_part_free(PdfCatPart *p)
+{
+    if (!p)
+        return;
+    for (guint i = 0; i < p->names->len; i++)
+        g_free(g_array_index(p->names, PcName, i).name);
+    for (guint i = 0; i < p->outline->len; i++)
+        g_free(g_array_index(p->outline, PcItem, i).dest);
+    g_array_free(p->pages, TRUE);
+    g_array_free(p->nums, TRUE);
+    g_array_free(p->names, TRUE);
+    g_array_free(p->outline, TRUE);
+    g_array_free(p->labels, TRUE);
+    g_array_free(p->top, TRUE);
+    g_free(p->lang_text);
+    g_free(p->kind);
+    ps_doc_fini(&p->d);
+    g_free(p);
+}
+
+/* ---- the merge ---------------------------------------------------------------------*/
+
+/* What the merge keeps of a part's trees, as PDF text in the result's numbers. */
+typedef struct CatNum {
+    long long key;
+    char *v;
+} CatNum;
+
+typedef struct CatName {
+    char *name;
+    size_t len;
+    char *v;
+} CatName;
+
+typedef struct CatItem {
+    int level;                  /* 1 = top */
+    char *title;                /* a string object */
+    char *dest;                 /* a destination (string object or array) or NULL */
+} CatItem;
+
+struct PdfCat {
+    PdfMergeOptions o;
+    const char *file;
+    DiagList *dl;
+    GString *out;
+    GArray *at;                 /* size_t: offset of each object by number (0: none yet) */
+    long long next;             /* the next free object number */
+    GArray *kids;               /* long long: the pages, in order */
+    GArray *top;                /* long long: the structure root's kids */
+    GArray *nums, *labels;      /* CatNum */
+    GArray *names;              /* CatName */
+    GArray *outline;            /* CatItem */
+    long long next_key;         /* first free parent-tree key */
+    int n_front;
+    char *info;                 /* the front's Info entries to keep, as PDF text */
+    int info_title;             /* ... among them a /Title */
+    char *pagemode;
+};
+
+/* One part being copied: its object numbers in the result. */
+typedef struct PcMap {
+    const PdfCatPart *p;
+    long long *num;             /* by the part's number: the result's, or 0 (dropped) */
+    long long base;             /* added to its parent-tree keys */
+    const char *prefix;         /* before its destination names (NULL: none) */
+} PcMap;
+
+static void pc_ref(GString *g, const PcMap *m, long long r)
+{
+    long long n = 0;
+    if (r > 0 && r < m->p->d.size) {
+        switch (m->p->kind[r]) {
+        case PC_CATALOG: n = PC_N_CATALOG; break;
+        case PC_PAGES: n = PC_N_PAGES; break;
+        case PC_STROOT: n = PC_N_STROOT; break;
+        default: n = m->num[r];
+        }
+    }
+    if (n > 0)
+        g_string_append_printf(g, "%lld 0 R", n);
+    else
+        g_string_append(g, "null");
+}
+
+static int pc_special(char c)
+{
+    return c == '(' || c == '<' || c == '/' || c == '%' || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == '+';
+}
+
+/* The value text [p, e) with its references renumbered. */
+static void pc_copy(GString *g, const char *p, const char *e, const PcMap *m)
+{
+    while (p < e) {
+        const char *q = p;
+        while (q < e && !pc_special(*q))
+            q++;
+        g_string_append_len(g, p, q - p);
+        if (q >= e)
+            break;
+        p = q;
+        if (*p == '(' || (*p == '<' && !(p + 1 < e && p[1] == '<'))) {
+            q = ps_value(p, e, 0);              /* a string, as it is */
+            q = q ? q : e;
+        } else if (*p == '<') {
+            q = p + 2;
+        } else if (*p == '/' || *p == '%') {    /* a name or a comment */
+            q = p + 1;
+            while (q < e && (*p == '%' ? *q != '\n' && *q != '\r'
+                                       : !strchr(" \t\r\n\f()<>[]{}/%", *q) && *q))
+                q++;
+        } else {                                /* a number, or a reference */
+            long long r = -1;
+            if (*p >= '0' && *p <= '9') {
+                const char *ve = ps_value(p, e, 1);
+                if (ve && ve[-1] == 'R') {
+                    r = ps_ref(p, ve);
+                    q = ve;
+                }
+            }
+            if (r >= 0) {
+                pc_ref(g, m, r);
+                p = q;
+                continue;
+            }
+            q = p + 1;
+            while (q < e && ((*q >= '0' && *q <= '9') || *q == '.'))
+                q++;
+        }
+        g_string_append_len(g, p, q - p);
+        p = q;
+    }
+}
+
+/* The dictionary [d0, d1) without the keys in drop, then extra (PDF text). */
+static void pc_copy_dict(GString *g, const char *d0, const char *d1, const PcMap *m,
+                         const char *const *drop, const char *extra)
+{
+    g_string_append(g, "<<");
+    const char *p = d0 + 2;
+    for (;;) {
+        const char *k = ps_ws(p, d1);
+        if (k >= d1 || *k != '/')
+            break;
+        const char *v = ps_value(k, d1, 1), *ve = v ? ps_value(v, d1, 1) : NULL;
+        if (!ve)
+            break;      /* cannot happen: the reader parsed it */
+        int dropped = 0;
+        for (int i = 0; drop && drop[i] && !dropped; i++)
+            dropped = ps_is_name(k, v, drop[i]);
+        if (!dropped) {
+            g_string_append_c(g, ' ');
+            g_string_append_len(g, k, v - k);
+            g_string_append_c(g, ' ');
+            pc_copy(g, ps_ws(v, ve), ve, m);
+        }
+        p = ve;
+    }
+    if (extra && *extra) {
+        g_string_append_c(g, ' ');
+        g_string_append(g, extra);
+    }
+    g_string_append(g, " >>");
+}
+
+/* A string object of the bytes s[0..n) (escaped). */
+static void pc_string(GString *g, const char *s, size_t n)
+{
+    g_string_append_c(g, '(');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '(' || c == ')' || c == '\\')
+            g_string_append_c(g, '\\');
+        if (c < 0x20 || c >= 0x7F)
+            g_string_append_printf(g, "\\%03o", c);
+        else
+            g_string_append_c(g, (char)c);
+    }
+    g_string_append_c(g, ')');
+}
+
+/* A destination name with the part's prefix, as a string object. */
+static void pc_dest_name(GString *g, const PcMap *m, const char *s, size_t n)
+{
+    GString *t = g_string_new(m->prefix ? m->prefix : "");
+    g_string_append_len(t, s, (gssize)n);
+    pc_string(g, t->str, t->len);
+    g_string_free(t, TRUE);
+}
+
+static void pc_begin(PdfCat *c, long long num)
+{
+    if ((long long)c->at->len <= num)
+        g_array_set_size(c->at, (guint)num + 1);
+    g_array_index(c->at, size_t, num) = c->out->len;
+    g_string_append_printf(c->out, "%lld 0 obj\n", num);
+}
+
+static void pc_end(PdfCat *c)
+{
+    g_string_append(c->out, "\nendobj\n");
+}
+
+/* " /TrimBox [...] /BleedBox [...]" for a page of media box mb; -1 after an
+ * error when the bleed leaves no trim area. */
+static int pc_boxes(PdfCat *c, GString *g, const double mb[4], guint page)
+{
+    double bleed = c->o.post.bleed_pt > 0 ? c->o.post.bleed_pt : 0;
+    double marks = c->o.post.marks_pt > 0 ? c->o.post.marks_pt : 0;
+    double inset = bleed + marks;
+    if (2 * inset >= mb[2] - mb[0] || 2 * inset >= mb[3] - mb[1]) {
+        diag_add(c->dl, DIAG_ERROR, c->file, 1, 1,
+                 "PDF post-pass: page %u: bleed %.3fpt + marks %.3fpt leave no trim area "
+                 "on a %.3f x %.3fpt page",
+                 page, bleed, marks, mb[2] - mb[0], mb[3] - mb[1]);
+        return -1;
+    }
+    ps_box(g, "/TrimBox", mb, inset);
+    ps_box(g, "/BleedBox", mb, marks);
+    return 0;
+}
+
+static int pc_blank(PdfCat *c)
+{
+    const double mb[4] = {0, 0, c->o.blank_width, c->o.blank_height};
+    GString *g = g_string_new(NULL);
+    if (pc_boxes(c, g, mb, c->kids->len + 1) != 0) {
+        g_string_free(g, TRUE);
+        return -1;
+    }
+    long long n = c->next++;
+    pc_begin(c, n);
+    g_string_append_printf(c->out, "<< /Type /Page /Parent %d 0 R /MediaBox [ 0 0 ", PC_N_PAGES);
+    g_string_append_printf(c->out, "%.4f %.4f ] /Resources << >>%s >>", c->o.blank_width,
+                           c->o.blank_height, g->str);
+    pc_end(c);
+    g_array_append_val(c->kids, n);
+    g_string_free(g, TRUE);
+    return 0;
+}
+
+/* A key of the part's parent tree, moved by its base. */
+static long long pc_shift(const PcMap *m, const char *v, const char *ve)
+{
+    long long k = 0;
+    ps_int(ps_ws(v, ve), ve, &k);       /* the reader checked it */
+    return k + m->base;
+}
+
+static void pc_emit_page(PdfCat *c, const PcMap *m, const PcPage *pg, const char *d0,
+                         const char *d1, GString *extra)
+{
+    static const char *const drop[] = {"/Parent", "/StructParents", "/TrimBox", "/BleedBox",
+                                       NULL};
+    const char *e, *sp = ps_get(d0, d1, "/StructParents", &e);
+    g_string_printf(extra, "/Parent %d 0 R", PC_N_PAGES);
+    if (sp)
+        g_string_append_printf(extra, " /StructParents %lld", pc_shift(m, sp, e));
+    for (int i = 0; i < PC_N_INH; i++)
+        if (pg->inh[i].v0) {
+            g_string_append_printf(extra, " %s ", pc_inheritable[i]);
+            pc_copy(extra, pg->inh[i].v0, pg->inh[i].v1, m);
+        }
+    pc_boxes(c, extra, pg->mb, 0);     /* checked before anything was written */
+    pc_copy_dict(c->out, d0, d1, m, drop, extra->str);
+}
+
+static void pc_emit_annot(PdfCat *c, const PcMap *m, const char *d0, const char *d1, GString *extra)
+{
+    const char *drop[4] = {"/StructParent", NULL, NULL, NULL};
+    const char *e, *v = ps_get(d0, d1, "/StructParent", &e);
+    g_string_truncate(extra, 0);
+    if (v)
+        g_string_append_printf(extra, "/StructParent %lld", pc_shift(m, v, e));
+    v = ps_get(d0, d1, "/Subtype", &e);
+    if (m->prefix && ps_is_name(v, e, "/Link")) {
+        const char *dv = ps_get(d0, d1, "/Dest", &e);
+        PcItem it = {0};
+        if (dv && pc_dest(dv, e, &it) == 0 && it.dest) {
+            drop[1] = "/Dest";
+            g_string_append(extra, extra->len ? " /Dest " : "/Dest ");
+            pc_dest_name(extra, m, it.dest, it.dest_len);
+        }
+        const char *a = dv ? NULL : ps_get(d0, d1, "/A", &e);
+        const char *a1 = e, *s = a ? ps_get(a, a1, "/S", &e) : NULL;
+        const char *dd = ps_is_name(s, e, "/GoTo") ? ps_get(a, a1, "/D", &e) : NULL;
+        PcItem goto_ = {0};
+        if (dd && pc_dest(dd, e, &goto_) == 0 && goto_.dest) {
+            static const char *const adrop[] = {"/D", NULL};
+            GString *dest = g_string_new("/D ");
+            pc_dest_name(dest, m, goto_.dest, goto_.dest_len);
+            drop[1] = "/A";
+            g_string_append(extra, extra->len ? " /A " : "/A ");
+            pc_copy_dict(extra, a, a1, m, adrop, dest->str);
+            g_string_free(dest, TRUE);
+        }
+        g_free(goto_.dest);
+        g_free(it.dest);
+    }
+    pc_copy_dict(c->out, d0, d1, m, drop, extra->str);
+}
+
+/* The part's objects, renumbered, in the order of their numbers. */
+static void pc_emit(PdfCat *c, const PcMap *m)
+{
+    const PdfCatPart *p = m->p;
+    GString *extra = g_string_new(NULL);
+    guint *page = g_new0(guint, (gsize)p->d.size);     /* a page object's index */
+    for (guint k = 0; k < p->pages->len; k++)
+        page[g_array_index(p->pages, PcPage, k).num] = k;
+    for (long long i = 1; i < p->d.size; i++) {
+        if (!m->num[i])
+            continue;
+        const char *v0, *v1, *s, *end;
+        size_t sl;
+        ps_object(&p->d, i, &v0, &v1, &s, &sl, &end);   /* the reader checked it */
+        pc_begin(c, m->num[i]);
+        switch (p->kind[i]) {
+        case PC_PAGE:
+            pc_emit_page(c, m, &g_array_index(p->pages, PcPage, page[i]), v0, v1, extra);
+            break;
+        case PC_ANNOT:
+            pc_emit_annot(c, m, v0, v1, extra);
+            break;
+        case PC_TOP:
+            g_string_truncate(extra, 0);
+            if (m->prefix && p->lang_text && !ps_get(v0, v1, "/Lang", &end)) {
+                g_string_append(extra, "/Lang ");
+                g_string_append_len(extra, p->lang.v0, p->lang.v1 - p->lang.v0);
+            }
+            pc_copy_dict(c->out, v0, v1, m, NULL, extra->str);
+            break;
+        default:
+            pc_copy(c->out, v0, v1, m);
+        }
+        if (s) {
+            g_string_append(c->out, "\nstream\n");
+            g_string_append_len(c->out, s, (gssize)sl);
+            g_string_append(c->out, "\nendstream");
+        }
+        pc_end(c);
+    }
+    g_free(page);
+    g_string_free(extra, TRUE);
+}
+
+static char *pc_text(const PcMap *m, PcSpan v)
+{
+    GString *g = g_string_new(NULL);
+    pc_copy(g, ps_ws(v.v0, v.v1), v.v1, m);
+    return g_string_free(g, FALSE);
+}
+
+/* A part (or the front, prefix NULL): numbers, objects, trees. */
+static int pc_part(PdfCat *c, const PdfCatPart *p, const char *prefix, int level)
+{
+    /* the pages' boxes first: an error leaves nothing half-written */
+    GString *g = g_string_new(NULL);
+    for (guint i = 0; i < p->pages->len; i++)
+        if (pc_boxes(c, g, g_array_index(p->pages, PcPage, i).mb, c->kids->len + i + 1) != 0) {
+            g_string_free(g, TRUE);
+            return -1;
+        }
+    g_string_free(g, TRUE);
+    PcMap m = {.p = p, .num = g_new0(long long, (gsize)p->d.size), .prefix = prefix};
+    for (long long i = 1; i < p->d.size; i++)
+        if (p->d.off[i] && p->kind[i] < PC_DROP)
+            m.num[i] = c->next++;
+    m.base = c->next_key;
+    long long top = p->max_key > p->max_used ? p->max_key : p->max_used;
+    c->next_key += top + 1;
+    pc_emit(c, &m);
+    for (guint i = 0; i < p->pages->len; i++)
+        g_array_append_val(c->kids, m.num[g_array_index(p->pages, PcPage, i).num]);
+    for (guint i = 0; i < p->top->len; i++)
+        g_array_append_val(c->top, m.num[g_array_index(p->top, long long, i)]);
+    for (guint i = 0; i < p->nums->len; i++) {
+        const PcNum *n = &g_array_index(p->nums, PcNum, i);
+        CatNum e = {.key = n->key + m.base, .v = pc_text(&m, n->v)};
+        g_array_append_val(c->nums, e);
+    }
+    for (guint i = 0; i < p->names->len; i++) {
+        const PcName *n = &g_array_index(p->names, PcName, i);
+        GString *t = g_string_new(prefix ? prefix : "");
+        g_string_append_len(t, n->name, (gssize)n->len);
+        CatName e = {.len = t->len, .v = pc_text(&m, n->v)};
+        e.name = g_string_free(t, FALSE);
+        g_array_append_val(c->names, e);
+    }
+    for (guint i = 0; i < p->outline->len; i++) {
+        const PcItem *it = &g_array_index(p->outline, PcItem, i);
+        CatItem e = {.level = it->level + level};
+        e.title = it->title.v0 ? g_strndup(it->title.v0, (gsize)(it->title.v1 - it->title.v0))
+                               : g_strdup("()");
+        if (it->dest) {
+            GString *d = g_string_new(NULL);
+            pc_dest_name(d, &m, it->dest, it->dest_len);
+            e.dest = g_string_free(d, FALSE);
+        } else if (it->dest_arr.v0) {
+            e.dest = pc_text(&m, it->dest_arr);
+        }
+        g_array_append_val(c->outline, e);
+    }
+    if (!prefix) {      /* the front: its labels, Info and page mode */
+        for (guint i = 0; i < p->labels->len; i++) {
+            const PcNum *n = &g_array_index(p->labels, PcNum, i);
+            if (n->key >= p->pages->len)
+                continue;
+            CatNum e = {.key = n->key, .v = pc_text(&m, n->v)};
+            g_array_append_val(c->labels, e);
+        }
+        if (p->info.v0) {
+            static const char *const drop[] = {"/CreationDate", "/ModDate", "/Producer", NULL};
+            GString *t = g_string_new(NULL);
+            pc_copy_dict(t, p->info.v0, p->info.v1, &m, drop, NULL);
+            g_string_truncate(t, t->len - 3);   /* " >>" */
+            c->info = g_strdup(t->str + 2);
+            const char *te;
+            c->info_title = ps_get(p->info.v0, p->info.v1, "/Title", &te) != NULL;
+            g_string_free(t, TRUE);
+        }
+        if (p->pagemode.v0)
+            c->pagemode = pc_text(&m, p->pagemode);
+    }
+    g_free(m.num);
+    return 0;
+}
+
+PdfCat *pdfcat_new(const PdfCatPart *front, const PdfMergeOptions *o, const char *file,
+                   DiagList *dl)
+{
+    PdfCat *c = g_new0(PdfCat, 1);
+    c->o = *o;
+    c->file = file;
+    c->dl = dl;
+    c->out = g_string_sized_new(1 << 20);
+    c->at = g_array_new(FALSE, TRUE, sizeof(size_t));
+    c->kids = g_array_new(FALSE, FALSE, sizeof(long long));
+    c->top = g_array_new(FALSE, FALSE, sizeof(long long));
+    c->nums = g_array_new(FALSE, FALSE, sizeof(CatNum));
+    c->labels = g_array_new(FALSE, FALSE, sizeof(CatNum));
+    c->names = g_array_new(FALSE, FALSE, sizeof(CatName));
+    c->outline = g_array_new(FALSE, FALSE, sizeof(CatItem));
+    c->next = PC_N_FIRST;
+    /* the front's header line, and a comment of bytes above 127 (a binary file) */
+    const char *h = front->d.buf;
+    size_t hl = 0;
+    while (hl < 16 && hl < front->d.len && h[hl] != '\n' && h[hl] != '\r')
+        hl++;
+    g_string_append_len(c->out, h, (gssize)hl);
+    g_string_append(c->out, "\n%\xbf\xf7\xa2\xfe\n");
+    c->n_front = (int)front->pages->len;
+    if (pc_part(c, front, NULL, 1) != 0 ||
+        (o->front_blank_label && pc_blank(c) != 0)) {
+        pdfcat_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+int pdfcat_add(PdfCat *c, const PdfCatPart *part, const PdfMergePart *meta)
+{
+    for (int i = 0; i < meta->blanks_before; i++)
+        if (pc_blank(c) != 0)
+            return -1;
+    /* the part's outline entry: its title, and its own outline below it */
+    CatItem head = {.level = 1};
+    GString *t = g_string_new(NULL);
+    ps_text(t, meta->title ? meta->title : "");
+    head.title = g_string_free(t, FALSE);
+    if (meta->title_dest) {
+        GString *d = g_string_new(NULL);
+        pc_string(d, meta->title_dest, strlen(meta->title_dest));
+        head.dest = g_string_free(d, FALSE);
+    }
+    g_array_append_val(c->outline, head);
+    return pc_part(c, part, meta->prefix ? meta->prefix : "", 2);
+}
+
+/* ---- the trees and the end of the file -------------------------------------------*/
+
+static int pc_name_cmp(const void *pa, const void *pb)
+{
+    const CatName *a = pa, *b = pb;
+    int r = memcmp(a->name, b->name, a->len < b->len ? a->len : b->len);
+    return r ? r : (a->len > b->len) - (a->len < b->len);
+}
+
+/* Outline items from *i on at level, under parent; returns how many are
+ * visible when parent is open (all below them closed). */
+static int pc_outline_items(PdfCat *c, long long parent, guint *i, int level, long long *first,
+                            long long *last)
+{
+    long long prev = 0;
+    int n = 0;
+    *first = *last = 0;
+    /* numbers first: an item names its next sibling before that is written */
+    while (*i < c->outline->len) {
+        CatItem *e = &g_array_index(c->outline, CatItem, *i);
+        if (e->level < level)
+            break;
+        if (e->level > level) {         /* a child without a parent: lift it */
+            e->level = level;
+            continue;
+        }
+        long long me = c->next++;
+        ++*i;
+        long long kf, kl;
+        int kids = pc_outline_items(c, me, i, level + 1, &kf, &kl);
+        /* the next sibling's number, if there is one: the next at this level */
+        long long next = 0;
+        if (*i < c->outline->len && g_array_index(c->outline, CatItem, *i).level >= level)
+            next = c->next;
+        pc_begin(c, me);
+        g_string_append_printf(c->out, "<< /Title %s /Parent %lld 0 R", e->title, parent);
+        if (e->dest)
+            g_string_append_printf(c->out, " /Dest %s", e->dest);
+        if (prev)
+            g_string_append_printf(c->out, " /Prev %lld 0 R", prev);
+        if (next)
+            g_string_append_printf(c->out, " /Next %lld 0 R", next);
+        if (kids)
+            g_string_append_printf(c->out, " /First %lld 0 R /Last %lld 0 R /Count %d", kf, kl,
+                                   -kids);
+        g_string_append(c->out, " >>");
+        pc_end(c);
+        if (!*first)
+            *first = me;
+        *last = me;
+        prev = me;
+        n++;
+    }
+    return n;
+}
+
+int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    char date[64];
+    if (pdfpost_format_date(c->o.post.epoch, date, sizeof date) < 0) {
+        diag_add(c->dl, DIAG_ERROR, c->file, 1, 1,
+                 "PDF post-pass: date %lld (seconds since 1970) is outside the years 0..9999",
+                 c->o.post.epoch);
+        return -1;
+    }
+    GString *o = c->out;
+    /* the parent tree */
+    long long ptree = c->next++;
+    pc_begin(c, ptree);
+    g_string_append(o, "<< /Nums [");
+    for (guint i = 0; i < c->nums->len; i++) {
+        CatNum *e = &g_array_index(c->nums, CatNum, i);
+        g_string_append_printf(o, " %lld %s", e->key, e->v);
+    }
+    g_string_append(o, " ] >>");
+    pc_end(c);
+    pc_begin(c, PC_N_STROOT);
+    g_string_append(o, "<< /Type /StructTreeRoot /K [");
+    for (guint i = 0; i < c->top->len; i++)
+        g_string_append_printf(o, " %lld 0 R", g_array_index(c->top, long long, i));
+    g_string_append_printf(o, " ] /ParentTree %lld 0 R /ParentTreeNextKey %lld >>", ptree,
+                           c->next_key);
+    pc_end(c);
+    /* destinations: one sorted leaf (byte order); of two equal names the first stays */
+    g_array_sort(c->names, pc_name_cmp);        /* stable: glib's is a merge sort */
+    long long dests = c->next++;
+    pc_begin(c, dests);
+    g_string_append(o, "<< /Names [");
+    for (guint i = 0; i < c->names->len; i++) {
+        CatName *e = &g_array_index(c->names, CatName, i);
+        if (i > 0 && pc_name_cmp(e, e - 1) == 0)
+            continue;
+        g_string_append_c(o, ' ');
+        pc_string(o, e->name, e->len);
+        g_string_append_printf(o, " %s", e->v);
+    }
+    g_string_append(o, " ] >>");
+    pc_end(c);
+    /* the outline */
+    long long outlines = c->next++, first, last;
+    guint i = 0;
+    int n = pc_outline_items(c, outlines, &i, 1, &first, &last);
+    pc_begin(c, outlines);
+    g_string_append(o, "<< /Type /Outlines");
+    if (n)
+        g_string_append_printf(o, " /First %lld 0 R /Last %lld 0 R", first, last);
+    g_string_append_printf(o, " /Count %d >>", n);
+    pc_end(c);
+    /* page labels: the front's, the front blank's, then decimal folios */
+    long long labels = c->next++;
+    pc_begin(c, labels);
+    g_string_append(o, "<< /Nums [");
+    if (c->n_front > 0 && (c->labels->len == 0 || g_array_index(c->labels, CatNum, 0).key != 0))
+        g_string_append(o, " 0 << /S /r >>");
+    for (guint k = 0; k < c->labels->len; k++) {
+        CatNum *e = &g_array_index(c->labels, CatNum, k);
+        g_string_append_printf(o, " %lld %s", e->key, e->v);
+    }
+    int at = c->n_front;
+    if (c->o.front_blank_label) {
+        g_string_append_printf(o, " %d << /P ", at++);
+        ps_text(o, c->o.front_blank_label);
+        g_string_append(o, " >>");
+    }
+    g_string_append_printf(o, " %d << /S /D /St %d >> ] >>", at,
+                           c->o.first_folio > 0 ? c->o.first_folio : 1);
+    pc_end(c);
+    /* the page tree */
+    pc_begin(c, PC_N_PAGES);
+    g_string_append(o, "<< /Type /Pages /Kids [");
+    for (guint k = 0; k < c->kids->len; k++)
+        g_string_append_printf(o, " %lld 0 R", g_array_index(c->kids, long long, k));
+    g_string_append_printf(o, " ] /Count %u >>", c->kids->len);
+    pc_end(c);
+    /* Info: the front's entries, the dates and producer replaced */
+    pc_begin(c, PC_N_INFO);
+    g_string_append_printf(o, "<<%s /CreationDate (%s) /ModDate (%s)", c->info ? c->info : "",
+                           date, date);
+    if (c->o.post.producer) {
+        g_string_append(o, " /Producer ");
+        ps_text(o, c->o.post.producer);
+    }
+    if (c->o.post.title && !c->info_title) {
+        g_string_append(o, " /Title ");
+        ps_text(o, c->o.post.title);
+    }
+    g_string_append(o, " >>");
+    pc_end(c);
+    /* the catalog */
+    pc_begin(c, PC_N_CATALOG);
+    g_string_append_printf(o,
+                           "<< /Type /Catalog /Pages %d 0 R /StructTreeRoot %d 0 R /MarkInfo "
+                           "<< /Marked true >> /Outlines %lld 0 R /PageLabels %lld 0 R /Names "
+                           "<< /Dests %lld 0 R >>",
+                           PC_N_PAGES, PC_N_STROOT, outlines, labels, dests);
+    if (c->pagemode)
+        g_string_append_printf(o, " /PageMode %s", c->pagemode);
+    if (c->o.post.lang) {
+        g_string_append(o, " /Lang ");
+        ps_text(o, c->o.post.lang);
+    }
+    if (c->o.post.title)
+        g_string_append(o, " /ViewerPreferences << /DisplayDocTitle true >>");
+    g_string_append(o, " >>");
+    pc_end(c);
+    /* the xref table, one section; a deterministic /ID */
+    size_t xref = o->len;
+    long long size = c->next;
+    g_array_set_size(c->at, (guint)size);
+    g_string_append_printf(o, "xref\n0 %lld\n0000000000 65535 f \n", size);
+    for (long long k = 1; k < size; k++) {
+        size_t a = g_array_index(c->at, size_t, k);
+        if (a)
+            g_string_append_printf(o, "%010zu 00000 n \n", a);
+        else
+            g_string_append(o, "0000000000 00001 f \n");    /* cannot happen */
+    }
+    GChecksum *ck = g_checksum_new(G_CHECKSUM_MD5);
+    g_checksum_update(ck, (const guchar *)o->str, o->len);
+    const char *id = g_checksum_get_string(ck);
+    g_string_append_printf(o,
+                           "trailer\n<< /Size %lld /Root %d 0 R /Info %d 0 R /ID [<%s><%s>] >>\n"
+                           "startxref\n%zu\n%%%%EOF\n",
+                           size, PC_N_CATALOG, PC_N_INFO, id, id, xref);
+    g_checksum_free(ck);
+    *out_len = o->len;
+    *out = xmalloc(o->len);
+    memcpy(*out, o->str, o->len);
+    return 0;
+}
+
+void pdfcat_free(PdfCat *c)
+{
+    if (!c)
+        return;
+    for (guint i = 0; i < c->nums->len; i++)
+        g_free(g_array_index(c->nums, CatNum, i).v);
+    for (guint i = 0; i < c->labels->len; i++)
+        g_free(g_array_index(c->labels, CatNum, i).v);
+    for (guint i = 0; i < c->names->len; i++) {
+        g_free(g_array_index(c->names, CatName, i).name);
+        g_free(g_array_index(c->names, CatName, i).v);
+    }
+    for (guint i = 0; i < c->outline->len; i++) {
+        g_free(g_array_index(c->outline, CatItem, i).title);
+        g_free(g_array_index(c->outline, CatItem, i).dest);
+    }
+    g_array_free(c->nums, TRUE);
+    g_array_free(c->labels, TRUE);
+    g_array_free(c->names, TRUE);
+    g_array_free(c->outline, TRUE);
+    g_array_free(c->kids, TRUE);
+    g_array_free(c->top, TRUE);
+    g_array_free(c->at, TRUE);
+    g_string_free(c->out, TRUE);
+    g_free(c->info);
+    g_free(c->pagemode);
+    g_free(c);
+}

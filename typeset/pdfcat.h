@@ -1,0 +1,37 @@
+/* pdfcat.h — the issue merge (pdfmerge.h) done on the bytes: when the front
+ * and every part are in the shape pdfscan.h reads (Cairo's output and the
+ * post-pass appended to it), their objects are copied as they are, renumbered;
+ * only pages, links and the parts' top structure elements are written anew,
+ * and the document's trees (pages, structure, parent tree, destinations,
+ * outline, page labels) are built from what was read.  The result is the
+ * PDF pdfmerge.h describes, with a plain xref table, without qpdf reading
+ * and writing every object.  A part is read (pdfcat_read) in any thread,
+ * ahead of the merge; the merge is used by one thread at a time.  The bytes
+ * a PdfCatPart was read from must outlive it; a PdfCat copies what it needs,
+ * so a part may be freed once added. */
+#ifndef TS_PDFCAT_H
+#define TS_PDFCAT_H
+
+#include "pdfmerge.h"
+
+typedef struct PdfCatPart PdfCatPart;
+
+/* The part's objects, pages and trees, read; NULL when the PDF is not in
+ * the known shape (then the merge is left to qpdf). */
+PdfCatPart *pdfcat_read(const unsigned char *pdf, size_t len);
+void pdfcat_part_free(PdfCatPart *p);
+
+typedef struct PdfCat PdfCat;
+
+/* A merge starting from the front document (read by pdfcat_read). */
+PdfCat *pdfcat_new(const PdfCatPart *front, const PdfMergeOptions *o, const char *file,
+                   DiagList *dl);
+/* Appends the part's pages after part->blanks_before blank ones.  0, or -1
+ * with an error in dl (a page too small for the bleed). */
+int pdfcat_add(PdfCat *c, const PdfCatPart *part, const PdfMergePart *meta);
+/* The trees, Info, catalog, xref and trailer; the whole file in *out
+ * (malloc'd).  0, or -1 with an error in dl. */
+int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len);
+void pdfcat_free(PdfCat *c);
+
+#endif
