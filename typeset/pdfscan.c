@@ -263,9 +263,10 @@ static int ps_section(PsDoc *d, size_t x, unsigned char *set, long long *prev)
         if ((size_t)(e - p) < (size_t)count * 20)
             return -1;
         for (long long i = 0; i < count; i++, p += 20) {
-            long long o;
-            if (!ps_int(p, p + 10, &o) || (p[17] != 'n' && p[17] != 'f'))
-                return -1;
+            long long o, g;
+            if (ps_int(p, p + 10, &o) != p + 10 || p[10] != ' ' || ps_int(p + 11, p + 16, &g) != p + 16 ||
+                p[16] != ' ' || (p[17] != 'n' && p[17] != 'f'))
+                return -1;      /* "nnnnnnnnnn ggggg n" and two bytes of end of line */
             if (set[first + i])
                 continue;       /* a newer section said */
             set[first + i] = 1;

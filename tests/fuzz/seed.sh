@@ -6,7 +6,7 @@
 # the samples are cut into pieces of at most a few KB.
 set -eu
 C=tests/fuzz/corpus
-for h in frontmatter markdown style build manifest; do
+for h in frontmatter markdown style build manifest pdfcat; do
     mkdir -p "$C/$h"
     find "$C/$h" -name 'seed-*' -delete
 done
@@ -97,3 +97,14 @@ printf 'journal: J\ncolour: red\narticles: [en-article.md]\n' >"$C/manifest/seed
 printf 'journal: &j J\nissn: *j\narticles: [en-article.md]\n' >"$C/manifest/seed-alias.yaml"
 printf 'articles: [en-article.md, en-article.md, ru-article.md]\nfirst_page: -3\n' >"$C/manifest/seed-twice.yaml"
 printf 'sections:\n  - title: A\n    articles: [zh-article.md]\n  - articles: []\ncover_title: [x, y]\n' >"$C/manifest/seed-sections.yaml"
+
+# PDFs in Cairo's shape for the PDF readers: small articles as typeset writes
+# them (Cairo's file and the post-pass appended to it), and Cairo's file alone
+# (the bytes up to its first %%EOF)
+[ -x build/typeset ] || make build/typeset >/dev/null
+for f in title breaks email ties-ru; do
+    out="$C/pdfcat/seed-$f.pdf"
+    SOURCE_DATE_EPOCH=1700000000 ./build/typeset build "tests/blocks/$f.md" -o "$out" 2>/dev/null
+    eof=$(grep -abo '%%EOF' "$out" | head -n 1 | cut -d: -f1)
+    head -c $((eof + 6)) "$out" >"$C/pdfcat/seed-$f-cairo.pdf"
+done

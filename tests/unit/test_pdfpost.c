@@ -14,7 +14,7 @@
 #include "../../layout/base.h"
 #include "../../typeset/output.h"
 #include "../../typeset/pdfappend.h"
-#include "../../typeset/pdfappend.h"
+#include "../../typeset/pdfscan.h"
 #include "../../typeset/pdfpost.h"
 #include "check.h"
 
@@ -431,9 +431,104 @@ static void test_append_refuses(void)
     free(pdf.v);
 }
 
+
+/* ---- pdfscan: the reader pdfappend and the issue merge share -----------------*/
+
+/* A PDF of objs[0..n) (object i+1 each, its text after "N 0 obj\n"), one
+ * xref section; when upd, a second section appended that replaces object
+ * 1 by upd (trailer /Prev).  g_free the result. */
+static char *scan_pdf(const char *const *objs, int n, const char *upd, size_t *len)
+{
+    GString *g = g_string_new("%PDF-1.5\n");
+    size_t *at = g_new0(size_t, (gsize)n + 1);
+    for (int i = 0; i < n; i++) {
+        at[i + 1] = g->len;
+        g_string_append_printf(g, "%d 0 obj\n%s\nendobj\n", i + 1, objs[i]);
+    }
+    size_t x = g->len;
+    g_string_append_printf(g, "xref\n0 %d\n0000000000 65535 f \n", n + 1);
+    for (int i = 1; i <= n; i++)
+        g_string_append_printf(g, "%010zu 00000 n \n", at[i]);
+    g_string_append_printf(g, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", n + 1, x);
+    if (upd) {
+        size_t o = g->len;
+        g_string_append_printf(g, "1 0 obj\n%s\nendobj\n", upd);
+        size_t x2 = g->len;
+        g_string_append_printf(g, "xref\n1 1\n%010zu 00000 n \ntrailer\n<< /Size %d /Root 1 0 R "
+                               "/Prev %zu >>\nstartxref\n%zu\n%%%%EOF\n", o, n + 1, x, x2);
+    }
+    g_free(at);
+    *len = g->len;
+    return g_string_free(g, FALSE);
+}
+
+static void test_pdfscan(void)
+{
+    static const struct { const char *in, *out; size_t n; } strs[] = {
+        {"(a\\(b\\)\\\\c\\101\\nd\\\ne)", "a(b)\\cA\nde", 10},
+        {"(x(y)z)", "x(y)z", 5},
+        {"<48 656c6C6f>", "Hello", 5},
+        {"<414>", "A@", 2},
+        {"(\\0616)", "16", 2},
+        {"(\\q)", "q", 1},
+    };
+    for (size_t i = 0; i < sizeof strs / sizeof *strs; i++) {
+        size_t n = 0;
+        char *got = ps_string(strs[i].in, strs[i].in + strlen(strs[i].in), &n);
+        CHECK(got && n == strs[i].n && memcmp(got, strs[i].out, n) == 0, "ps_string case %zu (got %zu bytes)",
+              i, n);
+        g_free(got);
+    }
+    size_t n;
+    const char *notstr = "<< /A 1 >>";
+    CHECK(!ps_string(notstr, notstr + strlen(notstr), &n), "a dictionary is not a string");
+
+    /* an update: object 1 as appended wins; an indirect /Length and a CR LF
+     * after "stream" */
+    const char *objs[] = {"<< /Type /Catalog /Old true >>", "<< /Length 3 0 R >>\r\nstream\r\nabcde\nendstream",
+                          "5"};
+    size_t len;
+    char *pdf = scan_pdf(objs, 3, "<< /Type /Catalog /New true >>", &len);
+    PsDoc d;
+    CHECK(ps_doc_read(&d, (unsigned char *)pdf, len) == 0 && d.sections == 2 && d.size == 4 && d.root == 1,
+          "two xref sections read along /Prev");
+    const char *d0, *d1, *ve;
+    CHECK(ps_dict(&d, 1, &d0, &d1) == 0 && ps_get(d0, d1, "/New", &ve) && !ps_get(d0, d1, "/Old", &ve),
+          "the newest object 1 wins");
+    const char *v0, *v1, *s0, *end;
+    size_t sl = 0;
+    CHECK(ps_object(&d, 2, &v0, &v1, &s0, &sl, &end) == 0 && s0 && sl == 5 && memcmp(s0, "abcde", 5) == 0,
+          "a stream with an indirect /Length (got %zu bytes)", sl);
+    CHECK(ps_object(&d, 4, &v0, &v1, &s0, &sl, &end) != 0 && ps_object(&d, 0, &v0, &v1, &s0, &sl, &end) != 0,
+          "objects out of range are refused");
+    ps_doc_fini(&d);
+    g_free(pdf);
+
+    /* a /Length that points at itself, and one longer than the file */
+    const char *selfl[] = {"<< /Type /Catalog >>", "<< /Length 2 0 R >>\nstream\nabc\nendstream"};
+    pdf = scan_pdf(selfl, 2, NULL, &len);
+    CHECK(ps_doc_read(&d, (unsigned char *)pdf, len) == 0 && ps_object(&d, 2, &v0, &v1, &s0, &sl, &end) != 0,
+          "a stream whose /Length is itself is refused");
+    ps_doc_fini(&d);
+    g_free(pdf);
+    const char *longl[] = {"<< /Type /Catalog >>", "<< /Length 99999 >>\nstream\nabc\nendstream"};
+    pdf = scan_pdf(longl, 2, NULL, &len);
+    CHECK(ps_doc_read(&d, (unsigned char *)pdf, len) == 0 && ps_object(&d, 2, &v0, &v1, &s0, &sl, &end) != 0,
+          "a stream longer than the file is refused");
+    ps_doc_fini(&d);
+    g_free(pdf);
+
+    /* a cross-reference stream (PDF 1.5 compressed xref) is not the shape */
+    const char *xs = "%PDF-1.5\n1 0 obj\n<< /Type /XRef /Size 2 /Root 1 0 R /W [1 1 1] /Length 0 >>\n"
+                     "stream\n\nendstream\nendobj\nstartxref\n9\n%%EOF\n";
+    CHECK(ps_doc_read(&d, (const unsigned char *)xs, strlen(xs)) != 0, "an xref stream is refused");
+    ps_doc_fini(&d);
+}
+
 int main(void)
 {
     test_append_refuses();
+    test_pdfscan();
     test_pdfpost();
     test_output();
     test_default_path();
