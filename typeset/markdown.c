@@ -226,6 +226,13 @@ static void md_emit(MdCtx *c, RunBuf *rb, const char *s, size_t n, unsigned flag
  * punctuation around it is trimmed; [*b, *e) is then the part to flag. */
 static int md_special_word(const char *w, size_t n, size_t *b, size_t *e)
 {
+    /* each kind needs a '/' (URL, DOI), a '@' (e-mail) or a '.' (www.):
+     * most words have none, and are done with here */
+    size_t k = 0;
+    while (k < n && w[k] != '/' && w[k] != '@' && w[k] != '.')
+        k++;
+    if (k == n)
+        return 0;
     static const char *const open[] = {"(", "[", "{", "<", "\"", "'", "\xE2\x80\x9C",
                                        "\xC2\xAB", "\xE2\x80\x98"};
     static const char *const close[] = {".", ",", ";", ":", "!", "?", ")", "]", "}", ">",
@@ -250,7 +257,7 @@ static int md_special_word(const char *w, size_t n, size_t *b, size_t *e)
     if (memmem(p, m, "://", 3) || (m > 4 && g_ascii_strncasecmp(p, "www.", 4) == 0))
         return 1;
     for (size_t i = 0; i + 3 < m; i++) {       /* DOI: 10.NNNN/… */
-        if (memcmp(p + i, "10.", 3) != 0 || (i > 0 && g_ascii_isalnum(p[i - 1])))
+        if (p[i] != '1' || p[i + 1] != '0' || p[i + 2] != '.' || (i > 0 && g_ascii_isalnum(p[i - 1])))
             continue;
         size_t d = i + 3;
         while (d < m && g_ascii_isdigit(p[d]))

@@ -495,21 +495,22 @@ void pdfcat_part_free(PdfCatPart *p)
 /* ---- the merge ---------------------------------------------------------------------*/
 
 /* What the merge keeps of a part's trees, as PDF text in the result's numbers. */
+/* (PDF text is kept in GStrings: a string object may hold NUL bytes) */
 typedef struct CatNum {
     long long key;
-    char *v;
+    GString *v;
 } CatNum;
 
 typedef struct CatName {
     char *name;
     size_t len;
-    char *v;
+    GString *v;
 } CatName;
 
 typedef struct CatItem {
     int level;                  /* 1 = top */
-    char *title;                /* a string object */
-    char *dest;                 /* a destination (string object or array) or NULL */
+    GString *title;             /* a string object */
+    GString *dest;              /* a destination (string object or array) or NULL */
 } CatItem;
 
 struct PdfCat {
@@ -526,9 +527,9 @@ struct PdfCat {
     GArray *outline;            /* CatItem */
     long long next_key;         /* first free parent-tree key */
     int n_front;
-    char *info;                 /* the front's Info entries to keep, as PDF text */
+    GString *info;              /* the front's Info entries to keep, as PDF text */
     int info_title;             /* ... among them a /Title */
-    char *pagemode;
+    GString *pagemode;
 };
 
 /* One part being copied: its object numbers in the result. */
@@ -818,11 +819,11 @@ static void pc_emit(PdfCat *c, const PcMap *m)
     g_string_free(extra, TRUE);
 }
 
-static char *pc_text(const PcMap *m, PcSpan v)
+static GString *pc_text(const PcMap *m, PcSpan v)
 {
     GString *g = g_string_new(NULL);
     pc_copy(g, ps_ws(v.v0, v.v1), v.v1, m);
-    return g_string_free(g, FALSE);
+    return g;
 }
 
 /* A part (or the front, prefix NULL): numbers, objects, trees. */
@@ -864,12 +865,11 @@ static int pc_part(PdfCat *c, const PdfCatPart *p, const char *prefix, int level
     for (guint i = 0; i < p->outline->len; i++) {
         const PcItem *it = &g_array_index(p->outline, PcItem, i);
         CatItem e = {.level = it->level + level};
-        e.title = it->title.v0 ? g_strndup(it->title.v0, (gsize)(it->title.v1 - it->title.v0))
-                               : g_strdup("()");
+        e.title = it->title.v0 ? g_string_new_len(it->title.v0, it->title.v1 - it->title.v0)
+                               : g_string_new("()");
         if (it->dest) {
-            GString *d = g_string_new(NULL);
-            pc_dest_name(d, &m, it->dest, it->dest_len);
-            e.dest = g_string_free(d, FALSE);
+            e.dest = g_string_new(NULL);
+            pc_dest_name(e.dest, &m, it->dest, it->dest_len);
         } else if (it->dest_arr.v0) {
             e.dest = pc_text(&m, it->dest_arr);
         }
@@ -885,13 +885,12 @@ static int pc_part(PdfCat *c, const PdfCatPart *p, const char *prefix, int level
         }
         if (p->info.v0) {
             static const char *const drop[] = {"/CreationDate", "/ModDate", "/Producer", NULL};
-            GString *t = g_string_new(NULL);
-            pc_copy_dict(t, p->info.v0, p->info.v1, &m, drop, NULL);
-            g_string_truncate(t, t->len - 3);   /* " >>" */
-            c->info = g_strdup(t->str + 2);
+            c->info = g_string_new(NULL);
+            pc_copy_dict(c->info, p->info.v0, p->info.v1, &m, drop, NULL);
+            g_string_truncate(c->info, c->info->len - 3);   /* " >>" */
+            g_string_erase(c->info, 0, 2);                  /* "<<" */
             const char *te;
             c->info_title = ps_get(p->info.v0, p->info.v1, "/Title", &te) != NULL;
-            g_string_free(t, TRUE);
         }
         if (p->pagemode.v0)
             c->pagemode = pc_text(&m, p->pagemode);
@@ -939,13 +938,11 @@ int pdfcat_add(PdfCat *c, const PdfCatPart *part, const PdfMergePart *meta)
             return -1;
     /* the part's outline entry: its title, and its own outline below it */
     CatItem head = {.level = 1};
-    GString *t = g_string_new(NULL);
-    ps_text(t, meta->title ? meta->title : "");
-    head.title = g_string_free(t, FALSE);
+    head.title = g_string_new(NULL);
+    ps_text(head.title, meta->title ? meta->title : "");
     if (meta->title_dest) {
-        GString *d = g_string_new(NULL);
-        pc_string(d, meta->title_dest, strlen(meta->title_dest));
-        head.dest = g_string_free(d, FALSE);
+        head.dest = g_string_new(NULL);
+        pc_string(head.dest, meta->title_dest, strlen(meta->title_dest));
     }
     g_array_append_val(c->outline, head);
     return pc_part(c, part, meta->prefix ? meta->prefix : "", 2);
@@ -986,9 +983,13 @@ static int pc_outline_items(PdfCat *c, long long parent, guint *i, int level, lo
         if (*i < c->outline->len && g_array_index(c->outline, CatItem, *i).level >= level)
             next = c->next;
         pc_begin(c, me);
-        g_string_append_printf(c->out, "<< /Title %s /Parent %lld 0 R", e->title, parent);
-        if (e->dest)
-            g_string_append_printf(c->out, " /Dest %s", e->dest);
+        g_string_append(c->out, "<< /Title ");
+        g_string_append_len(c->out, e->title->str, e->title->len);
+        g_string_append_printf(c->out, " /Parent %lld 0 R", parent);
+        if (e->dest) {
+            g_string_append(c->out, " /Dest ");
+            g_string_append_len(c->out, e->dest->str, e->dest->len);
+        }
         if (prev)
             g_string_append_printf(c->out, " /Prev %lld 0 R", prev);
         if (next)
@@ -1025,7 +1026,8 @@ int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len)
     g_string_append(o, "<< /Nums [");
     for (guint i = 0; i < c->nums->len; i++) {
         CatNum *e = &g_array_index(c->nums, CatNum, i);
-        g_string_append_printf(o, " %lld %s", e->key, e->v);
+        g_string_append_printf(o, " %lld ", e->key);
+        g_string_append_len(o, e->v->str, e->v->len);
     }
     g_string_append(o, " ] >>");
     pc_end(c);
@@ -1047,7 +1049,8 @@ int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len)
             continue;
         g_string_append_c(o, ' ');
         pc_string(o, e->name, e->len);
-        g_string_append_printf(o, " %s", e->v);
+        g_string_append_c(o, ' ');
+        g_string_append_len(o, e->v->str, e->v->len);
     }
     g_string_append(o, " ] >>");
     pc_end(c);
@@ -1069,7 +1072,8 @@ int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len)
         g_string_append(o, " 0 << /S /r >>");
     for (guint k = 0; k < c->labels->len; k++) {
         CatNum *e = &g_array_index(c->labels, CatNum, k);
-        g_string_append_printf(o, " %lld %s", e->key, e->v);
+        g_string_append_printf(o, " %lld ", e->key);
+        g_string_append_len(o, e->v->str, e->v->len);
     }
     int at = c->n_front;
     if (c->o.front_blank_label) {
@@ -1089,8 +1093,10 @@ int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len)
     pc_end(c);
     /* Info: the front's entries, the dates and producer replaced */
     pc_begin(c, PC_N_INFO);
-    g_string_append_printf(o, "<<%s /CreationDate (%s) /ModDate (%s)", c->info ? c->info : "",
-                           date, date);
+    g_string_append(o, "<<");
+    if (c->info)
+        g_string_append_len(o, c->info->str, c->info->len);
+    g_string_append_printf(o, " /CreationDate (%s) /ModDate (%s)", date, date);
     if (c->o.post.producer) {
         g_string_append(o, " /Producer ");
         ps_text(o, c->o.post.producer);
@@ -1108,8 +1114,10 @@ int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len)
                            "<< /Marked true >> /Outlines %lld 0 R /PageLabels %lld 0 R /Names "
                            "<< /Dests %lld 0 R >>",
                            PC_N_PAGES, PC_N_STROOT, outlines, labels, dests);
-    if (c->pagemode)
-        g_string_append_printf(o, " /PageMode %s", c->pagemode);
+    if (c->pagemode) {
+        g_string_append(o, " /PageMode ");
+        g_string_append_len(o, c->pagemode->str, c->pagemode->len);
+    }
     if (c->o.post.lang) {
         g_string_append(o, " /Lang ");
         ps_text(o, c->o.post.lang);
@@ -1149,16 +1157,17 @@ void pdfcat_free(PdfCat *c)
     if (!c)
         return;
     for (guint i = 0; i < c->nums->len; i++)
-        g_free(g_array_index(c->nums, CatNum, i).v);
+        g_string_free(g_array_index(c->nums, CatNum, i).v, TRUE);
     for (guint i = 0; i < c->labels->len; i++)
-        g_free(g_array_index(c->labels, CatNum, i).v);
+        g_string_free(g_array_index(c->labels, CatNum, i).v, TRUE);
     for (guint i = 0; i < c->names->len; i++) {
         g_free(g_array_index(c->names, CatName, i).name);
-        g_free(g_array_index(c->names, CatName, i).v);
+        g_string_free(g_array_index(c->names, CatName, i).v, TRUE);
     }
     for (guint i = 0; i < c->outline->len; i++) {
-        g_free(g_array_index(c->outline, CatItem, i).title);
-        g_free(g_array_index(c->outline, CatItem, i).dest);
+        g_string_free(g_array_index(c->outline, CatItem, i).title, TRUE);
+        if (g_array_index(c->outline, CatItem, i).dest)
+            g_string_free(g_array_index(c->outline, CatItem, i).dest, TRUE);
     }
     g_array_free(c->nums, TRUE);
     g_array_free(c->labels, TRUE);
@@ -1168,7 +1177,9 @@ void pdfcat_free(PdfCat *c)
     g_array_free(c->top, TRUE);
     g_array_free(c->at, TRUE);
     g_string_free(c->out, TRUE);
-    g_free(c->info);
-    g_free(c->pagemode);
+    if (c->info)
+        g_string_free(c->info, TRUE);
+    if (c->pagemode)
+        g_string_free(c->pagemode, TRUE);
     g_free(c);
 }
