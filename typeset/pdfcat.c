@@ -518,6 +518,8 @@ struct PdfCat {
     const char *file;
     DiagList *dl;
     GString *out;
+    GChecksum *id;              /* MD5 of out[0..hashed): the trailer's /ID at the end */
+    size_t hashed;
     GArray *at;                 /* size_t: offset of each object by number (0: none yet) */
     long long next;             /* the next free object number */
     GArray *kids;               /* long long: the pages, in order */
@@ -907,6 +909,7 @@ PdfCat *pdfcat_new(const PdfCatPart *front, const PdfMergeOptions *o, const char
     c->file = file;
     c->dl = dl;
     c->out = g_string_sized_new(1 << 20);
+    c->id = g_checksum_new(G_CHECKSUM_MD5);
     c->at = g_array_new(FALSE, TRUE, sizeof(size_t));
     c->kids = g_array_new(FALSE, FALSE, sizeof(long long));
     c->top = g_array_new(FALSE, FALSE, sizeof(long long));
@@ -945,7 +948,12 @@ int pdfcat_add(PdfCat *c, const PdfCatPart *part, const PdfMergePart *meta)
         pc_string(head.dest, meta->title_dest, strlen(meta->title_dest));
     }
     g_array_append_val(c->outline, head);
-    return pc_part(c, part, meta->prefix ? meta->prefix : "", 2);
+    int rc = pc_part(c, part, meta->prefix ? meta->prefix : "", 2);
+    /* the digest as the file grows, while other jobs still run, rather
+     * than all of it in the one-thread tail */
+    g_checksum_update(c->id, (const guchar *)c->out->str + c->hashed, c->out->len - c->hashed);
+    c->hashed = c->out->len;
+    return rc;
 }
 
 /* ---- the trees and the end of the file -------------------------------------------*/
@@ -1138,17 +1146,16 @@ int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len)
         else
             g_string_append(o, "0000000000 00001 f \n");    /* cannot happen */
     }
-    GChecksum *ck = g_checksum_new(G_CHECKSUM_MD5);
-    g_checksum_update(ck, (const guchar *)o->str, o->len);
-    const char *id = g_checksum_get_string(ck);
+    g_checksum_update(c->id, (const guchar *)o->str + c->hashed, o->len - c->hashed);
+    c->hashed = o->len;
+    const char *id = g_checksum_get_string(c->id);
     g_string_append_printf(o,
                            "trailer\n<< /Size %lld /Root %d 0 R /Info %d 0 R /ID [<%s><%s>] >>\n"
                            "startxref\n%zu\n%%%%EOF\n",
                            size, PC_N_CATALOG, PC_N_INFO, id, id, xref);
-    g_checksum_free(ck);
     *out_len = o->len;
-    *out = xmalloc(o->len);
-    memcpy(*out, o->str, o->len);
+    *out = (unsigned char *)g_string_free(o, FALSE);  /* malloc'd: GLib's allocator is malloc */
+    c->out = NULL;
     return 0;
 }
 
@@ -1176,7 +1183,9 @@ void pdfcat_free(PdfCat *c)
     g_array_free(c->kids, TRUE);
     g_array_free(c->top, TRUE);
     g_array_free(c->at, TRUE);
-    g_string_free(c->out, TRUE);
+    if (c->out)
+        g_string_free(c->out, TRUE);
+    g_checksum_free(c->id);
     if (c->info)
         g_string_free(c->info, TRUE);
     if (c->pagemode)
