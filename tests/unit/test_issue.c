@@ -276,6 +276,58 @@ static void merge_hostile(void)
     g_free(p1);
 }
 
+/* A PDF written by hand: objs[i] is the value (and stream) of object i + 1
+ * (NULL-ended), with a classic xref table; trailer_extra goes into the
+ * trailer after /Size and /Root 1 0 R.  *len set; g_free. */
+static unsigned char *mini_pdf(const char *const *objs, const char *trailer_extra, size_t *len)
+{
+    GString *g = g_string_new("%PDF-1.5\n");
+    GArray *at = g_array_new(FALSE, FALSE, sizeof(size_t));
+    int n = 0;
+    for (; objs[n]; n++) {
+        g_array_append_val(at, g->len);
+        g_string_append_printf(g, "%d 0 obj\n%s\nendobj\n", n + 1, objs[n]);
+    }
+    size_t xref = g->len;
+    g_string_append_printf(g, "xref\n0 %d\n0000000000 65535 f \n", n + 1);
+    for (int i = 0; i < n; i++)
+        g_string_append_printf(g, "%010zu 00000 n \n", g_array_index(at, size_t, i));
+    g_string_append_printf(g, "trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%zu\n%%%%EOF\n",
+                           n + 1, trailer_extra ? trailer_extra : "", xref);
+    g_array_free(at, TRUE);
+    *len = g->len;
+    return (unsigned char *)g_string_free(g, FALSE);
+}
+
+/* pdfcat_read of a hand-written PDF: 1 when it reads it. */
+static int cat_reads(const char *const *objs, const char *trailer_extra)
+{
+    size_t len;
+    unsigned char *pdf = mini_pdf(objs, trailer_extra, &len);
+    PdfCatPart *p = pdfcat_read(pdf, len);
+    pdfcat_part_free(p);
+    g_free(pdf);
+    return p != NULL;
+}
+
+/* The byte-level reader on hand-written PDFs it must refuse rather than
+ * mishandle (the merge then goes through qpdf). */
+static void cat_refuses(void)
+{
+    const char *plain[] = {"<< /Type /Catalog /Pages 2 0 R >>",
+                           "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                           "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 300] "
+                           "/Resources << >> /Contents 4 0 R >>",
+                           "<< /Length 5 0 R >>\nstream\nBT ET\nendstream", "6", NULL};
+    CHECK(cat_reads(plain, NULL), "a plain hand-written PDF is read");
+    /* two streams whose indirect /Length name each other: refused, not an
+     * endless recursion */
+    const char *lenloop[] = {plain[0], plain[1], plain[2],
+                             "<< /Length 5 0 R >>\nstream\nBT ET\nendstream",
+                             "<< /Length 4 0 R >>\nstream\nx\nendstream", NULL};
+    CHECK(!cat_reads(lenloop, NULL), "streams whose /Length name each other are refused");
+}
+
 /* Writes text to DIR/name; returns the path (g_free). */
 static char *put(const char *dir, const char *name, const char *text)
 {
@@ -378,6 +430,7 @@ int main(void)
     for (int how = 0; how < MERGE_N; how++)
         merge(how);
     merge_hostile();
+    cat_refuses();
     manifest();
     return check_finish();
 }
