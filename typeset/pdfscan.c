@@ -276,7 +276,9 @@ static int ps_section(PsDoc *d, size_t x, unsigned char *set, long long *prev)
     p = ps_ws(p + 7, e);
     const char *d1 = ps_value(p, e, 0);
     const char *ve;
-    if (!d1 || p[0] != '<' || ps_get(p, d1, "/Encrypt", &ve))
+    /* /XRefStm: a hybrid file, whose objects in object streams the table does
+     * not list (they would read as absent, their references as null) */
+    if (!d1 || p[0] != '<' || ps_get(p, d1, "/Encrypt", &ve) || ps_get(p, d1, "/XRefStm", &ve))
         return -1;
     const char *pv = ps_get(p, d1, "/Prev", &ve);
     *prev = -1;

@@ -326,6 +326,9 @@ static void cat_refuses(void)
                              "<< /Length 5 0 R >>\nstream\nBT ET\nendstream",
                              "<< /Length 4 0 R >>\nstream\nx\nendstream", NULL};
     CHECK(!cat_reads(lenloop, NULL), "streams whose /Length name each other are refused");
+    /* a hybrid file: objects in the stream /XRefStm names are missing from
+     * the table, and references to them would become null */
+    CHECK(!cat_reads(plain, " /XRefStm 5"), "a hybrid xref (/XRefStm) is refused");
 }
 
 /* Writes text to DIR/name; returns the path (g_free). */
