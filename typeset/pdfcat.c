@@ -862,8 +862,8 @@ static int pc_part(PdfCat *c, const PdfCatPart *p, const char *prefix, int level
     for (guint i = 0; i < p->outline->len; i++) {
         const PcItem *it = &g_array_index(p->outline, PcItem, i);
         CatItem e = {.level = it->level + level};
-        e.title = it->title.v0 ? g_strndup(it->title.v0, (gsize)(it->title.v1 - it->title.v0))
-                               : g_strdup("()");
+        /* renumbered: a /Title may be a reference to a string object */
+        e.title = it->title.v0 ? pc_text(&m, it->title) : g_strdup("()");
         if (it->dest) {
             GString *d = g_string_new(NULL);
             pc_dest_name(d, &m, it->dest, it->dest_len);

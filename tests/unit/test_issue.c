@@ -310,6 +310,33 @@ static int cat_reads(const char *const *objs, const char *trailer_extra)
     return p != NULL;
 }
 
+/* The hand-written part merged after a tiny front (prefix "a1-", title
+ * "H"): the result (free), NULL on failure.  *read: whether the byte-level
+ * merge could read the part. */
+static unsigned char *cat_merge(const char *const *objs, int *read, size_t *len)
+{
+    size_t fl, pl;
+    unsigned char *front = tiny_pdf("i", "#a1-title", &fl), *pdf = mini_pdf(objs, NULL, &pl);
+    PdfCatPart *r = pdfcat_read(pdf, pl);
+    *read = r != NULL;
+    pdfcat_part_free(r);
+    PdfMergePart part = {.pdf = pdf, .len = pl, .file = "h.pdf", .prefix = "a1-", .title = "H",
+                         .title_dest = "a1-title"};
+    PdfMergeOptions mo = {.post = {.epoch = 1700000000}, .blank_width = 200, .blank_height = 300,
+                          .first_folio = 1};
+    DiagList dl;
+    diag_list_init(&dl);
+    unsigned char *out = NULL;
+    if (pdfmerge_run(front, fl, &part, 1, &mo, &out, len, "issue.pdf", &dl) != 0 || dl.n) {
+        free(out);
+        out = NULL;
+    }
+    diag_list_fini(&dl);
+    g_free(front);
+    g_free(pdf);
+    return out;
+}
+
 /* The byte-level reader on hand-written PDFs it must refuse rather than
  * mishandle (the merge then goes through qpdf). */
 static void cat_refuses(void)
@@ -329,6 +356,36 @@ static void cat_refuses(void)
     /* a hybrid file: objects in the stream /XRefStm names are missing from
      * the table, and references to them would become null */
     CHECK(!cat_reads(plain, " /XRefStm 5"), "a hybrid xref (/XRefStm) is refused");
+}
+
+/* A part's outline item whose /Title is a reference: the title the result
+ * shows is that string (the reference renumbered, not copied as written). */
+static void cat_outline_title(void)
+{
+    const char *objs[] = {"<< /Type /Catalog /Pages 2 0 R /Outlines 6 0 R >>",
+                          "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                          "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 300] "
+                          "/Resources << >> /Contents 4 0 R >>",
+                          "<< /Length 5 0 R >>\nstream\nBT ET\nendstream", "5",
+                          "<< /Type /Outlines /First 7 0 R /Last 7 0 R /Count 1 >>",
+                          "<< /Title 8 0 R /Parent 6 0 R /Dest [3 0 R /Fit] >>",
+                          "(Indirect title)", NULL};
+    int read;
+    size_t len;
+    unsigned char *out = cat_merge(objs, &read, &len);
+    CHECK(read && out, "a part with an indirect outline title is read and merged");
+    if (out) {
+        qpdf_data q = qpdf_init();
+        qpdf_read_memory(q, "m", (const char *)out, len, NULL);
+        qpdf_oh ol = qpdf_oh_get_key(q, qpdf_get_root(q), "/Outlines");
+        qpdf_oh head = qpdf_oh_get_key(q, qpdf_oh_get_key(q, ol, "/First"), "/Next");
+        qpdf_oh it = qpdf_oh_get_key(q, head, "/First");
+        qpdf_oh t = qpdf_oh_get_key(q, it, "/Title");
+        CHECK(qpdf_oh_is_string(q, t) && strcmp(qpdf_oh_get_utf8_value(q, t), "Indirect title") == 0,
+              "the part's outline item keeps its indirect title (got %s)", qpdf_oh_unparse(q, t));
+        qpdf_cleanup(&q);
+    }
+    free(out);
 }
 
 /* Writes text to DIR/name; returns the path (g_free). */
@@ -434,6 +491,7 @@ int main(void)
         merge(how);
     merge_hostile();
     cat_refuses();
+    cat_outline_title();
     manifest();
     return check_finish();
 }
