@@ -202,9 +202,20 @@ static int pc_dest(const char *v, const char *ve, PcItem *it)
         it->dest_arr = (PcSpan){v, ve};
         return 0;
     }
-    if (*v == '/') {                    /* PDF 1.1: a name object */
-        it->dest_len = (size_t)(ve - v - 1);
-        it->dest = g_strndup(v + 1, it->dest_len);
+    if (*v == '/') {                    /* PDF 1.1: a name object, its #xx escapes decoded */
+        GString *g = g_string_sized_new((gsize)(ve - v));
+        for (const char *q = v + 1; q < ve; q++) {
+            int h1 = *q == '#' && q + 2 < ve ? g_ascii_xdigit_value(q[1]) : -1;
+            int h2 = h1 >= 0 ? g_ascii_xdigit_value(q[2]) : -1;
+            if (h2 >= 0) {
+                g_string_append_c(g, (char)(h1 << 4 | h2));
+                q += 2;
+            } else {
+                g_string_append_c(g, *q);
+            }
+        }
+        it->dest_len = g->len;
+        it->dest = g_string_free(g, FALSE);
         return 0;
     }
     return (it->dest = ps_string(v, ve, &it->dest_len)) ? 0 : -1;
@@ -269,9 +280,18 @@ static int pc_annot(PdfCatPart *p, const char *v, const char *ve)
         if (k > p->max_used)
             p->max_used = k;
     }
+    /* a destination that is a reference (to a string) would be copied as an
+     * object, unprefixed: the link would lose its target */
+    const char *dv = ps_get(d0, d1, "/Dest", &e);
+    if (dv && ps_ref(dv, e) > 0)
+        return -1;
     const char *a = ps_get(d0, d1, "/A", &e);
     if (a && *a != '<')
         return -1;      /* an indirect action: its destination could not be renamed */
+    const char *a1 = e, *s = a ? ps_get(a, a1, "/S", &e) : NULL;
+    const char *dd = ps_is_name(s, e, "/GoTo") ? ps_get(a, a1, "/D", &e) : NULL;
+    if (dd && ps_ref(dd, e) > 0)
+        return -1;
     return 0;
 }
 

@@ -388,6 +388,50 @@ static void cat_outline_title(void)
     free(out);
 }
 
+/* A part's links whose destination is a reference to a string: prefixed
+ * like any other (pdfcat cannot rename what it copies as an object, so it
+ * leaves the part to qpdf).  A destination that is a name object with a #
+ * escape: the name's bytes, prefixed. */
+static void cat_link_dests(void)
+{
+    const char *objs[] = {"<< /Type /Catalog /Pages 2 0 R >>",
+                          "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                          "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 300] "
+                          "/Resources << >> /Contents 4 0 R /Annots [6 0 R 7 0 R] >>",
+                          "<< /Length 5 0 R >>\nstream\nBT ET\nendstream", "5",
+                          "<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /Dest 8 0 R >>",
+                          "<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] "
+                          "/A << /S /GoTo /D 8 0 R >> >>",
+                          "(ref-1)", NULL};
+    for (int how = 0; how < 3; how++) {
+        if (how == 1) {         /* only the action's /D indirect */
+            objs[5] = "<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /Dest (ref-1) >>";
+        } else if (how == 2) {  /* direct, a name with an escape */
+            objs[5] = "<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /Dest /ref#2D1 >>";
+            objs[6] = "<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] "
+                      "/A << /S /GoTo /D /ref#2d1 >> >>";
+        }
+        int read;
+        size_t len;
+        unsigned char *out = cat_merge(objs, &read, &len);
+        CHECK(out && read == (how == 2), "links %d merged (read on the bytes: %d)", how, read);
+        if (!out)
+            continue;
+        qpdf_data q = qpdf_init();
+        qpdf_read_memory(q, "m", (const char *)out, len, NULL);
+        qpdf_oh annots = qpdf_oh_get_key(q, qpdf_get_page_n(q, 1), "/Annots");
+        qpdf_oh d0 = qpdf_oh_get_key(q, qpdf_oh_get_array_item(q, annots, 0), "/Dest");
+        qpdf_oh a1 = qpdf_oh_get_key(q, qpdf_oh_get_array_item(q, annots, 1), "/A");
+        qpdf_oh d1 = qpdf_oh_get_key(q, a1, "/D");
+        CHECK(qpdf_oh_is_string(q, d0) && strcmp(qpdf_oh_get_utf8_value(q, d0), "a1-ref-1") == 0,
+              "links %d: /Dest prefixed (got %s)", how, qpdf_oh_unparse(q, d0));
+        CHECK(qpdf_oh_is_string(q, d1) && strcmp(qpdf_oh_get_utf8_value(q, d1), "a1-ref-1") == 0,
+              "links %d: the GoTo action's /D prefixed (got %s)", how, qpdf_oh_unparse(q, d1));
+        qpdf_cleanup(&q);
+        free(out);
+    }
+}
+
 /* Writes text to DIR/name; returns the path (g_free). */
 static char *put(const char *dir, const char *name, const char *text)
 {
@@ -492,6 +536,7 @@ int main(void)
     merge_hostile();
     cat_refuses();
     cat_outline_title();
+    cat_link_dests();
     manifest();
     return check_finish();
 }
