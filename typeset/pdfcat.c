@@ -422,8 +422,10 @@ static int pc_catalog(PdfCatPart *p)
                     break;
                 const char *qe = ps_value(q, ke, 1);
                 long long kid = qe ? ps_ref(q, qe) : -1;
-                if (kid <= 0 || kid >= p->d.size || p->kind[kid] != PC_COPY)
-                    return -1;  /* (a direct element: not taken) */
+                const char *k0, *k1;
+                if (kid <= 0 || kid >= p->d.size || p->kind[kid] != PC_COPY ||
+                    ps_dict(&p->d, kid, &k0, &k1) != 0)
+                    return -1;  /* (a direct element, or not a dictionary: not taken) */
                 p->kind[kid] = PC_TOP;
                 g_array_append_val(p->top, kid);
                 q = qe;

@@ -356,6 +356,14 @@ static void cat_refuses(void)
     /* a hybrid file: objects in the stream /XRefStm names are missing from
      * the table, and references to them would become null */
     CHECK(!cat_reads(plain, " /XRefStm 5"), "a hybrid xref (/XRefStm) is refused");
+    /* a structure tree root whose kid is not a dictionary: pdfcat writes its
+     * top elements anew as dictionaries, and would turn it into "<< >>" */
+    const char *top[] = {"<< /Type /Catalog /Pages 2 0 R /StructTreeRoot 6 0 R >>", plain[1],
+                         plain[2], plain[3], plain[4], "<< /Type /StructTreeRoot /K 7 0 R >>",
+                         "[1 2 3]", NULL};
+    CHECK(!cat_reads(top, NULL), "a structure root's kid that is an array is refused");
+    top[6] = "<< /Type /StructElem /S /Document /P 6 0 R >>";
+    CHECK(cat_reads(top, NULL), "... and one that is a dictionary read");
 }
 
 /* A part's outline item whose /Title is a reference: the title the result
