@@ -904,7 +904,9 @@ static int pc_part(PdfCat *c, const PdfCatPart *p, const char *prefix, int level
             g_array_append_val(c->labels, e);
         }
         if (p->info.v0) {
-            static const char *const drop[] = {"/CreationDate", "/ModDate", "/Producer", NULL};
+            /* /Producer replaced only when one is given (as pdfpost.c does) */
+            const char *const drop[] = {"/CreationDate", "/ModDate",
+                                        c->o.post.producer ? "/Producer" : NULL, NULL};
             GString *t = g_string_new(NULL);
             pc_copy_dict(t, p->info.v0, p->info.v1, &m, drop, NULL);
             g_string_truncate(t, t->len - 3);   /* " >>" */

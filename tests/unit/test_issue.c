@@ -396,6 +396,29 @@ static void cat_outline_title(void)
     free(out);
 }
 
+/* Without a producer in the options, the front's own /Producer stays in
+ * Info (as the qpdf merge and the appended post-pass keep it). */
+static void cat_info(void)
+{
+    const char *objs[] = {"<< /Type /Catalog /Pages 2 0 R >>",
+                          "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                          "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 300] >>", NULL};
+    int read;
+    size_t len;
+    unsigned char *out = cat_merge(objs, &read, &len);
+    CHECK(read && out, "a minimal part read and merged");
+    if (out) {
+        qpdf_data q = qpdf_init();
+        qpdf_read_memory(q, "m", (const char *)out, len, NULL);
+        qpdf_oh info = qpdf_oh_get_key(q, qpdf_get_trailer(q), "/Info");
+        qpdf_oh pr = qpdf_oh_get_key(q, info, "/Producer");
+        CHECK(qpdf_oh_is_string(q, pr) && strncmp(qpdf_oh_get_utf8_value(q, pr), "cairo", 5) == 0,
+              "the front's /Producer kept when none is given (got %s)", qpdf_oh_unparse(q, pr));
+        qpdf_cleanup(&q);
+    }
+    free(out);
+}
+
 /* A part's links whose destination is a reference to a string: prefixed
  * like any other (pdfcat cannot rename what it copies as an object, so it
  * leaves the part to qpdf).  A destination that is a name object with a #
@@ -545,6 +568,7 @@ int main(void)
     cat_refuses();
     cat_outline_title();
     cat_link_dests();
+    cat_info();
     manifest();
     return check_finish();
 }
