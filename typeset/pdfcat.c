@@ -202,9 +202,20 @@ static int pc_dest(const char *v, const char *ve, PcItem *it)
         it->dest_arr = (PcSpan){v, ve};
         return 0;
     }
-    if (*v == '/') {                    /* PDF 1.1: a name object */
-        it->dest_len = (size_t)(ve - v - 1);
-        it->dest = g_strndup(v + 1, it->dest_len);
+    if (*v == '/') {                    /* PDF 1.1: a name object, its #xx escapes decoded */
+        GString *g = g_string_sized_new((gsize)(ve - v));
+        for (const char *q = v + 1; q < ve; q++) {
+            int h1 = *q == '#' && q + 2 < ve ? g_ascii_xdigit_value(q[1]) : -1;
+            int h2 = h1 >= 0 ? g_ascii_xdigit_value(q[2]) : -1;
+            if (h2 >= 0) {
+                g_string_append_c(g, (char)(h1 << 4 | h2));
+                q += 2;
+            } else {
+                g_string_append_c(g, *q);
+            }
+        }
+        it->dest_len = g->len;
+        it->dest = g_string_free(g, FALSE);
         return 0;
     }
     return (it->dest = ps_string(v, ve, &it->dest_len)) ? 0 : -1;
@@ -269,9 +280,18 @@ static int pc_annot(PdfCatPart *p, const char *v, const char *ve)
         if (k > p->max_used)
             p->max_used = k;
     }
+    /* a destination that is a reference (to a string) would be copied as an
+     * object, unprefixed: the link would lose its target */
+    const char *dv = ps_get(d0, d1, "/Dest", &e);
+    if (dv && ps_ref(dv, e) > 0)
+        return -1;
     const char *a = ps_get(d0, d1, "/A", &e);
     if (a && *a != '<')
         return -1;      /* an indirect action: its destination could not be renamed */
+    const char *a1 = e, *s = a ? ps_get(a, a1, "/S", &e) : NULL;
+    const char *dd = ps_is_name(s, e, "/GoTo") ? ps_get(a, a1, "/D", &e) : NULL;
+    if (dd && ps_ref(dd, e) > 0)
+        return -1;
     return 0;
 }
 
@@ -405,7 +425,7 @@ static int pc_catalog(PdfCatPart *p)
                 const char *k0, *k1;
                 if (kid <= 0 || kid >= p->d.size || p->kind[kid] != PC_COPY ||
                     ps_dict(&p->d, kid, &k0, &k1) != 0)
-                    return -1;  /* (a direct element, or none: not taken) */
+                    return -1;  /* (a direct element, none, or not a dictionary: not taken) */
                 p->kind[kid] = PC_TOP;
                 g_array_append_val(p->top, kid);
                 q = qe;
@@ -867,8 +887,8 @@ static int pc_part(PdfCat *c, const PdfCatPart *p, const char *prefix, int level
     for (guint i = 0; i < p->outline->len; i++) {
         const PcItem *it = &g_array_index(p->outline, PcItem, i);
         CatItem e = {.level = it->level + level};
-        e.title = it->title.v0 ? g_string_new_len(it->title.v0, it->title.v1 - it->title.v0)
-                               : g_string_new("()");
+        /* renumbered: a /Title may be a reference to a string object */
+        e.title = it->title.v0 ? pc_text(&m, it->title) : g_string_new("()");
         if (it->dest) {
             e.dest = g_string_new(NULL);
             pc_dest_name(e.dest, &m, it->dest, it->dest_len);
@@ -886,7 +906,9 @@ static int pc_part(PdfCat *c, const PdfCatPart *p, const char *prefix, int level
             g_array_append_val(c->labels, e);
         }
         if (p->info.v0) {
-            static const char *const drop[] = {"/CreationDate", "/ModDate", "/Producer", NULL};
+            /* /Producer replaced only when one is given (as pdfpost.c does) */
+            const char *const drop[] = {"/CreationDate", "/ModDate",
+                                        c->o.post.producer ? "/Producer" : NULL, NULL};
             c->info = g_string_new(NULL);
             pc_copy_dict(c->info, p->info.v0, p->info.v1, &m, drop, NULL);
             g_string_truncate(c->info, c->info->len - 3);   /* " >>" */

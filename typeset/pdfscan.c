@@ -277,7 +277,9 @@ static int ps_section(PsDoc *d, size_t x, unsigned char *set, long long *prev)
     p = ps_ws(p + 7, e);
     const char *d1 = ps_value(p, e, 0);
     const char *ve;
-    if (!d1 || p[0] != '<' || ps_get(p, d1, "/Encrypt", &ve))
+    /* /XRefStm: a hybrid file, whose objects in object streams the table does
+     * not list (they would read as absent, their references as null) */
+    if (!d1 || p[0] != '<' || ps_get(p, d1, "/Encrypt", &ve) || ps_get(p, d1, "/XRefStm", &ve))
         return -1;
     const char *pv = ps_get(p, d1, "/Prev", &ve);
     *prev = -1;
@@ -335,8 +337,12 @@ void ps_doc_fini(PsDoc *d)
     d->off = NULL;
 }
 
-int ps_object(const PsDoc *d, long long num, const char **v0, const char **v1, const char **s0,
-              size_t *slen, const char **end)
+/* ps_object; nested: num is a stream's indirect /Length, which must be a
+ * plain integer object.  A stream there is refused before its own /Length is
+ * looked at: two streams whose /Length name each other (or a long chain of
+ * them) would otherwise recurse without end. */
+static int ps_object_at(const PsDoc *d, long long num, const char **v0, const char **v1,
+                        const char **s0, size_t *slen, const char **end, int nested)
 {
     if (num <= 0 || num >= d->size || !d->off[num])
         return -1;
@@ -360,6 +366,8 @@ int ps_object(const PsDoc *d, long long num, const char **v0, const char **v1, c
     *slen = 0;
     const char *q = ps_ws(ve, e);
     if (e - q >= 6 && memcmp(q, "stream", 6) == 0) {
+        if (nested)
+            return -1;
         /* data after "stream" and its end of line, /Length bytes long */
         const char *lv, *le;
         long long sl = -1;
@@ -370,7 +378,7 @@ int ps_object(const PsDoc *d, long long num, const char **v0, const char **v1, c
             const char *l0, *l1, *ls;
             size_t ll;
             const char *lend;
-            if (lref == num || ps_object(d, lref, &l0, &l1, &ls, &ll, &lend) != 0 || ls ||
+            if (lref == num || ps_object_at(d, lref, &l0, &l1, &ls, &ll, &lend, 1) != 0 || ls ||
                 ps_int(l0, l1, &sl) != l1)
                 return -1;
         } else if (ps_int(lv, le, &sl) != le) {
@@ -395,6 +403,12 @@ int ps_object(const PsDoc *d, long long num, const char **v0, const char **v1, c
         return -1;
     *end = q + 6;
     return 0;
+}
+
+int ps_object(const PsDoc *d, long long num, const char **v0, const char **v1, const char **s0,
+              size_t *slen, const char **end)
+{
+    return ps_object_at(d, num, v0, v1, s0, slen, end, 0);
 }
 
 int ps_dict(const PsDoc *d, long long num, const char **d0, const char **d1)

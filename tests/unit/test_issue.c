@@ -276,6 +276,193 @@ static void merge_hostile(void)
     g_free(p1);
 }
 
+/* A PDF written by hand: objs[i] is the value (and stream) of object i + 1
+ * (NULL-ended), with a classic xref table; trailer_extra goes into the
+ * trailer after /Size and /Root 1 0 R.  *len set; g_free. */
+static unsigned char *mini_pdf(const char *const *objs, const char *trailer_extra, size_t *len)
+{
+    GString *g = g_string_new("%PDF-1.5\n");
+    GArray *at = g_array_new(FALSE, FALSE, sizeof(size_t));
+    int n = 0;
+    for (; objs[n]; n++) {
+        g_array_append_val(at, g->len);
+        g_string_append_printf(g, "%d 0 obj\n%s\nendobj\n", n + 1, objs[n]);
+    }
+    size_t xref = g->len;
+    g_string_append_printf(g, "xref\n0 %d\n0000000000 65535 f \n", n + 1);
+    for (int i = 0; i < n; i++)
+        g_string_append_printf(g, "%010zu 00000 n \n", g_array_index(at, size_t, i));
+    g_string_append_printf(g, "trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%zu\n%%%%EOF\n",
+                           n + 1, trailer_extra ? trailer_extra : "", xref);
+    g_array_free(at, TRUE);
+    *len = g->len;
+    return (unsigned char *)g_string_free(g, FALSE);
+}
+
+/* pdfcat_read of a hand-written PDF: 1 when it reads it. */
+static int cat_reads(const char *const *objs, const char *trailer_extra)
+{
+    size_t len;
+    unsigned char *pdf = mini_pdf(objs, trailer_extra, &len);
+    PdfCatPart *p = pdfcat_read(pdf, len);
+    pdfcat_part_free(p);
+    g_free(pdf);
+    return p != NULL;
+}
+
+/* The hand-written part merged after a tiny front (prefix "a1-", title
+ * "H"): the result (free), NULL on failure.  *read: whether the byte-level
+ * merge could read the part. */
+static unsigned char *cat_merge(const char *const *objs, int *read, size_t *len)
+{
+    size_t fl, pl;
+    unsigned char *front = tiny_pdf("i", "#a1-title", &fl), *pdf = mini_pdf(objs, NULL, &pl);
+    PdfCatPart *r = pdfcat_read(pdf, pl);
+    *read = r != NULL;
+    pdfcat_part_free(r);
+    PdfMergePart part = {.pdf = pdf, .len = pl, .file = "h.pdf", .prefix = "a1-", .title = "H",
+                         .title_dest = "a1-title"};
+    PdfMergeOptions mo = {.post = {.epoch = 1700000000}, .blank_width = 200, .blank_height = 300,
+                          .first_folio = 1};
+    DiagList dl;
+    diag_list_init(&dl);
+    unsigned char *out = NULL;
+    if (pdfmerge_run(front, fl, &part, 1, &mo, &out, len, "issue.pdf", &dl) != 0 || dl.n) {
+        free(out);
+        out = NULL;
+    }
+    diag_list_fini(&dl);
+    g_free(front);
+    g_free(pdf);
+    return out;
+}
+
+/* The byte-level reader on hand-written PDFs it must refuse rather than
+ * mishandle (the merge then goes through qpdf). */
+static void cat_refuses(void)
+{
+    const char *plain[] = {"<< /Type /Catalog /Pages 2 0 R >>",
+                           "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                           "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 300] "
+                           "/Resources << >> /Contents 4 0 R >>",
+                           "<< /Length 5 0 R >>\nstream\nBT ET\nendstream", "6", NULL};
+    CHECK(cat_reads(plain, NULL), "a plain hand-written PDF is read");
+    /* two streams whose indirect /Length name each other: refused, not an
+     * endless recursion */
+    const char *lenloop[] = {plain[0], plain[1], plain[2],
+                             "<< /Length 5 0 R >>\nstream\nBT ET\nendstream",
+                             "<< /Length 4 0 R >>\nstream\nx\nendstream", NULL};
+    CHECK(!cat_reads(lenloop, NULL), "streams whose /Length name each other are refused");
+    /* a hybrid file: objects in the stream /XRefStm names are missing from
+     * the table, and references to them would become null */
+    CHECK(!cat_reads(plain, " /XRefStm 5"), "a hybrid xref (/XRefStm) is refused");
+    /* a structure tree root whose kid is not a dictionary: pdfcat writes its
+     * top elements anew as dictionaries, and would turn it into "<< >>" */
+    const char *top[] = {"<< /Type /Catalog /Pages 2 0 R /StructTreeRoot 6 0 R >>", plain[1],
+                         plain[2], plain[3], plain[4], "<< /Type /StructTreeRoot /K 7 0 R >>",
+                         "[1 2 3]", NULL};
+    CHECK(!cat_reads(top, NULL), "a structure root's kid that is an array is refused");
+    top[6] = "<< /Type /StructElem /S /Document /P 6 0 R >>";
+    CHECK(cat_reads(top, NULL), "... and one that is a dictionary read");
+}
+
+/* A part's outline item whose /Title is a reference: the title the result
+ * shows is that string (the reference renumbered, not copied as written). */
+static void cat_outline_title(void)
+{
+    const char *objs[] = {"<< /Type /Catalog /Pages 2 0 R /Outlines 6 0 R >>",
+                          "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                          "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 300] "
+                          "/Resources << >> /Contents 4 0 R >>",
+                          "<< /Length 5 0 R >>\nstream\nBT ET\nendstream", "5",
+                          "<< /Type /Outlines /First 7 0 R /Last 7 0 R /Count 1 >>",
+                          "<< /Title 8 0 R /Parent 6 0 R /Dest [3 0 R /Fit] >>",
+                          "(Indirect title)", NULL};
+    int read;
+    size_t len;
+    unsigned char *out = cat_merge(objs, &read, &len);
+    CHECK(read && out, "a part with an indirect outline title is read and merged");
+    if (out) {
+        qpdf_data q = qpdf_init();
+        qpdf_read_memory(q, "m", (const char *)out, len, NULL);
+        qpdf_oh ol = qpdf_oh_get_key(q, qpdf_get_root(q), "/Outlines");
+        qpdf_oh head = qpdf_oh_get_key(q, qpdf_oh_get_key(q, ol, "/First"), "/Next");
+        qpdf_oh it = qpdf_oh_get_key(q, head, "/First");
+        qpdf_oh t = qpdf_oh_get_key(q, it, "/Title");
+        CHECK(qpdf_oh_is_string(q, t) && strcmp(qpdf_oh_get_utf8_value(q, t), "Indirect title") == 0,
+              "the part's outline item keeps its indirect title (got %s)", qpdf_oh_unparse(q, t));
+        qpdf_cleanup(&q);
+    }
+    free(out);
+}
+
+/* Without a producer in the options, the front's own /Producer stays in
+ * Info (as the qpdf merge and the appended post-pass keep it). */
+static void cat_info(void)
+{
+    const char *objs[] = {"<< /Type /Catalog /Pages 2 0 R >>",
+                          "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                          "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 300] >>", NULL};
+    int read;
+    size_t len;
+    unsigned char *out = cat_merge(objs, &read, &len);
+    CHECK(read && out, "a minimal part read and merged");
+    if (out) {
+        qpdf_data q = qpdf_init();
+        qpdf_read_memory(q, "m", (const char *)out, len, NULL);
+        qpdf_oh info = qpdf_oh_get_key(q, qpdf_get_trailer(q), "/Info");
+        qpdf_oh pr = qpdf_oh_get_key(q, info, "/Producer");
+        CHECK(qpdf_oh_is_string(q, pr) && strncmp(qpdf_oh_get_utf8_value(q, pr), "cairo", 5) == 0,
+              "the front's /Producer kept when none is given (got %s)", qpdf_oh_unparse(q, pr));
+        qpdf_cleanup(&q);
+    }
+    free(out);
+}
+
+/* A part's links whose destination is a reference to a string: prefixed
+ * like any other (pdfcat cannot rename what it copies as an object, so it
+ * leaves the part to qpdf).  A destination that is a name object with a #
+ * escape: the name's bytes, prefixed. */
+static void cat_link_dests(void)
+{
+    const char *objs[] = {"<< /Type /Catalog /Pages 2 0 R >>",
+                          "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                          "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 300] "
+                          "/Resources << >> /Contents 4 0 R /Annots [6 0 R 7 0 R] >>",
+                          "<< /Length 5 0 R >>\nstream\nBT ET\nendstream", "5",
+                          "<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /Dest 8 0 R >>",
+                          "<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] "
+                          "/A << /S /GoTo /D 8 0 R >> >>",
+                          "(ref-1)", NULL};
+    for (int how = 0; how < 3; how++) {
+        if (how == 1) {         /* only the action's /D indirect */
+            objs[5] = "<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /Dest (ref-1) >>";
+        } else if (how == 2) {  /* direct, a name with an escape */
+            objs[5] = "<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /Dest /ref#2D1 >>";
+            objs[6] = "<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] "
+                      "/A << /S /GoTo /D /ref#2d1 >> >>";
+        }
+        int read;
+        size_t len;
+        unsigned char *out = cat_merge(objs, &read, &len);
+        CHECK(out && read == (how == 2), "links %d merged (read on the bytes: %d)", how, read);
+        if (!out)
+            continue;
+        qpdf_data q = qpdf_init();
+        qpdf_read_memory(q, "m", (const char *)out, len, NULL);
+        qpdf_oh annots = qpdf_oh_get_key(q, qpdf_get_page_n(q, 1), "/Annots");
+        qpdf_oh d0 = qpdf_oh_get_key(q, qpdf_oh_get_array_item(q, annots, 0), "/Dest");
+        qpdf_oh a1 = qpdf_oh_get_key(q, qpdf_oh_get_array_item(q, annots, 1), "/A");
+        qpdf_oh d1 = qpdf_oh_get_key(q, a1, "/D");
+        CHECK(qpdf_oh_is_string(q, d0) && strcmp(qpdf_oh_get_utf8_value(q, d0), "a1-ref-1") == 0,
+              "links %d: /Dest prefixed (got %s)", how, qpdf_oh_unparse(q, d0));
+        CHECK(qpdf_oh_is_string(q, d1) && strcmp(qpdf_oh_get_utf8_value(q, d1), "a1-ref-1") == 0,
+              "links %d: the GoTo action's /D prefixed (got %s)", how, qpdf_oh_unparse(q, d1));
+        qpdf_cleanup(&q);
+        free(out);
+    }
+}
+
 /* Writes text to DIR/name; returns the path (g_free). */
 static char *put(const char *dir, const char *name, const char *text)
 {
@@ -378,6 +565,10 @@ int main(void)
     for (int how = 0; how < MERGE_N; how++)
         merge(how);
     merge_hostile();
+    cat_refuses();
+    cat_outline_title();
+    cat_link_dests();
+    cat_info();
     manifest();
     return check_finish();
 }
