@@ -83,7 +83,8 @@ struct PdfCatPart {
     GArray *labels;             /* PcNum: /PageLabels */
     GArray *top;                /* long long: the structure root's kids */
     PcSpan lang, info, pagemode;
-    char *lang_text;            /* the catalog's /Lang, decoded (NULL: none or empty) */
+    char *lang_text;            /* the catalog's /Lang, decoded (NULL: none or empty); only
+                                   whether it is there counts: lang is what is copied */
     long long max_key;          /* largest parent-tree key, -1 = none */
     long long max_used;         /* largest key a page or annotation uses, -1 = none */
     int tree_nodes;
@@ -394,7 +395,7 @@ static int pc_catalog(PdfCatPart *p)
         p->lang_text = ps_string(v, e, &n);
         if (!p->lang_text)
             return -1;
-        if (!*p->lang_text || strlen(p->lang_text) != n) {
+        if (n == 0) {   /* (a UTF-16 tag, with its byte order mark, is taken as it is) */
             g_free(p->lang_text);
             p->lang_text = NULL;
         }
