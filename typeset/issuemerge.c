@@ -325,6 +325,10 @@ int issuemerge_finish(IssueMerge *im, TsContext *c)
         pages = im->n_front + im->blank + (im->folio - im->start);
         issuelog_line(is->log, "wrote %s, %d pages (the last merging steps and writing: %.2f s)",
                       im->path, pages, issuelog_elapsed(is->log) - t0);
+        const char *why = pdfmerge_qpdf_because(im->pm);
+        if (why)    /* slower, and worth knowing: a PDF edited by another program? */
+            issuelog_line(is->log, "issue.pdf was merged by qpdf: %s is not in the shape "
+                          "Cairo and the post-pass write", why);
     }
     free(pdf);
     pdfmerge_report_hidden(im->pm);     /* said now, whether or not it is freed */

@@ -553,6 +553,7 @@ struct PdfMerge {
     PdfCat *cat;                /* the merge on bytes, while every input allows it */
     GArray *added;              /* PdfMergePart: what cat took, to be given to qpdf */
     int qpdf;                   /* m is in use */
+    const char *because;        /* the input that made it so */
     Merge m;
     int n_front;
     int failed;
@@ -615,6 +616,8 @@ PdfMerge *pdfmerge_new(const unsigned char *front, size_t front_len, const PdfMe
         pm->cat = pdfcat_new(f, o, file, dl);
         pdfcat_part_free(f);
     }
+    if (!pm->cat)
+        pm->because = "the front document (cover and contents)";
     if (!pm->cat && (dl->errors > errors || pm_qpdf_new(pm) != 0)) {
         pdfmerge_free(pm);
         return NULL;
@@ -640,6 +643,7 @@ int pdfmerge_add(PdfMerge *pm, const PdfMergePart *part)
         /* not the shape pdfcat reads: qpdf merges everything again */
         pdfcat_free(pm->cat);
         pm->cat = NULL;
+        pm->because = part->file;
         if (pm_qpdf_new(pm) != 0) {
             pm->failed = 1;
             return -1;
@@ -677,6 +681,11 @@ int pdfmerge_finish(PdfMerge *pm, unsigned char **out, size_t *out_len)
         return 0;
     pm->failed = 1;
     return -1;
+}
+
+const char *pdfmerge_qpdf_because(const PdfMerge *pm)
+{
+    return pm ? pm->because : NULL;
 }
 
 void pdfmerge_report_hidden(PdfMerge *pm)

@@ -48,6 +48,9 @@ PdfMerge *pdfmerge_new(const unsigned char *front, size_t front_len, const PdfMe
                        const char *file, DiagList *dl);
 int pdfmerge_add(PdfMerge *pm, const PdfMergePart *part);
 int pdfmerge_finish(PdfMerge *pm, unsigned char **out, size_t *out_len);
+/* The input that sent the merge to qpdf (its file name), or NULL while the
+ * merge is done on the bytes. */
+const char *pdfmerge_qpdf_because(const PdfMerge *pm);
 /* Adds, once, the count of qpdf warnings on the merged document that were
  * not shown (pdfmerge_finish and pdfmerge_free do it too). */
 void pdfmerge_report_hidden(PdfMerge *pm);

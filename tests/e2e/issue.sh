@@ -41,6 +41,8 @@ P=$D/issue.pdf
 check "issue: issue.pdf and one PDF per article, named after the sources" sh -c \
     "for f in issue en-article ru-article zh-article kireeva-2022; do test -s \"$D/\$f.pdf\" || exit 1; done"
 check "issue: qpdf --check issue.pdf" sh -c "qpdf --check '$P' | grep -q 'No syntax or stream encoding errors'"
+check "issue: issue.pdf merged on the bytes (every input in Cairo's shape), not by qpdf" sh -c \
+    "grep -q 'wrote .*issue.pdf' '$IS/log' && ! grep -q 'merged by qpdf' '$IS/log'"
 check "issue: tagged, titled" sh -c "pdfinfo '$P' | grep -q '^Tagged: *yes' && pdfinfo '$P' | grep -q '^Title: *Russian Journal of World Politics'"
 # each article's structure keeps its language (the issue's catalog says the
 # manifest's): en, ru, zh, en in the sample's order, after the front's
@@ -229,6 +231,8 @@ check "issue: rebuild rewrites only the edited article's PDF" sh -c \
 check "issue: the rebuilt issue has the new sentence" has "$C/out/issue.pdf" "One more sentence for the incremental rebuild."
 check "issue: the rebuild takes the cover and contents from the cache (no title changed)" \
     grep -q 'cover and contents: unchanged, from the cache' "$C/log2"
+check "issue: the rebuild merges the unchanged articles' files on the bytes too" sh -c \
+    "grep -q 'wrote .*issue.pdf' '$C/log2' && ! grep -q 'merged by qpdf' '$C/log2'"
 cp -r "$C/src" "$C/src-fresh"
 $TS issue "$C/src-fresh/issue.yaml" -o "$C/fresh" -j 2 -q 2>/dev/null
 check "issue: the incremental issue.pdf is byte-identical to a fresh build's" cmp -s "$C/out/issue.pdf" "$C/fresh/issue.pdf" ||
