@@ -11,12 +11,19 @@
 
 static void show_glyphs(cairo_t *cr, const LayItem *it)
 {
+    /* with the text attached, so ligatures extract (LIBRARY-NOTES §4) */
+    if (it->scale_x == 1.0 || it->scale_x <= 0) {
+        /* at the current point, the matrix left alone: a change of matrix
+         * makes cairo look the font up again in its process-wide table,
+         * under a lock the other threads painting wait on */
+        cairo_move_to(cr, it->x, it->y);
+        pango_cairo_show_glyph_item(cr, it->text, it->gi);
+        return;
+    }
     cairo_save(cr);
     cairo_translate(cr, it->x, it->y);
-    if (it->scale_x != 1.0 && it->scale_x > 0)
-        cairo_scale(cr, it->scale_x, 1.0);
+    cairo_scale(cr, it->scale_x, 1.0);
     cairo_move_to(cr, 0, 0);
-    /* with the text attached, so ligatures extract (LIBRARY-NOTES §4) */
     pango_cairo_show_glyph_item(cr, it->text, it->gi);
     cairo_restore(cr);
 }
