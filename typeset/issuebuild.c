@@ -281,6 +281,8 @@ static void write_article(Issue *is, Item *it, TsContext *c)
         IssueCacheRecord rec = {.pages = it->set_pages, .warnings = it->dl_set.warnings};
         issuecache_sha(pdf, len, rec.pdf_sha);
         issuecache_put(is->cache_dir, key, &rec, &it->dl_set);
+        it->wrote = stat(out, &it->written) == 0;
+        g_strlcpy(it->written_sha, rec.pdf_sha, ISSUECACHE_HEX);
         issuelog_line(is->log, "%s: set at %s, wrote %s", it->ma->name, range, out);
         if (is->merge) {
             item_read_pdf(it, pdf, len);
@@ -595,6 +597,18 @@ int issuebuild_set(Issue *is)
     }
     free(pages);
     free(first);
+    /* the digests of the PDFs written, remembered now that time has passed
+     * since they were written (issuecache.h): the next run need not read
+     * them to know they are unchanged */
+    for (int k = 0; k < is->n; k++) {
+        Item *it = &is->items[k];
+        if (!it->wrote)
+            continue;
+        char *out = g_strdup_printf("%s/%s.pdf", is->o->outdir, it->ma->stem);
+        issuecache_file_memo(is->cache_dir, out, &it->written, it->written_sha);
+        g_free(out);
+        it->wrote = 0;
+    }
     if (!settled)
         diag_add(&is->dl, DIAG_ERROR, is->m->path, 1, 1,
                  "the page numbers did not settle after %d rounds of setting", ISSUE_MAX_ROUNDS);

@@ -52,6 +52,9 @@ typedef struct Item {
                                    reads the written file) ... */
     size_t pdf_len;
     struct PdfCatPart *read;    /* ... and those bytes read for it (pdfcat.h), or NULL */
+    int wrote;                  /* its PDF was written in this run: */
+    struct stat written;        /* found so right after, */
+    char written_sha[ISSUECACHE_HEX];   /* with this digest */
     gint ready;                 /* atomic: its phase-2 job is done this round */
     int cached;                 /* phase 1's count came from the cache */
     int failed;

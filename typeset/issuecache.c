@@ -2,12 +2,12 @@
 #include "issuecache.h"
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sys/stat.h>
-#include <time.h>
 
 #include "output.h"
 
@@ -154,18 +154,58 @@ int issuecache_put(const char *cache_dir, const char *key, const IssueCacheRecor
     return rc;
 }
 
+/* The memo's key: the file's name, identity and times. */
+static void memo_key(const char *path, const struct stat *st, char key[ISSUECACHE_HEX])
+{
+    char *id = g_strdup_printf("file %s %llu %llu %lld %lld.%09ld %lld.%09ld", path,
+                               (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+                               (long long)st->st_size, (long long)st->st_mtim.tv_sec,
+                               st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+    issuecache_sha(id, strlen(id), key);
+    g_free(id);
+}
+
+static int same_stat(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static int later(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
+/* Remembers that the file st describes has digest sha.  The record is kept
+ * only when its own timestamp, from the same file system's clock, is later
+ * than the file's modification and status change: a change to the file made
+ * after it then shows in the file's times (git's rule for "racy" index
+ * entries, with the record as the probe).  A file changed in the same clock
+ * tick as the record was written is not remembered: it is read next time. */
+static void memo_put(const char *cache_dir, const struct stat *st, const char *key,
+                     const char *sha)
+{
+    IssueCacheRecord r = {0};
+    g_strlcpy(r.pdf_sha, sha, ISSUECACHE_HEX);
+    DiagList quiet;             /* a memo that cannot be written is only slower */
+    diag_list_init(&quiet);
+    char *rec = g_build_filename(cache_dir, key, NULL);
+    struct stat rt;
+    if (issuecache_put(cache_dir, key, &r, &quiet) == 0 &&
+        (stat(rec, &rt) != 0 || !later(&rt.st_mtim, &st->st_mtim) || !later(&rt.st_mtim, &st->st_ctim)))
+        g_unlink(rec);
+    g_free(rec);
+    diag_list_fini(&quiet);
+}
+
 int issuecache_file_sha_memo(const char *cache_dir, const char *path, char out[ISSUECACHE_HEX])
 {
     struct stat st;
     if (!cache_dir || stat(path, &st) != 0)
         return issuecache_file_sha(path, out);
-    char *id = g_strdup_printf("file %s %llu %llu %lld %lld.%09ld %lld.%09ld", path,
-                               (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
-                               (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-                               st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
     char key[ISSUECACHE_HEX];
-    issuecache_sha(id, strlen(id), key);
-    g_free(id);
+    memo_key(path, &st, key);
     IssueCacheRecord r;
     if (issuecache_get(cache_dir, key, &r) == 0 && r.pdf_sha[0]) {
         g_strlcpy(out, r.pdf_sha, ISSUECACHE_HEX);
@@ -173,22 +213,20 @@ int issuecache_file_sha_memo(const char *cache_dir, const char *path, char out[I
     }
     if (issuecache_file_sha(path, out) != 0)
         return -1;
-    /* remembered only when the file did not change while it was read and its
-     * times are two seconds old: a file rewritten within the same timestamp
-     * tick as the one remembered would otherwise keep the old digest (git's
-     * "racy" entries) */
+    /* remembered only when the file did not change while it was read */
     struct stat st2;
-    time_t now = time(NULL);
-    if (stat(path, &st2) != 0 || st2.st_ino != st.st_ino || st2.st_size != st.st_size ||
-        st2.st_mtim.tv_sec != st.st_mtim.tv_sec || st2.st_mtim.tv_nsec != st.st_mtim.tv_nsec ||
-        st2.st_ctim.tv_sec != st.st_ctim.tv_sec || st2.st_ctim.tv_nsec != st.st_ctim.tv_nsec ||
-        now - st.st_mtim.tv_sec < 2 || now - st.st_ctim.tv_sec < 2)
-        return 0;
-    memset(&r, 0, sizeof r);
-    g_strlcpy(r.pdf_sha, out, ISSUECACHE_HEX);
-    DiagList quiet;             /* a memo that cannot be written is only slower */
-    diag_list_init(&quiet);
-    issuecache_put(cache_dir, key, &r, &quiet);
-    diag_list_fini(&quiet);
+    if (stat(path, &st2) == 0 && same_stat(&st, &st2))
+        memo_put(cache_dir, &st, key, out);
     return 0;
+}
+
+void issuecache_file_memo(const char *cache_dir, const char *path, const struct stat *written,
+                          const char *sha)
+{
+    struct stat st;
+    if (!cache_dir || stat(path, &st) != 0 || !same_stat(&st, written))
+        return;
+    char key[ISSUECACHE_HEX];
+    memo_key(path, &st, key);
+    memo_put(cache_dir, &st, key, sha);
 }

@@ -10,6 +10,8 @@
 #ifndef TS_ISSUECACHE_H
 #define TS_ISSUECACHE_H
 
+#include <sys/stat.h>
+
 #include "model.h"
 
 #define ISSUECACHE_HEX 65           /* 64 hex digits + NUL */
@@ -44,8 +46,15 @@ int issuecache_file_sha(const char *path, char out[ISSUECACHE_HEX]);
  * the file's identity and times (device, inode, size, modification and
  * status-change times to the nanosecond, what git's index compares): a file
  * unchanged since is not read again.  Rewriting a file changes its ctime,
- * which no one can set back; a file changed in the last two seconds is not
- * remembered (a rewrite within one timestamp tick would go unseen). */
+ * which no one can set back; a memo is kept only when the record's own
+ * timestamp is later than the file's times (a rewrite within one timestamp
+ * tick would otherwise go unseen), so a file changed a moment ago is read
+ * again next time. */
 int issuecache_file_sha_memo(const char *cache_dir, const char *path, char out[ISSUECACHE_HEX]);
+/* Remembers, as issuecache_file_sha_memo does, that path has digest sha, for
+ * a file this program wrote with that digest and found as `written` (stat)
+ * right after: nothing is remembered when it has changed since. */
+void issuecache_file_memo(const char *cache_dir, const char *path, const struct stat *written,
+                          const char *sha);
 
 #endif

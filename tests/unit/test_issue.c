@@ -3,6 +3,7 @@
  * (typeset/issuepages.c), the PDF merge that makes
  * issue.pdf (typeset/pdfmerge.c), roman labels (typeset/issuefront.c), and
  * the manifest reader's errors (typeset/manifest.c). */
+#include "../../typeset/issuecache.h"
 #include "../../typeset/issuefront.h"
 #include "../../typeset/issuepages.h"
 #include "../../typeset/manifest.h"
@@ -11,6 +12,9 @@
 #include "../../typeset/pdfmerge.h"
 #include "check.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
@@ -557,6 +561,55 @@ static void manifest(void)
     g_free(dir);
 }
 
+/* The digests the cache remembers for files: taken when the record's own
+ * timestamp is later than the file's times, not otherwise, and never for a
+ * file that changed after it was written. */
+static void file_memo(void)
+{
+    char *dir = g_dir_make_tmp("ts-memo-XXXXXX", NULL);
+    char *cache = g_build_filename(dir, ".cache", NULL);
+    char *f = put(dir, "a.pdf", "the bytes we wrote");
+    char real[ISSUECACHE_HEX], got[ISSUECACHE_HEX];
+    issuecache_file_sha(f, real);
+    /* a digest that is not the file's, to see whether the memo is used */
+    const char *told = "0000000000000000000000000000000000000000000000000000000000000000";
+    struct stat st;
+    stat(f, &st);
+    /* a file timestamped in the future: the record cannot be later */
+    struct timespec ts[2] = {{.tv_sec = time(NULL) + 100}, {.tv_sec = time(NULL) + 100}};
+    utimensat(AT_FDCWD, f, ts, 0);
+    stat(f, &st);
+    issuecache_file_memo(cache, f, &st, told);
+    CHECK(issuecache_file_sha_memo(cache, f, got) == 0 && strcmp(got, real) == 0,
+          "a file whose times are not earlier than the memo's is read, not taken from it");
+    /* back in the past: remembered, and used */
+    ts[0].tv_sec = ts[1].tv_sec = time(NULL) - 100;
+    utimensat(AT_FDCWD, f, ts, 0);
+    stat(f, &st);
+    struct timespec pause = {0, 20 * 1000 * 1000};    /* a tick of the file system's clock, at least */
+    nanosleep(&pause, NULL);
+    stat(f, &st);
+    issuecache_file_memo(cache, f, &st, told);
+    CHECK(issuecache_file_sha_memo(cache, f, got) == 0 && strcmp(got, told) == 0,
+          "a file written before the memo is taken from it (not read)");
+    /* changed since: its ctime moved, the memo no longer applies */
+    g_file_set_contents(f, "the bytes we wrote", -1, NULL);
+    CHECK(issuecache_file_sha_memo(cache, f, got) == 0 && strcmp(got, real) == 0,
+          "a file rewritten since is read again");
+    struct stat old = st;
+    g_file_set_contents(f, "changed after the write", -1, NULL);
+    issuecache_file_memo(cache, f, &old, told);
+    issuecache_file_sha(f, real);
+    CHECK(issuecache_file_sha_memo(cache, f, got) == 0 && strcmp(got, real) == 0,
+          "a digest is not remembered for a file changed after it was written");
+    char *rm = g_strdup_printf("rm -rf '%s'", dir);
+    CHECK(system(rm) == 0, "cleanup");
+    g_free(rm);
+    g_free(f);
+    g_free(cache);
+    g_free(dir);
+}
+
 int main(void)
 {
     numbering();
@@ -565,6 +618,7 @@ int main(void)
     for (int how = 0; how < MERGE_N; how++)
         merge(how);
     merge_hostile();
+    file_memo();
     cat_refuses();
     cat_outline_title();
     cat_link_dests();
