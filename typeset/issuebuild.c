@@ -346,14 +346,19 @@ typedef struct Job {
     IssueJobFn fn;
     Item *it;
     long long size;             /* the source's bytes: how long the job takes, roughly */
+    int fresh;                  /* the source changed since the last issue.pdf */
 } Job;
 
-/* Longest first, then in issue order: with the long jobs started early, the
+/* Sources changed since the last build first (in a rebuild, they are the
+ * ones to lay out again: the others come from the cache in no time), then
+ * longest first, then in issue order: with the long jobs started early, the
  * threads run out of work at nearly the same time (the phase ends when the
  * last job does). */
 static int job_cmp_longest(const void *a, const void *b)
 {
     const Job *x = a, *y = b;
+    if (x->fresh != y->fresh)
+        return y->fresh - x->fresh;
     if (x->size != y->size)
         return x->size > y->size ? -1 : 1;
     return x->it->k - y->it->k;
@@ -412,11 +417,20 @@ static void run_phase(Issue *is, IssueJobFn fn, int (*want)(const Item *))
 {
     Job *jobs = xcalloc((size_t)is->n + 1, sizeof *jobs);
     int nj = 0;
+    struct stat last;           /* the previous build's issue.pdf, if any */
+    char *prev = g_build_filename(is->o->outdir, "issue.pdf", NULL);
+    int rebuild = stat(prev, &last) == 0;
+    g_free(prev);
     for (int k = 0; k < is->n; k++)
         if (!is->items[k].failed && want(&is->items[k])) {
             struct stat st;
-            long long size = stat(is->items[k].ma->path, &st) == 0 ? (long long)st.st_size : 0;
-            jobs[nj++] = (Job){is, fn, &is->items[k], size};
+            int ok = stat(is->items[k].ma->path, &st) == 0;
+            jobs[nj++] = (Job){.is = is, .fn = fn, .it = &is->items[k],
+                               .size = ok ? (long long)st.st_size : 0,
+                               .fresh = ok && rebuild &&
+                                        (st.st_mtim.tv_sec > last.st_mtim.tv_sec ||
+                                         (st.st_mtim.tv_sec == last.st_mtim.tv_sec &&
+                                          st.st_mtim.tv_nsec >= last.st_mtim.tv_nsec))};
         }
     int threads = is->o->jobs < nj ? is->o->jobs : nj;
     if (threads > 1)
@@ -492,7 +506,7 @@ static void run_phase_owned(Issue *is, IssueJobFn fn, int (*want)(const Item *))
     Owned o = {.is = is, .jobs = xcalloc((size_t)is->n + 1, sizeof *o.jobs)};
     for (int k = 0; k < is->n; k++)
         if (!is->items[k].failed && want(&is->items[k]))
-            o.jobs[o.nj++] = (Job){is, fn, &is->items[k], 0};
+            o.jobs[o.nj++] = (Job){.is = is, .fn = fn, .it = &is->items[k]};
     o.taken = xcalloc((size_t)o.nj + 1, 1);
     g_mutex_init(&o.lock);
     int threads = is->o->jobs < o.nj ? is->o->jobs : o.nj;
