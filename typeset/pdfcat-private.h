@@ -64,9 +64,16 @@ typedef struct PcItem {
     PcSpan dest_arr;            /* ... an explicit destination */
 } PcItem;
 
+/* An object the merge copies: its value and stream data (s0 NULL: none). */
+typedef struct PcObj {
+    const char *v0, *v1, *s0;
+    size_t slen;
+} PcObj;
+
 struct PdfCatPart {
     PsDoc d;
     unsigned char *kind;        /* by object number */
+    PcObj *obj;                 /* by object number: where each copied object lies */
     GArray *pages;              /* PcPage, in order */
     GArray *nums;               /* PcNum: the parent tree */
     GArray *names;              /* PcName: /Dests */

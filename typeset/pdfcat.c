@@ -306,9 +306,8 @@ static void pc_emit(PdfCat *c, const PcMap *m)
     for (long long i = 1; i < p->d.size; i++) {
         if (!m->num[i])
             continue;
-        const char *v0, *v1, *s, *end;
-        size_t sl;
-        ps_object(&p->d, i, &v0, &v1, &s, &sl, &end);   /* the reader checked it */
+        const char *v0 = p->obj[i].v0, *v1 = p->obj[i].v1, *s = p->obj[i].s0, *end;
+        size_t sl = p->obj[i].slen;
         pc_begin(c, m->num[i]);
         switch (p->kind[i]) {
         case PC_PAGE:

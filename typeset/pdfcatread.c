@@ -407,12 +407,14 @@ PdfCatPart *pdfcat_read(const unsigned char *pdf, size_t len)
         pdfcat_part_free(p);
         return NULL;
     }
-    /* every object copied must be one this reader can copy */
+    /* every object copied must be one this reader can copy; where each lies
+     * is kept, so that the merge, one part at a time, does not parse it again */
+    p->obj = g_new0(PcObj, (gsize)p->d.size);
     for (long long i = 1; i < p->d.size; i++) {
-        const char *v0, *v1, *s, *end;
-        size_t sl;
+        PcObj *o = &p->obj[i];
+        const char *end;
         if (p->d.off[i] && p->kind[i] < PC_DROP &&
-            ps_object(&p->d, i, &v0, &v1, &s, &sl, &end) != 0) {
+            ps_object(&p->d, i, &o->v0, &o->v1, &o->s0, &o->slen, &end) != 0) {
             pdfcat_part_free(p);
             return NULL;
         }
@@ -436,6 +438,7 @@ void pdfcat_part_free(PdfCatPart *p)
     g_array_free(p->top, TRUE);
     g_free(p->lang_text);
     g_free(p->kind);
+    g_free(p->obj);
     ps_doc_fini(&p->d);
     g_free(p);
 }
