@@ -218,11 +218,8 @@ static int step_front(IssueMerge *im, TsContext *c)
      * style: a recto start only makes that folio odd */
     im->blank = issuepages_front_blanks(im->n_front, im->start);
     PdfMergeOptions mo = {
-        /* plain xref: the issue goes to the printer, whose RIP may predate
-         * object streams; writing it is quicker too */
         .post = {.epoch = is->pdf_epoch, .lang = m->lang, .title = im->title,
-                 .producer = "typeset " TS_VERSION " (cairo " CAIRO_VERSION_STRING ")",
-                 .plain_xref = 1},
+                 .producer = "typeset " TS_VERSION " (cairo " CAIRO_VERSION_STRING ")"},
         .blank_width = is->style->page_width, .blank_height = is->style->page_height,
         .front_blank_label = im->blank ? issuefront_roman(im->n_front + 1, a) : NULL,
         .first_folio = im->start};

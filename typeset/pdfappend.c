@@ -88,23 +88,17 @@ static int pa_pages(Pa *a, long long num, const double *inherited, int depth,
         box = mb;
     }
     if (is_pages) {
-        const char *k = ps_get(d0, d1, "/Kids", &ve);
-        if (!k || *k != '[')
-            return PDFAPPEND_UNKNOWN;
-        const char *p = k + 1;
-        for (;;) {
-            p = ps_ws(p, ve);
-            if (p < ve && *p == ']')
-                return 0;
-            const char *re = ps_value(p, ve, 1);
-            long long kid = re ? ps_ref(p, re) : -1;
+        const char *k = ps_get(d0, d1, "/Kids", &ve), *at = NULL, *i0, *i1;
+        int more;
+        while (k && (more = ps_array_next(k, ve, &at, &i0, &i1)) != 0) {
+            long long kid = more > 0 ? ps_ref(i0, i1) : -1;
             if (kid < 0)
                 return PDFAPPEND_UNKNOWN;
             int rc = pa_pages(a, kid, box, depth + 1, o, file, dl);
             if (rc != 0)
                 return rc;
-            p = re;
         }
+        return k ? 0 : PDFAPPEND_UNKNOWN;
     }
     if (++a->pages > PA_MAX_PAGES || !box)
         return PDFAPPEND_UNKNOWN;

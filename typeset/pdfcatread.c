@@ -89,48 +89,28 @@ static int pc_tree(PdfCatPart *p, const char *v, const char *ve, const char *pai
     if (depth > PC_MAX_DEPTH || ++p->tree_nodes > PC_MAX_TREE_NODES ||
         pc_deref_dict(p, v, ve, PC_DROP, &d0, &d1) != 0 || !pc_only_keys(d0, d1, keys))
         return -1;
-    const char *a = ps_get(d0, d1, pairs, &e);
-    if (a) {
-        if (*a != '[')
-            return -1;
-        const char *q = a + 1;
-        for (;;) {
-            const char *k = ps_ws(q, e);
-            if (k < e && *k == ']')
-                break;
-            const char *ke = ps_value(k, e, 1), *val = ke ? ps_ws(ke, e) : NULL;
-            const char *vale = val ? ps_value(val, e, 1) : NULL;
-            if (!vale)
+    const char *a = ps_get(d0, d1, pairs, &e), *at = NULL, *k, *ke, *val, *vale;
+    int rc;
+    while (a && (rc = ps_array_next(a, e, &at, &k, &ke)) != 0) {
+        if (rc < 0 || ps_array_next(a, e, &at, &val, &vale) != 1)
+            return -1;      /* (a key without its value) */
+        if (arr == p->names) {
+            PcName n = {.v = {val, vale}};
+            if (!(n.name = ps_string(k, ke, &n.len)))
                 return -1;
-            if (arr == p->names) {
-                PcName n = {.v = {val, vale}};
-                if (!(n.name = ps_string(k, ke, &n.len)))
-                    return -1;
-                g_array_append_val(arr, n);
-            } else {
-                PcNum n = {.v = {val, vale}};
-                if (pc_key(k, ke, &n.key) != 0)
-                    return -1;
-                g_array_append_val(arr, n);
-            }
-            q = vale;
+            g_array_append_val(arr, n);
+        } else {
+            PcNum n = {.v = {val, vale}};
+            if (pc_key(k, ke, &n.key) != 0)
+                return -1;
+            g_array_append_val(arr, n);
         }
     }
     const char *kids = ps_get(d0, d1, "/Kids", &e);
-    if (kids) {
-        if (*kids != '[')
+    at = NULL;
+    while (kids && (rc = ps_array_next(kids, e, &at, &k, &ke)) != 0)
+        if (rc < 0 || ps_ref(k, ke) <= 0 || pc_tree(p, k, ke, pairs, arr, depth + 1) != 0)
             return -1;
-        const char *q = kids + 1;
-        for (;;) {
-            q = ps_ws(q, e);
-            if (q < e && *q == ']')
-                break;
-            const char *qe = ps_value(q, e, 1);
-            if (!qe || ps_ref(q, qe) <= 0 || pc_tree(p, q, qe, pairs, arr, depth + 1) != 0)
-                return -1;
-            q = qe;
-        }
-    }
     return 0;
 }
 
@@ -249,19 +229,14 @@ static int pc_pages(PdfCatPart *p, const char *v, const char *ve, const PcSpan *
         static const char *const keys[] = {"/Type", "/Kids", "/Count", "/Parent", "/MediaBox",
                                            "/Resources", "/CropBox", "/Rotate", NULL};
         p->kind[r] = depth == 0 ? PC_PAGES : PC_DROP;
-        const char *k = ps_get(d0, d1, "/Kids", &e);
-        if (!pc_only_keys(d0, d1, keys) || !k || *k != '[')
+        const char *k = ps_get(d0, d1, "/Kids", &e), *at = NULL, *q, *qe;
+        int rc = -1;
+        if (!pc_only_keys(d0, d1, keys) || !k)
             return -1;
-        const char *q = k + 1;
-        for (;;) {
-            q = ps_ws(q, e);
-            if (q < e && *q == ']')
-                return 0;
-            const char *qe = ps_value(q, e, 1);
-            if (!qe || pc_pages(p, q, qe, inh, depth + 1) != 0)
+        while ((rc = ps_array_next(k, e, &at, &q, &qe)) > 0)
+            if (pc_pages(p, q, qe, inh, depth + 1) != 0)
                 return -1;
-            q = qe;
-        }
+        return rc;
     }
     if (!ps_is_name(t, te, "/Page") || p->pages->len >= PC_MAX_PAGES)
         return -1;
@@ -284,20 +259,26 @@ static int pc_pages(PdfCatPart *p, const char *v, const char *ve, const PcSpan *
             if (ar >= p->d.size || ps_object(&p->d, ar, &a0, &a1, &s, &sl, &end) != 0 || s)
                 return -1;
         }
-        if (*a0 != '[')
-            return -1;
-        const char *q = a0 + 1;
-        for (;;) {
-            q = ps_ws(q, a1);
-            if (q < a1 && *q == ']')
-                break;
-            const char *qe = ps_value(q, a1, 1);
-            if (!qe || pc_annot(p, q, qe) != 0)
+        const char *at = NULL, *q, *qe;
+        int rc;
+        while ((rc = ps_array_next(a0, a1, &at, &q, &qe)) != 0)
+            if (rc < 0 || pc_annot(p, q, qe) != 0)
                 return -1;
-            q = qe;
-        }
     }
     g_array_append_val(p->pages, pg);
+    return 0;
+}
+
+/* A child of the structure tree root (a reference at [v, ve)). */
+static int pc_top(PdfCatPart *p, const char *v, const char *ve)
+{
+    long long kid = ps_ref(v, ve);
+    const char *k0, *k1;
+    if (kid <= 0 || kid >= p->d.size || p->kind[kid] != PC_COPY ||
+        ps_dict(&p->d, kid, &k0, &k1) != 0)
+        return -1;  /* (a direct element, none, or not a dictionary: not taken) */
+    p->kind[kid] = PC_TOP;
+    g_array_append_val(p->top, kid);
     return 0;
 }
 
@@ -341,23 +322,15 @@ static int pc_catalog(PdfCatPart *p)
         if (r <= 0 || pc_deref_dict(p, v, e, PC_STROOT, &s0, &s1) != 0 ||
             !pc_only_keys(s0, s1, skeys))
             return -1;
-        const char *k = ps_get(s0, s1, "/K", &ke);
-        if (k) {
-            const char *q = *k == '[' ? k + 1 : k;
-            for (;;) {
-                q = ps_ws(q, ke);
-                if (q >= ke || *q == ']')
-                    break;
-                const char *qe = ps_value(q, ke, 1);
-                long long kid = qe ? ps_ref(q, qe) : -1;
-                const char *k0, *k1;
-                if (kid <= 0 || kid >= p->d.size || p->kind[kid] != PC_COPY ||
-                    ps_dict(&p->d, kid, &k0, &k1) != 0)
-                    return -1;  /* (a direct element, none, or not a dictionary: not taken) */
-                p->kind[kid] = PC_TOP;
-                g_array_append_val(p->top, kid);
-                q = qe;
-            }
+        const char *k = ps_get(s0, s1, "/K", &ke), *at = NULL, *q, *qe;
+        int rc;
+        if (k && *k != '[') {
+            if (pc_top(p, k, ke) != 0)      /* one element, not in an array */
+                return -1;
+        } else {
+            while (k && (rc = ps_array_next(k, ke, &at, &q, &qe)) != 0)
+                if (rc < 0 || pc_top(p, q, qe) != 0)
+                    return -1;
         }
         const char *pt = ps_get(s0, s1, "/ParentTree", &ke);
         if (pt && pc_tree(p, pt, ke, "/Nums", p->nums, 0) != 0)

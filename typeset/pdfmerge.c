@@ -569,7 +569,8 @@ static int pm_qpdf_new(PdfMerge *pm)
     m->nums = g_array_new(FALSE, FALSE, sizeof(PmNum));
     m->outline = g_array_new(FALSE, FALSE, sizeof(PmEntry));
     int ok = pp_open(&m->c, pm->front, pm->front_len, pm->file, pm->dl) == 0;
-    m->c.plain_xref = 1;
+    m->c.plain_xref = 1;        /* as pdfcat writes: the issue goes to the printer,
+                                   whose RIP may predate object streams */
     if (ok) {
         pm->n_front = qpdf_get_num_pages(m->c.q);
         ok = pp_ok(&m->c, "reading the front pages");
@@ -633,10 +634,12 @@ int pdfmerge_add(PdfMerge *pm, const PdfMergePart *part)
         PdfCatPart *own = part->read ? NULL : pdfcat_read(part->pdf, part->len);
         const PdfCatPart *r = part->read ? part->read : own;
         if (r) {
+            PdfMergePart kept = *part;
+            kept.read = NULL;       /* (the caller may free it once added) */
             if (pdfcat_add(pm->cat, r, part) != 0)
                 pm->failed = 1;
             else
-                g_array_append_val(pm->added, *part);
+                g_array_append_val(pm->added, kept);
             pdfcat_part_free(own);
             return pm->failed ? -1 : 0;
         }

@@ -31,7 +31,9 @@ typedef struct PdfMergePart {
 } PdfMergePart;
 
 typedef struct PdfMergeOptions {
-    PdfPostOptions post;        /* dates, language, title, producer of the result */
+    PdfPostOptions post;        /* dates, language, title, producer, bleed of the result
+                                   (plain_xref and rewrite are not read: the result
+                                   always has a plain xref table) */
     double blank_width, blank_height;   /* pt: the media of inserted blank pages */
     const char *front_blank_label;      /* non-NULL: one blank page after the front, so labelled */
     int first_folio;            /* label of the first page after the front (and its blank) */

@@ -150,6 +150,27 @@ const char *ps_get(const char *d0, const char *d1, const char *key, const char *
     }
 }
 
+int ps_array_next(const char *v, const char *ve, const char **at, const char **i0,
+                  const char **i1)
+{
+    const char *p = *at;
+    if (!p) {
+        p = ps_ws(v, ve);
+        if (p >= ve || *p != '[')
+            return -1;
+        p++;
+    }
+    p = ps_ws(p, ve);
+    if (p < ve && *p == ']')
+        return 0;
+    const char *q = ps_value(p, ve, 1);
+    if (!q)
+        return -1;
+    *i0 = p;
+    *i1 = *at = q;
+    return 1;
+}
+
 long long ps_ref(const char *v, const char *ve)
 {
     long long n, g;

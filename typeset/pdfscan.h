@@ -25,6 +25,11 @@ const char *ps_value(const char *p, const char *e, int depth);
 /* The value of key ("/Pages") in the dictionary [d0, d1) (white space before
  * it skipped, its end in *vend), or NULL when absent. */
 const char *ps_get(const char *d0, const char *d1, const char *key, const char **vend);
+/* The items of the array [v, ve), one a call: *at is NULL on the first
+ * call, and the next item is [*i0, *i1).  1 for an item, 0 after the last,
+ * -1 when [v, ve) is not an array or an item is not a value. */
+int ps_array_next(const char *v, const char *ve, const char **at, const char **i0,
+                  const char **i1);
 /* The object number of the reference "n 0 R" in [v, ve), or -1. */
 long long ps_ref(const char *v, const char *ve);
 /* 1 when [v, ve) is the name object name ("/Page"). */

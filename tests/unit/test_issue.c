@@ -11,6 +11,7 @@
 #include "../../typeset/pdfcat.h"
 #include "../../typeset/pdfmerge.h"
 #include "check.h"
+#include "minipdf.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -201,6 +202,17 @@ static void merge(int how)
         CHECK(qpdf_more_warnings(q) == QPDF_FALSE, "qpdf --check finds nothing");
         qpdf_cleanup(&q);
     }
+    /* step by step: which input, if any, sent the merge to qpdf */
+    DiagList sdl;
+    diag_list_init(&sdl);
+    PdfMerge *pm = pdfmerge_new(front, fl, &mo, "issue.pdf", &sdl);
+    int steps = pm && pdfmerge_add(pm, &parts[0]) == 0 && !pdfmerge_qpdf_because(pm) &&
+                pdfmerge_add(pm, &parts[1]) == 0;
+    const char *why = pdfmerge_qpdf_because(pm);
+    CHECK(steps && (how == MERGE_MIXED ? why && strcmp(why, "b.pdf") == 0 : !why),
+          "merge %d: on the bytes until an input in another shape (%s)", how, why ? why : "none");
+    pdfmerge_free(pm);
+    diag_list_fini(&sdl);
     DiagList bad;
     diag_list_init(&bad);
     parts[1].len = 10;
@@ -280,34 +292,11 @@ static void merge_hostile(void)
     g_free(p1);
 }
 
-/* A PDF written by hand: objs[i] is the value (and stream) of object i + 1
- * (NULL-ended), with a classic xref table; trailer_extra goes into the
- * trailer after /Size and /Root 1 0 R.  *len set; g_free. */
-static unsigned char *mini_pdf(const char *const *objs, const char *trailer_extra, size_t *len)
-{
-    GString *g = g_string_new("%PDF-1.5\n");
-    GArray *at = g_array_new(FALSE, FALSE, sizeof(size_t));
-    int n = 0;
-    for (; objs[n]; n++) {
-        g_array_append_val(at, g->len);
-        g_string_append_printf(g, "%d 0 obj\n%s\nendobj\n", n + 1, objs[n]);
-    }
-    size_t xref = g->len;
-    g_string_append_printf(g, "xref\n0 %d\n0000000000 65535 f \n", n + 1);
-    for (int i = 0; i < n; i++)
-        g_string_append_printf(g, "%010zu 00000 n \n", g_array_index(at, size_t, i));
-    g_string_append_printf(g, "trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%zu\n%%%%EOF\n",
-                           n + 1, trailer_extra ? trailer_extra : "", xref);
-    g_array_free(at, TRUE);
-    *len = g->len;
-    return (unsigned char *)g_string_free(g, FALSE);
-}
-
 /* pdfcat_read of a hand-written PDF: 1 when it reads it. */
 static int cat_reads(const char *const *objs, const char *trailer_extra)
 {
     size_t len;
-    unsigned char *pdf = mini_pdf(objs, trailer_extra, &len);
+    unsigned char *pdf = mini_pdf(objs, trailer_extra, NULL, &len);
     PdfCatPart *p = pdfcat_read(pdf, len);
     pdfcat_part_free(p);
     g_free(pdf);
@@ -320,7 +309,7 @@ static int cat_reads(const char *const *objs, const char *trailer_extra)
 static unsigned char *cat_merge(const char *const *objs, int *read, size_t *len)
 {
     size_t fl, pl;
-    unsigned char *front = tiny_pdf("i", "#a1-title", &fl), *pdf = mini_pdf(objs, NULL, &pl);
+    unsigned char *front = tiny_pdf("i", "#a1-title", &fl), *pdf = mini_pdf(objs, NULL, NULL, &pl);
     PdfCatPart *r = pdfcat_read(pdf, pl);
     *read = r != NULL;
     pdfcat_part_free(r);

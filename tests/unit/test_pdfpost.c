@@ -17,6 +17,7 @@
 #include "../../typeset/pdfscan.h"
 #include "../../typeset/pdfpost.h"
 #include "check.h"
+#include "minipdf.h"
 
 #define TRIM_W 420.0
 #define TRIM_H 595.0
@@ -434,34 +435,6 @@ static void test_append_refuses(void)
 
 /* ---- pdfscan: the reader pdfappend and the issue merge share -----------------*/
 
-/* A PDF of objs[0..n) (object i+1 each, its text after "N 0 obj\n"), one
- * xref section; when upd, a second section appended that replaces object
- * 1 by upd (trailer /Prev).  g_free the result. */
-static char *scan_pdf(const char *const *objs, int n, const char *upd, size_t *len)
-{
-    GString *g = g_string_new("%PDF-1.5\n");
-    size_t *at = g_new0(size_t, (gsize)n + 1);
-    for (int i = 0; i < n; i++) {
-        at[i + 1] = g->len;
-        g_string_append_printf(g, "%d 0 obj\n%s\nendobj\n", i + 1, objs[i]);
-    }
-    size_t x = g->len;
-    g_string_append_printf(g, "xref\n0 %d\n0000000000 65535 f \n", n + 1);
-    for (int i = 1; i <= n; i++)
-        g_string_append_printf(g, "%010zu 00000 n \n", at[i]);
-    g_string_append_printf(g, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", n + 1, x);
-    if (upd) {
-        size_t o = g->len;
-        g_string_append_printf(g, "1 0 obj\n%s\nendobj\n", upd);
-        size_t x2 = g->len;
-        g_string_append_printf(g, "xref\n1 1\n%010zu 00000 n \ntrailer\n<< /Size %d /Root 1 0 R "
-                               "/Prev %zu >>\nstartxref\n%zu\n%%%%EOF\n", o, n + 1, x, x2);
-    }
-    g_free(at);
-    *len = g->len;
-    return g_string_free(g, FALSE);
-}
-
 static void test_pdfscan(void)
 {
     static const struct { const char *in, *out; size_t n; } strs[] = {
@@ -479,6 +452,18 @@ static void test_pdfscan(void)
               i, n);
         g_free(got);
     }
+    const char *arr = "[ 1 (a]) /N 2 0 R [x] ]", *at = NULL, *i0, *i1;
+    int items = 0, rc;
+    while ((rc = ps_array_next(arr, arr + strlen(arr), &at, &i0, &i1)) > 0)
+        items++;
+    CHECK(rc == 0 && items == 5, "ps_array_next: five items, a ']' in a string is no end (got %d)", items);
+    at = NULL;
+    CHECK(ps_array_next(arr + 1, arr + strlen(arr), &at, &i0, &i1) < 0, "ps_array_next: not an array");
+    const char *cut = "[ 1 (a";
+    at = NULL;
+    CHECK(ps_array_next(cut, cut + strlen(cut), &at, &i0, &i1) == 1 &&
+              ps_array_next(cut, cut + strlen(cut), &at, &i0, &i1) < 0,
+          "ps_array_next: an array cut short ends in -1");
     size_t n;
     const char *notstr = "<< /A 1 >>";
     CHECK(!ps_string(notstr, notstr + strlen(notstr), &n), "a dictionary is not a string");
@@ -486,9 +471,9 @@ static void test_pdfscan(void)
     /* an update: object 1 as appended wins; an indirect /Length and a CR LF
      * after "stream" */
     const char *objs[] = {"<< /Type /Catalog /Old true >>", "<< /Length 3 0 R >>\r\nstream\r\nabcde\nendstream",
-                          "5"};
+                          "5", NULL};
     size_t len;
-    char *pdf = scan_pdf(objs, 3, "<< /Type /Catalog /New true >>", &len);
+    char *pdf = (char *)mini_pdf(objs, NULL, "<< /Type /Catalog /New true >>", &len);
     PsDoc d;
     CHECK(ps_doc_read(&d, (unsigned char *)pdf, len) == 0 && d.sections == 2 && d.size == 4 && d.root == 1,
           "two xref sections read along /Prev");
@@ -505,14 +490,14 @@ static void test_pdfscan(void)
     g_free(pdf);
 
     /* a /Length that points at itself, and one longer than the file */
-    const char *selfl[] = {"<< /Type /Catalog >>", "<< /Length 2 0 R >>\nstream\nabc\nendstream"};
-    pdf = scan_pdf(selfl, 2, NULL, &len);
+    const char *selfl[] = {"<< /Type /Catalog >>", "<< /Length 2 0 R >>\nstream\nabc\nendstream", NULL};
+    pdf = (char *)mini_pdf(selfl, NULL, NULL, &len);
     CHECK(ps_doc_read(&d, (unsigned char *)pdf, len) == 0 && ps_object(&d, 2, &v0, &v1, &s0, &sl, &end) != 0,
           "a stream whose /Length is itself is refused");
     ps_doc_fini(&d);
     g_free(pdf);
-    const char *longl[] = {"<< /Type /Catalog >>", "<< /Length 99999 >>\nstream\nabc\nendstream"};
-    pdf = scan_pdf(longl, 2, NULL, &len);
+    const char *longl[] = {"<< /Type /Catalog >>", "<< /Length 99999 >>\nstream\nabc\nendstream", NULL};
+    pdf = (char *)mini_pdf(longl, NULL, NULL, &len);
     CHECK(ps_doc_read(&d, (unsigned char *)pdf, len) == 0 && ps_object(&d, 2, &v0, &v1, &s0, &sl, &end) != 0,
           "a stream longer than the file is refused");
     ps_doc_fini(&d);
