@@ -1,6 +1,7 @@
 /* paint.c — see paint.h. */
 #include "paint.h"
 
+#include "../fonts/fontsubset.h"
 #include "image.h"
 
 #include <cairo-pdf.h>
@@ -9,13 +10,72 @@
 #include <stdio.h>
 #include <string.h>
 
-static void show_glyphs(cairo_t *cr, const LayItem *it)
+/* Draws glyph item gi with origin (x, y) in a cut-down face (fontsubset.h),
+ * as pango_cairo_show_glyph_item would in the whole one: the same positions,
+ * and the text attached cluster by cluster.  Returns -1, having drawn
+ * nothing, when a glyph has no counterpart there (Pango then draws it). */
+static int show_subset(cairo_t *cr, const char *text, PangoGlyphItem *gi, double x, double y,
+                       cairo_scaled_font_t *sf, const FontSubst *subst)
 {
+    const PangoGlyphString *g = gi->glyphs;
+    int backward = (gi->item->analysis.level & 1) != 0;
+    cairo_glyph_t stack_g[64];
+    cairo_text_cluster_t stack_c[64];
+    cairo_glyph_t *cg = g->num_glyphs <= 64 ? stack_g : g_new(cairo_glyph_t, g->num_glyphs);
+    cairo_text_cluster_t *cc = g->num_glyphs <= 64 ? stack_c : g_new(cairo_text_cluster_t, g->num_glyphs);
+    int n = 0, nc = 0, ok = 1;
+    int xpos = 0;
+    for (int i = 0; i < g->num_glyphs && ok; i++) {
+        const PangoGlyphInfo *pg = &g->glyphs[i];
+        if (pg->glyph & PANGO_GLYPH_UNKNOWN_FLAG) {
+            ok = 0;     /* a hex box: Pango's to draw */
+        } else if (pg->glyph != PANGO_GLYPH_EMPTY) {
+            unsigned ng = font_subst_glyph(subst, pg->glyph);
+            if (ng == 0 && pg->glyph != 0)
+                ok = 0;
+            cg[n].index = ng;
+            cg[n].x = x + (double)(xpos + pg->geometry.x_offset) / PANGO_SCALE;
+            cg[n].y = y + (double)pg->geometry.y_offset / PANGO_SCALE;
+            n++;
+        }
+        xpos += pg->geometry.width;
+    }
+    PangoGlyphItemIter iter;
+    if (ok && pango_glyph_item_iter_init_start(&iter, gi, text)) {
+        do {
+            int ng = backward ? iter.start_glyph - iter.end_glyph : iter.end_glyph - iter.start_glyph;
+            for (int i = MIN(iter.start_glyph, iter.end_glyph + 1);
+                 i < MAX(iter.start_glyph + 1, iter.end_glyph); i++)
+                if (g->glyphs[i].glyph == PANGO_GLYPH_EMPTY)
+                    ng--;
+            cc[nc].num_bytes = iter.end_index - iter.start_index;
+            cc[nc].num_glyphs = ng;
+            nc++;
+        } while (pango_glyph_item_iter_next_cluster(&iter));
+    }
+    if (ok) {
+        cairo_set_scaled_font(cr, sf);
+        cairo_show_text_glyphs(cr, text + gi->item->offset, gi->item->length, cg, n, cc, nc,
+                               backward ? CAIRO_TEXT_CLUSTER_FLAG_BACKWARD : 0);
+    }
+    if (cg != stack_g)
+        g_free(cg);
+    if (cc != stack_c)
+        g_free(cc);
+    return ok ? 0 : -1;
+}
+
+static void show_glyphs(cairo_t *cr, const LayItem *it, FontSubsets *fs)
+{
+    const FontSubst *subst = NULL;
+    cairo_scaled_font_t *sf = font_subsets_get(fs, it->gi->item->analysis.font, &subst);
     /* with the text attached, so ligatures extract (LIBRARY-NOTES §4) */
     if (it->scale_x == 1.0 || it->scale_x <= 0) {
         /* at the current point, the matrix left alone: a change of matrix
          * makes cairo look the font up again in its process-wide table,
          * under a lock the other threads painting wait on */
+        if (sf && show_subset(cr, it->text, it->gi, it->x, it->y, sf, subst) == 0)
+            return;
         cairo_move_to(cr, it->x, it->y);
         pango_cairo_show_glyph_item(cr, it->text, it->gi);
         return;
@@ -23,8 +83,10 @@ static void show_glyphs(cairo_t *cr, const LayItem *it)
     cairo_save(cr);
     cairo_translate(cr, it->x, it->y);
     cairo_scale(cr, it->scale_x, 1.0);
-    cairo_move_to(cr, 0, 0);
-    pango_cairo_show_glyph_item(cr, it->text, it->gi);
+    if (!sf || show_subset(cr, it->text, it->gi, 0, 0, sf, subst) != 0) {
+        cairo_move_to(cr, 0, 0);
+        pango_cairo_show_glyph_item(cr, it->text, it->gi);
+    }
     cairo_restore(cr);
 }
 
@@ -48,7 +110,7 @@ static char *link_attrs(const LayItem *it, double off)
     return g_string_free(g, FALSE);
 }
 
-void paint_page(cairo_t *cr, const LayPage *p, const PaintOptions *o)
+static void paint_page_with(cairo_t *cr, const LayPage *p, const PaintOptions *o, FontSubsets *fs)
 {
     cairo_set_source_rgb(cr, 0, 0, 0);
     int depth = 0;
@@ -56,7 +118,7 @@ void paint_page(cairo_t *cr, const LayPage *p, const PaintOptions *o)
         const LayItem *it = &p->items[i];
         switch (it->kind) {
         case LI_GLYPHS:
-            show_glyphs(cr, it);
+            show_glyphs(cr, it, fs);
             break;
         case LI_IMAGE:
             if (image_draw(cr, it->str, it->x, it->y, it->w, it->h) != 0) {
@@ -109,6 +171,11 @@ void paint_page(cairo_t *cr, const LayPage *p, const PaintOptions *o)
     }
 }
 
+void paint_page(cairo_t *cr, const LayPage *p, const PaintOptions *o)
+{
+    paint_page_with(cr, p, o, NULL);
+}
+
 /* Crop marks at the four trim corners, in the marks area outside the bleed
  * as printers expect: each mark continues a trim edge, from 3 pt beyond the
  * bleed to 2 pt short of the media edge, 0.25 pt, in registration black. */
@@ -157,6 +224,15 @@ int paint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, uns
         cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, m->date_iso);
         cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, m->date_iso);
     }
+    /* the glyphs of each large CFF face, to cut it down before Cairo embeds it */
+    FontSubsets *fs = font_subsets_new();
+    for (int i = 0; i < r->n_pages; i++)
+        for (int k = 0; k < r->pages[i].n_items; k++) {
+            const LayItem *it = &r->pages[i].items[k];
+            if (it->kind == LI_GLYPHS)
+                font_subsets_add(fs, it->gi->item->analysis.font, it->gi->glyphs);
+        }
+    font_subsets_build(fs);
     cairo_t *cr = cairo_create(s);
     /* every piece of content sits inside a structure tag: untagged links corrupt
      * cairo 1.16's xref (LIBRARY-NOTES §2) */
@@ -167,7 +243,7 @@ int paint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, uns
         cairo_pdf_surface_set_page_label(s, r->pages[i].label ? r->pages[i].label : label);
         cairo_save(cr);
         cairo_translate(cr, off, off);
-        paint_page(cr, &r->pages[i], o);
+        paint_page_with(cr, &r->pages[i], o, fs);
         if (o->overlay) {
             cairo_save(cr);
             o->overlay(cr, i, o->overlay_data);
@@ -190,10 +266,15 @@ int paint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, uns
         for (int k = lvl; k < 8; k++)
             parent[k] = id;
     }
+    /* a drawing call cairo refused (bad clusters, say) leaves the context in
+     * error and every later call a no-op: a PDF with pages missing their
+     * text, unless the error is caught here */
+    cairo_status_t cst = cairo_status(cr);
     cairo_destroy(cr);
     cairo_surface_finish(s);
-    cairo_status_t st = cairo_surface_status(s);
+    cairo_status_t st = cst != CAIRO_STATUS_SUCCESS ? cst : cairo_surface_status(s);
     cairo_surface_destroy(s);
+    font_subsets_free(fs);
     if (st != CAIRO_STATUS_SUCCESS) {
         *err = cairo_status_to_string(st);
         g_byte_array_free(buf, TRUE);

@@ -1,0 +1,188 @@
+/* test_paint.c — the PDF painter's cut-down CJK faces (fonts/fontsubset.h):
+ * which faces are cut down, the glyph map, and a painted page that keeps its
+ * text, its look and its fonts while embedding far fewer bytes. */
+#include "check.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+
+#include "../../fonts/fontload.h"
+#include "../../fonts/fontsubset.h"
+#include "../../layout/layout.h"
+#include "../../typeset/paint.h"
+
+static const char zh[] =
+    "如果没有指定文件，或者文件为“-”，则从标准输入读取。更改姓名（N）、注释（C）、"
+    "工作电话（P）或家庭电话（H）。Typeset 在排版时使用 Noto Serif CJK 字体，"
+    "每一篇文章都要经过断行、分页和绘制三个步骤。";
+
+static LayInput input(LaySpan *sp, LayBlock *b, const char *text)
+{
+    *sp = (LaySpan){.start = 0, .end = (int)strlen(text),
+                    .font = {.families = "PT Serif, Noto Serif CJK SC", .size = 10}};
+    *b = (LayBlock){.kind = LB_PARA,
+                    .para = {.text = text, .len = (int)strlen(text), .spans = sp, .n_spans = 1,
+                             .lang = "zh", .align = ALIGN_JUSTIFY, .leading = 13,
+                             .src_line = 1}};
+    LayInput in = {.file = "test", .blocks = b, .n_blocks = 1};
+    in.page = (LayPageSpec){.width = 300, .height = 400, .margin_top = 20, .margin_bottom = 20,
+                            .margin_inner = 20, .margin_outer = 20, .columns = 1, .first_number = 1,
+                            .folio_font = sp->font, .head_font = sp->font, .lang = "zh"};
+    in.brk = (LayBreakParams){.pretolerance = 100, .tolerance = 400, .line_penalty = 10,
+                              .hyphen_penalty = 50, .exhyphen_penalty = 50,
+                              .adj_demerits = 10000, .emergency_stretch = 10, .space_stretch = 0.5,
+                              .space_shrink = 0.33, .cjk_stretch = 0.1, .hyphen_left_min = 2,
+                              .hyphen_right_min = 3, .expansion = 0.02, .expansion_step = 0.005};
+    return in;
+}
+
+/* Runs cmd (a shell command) and returns its standard output, or NULL. */
+static char *run(const char *cmd)
+{
+    char *out = NULL;
+    int status = 0;
+    if (!g_spawn_command_line_sync(cmd, &out, NULL, &status, NULL) || status != 0) {
+        g_free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static int is_cjk_font(PangoFont *f)
+{
+    PangoFontDescription *d = pango_font_describe(f);
+    int cjk = strstr(pango_font_description_get_family(d), "CJK") != NULL;
+    pango_font_description_free(d);
+    return cjk;
+}
+
+int main(void)
+{
+    DiagList dl;
+    diag_list_init(&dl);
+    FontLib *fl = fontlib_new(".", &dl);
+    CHECK(fl != NULL, "font configuration loads");
+    if (!fl)
+        return check_finish();
+    LayEngine *e = lay_engine_new(fontlib_fontmap(fl), NULL);
+    LaySpan sp;
+    LayBlock b;
+    LayInput in = input(&sp, &b, zh);
+    Arena a;
+    arena_init(&a);
+    LayResult r;
+    CHECK(lay_run(e, &in, &r, &a, &dl) == 0 && r.n_pages == 1, "a mixed Chinese paragraph sets");
+
+    /* which faces are cut down, and the glyph map */
+    FontSubsets *fs = font_subsets_new();
+    PangoFont *cjk = NULL, *latin = NULL;
+    GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (int k = 0; k < r.pages[0].n_items; k++) {
+        const LayItem *it = &r.pages[0].items[k];
+        if (it->kind != LI_GLYPHS)
+            continue;
+        PangoFont *f = it->gi->item->analysis.font;
+        font_subsets_add(fs, f, it->gi->glyphs);
+        if (is_cjk_font(f)) {
+            cjk = f;
+            for (int g = 0; g < it->gi->glyphs->num_glyphs; g++)
+                g_hash_table_add(seen, GUINT_TO_POINTER(it->gi->glyphs->glyphs[g].glyph));
+        } else {
+            latin = f;
+        }
+    }
+    CHECK(cjk && latin, "the paragraph draws in a CJK face and a Latin one");
+    font_subsets_build(fs);
+    const FontSubst *sub = NULL;
+    CHECK(cjk && font_subsets_get(fs, cjk, &sub) != NULL && sub, "the CJK face (CFF) is cut down");
+    const FontSubst *none = NULL;
+    CHECK(latin && font_subsets_get(fs, latin, &none) == NULL,
+          "the Latin face (TrueType) is drawn from its file");
+    if (sub) {
+        /* every glyph drawn has its own new number (0 stays .notdef) */
+        int n = (int)g_hash_table_size(seen), ok = 1;
+        GHashTable *news = g_hash_table_new(g_direct_hash, g_direct_equal);
+        GHashTableIter hi;
+        gpointer k;
+        g_hash_table_iter_init(&hi, seen);
+        while (g_hash_table_iter_next(&hi, &k, NULL)) {
+            unsigned ng = font_subst_glyph(sub, GPOINTER_TO_UINT(k));
+            ok &= ng > 0 && !g_hash_table_contains(news, GUINT_TO_POINTER(ng));
+            g_hash_table_add(news, GUINT_TO_POINTER(ng));
+        }
+        CHECK(ok && n > 40, "%d glyphs drawn, renumbered one to one", n);
+        /* a glyph of the face never drawn has no counterpart */
+        unsigned unseen = 1;
+        while (g_hash_table_contains(seen, GUINT_TO_POINTER(unseen)))
+            unseen++;
+        CHECK(font_subst_glyph(sub, unseen) == 0, "a glyph never drawn has no counterpart");
+        g_hash_table_destroy(news);
+    }
+    g_hash_table_destroy(seen);
+    font_subsets_free(fs);
+
+    /* painted: the same text, the fonts embedded as before, a small file */
+    PaintOptions po = {.width = 300, .height = 400, .tagged = 1};
+    PaintMeta pm = {.title = "test"};
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    const char *err = NULL;
+    CHECK(paint_pdf(&r, &po, &pm, &pdf, &len, &err) == 0, "the page paints");
+    char *dir = g_dir_make_tmp("ts-paint-XXXXXX", NULL);
+    char *path = g_build_filename(dir, "zh.pdf", NULL);
+    g_file_set_contents(path, (const char *)pdf, (gssize)len, NULL);
+    char *cmd = g_strdup_printf("pdftotext -raw %s -", path);
+    char *text = run(cmd);
+    g_free(cmd);
+    char *flat = NULL;
+    if (text) {
+        GString *s = g_string_new(NULL);
+        for (const char *p = text; *p; p++)
+            if (*p != '\n' && *p != ' ' && *p != '\f')
+                g_string_append_c(s, *p);
+        flat = g_string_free(s, FALSE);
+    }
+    CHECK(flat && strstr(flat, "如果没有指定文件，或者文件为“-”，则从标准输入读取。") &&
+              strstr(flat, "工作电话（P）或家庭电话（H）。"),
+          "the text extracts as written");
+    cmd = g_strdup_printf("pdffonts %s", path);
+    char *fonts = run(cmd);
+    g_free(cmd);
+    CHECK(fonts && strstr(fonts, "+NotoSerifCJKsc-Regular") && strstr(fonts, "CID Type 0C"),
+          "the CJK face is embedded as a CFF subset under its own name");
+    /* the whole page with its Latin and CJK subsets: about 25 KB (Cairo
+     * embedding the same glyphs from the whole face: about 81 KB) */
+    CHECK(len < 40000, "the page's PDF is %zu bytes (< 40000)", len);
+    /* it renders: ink on the page */
+    cmd = g_strdup_printf("pdftoppm -r 72 -gray -singlefile %s %s/p", path, dir);
+    char *ok = run(cmd);
+    g_free(cmd);
+    char *pgm = g_build_filename(dir, "p.pgm", NULL);
+    gchar *img = NULL;
+    gsize ilen = 0;
+    int dark = 0;
+    if (ok && g_file_get_contents(pgm, &img, &ilen, NULL))
+        for (gsize i = 20; i < ilen; i++)     /* past the PGM header */
+            dark += (unsigned char)img[i] < 160;
+    CHECK(dark > 50, "the page renders with ink (%d dark pixels)", dark);
+    g_free(img);
+    g_unlink(pgm);
+    g_free(pgm);
+    g_free(ok);
+    g_free(fonts);
+    g_free(text);
+    g_free(flat);
+    g_unlink(path);
+    g_rmdir(dir);
+    g_free(path);
+    g_free(dir);
+    g_free(pdf);
+
+    lay_result_fini(&r);
+    arena_fini(&a);
+    lay_engine_free(e);
+    fontlib_free(fl);
+    diag_list_fini(&dl);
+    return check_finish();
+}
