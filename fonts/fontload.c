@@ -20,6 +20,7 @@
 
 struct FontLib {
     PangoFontMap *fm;      /* holds the only reference to the FcConfig */
+    PaintFonts *paint;     /* made on first use */
 };
 
 /* Text for an XML element body: paths may contain & or <. */
@@ -182,8 +183,16 @@ void fontlib_free(FontLib *fl)
 {
     if (!fl)
         return;
+    paint_fonts_free(fl->paint);    /* it holds fonts of fm */
     g_object_unref(fl->fm);
     free(fl);
+}
+
+PaintFonts *fontlib_paint_fonts(FontLib *fl)
+{
+    if (!fl->paint)
+        fl->paint = paint_fonts_new();
+    return fl->paint;
 }
 
 PangoFontMap *fontlib_fontmap(FontLib *fl)

@@ -8,6 +8,7 @@
 
 #include <pango/pango.h>
 #include "../layout/base.h"
+#include "paintfont.h"
 
 typedef struct FontLib FontLib;
 
@@ -18,6 +19,8 @@ typedef struct FontLib FontLib;
 FontLib *fontlib_new(const char *datadir, DiagList *dl);
 void fontlib_free(FontLib *fl);
 PangoFontMap *fontlib_fontmap(FontLib *fl);   /* owned by fl */
+/* The PDF painter's Cairo fonts for this thread (paintfont.h), owned by fl. */
+PaintFonts *fontlib_paint_fonts(FontLib *fl);
 
 /* Path of the font file (and face index) Pango picks for text in family list
  * `families` ("PT Serif, Noto Serif CJK SC"), weight/style, and language;

@@ -72,8 +72,8 @@ static char *iso_date(long long epoch)
     return g_strdup(buf);
 }
 
-static int render_pdf(long long epoch, const Doc *doc, const Style *st, const LayResult *res,
-                      int frames, double bleed, double marks, const char *out_path, Arena *a, unsigned char **fin,
+static int render_pdf(long long epoch, const Doc *doc, const Style *st, PaintFonts *fonts,
+                      const LayResult *res, int frames, double bleed, double marks, const char *out_path, Arena *a, unsigned char **fin,
                       size_t *flen, DiagList *dl)
 {
     GString *kw = g_string_new(NULL);
@@ -92,7 +92,7 @@ static int render_pdf(long long epoch, const Doc *doc, const Style *st, const La
         .date_iso = date,
     };
     PaintOptions po = {.width = st->page_width, .height = st->page_height, .tagged = 1,
-                       .bleed = bleed, .marks = marks};
+                       .bleed = bleed, .marks = marks, .fonts = fonts};
     FramesOverlay fo = {.result = res, .style = st, .bleed = bleed};
     if (frames) {
         po.overlay = frames_overlay;
@@ -235,7 +235,7 @@ int article_pages(const Article *art)
 int article_render_pdf(const Article *art, const TsContext *c, long long epoch, unsigned char **out,
                        size_t *out_len, DiagList *dl)
 {
-    return render_pdf(epoch, &art->doc, c->style, &art->result, art->frames, art->bleed_pt, art->marks_pt, art->doc.path,
+    return render_pdf(epoch, &art->doc, c->style, fontlib_paint_fonts(c->fonts), &art->result, art->frames, art->bleed_pt, art->marks_pt, art->doc.path,
                       (Arena *)&art->arena, out, out_len, dl);
 }
 
@@ -249,7 +249,7 @@ int article_write_pdf(const Article *art, const TsContext *c, const char *out_pa
     }
     unsigned char *pdf = NULL;
     size_t len = 0;
-    int rc = render_pdf(epoch, &art->doc, c->style, &art->result, art->frames, art->bleed_pt, art->marks_pt, out_path,
+    int rc = render_pdf(epoch, &art->doc, c->style, fontlib_paint_fonts(c->fonts), &art->result, art->frames, art->bleed_pt, art->marks_pt, out_path,
                         (Arena *)&art->arena, &pdf, &len, dl);
     if (rc == 0)
         rc = output_write_atomic(out_path, pdf, len, dl);

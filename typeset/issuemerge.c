@@ -198,7 +198,7 @@ static int step_front(IssueMerge *im, TsContext *c)
         PaintMeta pm = {.title = im->title, .subject = im->subject, .creator = "typeset " TS_VERSION,
                         .date_iso = date};
         PaintOptions po = {.width = is->style->page_width, .height = is->style->page_height,
-                           .tagged = 1};
+                           .tagged = 1, .fonts = fontlib_paint_fonts(c->fonts)};
         const char *err = NULL;
         int rc = paint_pdf(&front, &po, &pm, &im->front_pdf, &len, &err);
         im->n_front = front.n_pages;

@@ -1,7 +1,7 @@
 /* paint.c — see paint.h. */
 #include "paint.h"
 
-#include "../fonts/fontsubset.h"
+#include "../fonts/paintfont.h"
 #include "image.h"
 
 #include <cairo-pdf.h>
@@ -10,12 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Draws glyph item gi with origin (x, y) in a cut-down face (fontsubset.h),
- * as pango_cairo_show_glyph_item would in the whole one: the same positions,
- * and the text attached cluster by cluster.  Returns -1, having drawn
- * nothing, when a glyph has no counterpart there (Pango then draws it). */
-static int show_subset(cairo_t *cr, const char *text, PangoGlyphItem *gi, double x, double y,
-                       cairo_scaled_font_t *sf, const FontSubst *subst)
+/* Draws glyph item gi with its origin at (x, y), stretched sx times
+ * horizontally, in sf (paintfont.h), as pango_cairo_show_glyph_item would:
+ * the same positions, the text attached cluster by cluster.  Returns -1,
+ * having drawn nothing, when a glyph has no number in sf (Pango draws it). */
+static int show_run(cairo_t *cr, const char *text, PangoGlyphItem *gi, double x, double y, double sx,
+                    cairo_scaled_font_t *sf, const PaintGlyphMap *map)
 {
     const PangoGlyphString *g = gi->glyphs;
     int backward = (gi->item->analysis.level & 1) != 0;
@@ -30,11 +30,11 @@ static int show_subset(cairo_t *cr, const char *text, PangoGlyphItem *gi, double
         if (pg->glyph & PANGO_GLYPH_UNKNOWN_FLAG) {
             ok = 0;     /* a hex box: Pango's to draw */
         } else if (pg->glyph != PANGO_GLYPH_EMPTY) {
-            unsigned ng = font_subst_glyph(subst, pg->glyph);
+            unsigned ng = paint_glyph(map, pg->glyph);
             if (ng == 0 && pg->glyph != 0)
                 ok = 0;
             cg[n].index = ng;
-            cg[n].x = x + (double)(xpos + pg->geometry.x_offset) / PANGO_SCALE;
+            cg[n].x = x + sx * (xpos + pg->geometry.x_offset) / PANGO_SCALE;
             cg[n].y = y + (double)pg->geometry.y_offset / PANGO_SCALE;
             n++;
         }
@@ -65,28 +65,25 @@ static int show_subset(cairo_t *cr, const char *text, PangoGlyphItem *gi, double
     return ok ? 0 : -1;
 }
 
-static void show_glyphs(cairo_t *cr, const LayItem *it, FontSubsets *fs)
+static void show_glyphs(cairo_t *cr, const LayItem *it, PaintDocFonts *fonts)
 {
-    const FontSubst *subst = NULL;
-    cairo_scaled_font_t *sf = font_subsets_get(fs, it->gi->item->analysis.font, &subst);
-    /* with the text attached, so ligatures extract (LIBRARY-NOTES §4) */
-    if (it->scale_x == 1.0 || it->scale_x <= 0) {
-        /* at the current point, the matrix left alone: a change of matrix
-         * makes cairo look the font up again in its process-wide table,
-         * under a lock the other threads painting wait on */
-        if (sf && show_subset(cr, it->text, it->gi, it->x, it->y, sf, subst) == 0)
-            return;
+    double sx = it->scale_x > 0 ? it->scale_x : 1.0;
+    const PaintGlyphMap *map = NULL;
+    cairo_scaled_font_t *sf = paint_doc_fonts_get(fonts, it->gi->item->analysis.font, sx, &map);
+    if (sf && show_run(cr, it->text, it->gi, it->x, it->y, sx, sf, map) == 0)
+        return;
+    /* through Pango, with the text attached, so ligatures extract
+     * (LIBRARY-NOTES §4) */
+    if (sx == 1.0) {
         cairo_move_to(cr, it->x, it->y);
         pango_cairo_show_glyph_item(cr, it->text, it->gi);
         return;
     }
     cairo_save(cr);
     cairo_translate(cr, it->x, it->y);
-    cairo_scale(cr, it->scale_x, 1.0);
-    if (!sf || show_subset(cr, it->text, it->gi, 0, 0, sf, subst) != 0) {
-        cairo_move_to(cr, 0, 0);
-        pango_cairo_show_glyph_item(cr, it->text, it->gi);
-    }
+    cairo_scale(cr, sx, 1.0);
+    cairo_move_to(cr, 0, 0);
+    pango_cairo_show_glyph_item(cr, it->text, it->gi);
     cairo_restore(cr);
 }
 
@@ -110,7 +107,7 @@ static char *link_attrs(const LayItem *it, double off)
     return g_string_free(g, FALSE);
 }
 
-static void paint_page_with(cairo_t *cr, const LayPage *p, const PaintOptions *o, FontSubsets *fs)
+static void paint_page_with(cairo_t *cr, const LayPage *p, const PaintOptions *o, PaintDocFonts *fonts)
 {
     cairo_set_source_rgb(cr, 0, 0, 0);
     int depth = 0;
@@ -118,7 +115,7 @@ static void paint_page_with(cairo_t *cr, const LayPage *p, const PaintOptions *o
         const LayItem *it = &p->items[i];
         switch (it->kind) {
         case LI_GLYPHS:
-            show_glyphs(cr, it, fs);
+            show_glyphs(cr, it, fonts);
             break;
         case LI_IMAGE:
             if (image_draw(cr, it->str, it->x, it->y, it->w, it->h) != 0) {
@@ -225,14 +222,14 @@ int paint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, uns
         cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, m->date_iso);
     }
     /* the glyphs of each large CFF face, to cut it down before Cairo embeds it */
-    FontSubsets *fs = font_subsets_new();
+    PaintDocFonts *fonts = paint_doc_fonts_new(o->fonts);
     for (int i = 0; i < r->n_pages; i++)
         for (int k = 0; k < r->pages[i].n_items; k++) {
             const LayItem *it = &r->pages[i].items[k];
             if (it->kind == LI_GLYPHS)
-                font_subsets_add(fs, it->gi->item->analysis.font, it->gi->glyphs);
+                paint_doc_fonts_add(fonts, it->gi->item->analysis.font, it->gi->glyphs);
         }
-    font_subsets_build(fs);
+    paint_doc_fonts_build(fonts);
     cairo_t *cr = cairo_create(s);
     /* every piece of content sits inside a structure tag: untagged links corrupt
      * cairo 1.16's xref (LIBRARY-NOTES §2) */
@@ -243,7 +240,7 @@ int paint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, uns
         cairo_pdf_surface_set_page_label(s, r->pages[i].label ? r->pages[i].label : label);
         cairo_save(cr);
         cairo_translate(cr, off, off);
-        paint_page_with(cr, &r->pages[i], o, fs);
+        paint_page_with(cr, &r->pages[i], o, fonts);
         if (o->overlay) {
             cairo_save(cr);
             o->overlay(cr, i, o->overlay_data);
@@ -274,7 +271,7 @@ int paint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, uns
     cairo_surface_finish(s);
     cairo_status_t st = cst != CAIRO_STATUS_SUCCESS ? cst : cairo_surface_status(s);
     cairo_surface_destroy(s);
-    font_subsets_free(fs);
+    paint_doc_fonts_free(fonts);
     if (st != CAIRO_STATUS_SUCCESS) {
         *err = cairo_status_to_string(st);
         g_byte_array_free(buf, TRUE);

@@ -24,6 +24,9 @@ typedef struct PaintOptions {
      * draws the layout frames this way (frames.h). */
     void (*overlay)(cairo_t *cr, int page_index, void *data);
     void *overlay_data;
+    /* The Cairo fonts of the painting thread (fontlib_paint_fonts), kept from
+     * one document to the next; NULL: the document makes its own (PDF). */
+    struct PaintFonts *fonts;
 } PaintOptions;
 
 /* Draws page p at the current transformation (origin = trim top-left). */

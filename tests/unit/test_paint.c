@@ -1,14 +1,17 @@
-/* test_paint.c — the PDF painter's cut-down CJK faces (fonts/fontsubset.h):
- * which faces are cut down, the glyph map, and a painted page that keeps its
- * text, its look and its fonts while embedding far fewer bytes. */
+/* test_paint.c — the PDF painter's own fonts (fonts/paintfont.h): a
+ * thread's fonts are its own and kept, expansion gets a stretched font, the
+ * large CJK face is cut down with its glyphs renumbered, and a painted page
+ * keeps its text, its look and its fonts while embedding far fewer bytes. */
 #include "check.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <math.h>
+#include <pango/pangocairo.h>
 #include <stdlib.h>
 
 #include "../../fonts/fontload.h"
-#include "../../fonts/fontsubset.h"
+#include "../../fonts/paintfont.h"
 #include "../../layout/layout.h"
 #include "../../typeset/paint.h"
 
@@ -75,7 +78,8 @@ int main(void)
     CHECK(lay_run(e, &in, &r, &a, &dl) == 0 && r.n_pages == 1, "a mixed Chinese paragraph sets");
 
     /* which faces are cut down, and the glyph map */
-    FontSubsets *fs = font_subsets_new();
+    PaintFonts *pf = paint_fonts_new();
+    PaintDocFonts *d = paint_doc_fonts_new(pf);
     PangoFont *cjk = NULL, *latin = NULL;
     GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
     for (int k = 0; k < r.pages[0].n_items; k++) {
@@ -83,7 +87,7 @@ int main(void)
         if (it->kind != LI_GLYPHS)
             continue;
         PangoFont *f = it->gi->item->analysis.font;
-        font_subsets_add(fs, f, it->gi->glyphs);
+        paint_doc_fonts_add(d, f, it->gi->glyphs);
         if (is_cjk_font(f)) {
             cjk = f;
             for (int g = 0; g < it->gi->glyphs->num_glyphs; g++)
@@ -93,13 +97,14 @@ int main(void)
         }
     }
     CHECK(cjk && latin, "the paragraph draws in a CJK face and a Latin one");
-    font_subsets_build(fs);
-    const FontSubst *sub = NULL;
-    CHECK(cjk && font_subsets_get(fs, cjk, &sub) != NULL && sub, "the CJK face (CFF) is cut down");
-    const FontSubst *none = NULL;
-    CHECK(latin && font_subsets_get(fs, latin, &none) == NULL,
-          "the Latin face (TrueType) is drawn from its file");
-    if (sub) {
+    paint_doc_fonts_build(d);
+    const PaintGlyphMap *map = NULL, *lmap = NULL;
+    CHECK(cjk && paint_doc_fonts_is_cut(d, cjk) && paint_doc_fonts_get(d, cjk, 1, &map) && map,
+          "the CJK face (CFF) is cut down, its glyphs renumbered");
+    cairo_scaled_font_t *l1 = latin ? paint_doc_fonts_get(d, latin, 1, &lmap) : NULL;
+    CHECK(latin && !paint_doc_fonts_is_cut(d, latin) && l1 && !lmap,
+          "the Latin face (TrueType) is drawn whole, its glyph numbers as Pango's");
+    if (map) {
         /* every glyph drawn has its own new number (0 stays .notdef) */
         int n = (int)g_hash_table_size(seen), ok = 1;
         GHashTable *news = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -107,7 +112,7 @@ int main(void)
         gpointer k;
         g_hash_table_iter_init(&hi, seen);
         while (g_hash_table_iter_next(&hi, &k, NULL)) {
-            unsigned ng = font_subst_glyph(sub, GPOINTER_TO_UINT(k));
+            unsigned ng = paint_glyph(map, GPOINTER_TO_UINT(k));
             ok &= ng > 0 && !g_hash_table_contains(news, GUINT_TO_POINTER(ng));
             g_hash_table_add(news, GUINT_TO_POINTER(ng));
         }
@@ -116,11 +121,39 @@ int main(void)
         unsigned unseen = 1;
         while (g_hash_table_contains(seen, GUINT_TO_POINTER(unseen)))
             unseen++;
-        CHECK(font_subst_glyph(sub, unseen) == 0, "a glyph never drawn has no counterpart");
+        CHECK(paint_glyph(map, unseen) == 0, "a glyph never drawn has no counterpart");
         g_hash_table_destroy(news);
     }
     g_hash_table_destroy(seen);
-    font_subsets_free(fs);
+    if (l1) {
+        /* Pango's size and matrix; not Pango's own font (shared by every thread) */
+        cairo_scaled_font_t *pango_sf = pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(latin));
+        cairo_matrix_t a1, a0, a2;
+        cairo_scaled_font_get_font_matrix(l1, &a1);
+        cairo_scaled_font_get_font_matrix(pango_sf, &a0);
+        CHECK(l1 != pango_sf && a1.xx == a0.xx && a1.yy == a0.yy,
+              "the thread's own font, at Pango's size (%.3f)", a1.xx);
+        /* font expansion: the same font stretched, made once */
+        cairo_scaled_font_t *l2 = paint_doc_fonts_get(d, latin, 1.02, &lmap);
+        cairo_scaled_font_get_font_matrix(l2, &a2);
+        CHECK(l2 && l2 != l1 && fabs(a2.xx / a1.xx - 1.02) < 1e-9 && a2.yy == a1.yy,
+              "expansion 1.02 gets a font stretched 1.02 horizontally");
+        CHECK(paint_doc_fonts_get(d, latin, 1.02, &lmap) == l2, "and gets it again, not a new one");
+        /* the next document on the thread draws with the same fonts, warm */
+        PaintDocFonts *d2 = paint_doc_fonts_new(pf);
+        CHECK(paint_doc_fonts_get(d2, latin, 1, &lmap) == l1, "the thread's next document uses the same font");
+        paint_doc_fonts_free(d2);
+        /* another thread's fonts are its own */
+        PaintFonts *pf2 = paint_fonts_new();
+        PaintDocFonts *d3 = paint_doc_fonts_new(pf2);
+        cairo_scaled_font_t *l3 = paint_doc_fonts_get(d3, latin, 1, &lmap);
+        CHECK(l3 && l3 != l1 && cairo_scaled_font_get_font_face(l3) != cairo_scaled_font_get_font_face(l1),
+              "another thread's font is another font, of another face");
+        paint_doc_fonts_free(d3);
+        paint_fonts_free(pf2);
+    }
+    paint_doc_fonts_free(d);
+    paint_fonts_free(pf);
 
     /* painted: the same text, the fonts embedded as before, a small file */
     PaintOptions po = {.width = 300, .height = 400, .tagged = 1};
