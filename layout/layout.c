@@ -121,6 +121,28 @@ Hyph *engine_hyph(LayEngine *e, int cyrillic)
     return e->hyph_en;
 }
 
+struct LayHyphHold {
+    Hyph *en, *ru;
+};
+
+LayHyphHold *lay_hyph_hold(const char *hyph_dir)
+{
+    LayHyphHold *h = xcalloc(1, sizeof *h);
+    /* the order engine_hyph asks in: English (Latin script) first */
+    h->en = hyph_acquire(hyph_dir, "en");
+    h->ru = hyph_acquire(hyph_dir, "ru");
+    return h;
+}
+
+void lay_hyph_unhold(LayHyphHold *h)
+{
+    if (!h)
+        return;
+    hyph_release(h->en);
+    hyph_release(h->ru);
+    free(h);
+}
+
 /* Words longer than HYPH_MEMO_BYTES are hyphenated every time; the memo is
  * emptied when it holds HYPH_MEMO_MAX words (about 10 MB at worst; an issue
  * of 230 pages has some 20,000 different words). */

@@ -217,6 +217,16 @@ void lay_engine_set_cache_keep(LayEngine *e, unsigned layouts);
  * and had to set, since it was created. */
 void lay_cache_stats(const LayEngine *e, int *hits, int *misses);
 
+/* Loads, on the calling thread, the hyphenation dictionaries engines with
+ * hyph_dir use (English and Russian: engines pick them by the word's
+ * script), and keeps them loaded until lay_hyph_unhold.  Dictionaries are
+ * loaded once per process and shared by every engine; an issue build calls
+ * this on a thread of its own at start, so that the first article's layout
+ * does not wait 10-15 ms for them. */
+typedef struct LayHyphHold LayHyphHold;
+LayHyphHold *lay_hyph_hold(const char *hyph_dir);
+void lay_hyph_unhold(LayHyphHold *h);    /* NULL is fine */
+
 /* Lower-level entry points, for tests and tools --------------------------------*/
 
 /* Hyphenation points of one word (UTF-8) for lang: sets pts[i] = 1 when a break

@@ -629,6 +629,12 @@ int issuebuild_set(Issue *is)
     return settled ? 0 : -1;
 }
 
+static gpointer load_hyph(gpointer unused)
+{
+    (void)unused;
+    return lay_hyph_hold(NULL);     /* the directory ctx_open's engines use */
+}
+
 int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
 {
     is->o = o;
@@ -651,6 +657,12 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
     is->style = style_load(o->style ? o->style : m->style ? m->style : "rjwpln", o->datadir, &is->dl);
     if (!is->style || output_mkdirs(o->outdir, &is->dl) != 0 || output_mkdirs(is->cache_dir, &is->dl) != 0)
         return -1;
+    /* With threads to spare, the hyphenation dictionaries load on one of
+     * their own while the first articles are read and their fonts loaded:
+     * they would otherwise hold up the first article laid out, which in a
+     * rebuild is the edited one.  Not with -j 1: one thread means one. */
+    if (o->jobs > 1)
+        is->hyph_loader = g_thread_new("hyph", load_hyph, NULL);
     /* after the cache directory: overrides_text remembers file digests there */
     is->overrides = overrides_text(m, is->cache_dir);
     TsContext *c = xcalloc(1, sizeof *c);
@@ -683,6 +695,9 @@ void issuebuild_say(Issue *is)
 
 void issuebuild_close(Issue *is)
 {
+    if (is->hyph_loader)
+        lay_hyph_unhold(g_thread_join(is->hyph_loader));
+    is->hyph_loader = NULL;
     issuemerge_free(is->merge);
     issuebuild_say(is);
     for (int k = 0; k < is->n; k++) {

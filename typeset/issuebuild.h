@@ -75,6 +75,7 @@ typedef struct Issue {
     IssueLog *log;
     DiagList dl;                /* the issue's own diagnostics (driver only) */
     struct IssueMerge *merge;   /* issue.pdf in the making (issuemerge.h), or NULL */
+    GThread *hyph_loader;       /* loading the hyphenation dictionaries (-j > 1), or NULL */
 } Issue;
 
 typedef void (*IssueJobFn)(Issue *is, Item *it, TsContext *c);
