@@ -216,6 +216,26 @@ int main(void)
         int nf = lay_hyphenate(fresh, "en", w, n, f, 6, 6);
         CHECK(nf == nc && memcmp(c, f, (size_t)n) == 0, "a fresh engine agrees with the memo");
         lay_engine_free(fresh);
+        /* dictionaries held ahead of need (an issue's loader thread): an
+         * engine made while they are held, and one made after they are let
+         * go, hyphenate alike, in both scripts */
+        LayHyphHold *hold = lay_hyph_hold(NULL);
+        LayEngine *held = lay_engine_new(fontlib_fontmap(fl), NULL);
+        const char *ru = "интернационализация";
+        int rn = (int)strlen(ru);
+        char g[64], h[64];
+        int ng = lay_hyphenate(held, "en", w, n, g, 6, 6);
+        int nr = lay_hyphenate(held, "ru", ru, rn, h, 2, 2);
+        lay_hyph_unhold(hold);
+        lay_engine_free(held);
+        LayEngine *after = lay_engine_new(fontlib_fontmap(fl), NULL);
+        char g2[64], h2[64];
+        int ng2 = lay_hyphenate(after, "en", w, n, g2, 6, 6);
+        int nr2 = lay_hyphenate(after, "ru", ru, rn, h2, 2, 2);
+        lay_engine_free(after);
+        CHECK(hold && ng == nc && memcmp(g, c, (size_t)n) == 0 && nr > 3 && ng2 == ng &&
+                  memcmp(g2, g, (size_t)n) == 0 && nr2 == nr && memcmp(h2, h, (size_t)rn) == 0,
+              "dictionaries held ahead of need hyphenate as loaded on demand (%d, %d points)", ng, nr);
     }
     /* results outlive the engine: freeing them afterwards is safe (ASan/valgrind check it) */
     lay_engine_free(e);
