@@ -6,9 +6,17 @@ CC ?= cc
 PKGS := pangocairo pangoft2 harfbuzz harfbuzz-subset freetype2 cairo-ft fontconfig cairo-pdf cairo-png yaml-0.1 libcmark-gfm libqpdf librsvg-2.0
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 OPT ?= -O2 -g
-CFLAGS_BASE = -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE $(OPT) -DTS_VERSION='"$(VERSION)"'
+CFLAGS_BASE = -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE $(OPT) -DTS_VERSION='"$(VERSION)"' \
+  $(if $(QPDF_SONAME),-DTS_QPDF_SONAME='"$(QPDF_SONAME)"') $(if $(RSVG_SONAME),-DTS_RSVG_SONAME='"$(RSVG_SONAME)"')
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lcmark-gfm -lhyphen -lm -lpthread
+# libqpdf and librsvg are not linked: typeset/dynload.h opens each on first
+# use (with what they pull in, they cost 12 ms at every start), by the SONAME
+# of the library the headers came with.  Tests that call qpdf themselves link it.
+soname = $(shell objdump -p "$$(pkg-config --variable=libdir $(1) 2>/dev/null)/$(2)" 2>/dev/null | awk '/SONAME/ {print $$2}')
+QPDF_SONAME := $(call soname,libqpdf,libqpdf.so)
+RSVG_SONAME := $(call soname,librsvg-2.0,librsvg-2.so)
+PKG_LIBS = $(shell pkg-config --libs $(filter-out libqpdf librsvg-2.0,$(PKGS)) 2>/dev/null) -lcmark-gfm-extensions -lcmark-gfm -lhyphen -lm -lpthread
+QPDF_LIBS = $(shell pkg-config --libs libqpdf 2>/dev/null)
 CFLAGS_ALL = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 
 # B is the build directory: `make B=build/asan OPT="-O1 -g" CFLAGS="-fsanitize=…"`
@@ -56,7 +64,7 @@ $(B)/typeset: $(MAIN_OBJ) $(B)/libtypeset.a
 
 $(B)/tests/%: tests/unit/%.c tests/unit/check.h tests/unit/minipdf.h $(B)/libtypeset.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libtypeset.a $(PKG_LIBS)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libtypeset.a $(PKG_LIBS) $(QPDF_LIBS)
 
 SAMPLES := $(wildcard samples/*.md)
 demo: all

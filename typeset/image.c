@@ -2,7 +2,7 @@
 #include "image.h"
 
 #include <glib.h>
-#include <librsvg/rsvg.h>
+#include "rsvgload.h"
 #include <stdio.h>
 #include <string.h>
 

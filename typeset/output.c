@@ -83,16 +83,29 @@ static void output_slot_release(int slot)
         atomic_store(&output_slots[slot].state, OUTPUT_SLOT_FREE);
 }
 
-/* Uses only async-signal-safe calls: atomics, unlink, sigaction, raise. */
-static void output_on_signal(int sig)
+/* Unlinks every armed temporary file, for good (its slot stays CLEANING).
+ * Uses only async-signal-safe calls: atomics, unlink. */
+static void output_unlink_all(void)
 {
-    int saved_errno = errno;
     for (int i = 0; i < OUTPUT_SLOTS; i++) {
         int expect = OUTPUT_SLOT_ARMED;
         if (atomic_compare_exchange_strong(&output_slots[i].state, &expect,
                                            OUTPUT_SLOT_CLEANING))
             unlink(output_slots[i].path);
     }
+}
+
+_Noreturn void output_fatal_exit(void)
+{
+    output_unlink_all();
+    _exit(1);
+}
+
+/* Uses only async-signal-safe calls: atomics, unlink, sigaction, raise. */
+static void output_on_signal(int sig)
+{
+    int saved_errno = errno;
+    output_unlink_all();
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = SIG_DFL;

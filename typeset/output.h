@@ -41,6 +41,11 @@ int output_is_file(const char *out_path, const char *src);
  * ignored.  Call once from main, before starting threads. */
 void output_install_signal_cleanup(void);
 
+/* For an error no caller can recover from, on any thread: unlinks every
+ * temporary file output_write_atomic has open, as the signal handlers do,
+ * and ends the process with status 1.  Say why on standard error first. */
+_Noreturn void output_fatal_exit(void);
+
 /* mkdir -p: creates dir and its missing parents (mode 0777 minus the umask).
  * An existing directory is fine; NULL or "" does nothing.  Returns 0, or -1
  * after adding "cannot create directory 'X': <strerror>" at dir:1:1. */

@@ -5,7 +5,7 @@
 #ifndef TS_PDFPP_H
 #define TS_PDFPP_H
 
-#include <qpdf/qpdf-c.h>
+#include "qpdfload.h"
 
 #include "pdfpost.h"
 
