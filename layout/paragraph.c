@@ -37,17 +37,20 @@ static int is_han(gunichar c)
 /* clreq §3.1.7 / JIS X 4051 kinsoku: characters that may not start a line. */
 static int no_line_start(gunichar c)
 {
-    static const char *const set = "。，、；：？！）」』》〉】〕〗〙〛”’…‥·・ー～％‰℃"
-                                   ".,;:?!)]}»";
-    if (c < 0x80)
-        return c != 0 && strchr(".,;:?!)]}", (int)c) != NULL;
-    const char *p = set;
-    while (*p) {
-        if (g_utf8_get_char(p) == c)
-            return 1;
-        p = g_utf8_next_char(p);
+    switch (c) {
+    case '.': case ',': case ';': case ':': case '?': case '!': case ')': case ']': case '}':
+    case 0x00BB: /* » */ case 0x00B7: /* · */
+    case 0x3002: /* 。 */ case 0xFF0C: /* ， */ case 0x3001: /* 、 */ case 0xFF1B: /* ； */
+    case 0xFF1A: /* ： */ case 0xFF1F: /* ？ */ case 0xFF01: /* ！ */ case 0xFF09: /* ） */
+    case 0x300D: /* 」 */ case 0x300F: /* 』 */ case 0x300B: /* 》 */ case 0x3009: /* 〉 */
+    case 0x3011: /* 】 */ case 0x3015: /* 〕 */ case 0x3017: /* 〗 */ case 0x3019: /* 〙 */
+    case 0x301B: /* 〛 */ case 0x201D: /* ” */ case 0x2019: /* ’ */ case 0x2026: /* … */
+    case 0x2025: /* ‥ */ case 0x30FB: /* ・ */ case 0x30FC: /* ー */ case 0xFF5E: /* ～ */
+    case 0xFF05: /* ％ */ case 0x2030: /* ‰ */ case 0x2103: /* ℃ */
+        return 1;
+    default:
+        return 0;
     }
-    return 0;
 }
 
 /* … and characters that may not end one. */
@@ -204,6 +207,7 @@ typedef struct Piece {
     PangoItem *item;
     PangoGlyphString *glyphs;
     int span;
+    int ascending;              /* log_clusters never decrease (left-to-right text) */
 } Piece;
 
 typedef struct Shaped {
@@ -397,10 +401,10 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
             if (end < it->offset + it->length && end > it->offset) {
                 int nc = (int)g_utf8_strlen(txt + it->offset, end - it->offset);
                 PangoItem *first = pango_item_split(it, end - it->offset, nc);
-                VEC_PUSH(pcs, ((Piece){first, NULL, si}));
+                VEC_PUSH(pcs, ((Piece){first, NULL, si, 0}));
                 continue;
             }
-            VEC_PUSH(pcs, ((Piece){it, NULL, si}));
+            VEC_PUSH(pcs, ((Piece){it, NULL, si, 0}));
             break;
         }
     }
@@ -437,6 +441,9 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
         }
         for (int c = c0; c < c0 + pc->item->num_chars; c++)
             s->cpiece[c] = k;
+        pc->ascending = 1;
+        for (int g = 1; g < pc->glyphs->num_glyphs && pc->ascending; g++)
+            pc->ascending = pc->glyphs->log_clusters[g] >= pc->glyphs->log_clusters[g - 1];
         /* the pool frees item and glyphs once the lines are cut */
         PangoGlyphItem *own = g_slice_new0(PangoGlyphItem);
         own->item = pc->item;
@@ -884,9 +891,26 @@ static PangoGlyphItem *cut_piece(const Shaped *s, const Piece *pc, int b0, int b
     it->length = b1 - b0;
     it->num_chars = (int)g_utf8_strlen(s->t.s + b0, b1 - b0);
     PangoGlyphString *g = pango_glyph_string_new();
+    /* the glyphs of bytes [b0, b1): in ascending text, a run found by
+     * bisection (a line of a long paragraph need not walk all its glyphs) */
+    const int *lc = pc->glyphs->log_clusters;
+    int k0 = 0, k1 = pc->glyphs->num_glyphs;
+    if (pc->ascending) {
+        int lo = 0, hi = k1;
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (off + lc[mid] < b0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        k0 = lo;
+        for (k1 = k0; k1 < pc->glyphs->num_glyphs && off + lc[k1] < b1; k1++)
+            ;
+    }
     int n = 0;
-    for (int k = 0; k < pc->glyphs->num_glyphs; k++) {
-        int cb = off + pc->glyphs->log_clusters[k];
+    for (int k = k0; k < k1; k++) {
+        int cb = off + lc[k];
         n += cb >= b0 && cb < b1;
     }
     /* exactly n (pango_glyph_string_set_size rounds up to a power of two):
@@ -896,8 +920,8 @@ static PangoGlyphItem *cut_piece(const Shaped *s, const Piece *pc, int b0, int b
     g->log_clusters = g_new(gint, n > 0 ? n : 1);
     g->num_glyphs = g->space = n;
     n = 0;
-    for (int k = 0; k < pc->glyphs->num_glyphs; k++) {
-        int cb = off + pc->glyphs->log_clusters[k];
+    for (int k = k0; k < k1; k++) {
+        int cb = off + lc[k];
         if (cb >= b0 && cb < b1) {
             g->glyphs[n] = pc->glyphs->glyphs[k];
             g->log_clusters[n] = cb - b0;
