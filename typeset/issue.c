@@ -275,6 +275,7 @@ int cmd_issue(int argc, char **argv, const char *datadir)
         rc = build_issue(is);
     }
     if (o.exiting) {
+        issuebuild_wait_hyph(is);
         issuebuild_say(is);
         is->o = NULL;               /* o lives on this stack */
         kept_at_exit.is = is;

@@ -693,11 +693,18 @@ void issuebuild_say(Issue *is)
     diag_list_init(&is->dl);
 }
 
-void issuebuild_close(Issue *is)
+void issuebuild_wait_hyph(Issue *is)
 {
     if (is->hyph_loader)
-        lay_hyph_unhold(g_thread_join(is->hyph_loader));
+        is->hyph_hold = g_thread_join(is->hyph_loader);
     is->hyph_loader = NULL;
+}
+
+void issuebuild_close(Issue *is)
+{
+    issuebuild_wait_hyph(is);
+    lay_hyph_unhold(is->hyph_hold);
+    is->hyph_hold = NULL;
     issuemerge_free(is->merge);
     issuebuild_say(is);
     for (int k = 0; k < is->n; k++) {

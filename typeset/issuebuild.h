@@ -76,6 +76,7 @@ typedef struct Issue {
     DiagList dl;                /* the issue's own diagnostics (driver only) */
     struct IssueMerge *merge;   /* issue.pdf in the making (issuemerge.h), or NULL */
     GThread *hyph_loader;       /* loading the hyphenation dictionaries (-j > 1), or NULL */
+    struct LayHyphHold *hyph_hold;  /* what it loaded, once joined (issuebuild_wait_hyph) */
 } Issue;
 
 typedef void (*IssueJobFn)(Issue *is, Item *it, TsContext *c);
@@ -87,6 +88,10 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m);
 /* Prints every diagnostic so far, article by article in issue order, then
  * the issue's own, and forgets them. */
 void issuebuild_say(Issue *is);
+/* Waits for the thread loading the hyphenation dictionaries, keeping what it
+ * loaded.  A command that returns without issuebuild_close calls it first:
+ * exit's stdio teardown must not run while that thread reads a dictionary. */
+void issuebuild_wait_hyph(Issue *is);
 /* issuebuild_say, and frees everything but the manifest. */
 void issuebuild_close(Issue *is);
 
