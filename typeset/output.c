@@ -98,6 +98,10 @@ static void output_unlink_all(void)
 _Noreturn void output_fatal_exit(void)
 {
     output_unlink_all();
+    /* _exit, not exit: other threads may be at work, and exit would tear
+     * down stdio and run atexit handlers under them; what is buffered for
+     * standard output is written first */
+    fflush(stdout);
     _exit(1);
 }
 
