@@ -13,8 +13,15 @@
  * - PaintFonts, one per thread (its FontLib keeps it): for each font file a
  *   FreeType face and a Cairo face of the thread's own, and for each Pango
  *   font and horizontal scale a Cairo scaled font made once, with Pango's
- *   size, transformation and options.  Nothing is shared with other threads;
- *   glyph caches stay warm from one document to the next.
+ *   size, transformation and options.  No face, scaled font or glyph cache
+ *   is shared with other threads, and glyph caches stay warm from one
+ *   document to the next.  (Cairo still takes its process-wide table's lock
+ *   to find the font again when a glyph run's font differs from the one
+ *   before: cairo_set_scaled_font keeps only the last.)
+ *
+ *   Cairo may keep a released scaled font, and with it its face, in its
+ *   cache of 256 recently used ones, and free it later from any thread:
+ *   hence a FreeType library per face.
  *
  * - PaintDocFonts, one per document: the large CFF faces (Noto CJK) cut down
  *   to the glyphs the document draws.  Cairo 1.16 embeds an OpenType/CFF face
