@@ -21,7 +21,18 @@ struct LayEngine {
     int tried_en, tried_ru;
     GHashTable *pinned;         /* PangoFont * whose FreeType face is kept locked */
     GHashTable *hyph_memo;      /* words already hyphenated (engine_hyph_word) */
+    GHashTable *words;          /* words already shaped (words.c) */
+    int words_off;              /* TYPESET_NO_WORDCACHE set */
 };
+
+/* words.c: the engine's memo of shaped words. */
+void words_init(LayEngine *e);
+void words_fini(LayEngine *e);
+/* Shapes item it of paragraph par[0..plen) into out, as pango_shape_item
+ * (it, par, plen, la, out, PANGO_SHAPE_NONE) does, word by word from the
+ * memo where that gives the same glyphs. */
+void words_shape_item(LayEngine *e, PangoItem *it, const char *par, int plen, PangoLogAttr *la,
+                      PangoGlyphString *out);
 
 /* Keeps font's FreeType face open and locked until the engine is freed (a
  * cairo 1.16 race, see layout.c).  Once per font; NULL is fine. */

@@ -85,6 +85,7 @@ LayEngine *lay_engine_new(PangoFontMap *fontmap, const char *hyph_dir)
     e->hyph_dir = hyph_dir ? xstrdup(hyph_dir) : NULL;
     e->pinned = g_hash_table_new_full(g_direct_hash, g_direct_equal, unpin_font, NULL);
     e->hyph_memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    words_init(e);
     paracache_init(e);
     return e;
 }
@@ -96,6 +97,7 @@ void lay_engine_free(LayEngine *e)
     paracache_fini(e);
     g_hash_table_destroy(e->pinned);
     g_hash_table_destroy(e->hyph_memo);
+    words_fini(e);
     g_object_unref(e->ctx);
     hyph_release(e->hyph_en);
     hyph_release(e->hyph_ru);

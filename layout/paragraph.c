@@ -420,8 +420,8 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
         Piece *pc = &s->pieces[k];
         pc->glyphs = pango_glyph_string_new();
         int c0 = s->cidx[pc->item->offset];
-        pango_shape_item(pc->item, txt, t->len, s->la + c0, pc->glyphs, PANGO_SHAPE_NONE);
-        engine_pin_font(e, pc->item->analysis.font);
+        engine_pin_font(e, pc->item->analysis.font);    /* before the memo keeps it */
+        words_shape_item(e, pc->item, txt, t->len, s->la + c0, pc->glyphs);
         PangoGlyphItem gi = {pc->item, pc->glyphs, 0, 0, 0};
         pango_glyph_item_get_logical_widths(&gi, txt, s->cw + c0);
         /* each char's cluster: a ligature's chars share one, and no break

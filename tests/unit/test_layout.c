@@ -4,6 +4,7 @@
 #include "check.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "../../fonts/fontload.h"
 #include "../../layout/layout.h"
@@ -236,6 +237,63 @@ int main(void)
         CHECK(hold && ng == nc && memcmp(g, c, (size_t)n) == 0 && nr > 3 && ng2 == ng &&
                   memcmp(g2, g, (size_t)n) == 0 && nr2 == nr && memcmp(h2, h, (size_t)rn) == 0,
               "dictionaries held ahead of need hyphenate as loaded on demand (%d, %d points)", ng, nr);
+    }
+    /* words shaped once (layout/words.c): the glyphs of every line are those
+     * of shaping each item whole, where the font kerns across spaces too
+     * (PT Serif kerns ". ", ", " and " A"), in English, Russian and a mix,
+     * set twice in the same engine (the second time from the memo) */
+    {
+        static const char *const texts[][2] = {
+            {"A. T. V. W. Y. “Avoid” ‘Yes’, said Anna. Then: “A V”, (A) [V] — AVA, TYPO, Wa, "
+             "Yo, Te. Of the “Y”, etc., and A. N. Other, 1. 2, 3; 4: 5! 6? The end.", "en"},
+            {"Ах, Т. А. У. Г. «Ты», „Ах“ — А. Г. Иванов, И. О. Фамилия; Ъ. Ь. Тут «А» и «Т». "
+             "Он сказал: «Уже», а она — «Ага». Конец.", "ru"},
+            {"Chinese 中文 and English, “A” and ‘T’, mixed. 汉字 A. B. 如果 Tom, Anna.", "en"},
+        };
+        setenv("TYPESET_NO_WORDCACHE", "1", 1);
+        LayEngine *whole = lay_engine_new(fontlib_fontmap(fl), NULL);
+        unsetenv("TYPESET_NO_WORDCACHE");
+        LayEngine *words = lay_engine_new(fontlib_fontmap(fl), NULL);
+        for (size_t t = 0; t < sizeof texts / sizeof *texts; t++)
+            for (int round = 0; round < 2; round++) {
+                LaySpan ws, ps;
+                LayBlock wb, pb;
+                LayInput wi = input(&ws, &wb, texts[t][0], 10, texts[t][1]),
+                         pi = input(&ps, &pb, texts[t][0], 10, texts[t][1]);
+                /* several lines; another measure the second time, so that the
+                 * paragraph comes from the word memo, not the paragraph cache */
+                wi.page.margin_outer = pi.page.margin_outer = 120 + 25 * round;
+                Arena wa, pa;
+                arena_init(&wa);
+                arena_init(&pa);
+                LayResult wr, pr;
+                int ok = lay_run(words, &wi, &wr, &wa, &dl) == 0 && lay_run(whole, &pi, &pr, &pa, &dl) == 0 &&
+                         wr.n_pages == pr.n_pages, glyphs = 0;
+                for (int pg = 0; ok && pg < wr.n_pages; pg++) {
+                    ok = wr.pages[pg].n_items == pr.pages[pg].n_items;
+                    for (int k = 0; ok && k < wr.pages[pg].n_items; k++) {
+                        const LayItem *a = &wr.pages[pg].items[k], *b = &pr.pages[pg].items[k];
+                        ok = a->kind == b->kind && a->x == b->x;
+                        if (!ok || a->kind != LI_GLYPHS)
+                            continue;
+                        const PangoGlyphString *ga = a->gi->glyphs, *gb = b->gi->glyphs;
+                        ok = ga->num_glyphs == gb->num_glyphs;
+                        for (int g = 0; ok && g < ga->num_glyphs; g++, glyphs++)
+                            ok = ga->glyphs[g].glyph == gb->glyphs[g].glyph &&
+                                 ga->glyphs[g].geometry.width == gb->glyphs[g].geometry.width &&
+                                 ga->glyphs[g].geometry.x_offset == gb->glyphs[g].geometry.x_offset &&
+                                 ga->log_clusters[g] == gb->log_clusters[g];
+                    }
+                }
+                CHECK(ok && glyphs > 50, "%s text, %s: word by word gives the glyphs of whole items (%d glyphs)",
+                      texts[t][1], round ? "from the memo" : "first meeting", glyphs);
+                lay_result_fini(&wr);
+                lay_result_fini(&pr);
+                arena_fini(&wa);
+                arena_fini(&pa);
+            }
+        lay_engine_free(whole);
+        lay_engine_free(words);
     }
     /* results outlive the engine: freeing them afterwards is safe (ASan/valgrind check it) */
     lay_engine_free(e);

@@ -1,0 +1,300 @@
+/* words.c — each word shaped once per engine.
+ *
+ * HarfBuzz shapes an English or Russian word the same wherever it stands
+ * between two spaces, and the words of a journal issue repeat: of its
+ * 110,000 words, 12,400 are distinct.  Shaping was the largest single cost
+ * of laying out an issue (13 % of its instructions), so a left-to-right
+ * item of Latin, Cyrillic or Greek text is shaped in pieces, each looked up
+ * in the engine's memo first, and the glyphs joined.
+ *
+ * The join must be exactly what shaping the whole item gives, and fonts do
+ * kern across spaces: PT Serif kerns a space after a full stop or a comma
+ * and before an A.  So a word, met first, is also shaped after a space
+ * (" word") and before one ("word "); where that gives the space's glyph
+ * and the word's side by side, glyph for glyph, the space is a place to cut
+ * on that side.  The item is cut only there, into single words and spaces
+ * and, where a space may not be cut, runs of words ("etc., the"), each
+ * shaped once and remembered.  Right-to-left text, attributes beyond the
+ * font, and long runs are shaped whole, as before.  Where it cuts depends
+ * only on the font, the analysis and the words, so the output never
+ * depends on what the engine met before. */
+#include "internal.h"
+
+#include <string.h>
+
+/* Longest word (bytes) the memo takes; longer ones shape the item whole. */
+enum { WORD_MAX = 96, WORDS_MAX = 200000 };
+
+typedef struct WordKey {
+    guint hash;
+    guint len;                  /* bytes of b */
+    char b[];                   /* Head, then the word's bytes */
+} WordKey;
+
+/* What shapes a word besides its text (zeroed, padding included: the key
+ * is compared as bytes). */
+typedef struct Head {
+    PangoFont *font;
+    PangoLanguage *lang;
+    guint32 script;
+    guint8 gravity, flags, bot, eot;
+    guint8 kind;                /* what the entry holds: glyphs, or a test (Kind) */
+} Head;
+
+enum Kind { GLYPHS, SPACE_BEFORE, SPACE_AFTER };
+
+typedef struct Word {
+    int n;
+    PangoGlyphInfo *g;          /* n glyphs, log clusters relative to the word */
+    int *lc;
+    int cut;                    /* a test entry: its answer */
+    signed char cut_before, cut_after;  /* glyphs: cuts() remembered, -1 until asked */
+} Word;
+
+static guint key_hash(gconstpointer p)
+{
+    return ((const WordKey *)p)->hash;
+}
+
+static gboolean key_equal(gconstpointer a, gconstpointer b)
+{
+    const WordKey *x = a, *y = b;
+    return x->hash == y->hash && x->len == y->len && memcmp(x->b, y->b, x->len) == 0;
+}
+
+static void word_free(gpointer p)
+{
+    Word *w = p;
+    g_free(w->g);
+    g_free(w->lc);
+    g_free(w);
+}
+
+void words_init(LayEngine *e)
+{
+    e->words = g_hash_table_new_full(key_hash, key_equal, g_free, word_free);
+    e->words_off = getenv("TYPESET_NO_WORDCACHE") != NULL;
+}
+
+void words_fini(LayEngine *e)
+{
+    g_hash_table_destroy(e->words);
+}
+
+static int scriptable(const PangoItem *it)
+{
+    GUnicodeScript s = (GUnicodeScript)it->analysis.script;
+    return (it->analysis.level & 1) == 0 && it->analysis.extra_attrs == NULL &&
+           it->analysis.font != NULL &&
+           (s == G_UNICODE_SCRIPT_LATIN || s == G_UNICODE_SCRIPT_CYRILLIC ||
+            s == G_UNICODE_SCRIPT_GREEK || s == G_UNICODE_SCRIPT_COMMON);
+}
+
+/* text[0..len) shaped alone (within the paragraph par[0..plen) for
+ * HarfBuzz's context and text-boundary flags). */
+static PangoGlyphString *shape(const PangoAnalysis *an, const char *text, int len, const char *par,
+                               int plen)
+{
+    PangoGlyphString *g = pango_glyph_string_new();
+    pango_shape_with_flags(text, len, par, plen, an, g, PANGO_SHAPE_NONE);
+    return g;
+}
+
+static int same_glyph(const PangoGlyphInfo *a, const PangoGlyphInfo *b)
+{
+    return a->glyph == b->glyph && a->geometry.width == b->geometry.width &&
+           a->geometry.x_offset == b->geometry.x_offset &&
+           a->geometry.y_offset == b->geometry.y_offset &&
+           a->attr.is_cluster_start == b->attr.is_cluster_start;
+}
+
+/* Whether g, the glyphs of a then b shaped together (a_len bytes of a),
+ * is a's glyphs and b's side by side. */
+static int apart(const PangoGlyphString *g, const PangoGlyphString *a, int a_len,
+                 const PangoGlyphString *b)
+{
+    if (g->num_glyphs != a->num_glyphs + b->num_glyphs)
+        return 0;
+    for (int i = 0; i < a->num_glyphs; i++)
+        if (!same_glyph(&g->glyphs[i], &a->glyphs[i]) || g->log_clusters[i] != a->log_clusters[i])
+            return 0;
+    for (int i = 0; i < b->num_glyphs; i++) {
+        int k = a->num_glyphs + i;
+        if (!same_glyph(&g->glyphs[k], &b->glyphs[i]) ||
+            g->log_clusters[k] != b->log_clusters[i] + a_len)
+            return 0;
+    }
+    return 1;
+}
+
+/* The memo's entry of kind for text[0..len) in analysis an, made on first
+ * meeting: the glyphs of the text alone, or whether a space before (after)
+ * it shapes apart from it. */
+static Word *entry(LayEngine *e, const PangoAnalysis *an, const char *text, int len,
+                   const char *par, int plen, enum Kind kind)
+{
+    /* len <= WORD_MAX: the callers' words, runs and clusters are no longer */
+    _Alignas(WordKey) char buf[sizeof(WordKey) + sizeof(Head) + WORD_MAX];
+    WordKey *k = (WordKey *)buf;
+    Head h;
+    memset(&h, 0, sizeof h);
+    h.font = an->font;
+    h.lang = an->language;
+    h.script = (guint32)an->script;
+    h.gravity = an->gravity;
+    h.flags = an->flags;
+    h.kind = (guint8)kind;
+    if (kind == GLYPHS) {
+        h.bot = text == par;
+        h.eot = text + len == par + plen;
+    }
+    k->len = (guint)(sizeof h + (size_t)len);
+    memcpy(k->b, &h, sizeof h);
+    memcpy(k->b + sizeof h, text, (size_t)len);
+    guint hash = 2166136261u;              /* FNV-1a */
+    for (guint i = 0; i < k->len; i++)
+        hash = (hash ^ (unsigned char)k->b[i]) * 16777619u;
+    k->hash = hash;
+    Word *w = g_hash_table_lookup(e->words, k);
+    if (w)
+        return w;
+    w = g_new0(Word, 1);
+    w->cut_before = w->cut_after = -1;
+    if (kind == GLYPHS) {
+        PangoGlyphString *g = shape(an, text, len, par, plen);
+        w->n = g->num_glyphs;
+        w->g = g_memdup2(g->glyphs, sizeof *g->glyphs * (gsize)(w->n ? w->n : 1));
+        w->lc = g_memdup2(g->log_clusters, sizeof(int) * (gsize)(w->n ? w->n : 1));
+        pango_glyph_string_free(g);
+    } else {
+        /* " text" (or "text ") against " " and "text" side by side */
+        char *spaced = g_malloc((size_t)len + 1);
+        int before = kind == SPACE_BEFORE;
+        spaced[before ? 0 : len] = ' ';
+        memcpy(spaced + before, text, (size_t)len);
+        PangoGlyphString *both = shape(an, spaced, len + 1, NULL, 0);
+        PangoGlyphString *sp = shape(an, " ", 1, NULL, 0);
+        PangoGlyphString *alone = shape(an, text, len, NULL, 0);
+        w->cut = before ? apart(both, sp, 1, alone) : apart(both, alone, len, sp);
+        pango_glyph_string_free(both);
+        pango_glyph_string_free(sp);
+        pango_glyph_string_free(alone);
+        g_free(spaced);
+    }
+    if (g_hash_table_size(e->words) >= WORDS_MAX)
+        g_hash_table_remove_all(e->words);
+    WordKey *kept = g_malloc(sizeof *kept + k->len);
+    memcpy(kept, k, sizeof *kept + k->len);
+    g_hash_table_insert(e->words, kept, w);
+    return w;
+}
+
+/* Whether a space may be cut from word w (the glyphs of text[0..len)) on
+ * its left (before) or right: tested on the word's first or last cluster,
+ * the glyph a space beside it would meet. */
+static int cuts(LayEngine *e, const PangoAnalysis *an, Word *w, const char *text, int len,
+                int before)
+{
+    signed char *known = before ? &w->cut_before : &w->cut_after;
+    if (*known >= 0)
+        return *known;
+    if (w->n == 0)
+        return *known = 0;
+    int c0, c1;                 /* the cluster's bytes */
+    if (before) {
+        c0 = 0;
+        c1 = len;
+        for (int i = 0; i < w->n; i++)
+            if (w->lc[i] > 0 && w->lc[i] < c1)
+                c1 = w->lc[i];
+    } else {
+        c0 = 0;
+        for (int i = 0; i < w->n; i++)
+            if (w->lc[i] > c0)
+                c0 = w->lc[i];
+        c1 = len;
+    }
+    *known = (signed char)entry(e, an, text + c0, c1 - c0, NULL, 0,
+                                before ? SPACE_BEFORE : SPACE_AFTER)->cut;
+    return *known;
+}
+
+/* A piece of an item: a word, a run of spaces, or words that may not be cut apart. */
+typedef struct Tok {
+    int at, len;                /* bytes, from the item's start */
+    Word *w;                    /* single words and runs of spaces: from the memo */
+} Tok;
+
+void words_shape_item(LayEngine *e, PangoItem *it, const char *par, int plen, PangoLogAttr *la,
+                      PangoGlyphString *out)
+{
+    const char *t = par + it->offset;
+    int len = it->length;
+    if (e->words_off || !scriptable(it) || !memchr(t, ' ', (size_t)len)) {
+        pango_shape_item(it, par, plen, la, out, PANGO_SHAPE_NONE);
+        return;
+    }
+    /* the words and runs of spaces */
+    Tok stack[64];
+    Tok *tok = stack;
+    int nt = 0, cap = 64, whole = 0;
+    for (int i = 0; i < len && !whole;) {
+        int j = i + 1;
+        while (j < len && (t[j] == ' ') == (t[i] == ' '))
+            j++;
+        if (j - i > WORD_MAX) {
+            whole = 1;
+            break;
+        }
+        if (nt == cap) {
+            cap *= 2;
+            tok = tok == stack ? memcpy(g_new(Tok, cap), stack, sizeof stack) : g_renew(Tok, tok, cap);
+        }
+        tok[nt++] = (Tok){i, j - i, entry(e, &it->analysis, t + i, j - i, par, plen, GLYPHS)};
+        i = j;
+    }
+    /* joined where a space may not be cut from its word: a single space
+     * between words that allow it, else the run goes on */
+    int nc = 0;
+    for (int i = 0; i < nt && !whole;) {
+        int j = i;
+        for (;;) {
+            const Tok *a = &tok[j], *b = j + 1 < nt ? &tok[j + 1] : NULL;
+            if (!b)
+                break;
+            int a_space = t[a->at] == ' ', b_space = t[b->at] == ' ';
+            int cut = a_space ? a->len == 1 && cuts(e, &it->analysis, b->w, t + b->at, b->len, 1)
+                              : b_space && b->len == 1 &&
+                                    cuts(e, &it->analysis, a->w, t + a->at, a->len, 0);
+            if (cut)
+                break;
+            j++;
+        }
+        Tok c = tok[i];
+        if (j > i) {
+            c.len = tok[j].at + tok[j].len - c.at;
+            if (c.len > WORD_MAX)
+                whole = 1;
+            else
+                c.w = entry(e, &it->analysis, t + c.at, c.len, par, plen, GLYPHS);
+        }
+        tok[nc++] = c;
+        i = j + 1;
+    }
+    if (whole) {
+        pango_shape_item(it, par, plen, la, out, PANGO_SHAPE_NONE);
+    } else {
+        int glyphs = 0;
+        for (int i = 0; i < nc; i++)
+            glyphs += tok[i].w->n;
+        pango_glyph_string_set_size(out, glyphs);
+        int k = 0;
+        for (int i = 0; i < nc; i++)
+            for (int g = 0; g < tok[i].w->n; g++, k++) {
+                out->glyphs[k] = tok[i].w->g[g];
+                out->log_clusters[k] = tok[i].w->lc[g] + tok[i].at;
+            }
+    }
+    if (tok != stack)
+        g_free(tok);
+}
