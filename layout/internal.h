@@ -23,6 +23,7 @@ struct LayEngine {
     GHashTable *hyph_memo;      /* words already hyphenated (engine_hyph_word) */
     GHashTable *words;          /* words already shaped (words.c) */
     int words_off;              /* TYPESET_NO_WORDCACHE set */
+    guint words_max;            /* entries before the memo is emptied (words.c) */
 };
 
 /* words.c: the engine's memo of shaped words. */

@@ -25,9 +25,12 @@
  * the output never depends on what the engine met before. */
 #include "internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-/* Longest word (bytes) the memo takes; longer ones shape the item whole. */
+/* Longest word (bytes) the memo takes; longer ones shape the item whole.
+ * The memo is emptied, between items, once it holds WORDS_MAX entries
+ * (TYPESET_WORDCACHE_MAX overrides it, for tests). */
 enum { WORD_MAX = 96, WORDS_MAX = 200000 };
 
 typedef struct WordKey {
@@ -44,7 +47,9 @@ typedef struct Head {
     guint32 script;
     guint8 gravity, flags, bot, eot;
     guint8 kind;                /* what the entry holds: glyphs, or a test (Kind) */
+    guint8 pad[7];              /* named, so no store may leave them unspecified */
 } Head;
+_Static_assert(sizeof(Head) == 2 * sizeof(void *) + 16, "Head has no unnamed padding");
 
 enum Kind { GLYPHS, SPACE_BEFORE, SPACE_AFTER };
 
@@ -79,6 +84,8 @@ void words_init(LayEngine *e)
 {
     e->words = g_hash_table_new_full(key_hash, key_equal, g_free, word_free);
     e->words_off = getenv("TYPESET_NO_WORDCACHE") != NULL;
+    const char *max = getenv("TYPESET_WORDCACHE_MAX");
+    e->words_max = max && atoi(max) > 0 ? (guint)atoi(max) : WORDS_MAX;
 }
 
 void words_fini(LayEngine *e)
@@ -86,11 +93,16 @@ void words_fini(LayEngine *e)
     g_hash_table_destroy(e->words);
 }
 
-static int scriptable(const PangoItem *it)
+/* The memo keys hold the font's address: only a font the engine holds
+ * (engine_pin_font) may be in one, or a later font could reuse it.  A hyphen
+ * to insert (PANGO_ANALYSIS_FLAG_NEED_HYPHEN) goes after the item's last
+ * character, not after each word's. */
+static int scriptable(const LayEngine *e, const PangoItem *it)
 {
     GUnicodeScript s = (GUnicodeScript)it->analysis.script;
     return (it->analysis.level & 1) == 0 && it->analysis.extra_attrs == NULL &&
-           it->analysis.font != NULL &&
+           it->analysis.font != NULL && g_hash_table_contains(e->pinned, it->analysis.font) &&
+           !(it->analysis.flags & PANGO_ANALYSIS_FLAG_NEED_HYPHEN) &&
            (s == G_UNICODE_SCRIPT_LATIN || s == G_UNICODE_SCRIPT_CYRILLIC ||
             s == G_UNICODE_SCRIPT_GREEK || s == G_UNICODE_SCRIPT_COMMON);
 }
@@ -186,8 +198,6 @@ static Word *entry(LayEngine *e, const PangoAnalysis *an, const char *text, int 
         pango_glyph_string_free(alone);
         g_free(spaced);
     }
-    if (g_hash_table_size(e->words) >= WORDS_MAX)
-        g_hash_table_remove_all(e->words);
     WordKey *kept = g_malloc(sizeof *kept + k->len);
     memcpy(kept, k, sizeof *kept + k->len);
     g_hash_table_insert(e->words, kept, w);
@@ -235,10 +245,14 @@ void words_shape_item(LayEngine *e, PangoItem *it, const char *par, int plen, Pa
 {
     const char *t = par + it->offset;
     int len = it->length;
-    if (e->words_off || !scriptable(it) || !memchr(t, ' ', (size_t)len)) {
+    if (e->words_off || !scriptable(e, it) || !memchr(t, ' ', (size_t)len)) {
         pango_shape_item(it, par, plen, la, out, PANGO_SHAPE_NONE);
         return;
     }
+    /* emptied here, never inside entry(): the Word pointers below (tok[].w,
+     * cuts()' remembered answer) live until the item's glyphs are joined */
+    if (g_hash_table_size(e->words) >= e->words_max)
+        g_hash_table_remove_all(e->words);
     /* the words and runs of spaces */
     Tok stack[64];
     Tok *tok = stack;

@@ -30,6 +30,29 @@ static LayInput input(LaySpan *sp, LayBlock *b, const char *text, double size, c
     return in;
 }
 
+/* Whether a and b place the same glyphs (count in *glyphs). */
+static int same_glyphs(const LayResult *wr, const LayResult *pr, int *glyphs)
+{
+    int ok = wr->n_pages == pr->n_pages;
+    for (int pg = 0; ok && pg < wr->n_pages; pg++) {
+        ok = wr->pages[pg].n_items == pr->pages[pg].n_items;
+        for (int k = 0; ok && k < wr->pages[pg].n_items; k++) {
+            const LayItem *a = &wr->pages[pg].items[k], *b = &pr->pages[pg].items[k];
+            ok = a->kind == b->kind && a->x == b->x;
+            if (!ok || a->kind != LI_GLYPHS)
+                continue;
+            const PangoGlyphString *ga = a->gi->glyphs, *gb = b->gi->glyphs;
+            ok = ga->num_glyphs == gb->num_glyphs;
+            for (int g = 0; ok && g < ga->num_glyphs; g++, (*glyphs)++)
+                ok = ga->glyphs[g].glyph == gb->glyphs[g].glyph &&
+                     ga->glyphs[g].geometry.width == gb->glyphs[g].geometry.width &&
+                     ga->glyphs[g].geometry.x_offset == gb->glyphs[g].geometry.x_offset &&
+                     ga->log_clusters[g] == gb->log_clusters[g];
+        }
+    }
+    return ok;
+}
+
 static int same_lines(const LayResult *a, const LayResult *b)
 {
     if (a->n_lines != b->n_lines || a->n_pages != b->n_pages)
@@ -254,6 +277,9 @@ int main(void)
         LayEngine *whole = lay_engine_new(fontlib_fontmap(fl), NULL);
         unsetenv("TYPESET_NO_WORDCACHE");
         LayEngine *words = lay_engine_new(fontlib_fontmap(fl), NULL);
+        setenv("TYPESET_WORDCACHE_MAX", "1", 1);
+        LayEngine *tiny = lay_engine_new(fontlib_fontmap(fl), NULL);
+        unsetenv("TYPESET_WORDCACHE_MAX");
         for (size_t t = 0; t < sizeof texts / sizeof *texts; t++)
             for (int round = 0; round < 2; round++) {
                 LaySpan ws, ps;
@@ -267,26 +293,28 @@ int main(void)
                 arena_init(&wa);
                 arena_init(&pa);
                 LayResult wr, pr;
-                int ok = lay_run(words, &wi, &wr, &wa, &dl) == 0 && lay_run(whole, &pi, &pr, &pa, &dl) == 0 &&
-                         wr.n_pages == pr.n_pages, glyphs = 0;
-                for (int pg = 0; ok && pg < wr.n_pages; pg++) {
-                    ok = wr.pages[pg].n_items == pr.pages[pg].n_items;
-                    for (int k = 0; ok && k < wr.pages[pg].n_items; k++) {
-                        const LayItem *a = &wr.pages[pg].items[k], *b = &pr.pages[pg].items[k];
-                        ok = a->kind == b->kind && a->x == b->x;
-                        if (!ok || a->kind != LI_GLYPHS)
-                            continue;
-                        const PangoGlyphString *ga = a->gi->glyphs, *gb = b->gi->glyphs;
-                        ok = ga->num_glyphs == gb->num_glyphs;
-                        for (int g = 0; ok && g < ga->num_glyphs; g++, glyphs++)
-                            ok = ga->glyphs[g].glyph == gb->glyphs[g].glyph &&
-                                 ga->glyphs[g].geometry.width == gb->glyphs[g].geometry.width &&
-                                 ga->glyphs[g].geometry.x_offset == gb->glyphs[g].geometry.x_offset &&
-                                 ga->log_clusters[g] == gb->log_clusters[g];
-                    }
-                }
+                int ok = lay_run(words, &wi, &wr, &wa, &dl) == 0 && lay_run(whole, &pi, &pr, &pa, &dl) == 0,
+                    glyphs = 0;
+                ok = ok && same_glyphs(&wr, &pr, &glyphs);
                 CHECK(ok && glyphs > 50, "%s text, %s: word by word gives the glyphs of whole items (%d glyphs)",
                       texts[t][1], round ? "from the memo" : "first meeting", glyphs);
+                /* a memo emptied at every item (it holds one entry at most
+                 * between items): the words met earlier in the item stay
+                 * readable, and the glyphs do not depend on what it held */
+                LaySpan ts;
+                LayBlock tb;
+                LayInput ti = input(&ts, &tb, texts[t][0], 10, texts[t][1]);
+                ti.page.margin_outer = wi.page.margin_outer;
+                Arena ta;
+                arena_init(&ta);
+                LayResult tr;
+                int tiny_ok = lay_run(tiny, &ti, &tr, &ta, &dl) == 0, tiny_glyphs = 0;
+                tiny_ok = tiny_ok && same_glyphs(&tr, &pr, &tiny_glyphs);
+                CHECK(tiny_ok && tiny_glyphs == glyphs,
+                      "%s text, %s: a memo emptied at every item gives the same glyphs (%d glyphs)",
+                      texts[t][1], round ? "second run" : "first run", tiny_glyphs);
+                lay_result_fini(&tr);
+                arena_fini(&ta);
                 lay_result_fini(&wr);
                 lay_result_fini(&pr);
                 arena_fini(&wa);
@@ -294,6 +322,7 @@ int main(void)
             }
         lay_engine_free(whole);
         lay_engine_free(words);
+        lay_engine_free(tiny);
     }
     /* results outlive the engine: freeing them afterwards is safe (ASan/valgrind check it) */
     lay_engine_free(e);
