@@ -257,11 +257,14 @@ void words_shape_item(LayEngine *e, PangoItem *it, const char *par, int plen, Pa
     Tok stack[64];
     Tok *tok = stack;
     int nt = 0, cap = 64, whole = 0;
+    /* a long item of new words fills the memo past words_max (it is emptied
+     * only between items): past this it is shaped whole */
+    guint full = e->words_max + WORDS_MAX / 2;
     for (int i = 0; i < len && !whole;) {
         int j = i + 1;
         while (j < len && (t[j] == ' ') == (t[i] == ' '))
             j++;
-        if (j - i > WORD_MAX) {
+        if (j - i > WORD_MAX || g_hash_table_size(e->words) >= full) {
             whole = 1;
             break;
         }
@@ -288,7 +291,14 @@ void words_shape_item(LayEngine *e, PangoItem *it, const char *par, int plen, Pa
             if (cut)
                 break;
             j++;
+            if (tok[j].at + tok[j].len - tok[i].at > WORD_MAX ||
+                g_hash_table_size(e->words) >= full) {
+                whole = 1;      /* a run too long for the memo */
+                break;
+            }
         }
+        if (whole)
+            break;
         Tok c = tok[i];
         if (j > i) {
             c.len = tok[j].at + tok[j].len - c.at;
