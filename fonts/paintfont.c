@@ -414,8 +414,3 @@ unsigned paint_glyph(const PaintGlyphMap *map, unsigned glyph)
     hb_codepoint_t g = hb_map_get(hb_subset_plan_old_to_new_glyph_mapping(map->plan), glyph);
     return g == HB_MAP_VALUE_INVALID ? 0 : g;
 }
-
-int paint_doc_fonts_is_cut(PaintDocFonts *d, PangoFont *font)
-{
-    return d && font && g_hash_table_lookup(d->uses, font) != NULL;
-}

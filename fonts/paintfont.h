@@ -64,8 +64,9 @@ void paint_doc_fonts_add(PaintDocFonts *d, PangoFont *font, const PangoGlyphStri
 void paint_doc_fonts_build(PaintDocFonts *d);
 
 /* The Cairo font to draw font's glyphs with, stretched sx times horizontally
- * (font expansion), or NULL: draw through Pango.  *map (NULL for none) gives
- * the glyph numbers in that font: paint_glyph. */
+ * (font expansion), or NULL: draw through Pango.  *map is NULL when that
+ * font has Pango's glyph numbers; otherwise the face was cut down for the
+ * document and paint_glyph gives the numbers in it. */
 typedef struct PaintGlyphMap PaintGlyphMap;
 cairo_scaled_font_t *paint_doc_fonts_get(PaintDocFonts *d, PangoFont *font, double sx,
                                          const PaintGlyphMap **map);
@@ -73,8 +74,5 @@ cairo_scaled_font_t *paint_doc_fonts_get(PaintDocFonts *d, PangoFont *font, doub
 /* glyph's number in the font paint_doc_fonts_get gave with map, or 0 when it
  * has none there (a glyph never noted; draw through Pango). */
 unsigned paint_glyph(const PaintGlyphMap *map, unsigned glyph);
-
-/* Whether font's glyphs are drawn in a face cut down for the document. */
-int paint_doc_fonts_is_cut(PaintDocFonts *d, PangoFont *font);
 
 #endif
