@@ -134,7 +134,8 @@ static int item_open(Issue *is, Item *it)
     for (int i = 0; i < 5; i++)
         if (src[i])
             *dst[i] = arena_strdup(&it->art->arena, src[i]);
-    issuecache_content(&it->art->doc, is->style->path, is->o->datadir, is->overrides, it->content);
+    issuecache_content(&it->art->doc, is->style->path, is->o->datadir, is->overrides, is->cache_dir,
+                       it->content);
     return 0;
 }
 

@@ -25,15 +25,16 @@ static void put_part(GChecksum *ck, const char *label, const void *data, size_t 
         g_checksum_update(ck, data, (gssize)len);
 }
 
-static void put_file(GChecksum *ck, const char *label, const char *path)
+/* A file goes in as its digest, remembered in cache_dir across runs
+ * (issuecache_file_sha_memo): an unchanged source, image or style is not
+ * read and hashed again on every build. */
+static void put_file(GChecksum *ck, const char *cache_dir, const char *label, const char *path)
 {
-    gchar *data = NULL;
-    gsize len = 0;
-    if (path && g_file_get_contents(path, &data, &len, NULL))
-        put_part(ck, label, data, len);
+    char sha[ISSUECACHE_HEX];
+    if (path && issuecache_file_sha_memo(cache_dir, path, sha) == 0)
+        put_part(ck, label, sha, strlen(sha));
     else
         put_part(ck, "absent", label, strlen(label));
-    g_free(data);
 }
 
 static void finish(GChecksum *ck, char out[ISSUECACHE_HEX])
@@ -43,7 +44,7 @@ static void finish(GChecksum *ck, char out[ISSUECACHE_HEX])
 }
 
 /* Image blocks anywhere in the document (body, abstract, footnotes), in order. */
-static void put_images(GChecksum *ck, const Doc *doc, const DocBlocks *bl)
+static void put_images(GChecksum *ck, const char *cache_dir, const Doc *doc, const DocBlocks *bl)
 {
     char *dir = g_path_get_dirname(doc->path);
     for (int i = 0; i < bl->n; i++) {
@@ -52,25 +53,25 @@ static void put_images(GChecksum *ck, const Doc *doc, const DocBlocks *bl)
             continue;
         char *p = g_path_is_absolute(b->src) ? g_strdup(b->src) : g_build_filename(dir, b->src, NULL);
         put_part(ck, "image-name", b->src, strlen(b->src));
-        put_file(ck, "image", p);
+        put_file(ck, cache_dir, "image", p);
         g_free(p);
     }
     g_free(dir);
 }
 
 void issuecache_content(const Doc *doc, const char *style_path, const char *datadir,
-                        const char *overrides, char out[ISSUECACHE_HEX])
+                        const char *overrides, const char *cache_dir, char out[ISSUECACHE_HEX])
 {
     GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
     put_part(ck, "version", TS_VERSION, strlen(TS_VERSION));
-    put_file(ck, "source", doc->path);
-    put_images(ck, doc, &doc->body);
-    put_images(ck, doc, &doc->abstract);
+    put_file(ck, cache_dir, "source", doc->path);
+    put_images(ck, cache_dir, doc, &doc->body);
+    put_images(ck, cache_dir, doc, &doc->abstract);
     for (int f = 0; f < doc->n_footnotes; f++)
-        put_images(ck, doc, &doc->footnotes[f].blocks);
-    put_file(ck, "style", style_path);
+        put_images(ck, cache_dir, doc, &doc->footnotes[f].blocks);
+    put_file(ck, cache_dir, "style", style_path);
     char *conf = g_build_filename(datadir, "fonts", "fonts.conf", NULL);
-    put_file(ck, "fonts.conf", conf);
+    put_file(ck, cache_dir, "fonts.conf", conf);
     g_free(conf);
     if (overrides)
         put_part(ck, "overrides", overrides, strlen(overrides));

@@ -25,10 +25,11 @@ typedef struct IssueCacheRecord {
 /* The content digest of an article (hex, into out): doc must be open (its
  * images are found in its body); style_path and datadir name the style file
  * and fonts/fonts.conf; overrides is the manifest metadata put on the article
- * (any text; NULL = none).  Unreadable inputs are hashed as absent: the
- * article's own build reports them. */
+ * (any text; NULL = none).  Files go in by their digests, remembered in
+ * cache_dir (issuecache_file_sha_memo; NULL: every file read).  Unreadable
+ * inputs are hashed as absent: the article's own build reports them. */
 void issuecache_content(const Doc *doc, const char *style_path, const char *datadir,
-                        const char *overrides, char out[ISSUECACHE_HEX]);
+                        const char *overrides, const char *cache_dir, char out[ISSUECACHE_HEX]);
 
 /* The key of one record: content digest + kind ("pages", "pdf") + numbers. */
 void issuecache_key(const char *content, const char *kind, long long a, long long b,

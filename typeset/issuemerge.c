@@ -109,13 +109,16 @@ void issuemerge_free(IssueMerge *im)
 
 /* The key of the cover and contents: everything they show or depend on (the
  * articles' titles, authors, languages, sections and first pages, not their
- * text; the manifest, its cover image, the style, the fonts, the program). */
+ * text; the manifest, its cover image, the style, the fonts, the program).
+ * Not the PDF date: the merge replaces the front's dates with the issue's
+ * (pdfcat.c drops them, pdfpost.c rewrites them after qpdf), so a rebuild
+ * without SOURCE_DATE_EPOCH, dated now, still finds the front it made. */
 static void front_key(const IssueMerge *im, char out[ISSUECACHE_HEX])
 {
     const Issue *is = im->is;
     GString *g = g_string_new("front\n");
     char sha[ISSUECACHE_HEX];
-    g_string_append_printf(g, "%s%lld\n", is->overrides, is->pdf_epoch);
+    g_string_append_printf(g, "%s\n", is->overrides);
     const char *files[3] = {is->m->path, is->style->path, is->m->cover_image};
     for (int i = 0; i < 3; i++)
         if (files[i] && issuecache_file_sha(files[i], sha) == 0)

@@ -6,6 +6,7 @@
 
 #include <cairo-pdf.h>
 #include <glib.h>
+#include <math.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,8 +16,10 @@
  * the same positions, the text attached cluster by cluster.  Returns -1,
  * having drawn nothing, when a glyph has no number in sf (Pango draws it). */
 static int show_run(cairo_t *cr, const char *text, PangoGlyphItem *gi, double x, double y, double sx,
-                    cairo_scaled_font_t *sf, const PaintGlyphMap *map)
+                    double shape_sx, cairo_scaled_font_t *sf, const PaintGlyphMap *map)
 {
+    /* glyphs drawn shape_sx wide in cells sx wide sit in the middle */
+    double centre = (sx - shape_sx) / 2;
     const PangoGlyphString *g = gi->glyphs;
     int backward = (gi->item->analysis.level & 1) != 0;
     cairo_glyph_t stack_g[64];
@@ -34,7 +37,8 @@ static int show_run(cairo_t *cr, const char *text, PangoGlyphItem *gi, double x,
             if (ng == 0 && pg->glyph != 0)
                 ok = 0;
             cg[n].index = ng;
-            cg[n].x = x + sx * (xpos + pg->geometry.x_offset) / PANGO_SCALE;
+            cg[n].x = x + (sx * (xpos + pg->geometry.x_offset) + centre * pg->geometry.width) /
+                              PANGO_SCALE;
             cg[n].y = y + (double)pg->geometry.y_offset / PANGO_SCALE;
             n++;
         }
@@ -65,15 +69,47 @@ static int show_run(cairo_t *cr, const char *text, PangoGlyphItem *gi, double x,
     return ok ? 0 : -1;
 }
 
+/* Scripts whose characters each fill a square cell (Han, kana, Hangul,
+ * bopomofo).  A line of them stretched to the measure is drawn with the
+ * glyphs as designed and the space shared out between the cells, the way
+ * Chinese and Japanese text is justified (W3C clreq §3.8, jlreq §3.8),
+ * rather than with every character widened. */
+static int square_script(PangoScript s)
+{
+    switch (s) {
+    case PANGO_SCRIPT_HAN:
+    case PANGO_SCRIPT_HIRAGANA:
+    case PANGO_SCRIPT_KATAKANA:
+    case PANGO_SCRIPT_HANGUL:
+    case PANGO_SCRIPT_BOPOMOFO:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static void show_glyphs(cairo_t *cr, const LayItem *it, PaintDocFonts *fonts)
 {
     double sx = it->scale_x > 0 ? it->scale_x : 1.0;
+    double shape_sx = square_script(it->gi->item->analysis.script) ? 1.0 : sx;
     const PaintGlyphMap *map = NULL;
-    cairo_scaled_font_t *sf = paint_doc_fonts_get(fonts, it->gi->item->analysis.font, sx, &map);
-    if (sf && show_run(cr, it->text, it->gi, it->x, it->y, sx, sf, map) == 0)
+    cairo_scaled_font_t *sf = paint_doc_fonts_get(fonts, it->gi->item->analysis.font, shape_sx, &map);
+    if (sf && show_run(cr, it->text, it->gi, it->x, it->y, sx, shape_sx, sf, map) == 0)
         return;
     /* through Pango, with the text attached, so ligatures extract
      * (LIBRARY-NOTES §4) */
+    if (shape_sx != sx) {       /* square cells: glyphs as designed, spaced out */
+        PangoGlyphItem *spread = pango_glyph_item_copy(it->gi);
+        for (int i = 0; i < spread->glyphs->num_glyphs; i++) {
+            PangoGlyphGeometry *gg = &spread->glyphs->glyphs[i].geometry;
+            gg->x_offset = (int)lround(sx * gg->x_offset + (sx - shape_sx) / 2 * gg->width);
+            gg->width = (int)lround(sx * gg->width);
+        }
+        cairo_move_to(cr, it->x, it->y);
+        pango_cairo_show_glyph_item(cr, it->text, spread);
+        pango_glyph_item_free(spread);
+        return;
+    }
     if (sx == 1.0) {
         cairo_move_to(cr, it->x, it->y);
         pango_cairo_show_glyph_item(cr, it->text, it->gi);

@@ -1,6 +1,7 @@
 /* test_paint.c — the PDF painter's own fonts (fonts/paintfont.h): a
  * thread's fonts are its own and kept, expansion gets a stretched font, the
- * large CJK face is cut down with its glyphs renumbered, and a painted page
+ * large CJK face is cut down with its glyphs renumbered, a stretched line
+ * widens Latin glyphs but spaces Han ones out unchanged, and a painted page
  * keeps its text, its look and its fonts while embedding far fewer bytes. */
 #include "check.h"
 
@@ -39,6 +40,89 @@ static int is_cjk_font(PangoFont *f)
     int cjk = strstr(pango_font_description_get_family(d), "CJK") != NULL;
     pango_font_description_free(d);
     return cjk;
+}
+
+/* The first and last ink columns (of pixels darker than mid-grey) of a page
+ * holding one glyph, painted with scale_x sx: through Pango into an image
+ * (pdf = 0), or as a PDF with the painter's own fonts, rasterised by
+ * pdftoppm (pdf = 1).  4 pixels to the point.  0, or -1 when nothing shows. */
+static int ink(const LayResult *r, const LayItem *glyph, double sx, int pdf, int *x0, int *x1)
+{
+    LayItem it = *glyph;
+    it.x = 20;
+    it.y = 40;
+    it.scale_x = sx;
+    LayPage pg = {.items = &it, .n_items = 1};
+    int w = 4 * 100, h = 4 * 60;
+    unsigned char *px = NULL;
+    int stride = 0;
+    cairo_surface_t *s = NULL;
+    gchar *img = NULL;
+    if (!pdf) {
+        s = cairo_image_surface_create(CAIRO_FORMAT_A8, w, h);
+        cairo_t *cr = cairo_create(s);
+        cairo_scale(cr, 4, 4);
+        PaintOptions po = {.width = 100, .height = 60};
+        paint_page(cr, &pg, &po);
+        cairo_destroy(cr);
+        cairo_surface_flush(s);
+        px = cairo_image_surface_get_data(s);
+        stride = cairo_image_surface_get_stride(s);
+    } else {
+        LayResult one = *r;
+        one.pages = &pg;
+        one.n_pages = 1;
+        PaintOptions po = {.width = 100, .height = 60};
+        PaintMeta pm = {.title = "ink"};
+        unsigned char *bytes = NULL;
+        size_t len = 0;
+        const char *err = NULL;
+        char *dir = g_dir_make_tmp("ts-ink-XXXXXX", NULL);
+        char *path = g_build_filename(dir, "g.pdf", NULL), *pgm = g_build_filename(dir, "p.pgm", NULL);
+        char *cmd = g_strdup_printf("pdftoppm -r 288 -gray -singlefile %s %s/p", path, dir);
+        char *out = NULL;
+        gsize ilen = 0;
+        if (paint_pdf(&one, &po, &pm, &bytes, &len, &err) == 0 &&
+            g_file_set_contents(path, (const char *)bytes, (gssize)len, NULL) && (out = run(cmd)) &&
+            g_file_get_contents(pgm, &img, &ilen, NULL) && ilen >= (gsize)(w * h)) {
+            px = (unsigned char *)img + ilen - (gsize)(w * h);   /* past the header */
+            stride = w;
+            for (int i = 0; i < w * h; i++)
+                px[i] = (unsigned char)(255 - px[i]);             /* ink as coverage */
+        }
+        g_free(out);
+        g_free(cmd);
+        g_free(bytes);
+        g_unlink(path);
+        g_unlink(pgm);
+        g_rmdir(dir);
+        g_free(path);
+        g_free(pgm);
+        g_free(dir);
+    }
+    *x0 = w;
+    *x1 = -1;
+    for (int y = 0; px && y < h; y++)
+        for (int x = 0; x < w; x++)
+            if (px[y * stride + x] > 128) {
+                *x0 = MIN(*x0, x);
+                *x1 = MAX(*x1, x);
+            }
+    if (s)
+        cairo_surface_destroy(s);
+    g_free(img);
+    return *x1 >= 0 ? 0 : -1;
+}
+
+/* A copy of the run of gi cut to its first glyph (and that glyph's text). */
+static PangoGlyphItem *first_glyph(const PangoGlyphItem *gi, const char *text)
+{
+    PangoGlyphItem *one = pango_glyph_item_copy((PangoGlyphItem *)gi);
+    one->glyphs->num_glyphs = 1;
+    one->glyphs->log_clusters[0] = 0;
+    one->item->length = (int)(g_utf8_next_char(text + gi->item->offset) - (text + gi->item->offset));
+    one->item->num_chars = 1;
+    return one;
 }
 
 int main(void)
@@ -135,6 +219,44 @@ int main(void)
     }
     paint_doc_fonts_free(d);
     paint_fonts_free(pf);
+
+    /* a line stretched to the measure: a Latin glyph is widened with it, a
+     * Han glyph keeps its shape in the middle of its widened cell (clreq
+     * spreads Chinese text between the characters), in the PDF and in the
+     * image preview alike */
+    const LayItem *han = NULL, *lat = NULL;
+    for (int k = 0; k < r.pages[0].n_items; k++) {
+        const LayItem *it = &r.pages[0].items[k];
+        if (it->kind != LI_GLYPHS)
+            continue;
+        PangoScript sc = it->gi->item->analysis.script;
+        if (!han && sc == PANGO_SCRIPT_HAN && is_cjk_font(it->gi->item->analysis.font))
+            han = it;
+        if (!lat && sc == PANGO_SCRIPT_LATIN && !is_cjk_font(it->gi->item->analysis.font))
+            lat = it;
+    }
+    CHECK(han && lat, "the paragraph has a Han run and a Latin one");
+    for (int pdf = 0; han && lat && pdf < 2; pdf++) {
+        const char *how = pdf ? "PDF" : "image";
+        LayItem h1 = *han, l1 = *lat;
+        h1.gi = first_glyph(han->gi, han->text);
+        l1.gi = first_glyph(lat->gi, lat->text);
+        double cell = h1.gi->glyphs->glyphs[0].geometry.width / (double)PANGO_SCALE;
+        int a0, a1, b0, b1, c0, c1, d0, d1;
+        int ok = ink(&r, &h1, 1.0, pdf, &a0, &a1) == 0 && ink(&r, &h1, 1.25, pdf, &b0, &b1) == 0 &&
+                 ink(&r, &l1, 1.0, pdf, &c0, &c1) == 0 && ink(&r, &l1, 1.25, pdf, &d0, &d1) == 0;
+        CHECK(ok, "%s: single glyphs paint", how);
+        if (ok) {
+            int shift = (int)lround(4 * cell * 0.25 / 2);   /* half the cell's growth, px */
+            CHECK(abs((b1 - b0) - (a1 - a0)) <= 1 && abs((b0 - a0) - shift) <= 1,
+                  "%s: a Han glyph in a cell 1.25 wide keeps its width (%d px, was %d) and moves "
+                  "%d px right (half the growth: %d)", how, b1 - b0, a1 - a0, b0 - a0, shift);
+            CHECK((d1 - d0) > 1.15 * (c1 - c0),
+                  "%s: a Latin glyph is widened with its line (%d px, was %d)", how, d1 - d0, c1 - c0);
+        }
+        pango_glyph_item_free(h1.gi);
+        pango_glyph_item_free(l1.gi);
+    }
 
     /* painted: the same text, the fonts embedded as before, a small file */
     PaintOptions po = {.width = 300, .height = 400, .tagged = 1};
