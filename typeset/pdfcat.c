@@ -60,6 +60,26 @@ typedef struct PcMap {
     const char *prefix;         /* before its destination names (NULL: none) */
 } PcMap;
 
+/* A non-negative integer in decimal (g_string_append_printf costs more than
+ * the rest of copying a reference: a merge writes some 100,000 of them). */
+static void pc_int(GString *g, long long v)
+{
+    char b[24];
+    int n = 0;
+    unsigned long long u = v < 0 ? 0 : (unsigned long long)v;
+    do
+        b[sizeof b - 1 - n++] = (char)('0' + u % 10);
+    while ((u /= 10) && n < (int)sizeof b);
+    g_string_append_len(g, b + sizeof b - n, n);
+}
+
+/* "NUM 0 R" */
+static void pc_int_ref(GString *g, long long num)
+{
+    pc_int(g, num);
+    g_string_append_len(g, " 0 R", 4);
+}
+
 static void pc_ref(GString *g, const PcMap *m, long long r)
 {
     long long n = 0;
@@ -72,7 +92,7 @@ static void pc_ref(GString *g, const PcMap *m, long long r)
         }
     }
     if (n > 0)
-        g_string_append_printf(g, "%lld 0 R", n);
+        pc_int_ref(g, n);
     else
         g_string_append(g, "null");
 }
@@ -81,6 +101,43 @@ static int pc_special(char c)
 {
     return c == '(' || c == '<' || c == '/' || c == '%' || (c >= '0' && c <= '9') || c == '.' ||
            c == '-' || c == '+';
+}
+
+static int pc_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int pc_space(char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
+}
+
+/* At p (a digit), "N G R" as ps_value reads a reference (two unsigned
+ * integers, white space, R ending at a delimiter; no comment between them,
+ * which Cairo never writes, see below): N, with *end past the R.  -1 when
+ * p starts no reference. */
+static long long pc_scan_ref(const char *p, const char *e, const char **end)
+{
+    long long n = 0, g = 0;
+    const char *q = p;
+    while (q < e && pc_digit(*q) && q - p < 18)
+        n = n * 10 + (*q++ - '0');
+    if (q >= e || !pc_space(*q))
+        return -1;
+    while (q < e && pc_space(*q))
+        q++;
+    const char *g0 = q;
+    while (q < e && pc_digit(*q) && q - g0 < 18)
+        g = g * 10 + (*q++ - '0');
+    if (q == g0 || q >= e || !pc_space(*q))
+        return -1;
+    while (q < e && pc_space(*q))
+        q++;
+    if (q >= e || *q != 'R' || (q + 1 < e && !pc_space(q[1]) && !strchr("()<>[]{}/%", q[1])))
+        return -1;
+    *end = q + 1;
+    return g == 0 ? n : -1;
 }
 
 /* The value text [p, e) with its references renumbered. */
@@ -106,7 +163,9 @@ static void pc_copy(GString *g, const char *p, const char *e, const PcMap *m)
                 q++;
         } else {                                /* a number, or a reference */
             long long r = -1;
-            if (*p >= '0' && *p <= '9') {
+            if (*p >= '0' && *p <= '9' && (r = pc_scan_ref(p, e, &q)) < 0) {
+                /* not the plain form: as the reader parsed it (a comment
+                 * inside a reference, a generation number not 0) */
                 const char *ve = ps_value(p, e, 1);
                 if (ve && ve[-1] == 'R') {
                     r = ps_ref(p, ve);
@@ -188,7 +247,8 @@ static void pc_begin(PdfCat *c, long long num)
     if ((long long)c->at->len <= num)
         g_array_set_size(c->at, (guint)num + 1);
     g_array_index(c->at, size_t, num) = c->out->len;
-    g_string_append_printf(c->out, "%lld 0 obj\n", num);
+    pc_int(c->out, num);
+    g_string_append_len(c->out, " 0 obj\n", 7);
 }
 
 static void pc_end(PdfCat *c)
@@ -553,7 +613,9 @@ int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len)
     g_string_append(o, "<< /Nums [");
     for (guint i = 0; i < c->nums->len; i++) {
         CatNum *e = &g_array_index(c->nums, CatNum, i);
-        g_string_append_printf(o, " %lld ", e->key);
+        g_string_append_c(o, ' ');
+        pc_int(o, e->key);
+        g_string_append_c(o, ' ');
         g_string_append_len(o, e->v->str, e->v->len);
     }
     g_string_append(o, " ] >>");
@@ -614,8 +676,10 @@ int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len)
     /* the page tree */
     pc_begin(c, PC_N_PAGES);
     g_string_append(o, "<< /Type /Pages /Kids [");
-    for (guint k = 0; k < c->kids->len; k++)
-        g_string_append_printf(o, " %lld 0 R", g_array_index(c->kids, long long, k));
+    for (guint k = 0; k < c->kids->len; k++) {
+        g_string_append_c(o, ' ');
+        pc_int_ref(o, g_array_index(c->kids, long long, k));
+    }
     g_string_append_printf(o, " ] /Count %u >>", c->kids->len);
     pc_end(c);
     /* Info: the front's entries, the dates and producer replaced */
@@ -660,10 +724,14 @@ int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len)
     g_string_append_printf(o, "xref\n0 %lld\n0000000000 65535 f \n", size);
     for (long long k = 1; k < size; k++) {
         size_t a = g_array_index(c->at, size_t, k);
-        if (a)
-            g_string_append_printf(o, "%010zu 00000 n \n", a);
-        else
-            g_string_append(o, "0000000000 00001 f \n");    /* cannot happen */
+        char entry[21] = "0000000000 00000 n \n";
+        if (a) {
+            for (int d = 9; d >= 0 && a; d--, a /= 10)
+                entry[d] = (char)('0' + a % 10);
+        } else {
+            memcpy(entry, "0000000000 00001 f \n", 20);     /* cannot happen */
+        }
+        g_string_append_len(o, entry, 20);
     }
     g_checksum_update(c->id, (const guchar *)o->str + c->hashed, o->len - c->hashed);
     c->hashed = o->len;
