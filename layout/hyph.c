@@ -45,7 +45,6 @@ typedef struct HyphLetter {
 struct Hyph {
     HyphenDict *dict;
     char *key;                /* in the shared table (hyph_acquire), else NULL */
-    int refs;                 /* under hyph_shared_lock */
     int utf8;                 /* dictionary encoding is UTF-8, else 8-bit */
     HyphLetter *alpha;        /* sorted by cp, unique */
     int n_alpha;
@@ -160,6 +159,9 @@ static const HyphLetter *hyph_find_letter(const Hyph *h, gunichar cp)
  * 8-bit dictionary to its code point (NULL for UTF-8). */
 static void hyph_collect(GArray *out, const char *text, size_t len, const gunichar *byte_cp)
 {
+    /* each letter once: the patterns repeat them hundreds of thousands of
+     * times (a bit per BMP character; the rare letter beyond, in a table) */
+    guint32 *bmp = g_new0(guint32, 0x10000 / 32);
     GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
     const char *p = memchr(text, '\n', len);
     const char *end = text + len;
@@ -184,9 +186,14 @@ static void hyph_collect(GArray *out, const char *text, size_t len, const gunich
                     break;                     /* a broken line: ignore its rest */
                 q = g_utf8_next_char(q);
             }
-            /* each letter once: the patterns repeat them hundreds of thousands
-             * of times, and sorting all of them was a tenth of a short build */
-            if (cp && g_unichar_isalpha(cp) && g_hash_table_add(seen, GUINT_TO_POINTER(cp))) {
+            int fresh;
+            if (cp < 0x10000) {
+                fresh = !(bmp[cp / 32] & (1u << (cp % 32)));
+                bmp[cp / 32] |= 1u << (cp % 32);
+            } else {
+                fresh = g_hash_table_add(seen, GUINT_TO_POINTER(cp));
+            }
+            if (fresh && cp && g_unichar_isalpha(cp)) {
                 HyphLetter l = {cp, cp, byte};
                 g_array_append_val(out, l);
             }
@@ -194,6 +201,7 @@ static void hyph_collect(GArray *out, const char *text, size_t len, const gunich
         p = eol;
     }
     g_hash_table_destroy(seen);
+    g_free(bmp);
 }
 
 /* Sorts and dedups the letters and adds the folds (ё as е) the patterns need. */
@@ -563,8 +571,28 @@ Hyph *hyph_load(const char *dir, const char *lang)
 
 /* ---- the process-wide table ----------------------------------------------*/
 
+/* One (dir, lang) of the table.  The lock is not held while a dictionary
+ * loads: a thread wanting another language, or one already loaded, does not
+ * wait for it; a thread wanting the same one waits on hyph_shared_loaded. */
+typedef struct HyphSlot {
+    Hyph *h;                  /* NULL: none for the language (or still loading) */
+    int loading;
+    int users;                /* acquired and not released, with the loader */
+} HyphSlot;
+
 static GMutex hyph_shared_lock;
-static GHashTable *hyph_shared;     /* "dir\nlang" -> Hyph * (NULL: no dictionary) */
+static GCond hyph_shared_loaded;
+static GHashTable *hyph_shared;     /* "dir\nlang" -> HyphSlot * */
+
+static void hyph_slot_drop(const char *key, HyphSlot *slot)
+{
+    g_hash_table_remove(hyph_shared, key);
+    g_free(slot);
+    if (g_hash_table_size(hyph_shared) == 0) {
+        g_hash_table_destroy(hyph_shared);
+        hyph_shared = NULL;
+    }
+}
 
 Hyph *hyph_acquire(const char *dir, const char *lang)
 {
@@ -572,21 +600,30 @@ Hyph *hyph_acquire(const char *dir, const char *lang)
     g_mutex_lock(&hyph_shared_lock);
     if (!hyph_shared)
         hyph_shared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    Hyph *h = g_hash_table_lookup(hyph_shared, key);
-    if (h) {
-        h->refs++;
-        g_free(key);
+    HyphSlot *slot = g_hash_table_lookup(hyph_shared, key);
+    if (slot) {
+        slot->users++;
+        while (slot->loading)
+            g_cond_wait(&hyph_shared_loaded, &hyph_shared_lock);
     } else {
-        h = hyph_load(dir, lang);
-        if (h) {
-            h->key = key;
-            h->refs = 1;
-            g_hash_table_insert(hyph_shared, g_strdup(key), h);
-        } else {
-            g_free(key);
-        }
+        slot = g_new0(HyphSlot, 1);
+        slot->loading = 1;
+        slot->users = 1;
+        g_hash_table_insert(hyph_shared, g_strdup(key), slot);
+        g_mutex_unlock(&hyph_shared_lock);
+        Hyph *h = hyph_load(dir, lang);
+        g_mutex_lock(&hyph_shared_lock);
+        if (h)
+            h->key = g_strdup(key);
+        slot->h = h;
+        slot->loading = 0;
+        g_cond_broadcast(&hyph_shared_loaded);
     }
+    Hyph *h = slot->h;
+    if (!h && --slot->users == 0)
+        hyph_slot_drop(key, slot);      /* no dictionary: asked again next time */
     g_mutex_unlock(&hyph_shared_lock);
+    g_free(key);
     return h;
 }
 
@@ -595,14 +632,10 @@ void hyph_release(Hyph *h)
     if (!h)
         return;
     g_mutex_lock(&hyph_shared_lock);
-    int last = --h->refs == 0;
-    if (last) {
-        g_hash_table_remove(hyph_shared, h->key);
-        if (g_hash_table_size(hyph_shared) == 0) {
-            g_hash_table_destroy(hyph_shared);
-            hyph_shared = NULL;
-        }
-    }
+    HyphSlot *slot = g_hash_table_lookup(hyph_shared, h->key);
+    int last = --slot->users == 0;
+    if (last)
+        hyph_slot_drop(h->key, slot);
     g_mutex_unlock(&hyph_shared_lock);
     if (last)
         hyph_free(h);

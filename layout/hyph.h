@@ -28,9 +28,11 @@ void hyph_free(Hyph *h);                /* NULL is fine */
 /* The same dictionary, loaded once per process and shared: every engine (one
  * per thread) that asks for (dir, lang) gets the one Hyph, counted; the last
  * hyph_release frees it.  Guarded by a lock, so engines on any threads may
- * take and release at once.  Loading a dictionary costs 5-20 ms (the pattern
- * step in hyph.c), which an issue's second engine and a watch session's
- * rebuilds then skip.  NULL as hyph_load. */
+ * take and release at once; the lock is not held while a dictionary loads, so
+ * a thread wanting another language does not wait for it.  Loading a
+ * dictionary costs 4-13 ms (the pattern step in hyph.c, then libhyphen's),
+ * which an issue's second engine and a watch session's rebuilds then skip.
+ * NULL as hyph_load. */
 Hyph *hyph_acquire(const char *dir, const char *lang);
 void hyph_release(Hyph *h);             /* NULL is fine */
 

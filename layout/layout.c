@@ -124,15 +124,25 @@ Hyph *engine_hyph(LayEngine *e, int cyrillic)
 }
 
 struct LayHyphHold {
-    Hyph *en, *ru;
+    Hyph *h;
 };
 
-LayHyphHold *lay_hyph_hold(const char *hyph_dir)
+/* engine_hyph's choice for the words of a text in lang: the Russian
+ * dictionary for a language written in Cyrillic, else the English one. */
+static const char *hyph_for_lang(const char *lang)
+{
+    int n = 0;
+    const PangoScript *sc = lang ? pango_language_get_scripts(pango_language_from_string(lang), &n) : NULL;
+    for (int i = 0; sc && i < n; i++)
+        if (sc[i] == PANGO_SCRIPT_CYRILLIC)
+            return "ru";
+    return "en";
+}
+
+LayHyphHold *lay_hyph_hold(const char *hyph_dir, const char *lang)
 {
     LayHyphHold *h = xcalloc(1, sizeof *h);
-    /* the order engine_hyph asks in: English (Latin script) first */
-    h->en = hyph_acquire(hyph_dir, "en");
-    h->ru = hyph_acquire(hyph_dir, "ru");
+    h->h = hyph_acquire(hyph_dir, hyph_for_lang(lang));
     return h;
 }
 
@@ -140,8 +150,7 @@ void lay_hyph_unhold(LayHyphHold *h)
 {
     if (!h)
         return;
-    hyph_release(h->en);
-    hyph_release(h->ru);
+    hyph_release(h->h);
     free(h);
 }
 

@@ -217,14 +217,17 @@ void lay_engine_set_cache_keep(LayEngine *e, unsigned layouts);
  * and had to set, since it was created. */
 void lay_cache_stats(const LayEngine *e, int *hits, int *misses);
 
-/* Loads, on the calling thread, the hyphenation dictionaries engines with
- * hyph_dir use (English and Russian: engines pick them by the word's
- * script), and keeps them loaded until lay_hyph_unhold.  Dictionaries are
- * loaded once per process and shared by every engine; an issue build calls
- * this on a thread of its own at start, so that the first article's layout
- * does not wait 10-15 ms for them. */
+/* Loads, on the calling thread, the hyphenation dictionary engines with
+ * hyph_dir use for most words of a text in lang (engines pick dictionaries
+ * by the word's script: Russian for Cyrillic, English for the rest; a
+ * language written in Cyrillic gets the Russian one, any other the English
+ * one), and keeps it loaded until lay_hyph_unhold.  Dictionaries are loaded
+ * once per process and shared by every engine; an issue build calls this
+ * on a thread of its own for the first article it lays out, so that its
+ * layout does not wait the 4-13 ms a dictionary takes.  Others load when an
+ * engine first needs them. */
 typedef struct LayHyphHold LayHyphHold;
-LayHyphHold *lay_hyph_hold(const char *hyph_dir);
+LayHyphHold *lay_hyph_hold(const char *hyph_dir, const char *lang);
 void lay_hyph_unhold(LayHyphHold *h);    /* NULL is fine */
 
 /* Lower-level entry points, for tests and tools --------------------------------*/

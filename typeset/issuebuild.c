@@ -158,6 +158,23 @@ static void item_release_layout(Item *it)
 
 /* ---- the two jobs ----------------------------------------------------------------*/
 
+static gpointer load_hyph(gpointer lang)
+{
+    return lay_hyph_hold(NULL, lang);     /* the directory ctx_open's engines use */
+}
+
+/* With threads to spare, the first article to be laid out has its main
+ * hyphenation dictionary loaded on a thread of its own while its text is
+ * shaped: its layout would otherwise wait the 4-13 ms a dictionary takes
+ * (in a rebuild it is the edited article, on the way to issue.pdf).  Only
+ * that one: another loads when an engine first needs it, and a rebuild
+ * that lays out nothing loads none.  Not with -j 1: one thread means one. */
+static void start_hyph(Issue *is, const Item *it)
+{
+    if (is->o->jobs > 1 && g_atomic_int_compare_and_exchange(&is->hyph_started, 0, 1))
+        is->hyph_loader = g_thread_new("hyph", load_hyph, (gpointer)it->art->doc.meta.lang);
+}
+
 /* Phase 1: the page count at the manifest's first page, from the cache or by
  * setting the article (whose glyphs are then dropped: only the count is kept). */
 static void job_measure(Issue *is, Item *it, TsContext *c)
@@ -184,6 +201,7 @@ static void job_measure(Issue *is, Item *it, TsContext *c)
         double t0 = issuelog_elapsed(is->log);
         DiagList tmp;
         diag_list_init(&tmp);
+        start_hyph(is, it);
         if (article_layout(it->art, c, is->m->first_page, &tmp) != 0 || tmp.errors > 0) {
             diag_list_merge(&it->dl_set, &tmp);     /* warnings come again in phase 2 */
             it->failed = 1;
@@ -630,12 +648,6 @@ int issuebuild_set(Issue *is)
     return settled ? 0 : -1;
 }
 
-static gpointer load_hyph(gpointer unused)
-{
-    (void)unused;
-    return lay_hyph_hold(NULL);     /* the directory ctx_open's engines use */
-}
-
 int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
 {
     is->o = o;
@@ -658,12 +670,6 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
     is->style = style_load(o->style ? o->style : m->style ? m->style : "rjwpln", o->datadir, &is->dl);
     if (!is->style || output_mkdirs(o->outdir, &is->dl) != 0 || output_mkdirs(is->cache_dir, &is->dl) != 0)
         return -1;
-    /* With threads to spare, the hyphenation dictionaries load on one of
-     * their own while the first articles are read and their fonts loaded:
-     * they would otherwise hold up the first article laid out, which in a
-     * rebuild is the edited one.  Not with -j 1: one thread means one. */
-    if (o->jobs > 1)
-        is->hyph_loader = g_thread_new("hyph", load_hyph, NULL);
     /* after the cache directory: overrides_text remembers file digests there */
     is->overrides = overrides_text(m, is->cache_dir);
     TsContext *c = xcalloc(1, sizeof *c);

@@ -75,7 +75,9 @@ typedef struct Issue {
     IssueLog *log;
     DiagList dl;                /* the issue's own diagnostics (driver only) */
     struct IssueMerge *merge;   /* issue.pdf in the making (issuemerge.h), or NULL */
-    GThread *hyph_loader;       /* loading the hyphenation dictionaries (-j > 1), or NULL */
+    gint hyph_started;          /* atomic: hyph_loader was started */
+    GThread *hyph_loader;       /* loading the first laid-out article's dictionary
+                                   (-j > 1), or NULL; set by a phase-1 job */
     struct LayHyphHold *hyph_hold;  /* what it loaded, once joined (issuebuild_wait_hyph) */
 } Issue;
 

@@ -220,10 +220,11 @@ int main(void)
         int nf = lay_hyphenate(fresh, "en", w, n, f, 6, 6);
         CHECK(nf == nc && memcmp(c, f, (size_t)n) == 0, "a fresh engine agrees with the memo");
         lay_engine_free(fresh);
-        /* dictionaries held ahead of need (an issue's loader thread): an
-         * engine made while they are held, and one made after they are let
-         * go, hyphenate alike, in both scripts */
-        LayHyphHold *hold = lay_hyph_hold(NULL);
+        /* a dictionary held ahead of need (an issue's loader thread, for the
+         * first article laid out: Russian here): an engine made while it is
+         * held, and one made after it is let go, hyphenate alike, in both
+         * scripts (the English dictionary loaded when first needed) */
+        LayHyphHold *hold = lay_hyph_hold(NULL, "ru");
         LayEngine *held = lay_engine_new(fontlib_fontmap(fl), NULL);
         const char *ru = "интернационализация";
         int rn = (int)strlen(ru);

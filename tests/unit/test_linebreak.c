@@ -675,6 +675,20 @@ typedef struct ThreadArg {
     int failures;
 } ThreadArg;
 
+/* hyph_acquire from many threads at once, half of them for each language:
+ * the dictionaries load while the table's lock is free. */
+typedef struct AcquireArg {
+    const char *lang;
+    Hyph *got;
+} AcquireArg;
+
+static void *acquire_thread(void *arg)
+{
+    AcquireArg *a = arg;
+    a->got = hyph_acquire(NULL, a->lang);
+    return NULL;
+}
+
 static void *hyph_thread(void *arg)
 {
     ThreadArg *a = arg;
@@ -741,6 +755,30 @@ static void test_hyph(void)
     Hyph *s4 = hyph_acquire(NULL, "ru");
     CHECK(s4 != NULL, "hyph: loaded again after the last holder let go");
     hyph_release(s4);
+    {
+        enum { N = 8 };
+        pthread_t th[N];
+        AcquireArg args[N];
+        for (int i = 0; i < N; i++) {
+            args[i] = (AcquireArg){.lang = i % 2 ? "ru" : "en"};
+            pthread_create(&th[i], NULL, acquire_thread, &args[i]);
+        }
+        for (int i = 0; i < N; i++)
+            pthread_join(th[i], NULL);
+        int same = 1;
+        for (int i = 2; i < N; i++)
+            same &= args[i].got == args[i % 2].got;
+        char pe[32], pr[32];
+        CHECK(same && args[0].got && args[1].got && args[0].got != args[1].got &&
+                  hyph_word(args[0].got, "international", 13, pe, 2, 3) > 0 &&
+                  hyph_word(args[1].got, "сотрудничество", (int)strlen("сотрудничество"), pr, 2, 2) == 4,
+              "hyph: %d threads asking at once for two languages get one dictionary each", N);
+        for (int i = 0; i < N; i++)
+            hyph_release(args[i].got);
+        Hyph *again = hyph_acquire(NULL, "en");
+        CHECK(again != NULL, "hyph: ... and, all let go, it loads again");
+        hyph_release(again);
+    }
 
     Hyph *ru = hyph_load(NULL, "ru-RU");
     CHECK(ru != NULL, "hyph: ru-RU loads");
