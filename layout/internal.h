@@ -68,6 +68,18 @@ typedef struct GlyphPool {
 void glyph_pool_add(GlyphPool *p, PangoGlyphItem *gi);
 void glyph_pool_free(GlyphPool *p);
 
+/* One set paragraph in the engine's cache (paracache.c), as paraio.c writes
+ * and reads it. */
+struct ParaEntry {
+    gint refs;
+    unsigned last_used;         /* engine generation */
+    GBytes *key;                /* every input of para_set, serialised */
+    Arena arena;
+    GlyphPool pool;
+    SetPara set;
+    int src_line;               /* the paragraph's source line when it was set */
+};
+
 /* Sets one paragraph into lines of width `measure` (pt).  Items' glyph strings go
  * to pool; line arrays to arena a.  Errors (uncovered characters) go to dl. */
 int para_set(LayEngine *e, const LayPara *p, double measure, const LayBreakParams *brk,

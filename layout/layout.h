@@ -217,6 +217,18 @@ void lay_engine_set_cache_keep(LayEngine *e, unsigned layouts);
  * and had to set, since it was created. */
 void lay_cache_stats(const LayEngine *e, int *hits, int *misses);
 
+/* Every set paragraph r uses (its lines, glyphs and fonts, and the inputs
+ * they were set from), as bytes for lay_engine_import_paragraphs in another
+ * process; NULL when r holds a font that cannot be named (paraio.c). */
+GBytes *lay_result_export_paragraphs(const LayResult *r);
+/* Puts the paragraphs of such bytes into e's cache, where a layout finds
+ * those whose inputs it sets again.  Taken only when the fonts they name are
+ * the same faces for e now and Pango and HarfBuzz are the versions that
+ * shaped them; bytes damaged or of another version are refused whole.
+ * Returns the number of paragraphs taken (those already cached are not),
+ * or -1 when refused. */
+int lay_engine_import_paragraphs(LayEngine *e, GBytes *bytes);
+
 /* Loads, on the calling thread, the hyphenation dictionary engines with
  * hyph_dir use for most words of a text in lang (engines pick dictionaries
  * by the word's script: Russian for Cyrillic, English for the rest; a

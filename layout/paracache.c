@@ -25,16 +25,6 @@
  * to the next (lay_engine_set_cache_keep). */
 #define PARACACHE_KEEP 2
 
-struct ParaEntry {
-    gint refs;
-    unsigned last_used;         /* engine generation */
-    GBytes *key;
-    Arena arena;
-    GlyphPool pool;
-    SetPara set;
-    int src_line;               /* the paragraph's source line when it was set */
-};
-
 static void entry_unref(ParaEntry *pe)
 {
     if (!g_atomic_int_dec_and_test(&pe->refs))

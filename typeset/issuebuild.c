@@ -175,6 +175,59 @@ static void start_hyph(Issue *is, const Item *it)
         is->hyph_loader = g_thread_new("hyph", load_hyph, (gpointer)it->art->doc.meta.lang);
 }
 
+/* ---- the paragraphs an article was set with, for its next layout ---------------
+ * An article laid out in phase 1 leaves its set paragraphs in the cache
+ * (lay_result_export_paragraphs), under its place in the issue rather than
+ * its content: after an edit, the next build's layout takes them back and
+ * sets only the paragraphs that changed.  What they were set from is in
+ * each paragraph's own key (the engine matches it); what is not (the
+ * program, the fonts' configuration, the dictionaries) is in the file's. */
+static char *paras_path(const Issue *is, const Item *it)
+{
+    char style[ISSUECACHE_HEX] = "", conf[ISSUECACHE_HEX] = "", key[ISSUECACHE_HEX];
+    char *fc = g_build_filename(is->o->datadir, "fonts", "fonts.conf", NULL);
+    issuecache_file_sha_memo(is->cache_dir, is->style->path, style);
+    issuecache_file_sha_memo(is->cache_dir, fc, conf);
+    g_free(fc);
+    char *id = g_strdup_printf("paragraphs\n%s\n%s%s\n%s\n", it->ma->path, is->overrides, style, conf);
+    issuecache_sha(id, strlen(id), key);
+    g_free(id);
+    return g_strdup_printf("%s/%s.paras", is->cache_dir, key);
+}
+
+/* The paragraphs the last build set this article with, into c's cache:
+ * how many were taken (0 when none were there or they were refused). */
+static int paras_load(const Issue *is, const Item *it, TsContext *c)
+{
+    char *path = paras_path(is, it);
+    gchar *data = NULL;
+    gsize len = 0;
+    int taken = 0;
+    if (g_file_get_contents(path, &data, &len, NULL)) {
+        GBytes *b = g_bytes_new_take(data, len);
+        taken = lay_engine_import_paragraphs(c->engine, b);    /* refused: set afresh */
+        g_bytes_unref(b);
+    }
+    g_free(path);
+    return taken > 0 ? taken : 0;
+}
+
+static void paras_save(const Issue *is, const Item *it)
+{
+    GBytes *b = lay_result_export_paragraphs(&it->art->result);
+    if (!b)
+        return;
+    char *path = paras_path(is, it);
+    DiagList quiet;             /* not kept: the next build is only slower */
+    diag_list_init(&quiet);
+    gsize len = 0;
+    const void *data = g_bytes_get_data(b, &len);
+    output_write_cache(path, data, len, &quiet);
+    diag_list_fini(&quiet);
+    g_free(path);
+    g_bytes_unref(b);
+}
+
 /* Phase 1: the page count at the manifest's first page, from the cache or by
  * setting the article (whose glyphs are then dropped: only the count is kept). */
 static void job_measure(Issue *is, Item *it, TsContext *c)
@@ -202,6 +255,8 @@ static void job_measure(Issue *is, Item *it, TsContext *c)
         DiagList tmp;
         diag_list_init(&tmp);
         start_hyph(is, it);
+        int taken = paras_load(is, it, c), h0, m0, h1, m1;
+        lay_cache_stats(c->engine, &h0, &m0);
         if (article_layout(it->art, c, is->m->first_page, &tmp) != 0 || tmp.errors > 0) {
             diag_list_merge(&it->dl_set, &tmp);     /* warnings come again in phase 2 */
             it->failed = 1;
@@ -211,8 +266,13 @@ static void job_measure(Issue *is, Item *it, TsContext *c)
             it->ctx = c;
             rec = (IssueCacheRecord){.pages = it->pages};
             issuecache_put(is->cache_dir, key, &rec, &it->dl_set);
-            issuelog_line(is->log, "%s: laid out, %d pages (%.2f s)", it->ma->name, it->pages,
-                          issuelog_elapsed(is->log) - t0);
+            lay_cache_stats(c->engine, &h1, &m1);
+            char kept[96] = "";
+            if (taken)
+                snprintf(kept, sizeof kept, "; %d of %d paragraphs as the last build set them",
+                         h1 - h0, h1 - h0 + m1 - m0);
+            issuelog_line(is->log, "%s: laid out, %d pages (%.2f s%s)", it->ma->name, it->pages,
+                          issuelog_elapsed(is->log) - t0, kept);
         }
         diag_list_fini(&tmp);
         item_release_layout(it);
@@ -344,14 +404,21 @@ static void set_article(Issue *is, Item *it, TsContext *c)
     /* when set_pages differs from the numbering's count, the articles after
      * this one move and are set again; this one stays where it is */
     write_article(is, it, c);
-    item_drop_glyphs(it);
 }
 
-/* set_article, then the mark that lets the merge take the article. */
+/* set_article, then the mark that lets the merge take the article; then,
+ * for an article laid out in this build (not counted from the cache), its
+ * paragraphs for the next build (paras_save: off the way to issue.pdf, the
+ * merge is already taking the article). */
 static void job_set(Issue *is, Item *it, TsContext *c)
 {
     set_article(is, it, c);
     g_atomic_int_set(&it->ready, 1);
+    if (it->art && it->art->laid_out && !it->cached && !it->failed && !it->paras_saved) {
+        paras_save(is, it);
+        it->paras_saved = 1;
+    }
+    item_drop_glyphs(it);
 }
 
 /* ---- the pool --------------------------------------------------------------------*/

@@ -57,6 +57,7 @@ typedef struct Item {
     char written_sha[ISSUECACHE_HEX];   /* with this digest */
     gint ready;                 /* atomic: its phase-2 job is done this round */
     int cached;                 /* phase 1's count came from the cache */
+    int paras_saved;            /* its set paragraphs were written for the next build */
     int failed;
 } Item;
 

@@ -1,6 +1,7 @@
 /* test_layout.c — the engine on hand-made input: the paragraph cache gives the
- * same lines as setting afresh, survives its engine, and misses when an input
- * changes; kinsoku and hyphens at the level of set lines. */
+ * same lines as setting afresh, survives its engine, misses when an input
+ * changes, and goes to bytes and back; kinsoku and hyphens at the level of
+ * set lines. */
 #include "check.h"
 
 #include <math.h>
@@ -304,6 +305,97 @@ int main(void)
         lay_engine_free(whole);
         lay_engine_free(words);
         lay_engine_free(tiny);
+    }
+    /* set paragraphs as bytes (layout/paraio.c): another engine takes them
+     * back and sets nothing again, with the same glyphs and lines; bytes cut
+     * short or changed anywhere are refused, and the layout is then made
+     * afresh, the same */
+    {
+        static const char *const texts[][2] = {
+            {"Typesetting a scholarly journal is an exercise in patience: every paragraph is "
+             "broken into lines, hyphenated where the dictionary allows, and justified.", "en"},
+            {"Международное сотрудничество в области образования, науки и культуры "
+             "развивается; достопримечательности — «как есть».", "ru"},
+            {"Chinese 中文 and English, “A” and ‘T’, mixed. 汉字 A. B. 如果 Tom, Anna, "
+             "如果没有指定文件，或者文件为“-”，则从标准输入读取。", "zh"},
+        };
+        enum { NB = 3 };
+        LaySpan spans[NB];
+        LayBlock blocks[NB];
+        LayInput pin = input(&spans[0], &blocks[0], texts[0][0], 10, texts[0][1]);
+        for (int k = 1; k < NB; k++)
+            input(&spans[k], &blocks[k], texts[k][0], 10, texts[k][1]);
+        spans[0].link = "https://example.org/";
+        pin.blocks = blocks;
+        pin.n_blocks = NB;
+        pin.page.margin_outer = 100;    /* several lines each */
+        LayEngine *ea = lay_engine_new(fontlib_fontmap(fl), NULL);
+        Arena pa;
+        arena_init(&pa);
+        LayResult ra;
+        int ok = lay_run(ea, &pin, &ra, &pa, &dl) == 0;
+        GBytes *bytes = ok ? lay_result_export_paragraphs(&ra) : NULL;
+        CHECK(ok && bytes && g_bytes_get_size(bytes) > 1000, "set paragraphs export (%zu bytes)",
+              bytes ? g_bytes_get_size(bytes) : 0);
+        LayEngine *eb = lay_engine_new(fontlib_fontmap(fl), NULL);
+        int taken = bytes ? lay_engine_import_paragraphs(eb, bytes) : -1;
+        int again = bytes ? lay_engine_import_paragraphs(eb, bytes) : -1;
+        Arena pb;
+        arena_init(&pb);
+        LayResult rb;
+        int h0, m0, h1, m1, glyphs = 0;
+        lay_cache_stats(eb, &h0, &m0);
+        ok = taken >= NB && again == 0 && lay_run(eb, &pin, &rb, &pb, &dl) == 0;
+        lay_cache_stats(eb, &h1, &m1);
+        CHECK(ok && m1 == m0 && h1 - h0 >= NB,
+              "another engine takes them back (%d paragraphs, none twice) and sets none (%d hits, %d misses)",
+              taken, h1 - h0, m1 - m0);
+        CHECK(ok && same_glyphs(&ra, &rb, &glyphs) && same_lines(&ra, &rb) && glyphs > 200,
+              "... with the glyphs and lines set afresh (%d glyphs)", glyphs);
+        int link_ok = 0;
+        for (int pg = 0; ok && pg < rb.n_pages; pg++)
+            for (int k = 0; k < rb.pages[pg].n_items; k++)
+                link_ok |= rb.pages[pg].items[k].kind == LI_LINK &&
+                           strcmp(rb.pages[pg].items[k].str, "https://example.org/") == 0;
+        CHECK(link_ok, "... and the link with its target");
+        lay_result_fini(&rb);
+        arena_fini(&pb);
+        lay_engine_free(eb);
+        /* damaged: cut at 40 places, a byte changed at 200 */
+        int refused = 0, tries = 0, same = 1;
+        gsize blen = bytes ? g_bytes_get_size(bytes) : 0;
+        const guint8 *bd = bytes ? g_bytes_get_data(bytes, NULL) : NULL;
+        for (int k = 0; bytes && k < 240; k++) {
+            guint8 *copy = g_memdup2(bd, blen);
+            gsize n = blen;
+            if (k < 40)
+                n = blen * (gsize)k / 40;
+            else
+                copy[(blen * (gsize)(k - 40)) / 200] ^= (guint8)(1u << (k % 8));
+            GBytes *bad = g_bytes_new_take(copy, n);
+            LayEngine *ec = lay_engine_new(fontlib_fontmap(fl), NULL);
+            refused += lay_engine_import_paragraphs(ec, bad) < 0;
+            tries++;
+            if (k % 40 == 0) {          /* and the layout after it is the right one */
+                Arena pc;
+                arena_init(&pc);
+                LayResult rc;
+                int g2 = 0;
+                same &= lay_run(ec, &pin, &rc, &pc, &dl) == 0 && same_glyphs(&ra, &rc, &g2) &&
+                        same_lines(&ra, &rc);
+                lay_result_fini(&rc);
+                arena_fini(&pc);
+            }
+            lay_engine_free(ec);
+            g_bytes_unref(bad);
+        }
+        CHECK(tries == 240 && refused == tries && same,
+              "damaged bytes are refused (%d of %d) and the layout is made afresh", refused, tries);
+        if (bytes)
+            g_bytes_unref(bytes);
+        lay_result_fini(&ra);
+        arena_fini(&pa);
+        lay_engine_free(ea);
     }
     /* results outlive the engine: freeing them afterwards is safe (ASan/valgrind check it) */
     lay_engine_free(e);

@@ -1,0 +1,617 @@
+/* paraio.c — set paragraphs as bytes and back (layout.h,
+ * lay_result_export_paragraphs).  An issue rebuild after one paragraph was
+ * edited gets every other paragraph of the article from the bytes the last
+ * build left, instead of itemizing, shaping and breaking it again.
+ *
+ * What is written is what para_set made: the entry's key (every input of
+ * the paragraph, paracache.c), its lines and their items, the glyph items
+ * with their glyphs, and the texts they index.  Fonts go by description and
+ * are checked when read: the font the description loads now must be the
+ * same face (file, index, size and time of the file, synthetic emboldening
+ * and slant) or nothing is taken; so must the versions of Pango and
+ * HarfBuzz, whose shaping the glyphs are.  The reader trusts nothing else:
+ * every count, index and offset is checked against what it points into,
+ * and bytes it cannot read are refused whole (the layout is then made as
+ * if there had been none).
+ *
+ * The format is this program's own, for its own cache: native byte order,
+ * unsigned LEB128 numbers (signed ones zigzag-coded), doubles as their 8
+ * bytes, and a checksum of it all at the end. */
+#include "internal.h"
+
+#include <fontconfig/fontconfig.h>
+#include <glib/gstdio.h>
+#include <hb.h>
+#include <pango/pangofc-font.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define PARAIO_MAGIC "typeset paragraphs 1\n"
+
+/* Bounds for what is read (a damaged file must not make the reader allocate
+ * without end): far beyond any real article. */
+enum {
+    PARAIO_MAX_FONTS = 4096,
+    PARAIO_MAX_COUNT = 1 << 24,
+};
+
+/* A checksum of the bytes, the last 8 of the file: a damaged file, whose
+ * numbers would otherwise read as other glyphs, is refused.  64-bit words
+ * multiplied and folded (not a cryptographic digest: the file is this
+ * program's own). */
+static guint64 checksum(const guint8 *p, size_t n)
+{
+    guint64 h = 0x9e3779b97f4a7c15u ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        guint64 w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+    }
+    for (; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3u;
+    h ^= h >> 29;
+    return h * 0xc4ceb9fe1a85ec53u;
+}
+
+/* ---- writing -------------------------------------------------------------------*/
+
+/* A growing buffer; numbers are put without a call per byte (an article has
+ * some 70,000 glyphs of six numbers each). */
+typedef struct Buf {
+    guint8 *p;
+    size_t n, cap;
+} Buf;
+
+static inline void room(Buf *b, size_t more)
+{
+    if (b->n + more <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 1 << 16;
+    while (cap < b->n + more)
+        cap *= 2;
+    b->p = g_realloc(b->p, cap);
+    b->cap = cap;
+}
+
+static inline void put_u(Buf *b, guint64 v)
+{
+    room(b, 10);
+    while (v >= 0x80) {
+        b->p[b->n++] = (guint8)(v | 0x80);
+        v >>= 7;
+    }
+    b->p[b->n++] = (guint8)v;
+}
+
+static inline void put_i(Buf *b, gint64 v)
+{
+    put_u(b, ((guint64)v << 1) ^ (guint64)(v >> 63));
+}
+
+static void put_raw(Buf *b, const void *p, size_t n)
+{
+    room(b, n);
+    if (n)
+        memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+
+static inline void put_d(Buf *b, double v)
+{
+    put_raw(b, &v, sizeof v);
+}
+
+static void put_mem(Buf *b, const void *p, size_t n)
+{
+    put_u(b, n);
+    put_raw(b, p, n);
+}
+
+/* A string, or NULL (written as length 0 with a flag). */
+static void put_s(Buf *b, const char *s)
+{
+    put_u(b, s ? 1 : 0);
+    if (s)
+        put_mem(b, s, strlen(s));
+}
+
+/* What identifies a font's face: file, index, the file's size and time, and
+ * whether fontconfig makes it bold or slanted.  0, or -1 when the font is not
+ * a fontconfig one with a file. */
+typedef struct FaceId {
+    const char *file;
+    int index;
+    gint64 size, mtime_ns;
+    int embolden;
+    double matrix[4];
+} FaceId;
+
+static int face_id(PangoFont *font, FaceId *id)
+{
+    memset(id, 0, sizeof *id);
+    id->matrix[0] = id->matrix[3] = 1;
+    if (!font || !PANGO_IS_FC_FONT(font))
+        return -1;
+    FcPattern *pat = pango_fc_font_get_pattern(PANGO_FC_FONT(font));
+    FcChar8 *file = NULL;
+    FcBool b = FcFalse;
+    FcMatrix *m = NULL;
+    struct stat st;
+    if (!pat || FcPatternGetString(pat, FC_FILE, 0, &file) != FcResultMatch ||
+        FcPatternGetInteger(pat, FC_INDEX, 0, &id->index) != FcResultMatch ||
+        g_stat((const char *)file, &st) != 0)
+        return -1;
+    id->file = (const char *)file;
+    id->size = (gint64)st.st_size;
+    id->mtime_ns = (gint64)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    if (FcPatternGetBool(pat, FC_EMBOLDEN, 0, &b) == FcResultMatch)
+        id->embolden = b != FcFalse;
+    if (FcPatternGetMatrix(pat, FC_MATRIX, 0, &m) == FcResultMatch && m) {
+        id->matrix[0] = m->xx;
+        id->matrix[1] = m->xy;
+        id->matrix[2] = m->yx;
+        id->matrix[3] = m->yy;
+    }
+    return 0;
+}
+
+typedef struct Writer {
+    Buf b;
+    GHashTable *fonts;          /* PangoFont * -> index + 1 */
+    GPtrArray *font_list;
+    int ok;
+} Writer;
+
+static guint font_index(Writer *w, PangoFont *font)
+{
+    guint k = GPOINTER_TO_UINT(g_hash_table_lookup(w->fonts, font));
+    if (k)
+        return k - 1;
+    g_ptr_array_add(w->font_list, font);
+    g_hash_table_insert(w->fonts, font, GUINT_TO_POINTER(w->font_list->len));
+    return w->font_list->len - 1;
+}
+
+static void put_entry(Writer *w, Buf *b, const ParaEntry *pe)
+{
+    const SetPara *sp = &pe->set;
+    /* the texts and glyph items the lines point to, each once */
+    GPtrArray *texts = g_ptr_array_new(), *gis = g_ptr_array_new();
+    GHashTable *text_ix = g_hash_table_new(g_direct_hash, g_direct_equal);
+    GHashTable *gi_ix = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (int l = 0; l < sp->n; l++)
+        for (int i = 0; i < sp->lines[l].n_items; i++) {
+            const LayItem *it = &sp->lines[l].items[i];
+            if (it->text && !g_hash_table_contains(text_ix, it->text)) {
+                g_ptr_array_add(texts, (gpointer)it->text);
+                g_hash_table_insert(text_ix, (gpointer)it->text, GUINT_TO_POINTER(texts->len));
+            }
+            if (it->gi && !g_hash_table_contains(gi_ix, it->gi)) {
+                g_ptr_array_add(gis, it->gi);
+                g_hash_table_insert(gi_ix, it->gi, GUINT_TO_POINTER(gis->len));
+            }
+        }
+    put_mem(b, g_bytes_get_data(pe->key, NULL), g_bytes_get_size(pe->key));
+    put_i(b, pe->src_line);
+    put_u(b, texts->len);
+    for (guint t = 0; t < texts->len; t++)
+        put_s(b, texts->pdata[t]);
+    put_u(b, gis->len);
+    for (guint g = 0; g < gis->len; g++) {
+        const PangoGlyphItem *gi = gis->pdata[g];
+        const PangoItem *item = gi->item;
+        const PangoAnalysis *an = &item->analysis;
+        if (an->extra_attrs || !an->font)
+            w->ok = 0;          /* not made by para_set: not written */
+        put_i(b, item->offset);
+        put_i(b, item->length);
+        put_i(b, item->num_chars);
+        put_u(b, an->font ? font_index(w, an->font) : 0);
+        put_u(b, an->level);
+        put_u(b, an->gravity);
+        put_u(b, an->flags);
+        put_u(b, an->script);
+        put_s(b, an->language ? pango_language_to_string(an->language) : NULL);
+        put_i(b, gi->y_offset);
+        put_i(b, gi->start_x_offset);
+        put_i(b, gi->end_x_offset);
+        const PangoGlyphString *gs = gi->glyphs;
+        put_u(b, (guint64)gs->num_glyphs);
+        for (int k = 0; k < gs->num_glyphs; k++) {
+            const PangoGlyphInfo *gl = &gs->glyphs[k];
+            put_u(b, gl->glyph);
+            put_i(b, gl->geometry.width);
+            put_i(b, gl->geometry.x_offset);
+            put_i(b, gl->geometry.y_offset);
+            put_u(b, (guint)gl->attr.is_cluster_start | (guint)gl->attr.is_color << 1);
+            put_i(b, gs->log_clusters[k]);
+        }
+    }
+    put_u(b, (guint64)sp->n);
+    for (int l = 0; l < sp->n; l++) {
+        const SetLine *ln = &sp->lines[l];
+        put_d(b, ln->height);
+        put_d(b, ln->ascent);
+        put_u(b, (guint64)ln->n_footnotes);
+        for (int f = 0; f < ln->n_footnotes; f++)
+            put_i(b, ln->footnotes[f]);
+        put_i(b, ln->keep_next);
+        put_i(b, ln->repeat);
+        const LayLine *in = &ln->info;
+        put_i(b, in->page);
+        double d[] = {in->x, in->y, in->w, in->h, in->ratio, in->overfull};
+        for (size_t k = 0; k < G_N_ELEMENTS(d); k++)
+            put_d(b, d[k]);
+        int n[] = {in->hyphenated, in->justified, in->last, in->src_line, in->para};
+        for (size_t k = 0; k < G_N_ELEMENTS(n); k++)
+            put_i(b, n[k]);
+        put_u(b, (guint64)ln->n_items);
+        for (int i = 0; i < ln->n_items; i++) {
+            const LayItem *it = &ln->items[i];
+            put_u(b, it->kind);
+            double v[] = {it->x, it->y, it->w, it->h, it->scale_x};
+            for (size_t k = 0; k < G_N_ELEMENTS(v); k++)
+                put_d(b, v[k]);
+            put_u(b, it->text ? GPOINTER_TO_UINT(g_hash_table_lookup(text_ix, it->text)) : 0);
+            put_u(b, it->gi ? GPOINTER_TO_UINT(g_hash_table_lookup(gi_ix, it->gi)) : 0);
+            put_s(b, it->str);
+        }
+    }
+    g_hash_table_destroy(text_ix);
+    g_hash_table_destroy(gi_ix);
+    g_ptr_array_free(texts, TRUE);
+    g_ptr_array_free(gis, TRUE);
+}
+
+GBytes *lay_result_export_paragraphs(const LayResult *r)
+{
+    const GlyphPool *pool = r ? r->priv : NULL;
+    if (!pool)
+        return NULL;
+    Writer w = {.fonts = g_hash_table_new(g_direct_hash, g_direct_equal),
+                .font_list = g_ptr_array_new(), .ok = 1};
+    Buf body = {0};
+    GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+    guint n = 0;
+    for (int i = 0; i < pool->refs.n; i++)
+        if (g_hash_table_add(seen, pool->refs.v[i])) {
+            put_entry(&w, &body, pool->refs.v[i]);
+            n++;
+        }
+    g_hash_table_destroy(seen);
+    /* the head: versions, then the fonts the entries name */
+    Buf *b = &w.b;
+    put_raw(b, PARAIO_MAGIC, sizeof PARAIO_MAGIC - 1);
+    put_s(b, pango_version_string());
+    put_s(b, hb_version_string());
+    put_u(b, w.font_list->len);
+    for (guint f = 0; f < w.font_list->len && w.ok; f++) {
+        PangoFont *font = w.font_list->pdata[f];
+        FaceId id;
+        if (face_id(font, &id) != 0) {
+            w.ok = 0;
+            break;
+        }
+        PangoFontDescription *d = pango_font_describe_with_absolute_size(font);
+        char *desc = pango_font_description_to_string(d);
+        put_s(b, desc);
+        g_free(desc);
+        pango_font_description_free(d);
+        put_s(b, id.file);
+        put_i(b, id.index);
+        put_i(b, id.size);
+        put_i(b, id.mtime_ns);
+        put_i(b, id.embolden);
+        for (int k = 0; k < 4; k++)
+            put_d(b, id.matrix[k]);
+    }
+    put_u(b, n);
+    put_raw(b, body.p, body.n);
+    g_free(body.p);
+    guint64 sum = checksum(b->p, b->n);
+    put_raw(b, &sum, sizeof sum);
+    g_hash_table_destroy(w.fonts);
+    g_ptr_array_free(w.font_list, TRUE);
+    if (!w.ok) {
+        g_free(b->p);
+        return NULL;
+    }
+    return g_bytes_new_take(b->p, b->n);
+}
+
+/* ---- reading -------------------------------------------------------------------*/
+
+typedef struct Reader {
+    const guint8 *p, *e;
+    int bad;
+} Reader;
+
+static guint64 get_u(Reader *r)
+{
+    guint64 v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (r->p >= r->e) {
+            r->bad = 1;
+            return 0;
+        }
+        guint8 c = *r->p++;
+        v |= (guint64)(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            return v;
+    }
+    r->bad = 1;
+    return 0;
+}
+
+static gint64 get_i(Reader *r)
+{
+    guint64 u = get_u(r);
+    return (gint64)(u >> 1) ^ -(gint64)(u & 1);
+}
+
+/* A signed number that must fit an int in [lo, hi]. */
+static int get_int(Reader *r, gint64 lo, gint64 hi)
+{
+    gint64 v = get_i(r);
+    if (v < lo || v > hi) {
+        r->bad = 1;
+        return 0;
+    }
+    return (int)v;
+}
+
+/* A count in [0, max]. */
+static guint get_n(Reader *r, guint64 max)
+{
+    guint64 v = get_u(r);
+    if (v > max) {
+        r->bad = 1;
+        return 0;
+    }
+    return (guint)v;
+}
+
+static double get_d(Reader *r)
+{
+    double v = 0;
+    if ((size_t)(r->e - r->p) < sizeof v) {
+        r->bad = 1;
+        return 0;
+    }
+    memcpy(&v, r->p, sizeof v);
+    r->p += sizeof v;
+    return v;
+}
+
+/* Bytes in place (no copy): *len of them, or NULL. */
+static const guint8 *get_mem(Reader *r, size_t *len)
+{
+    guint64 n = get_u(r);
+    if (r->bad || n > (guint64)(r->e - r->p)) {
+        r->bad = 1;
+        *len = 0;
+        return NULL;
+    }
+    const guint8 *p = r->p;
+    r->p += n;
+    *len = (size_t)n;
+    return p;
+}
+
+/* A string copied into a, or NULL (written NULL, or unreadable: r->bad). */
+static char *get_s(Reader *r, Arena *a)
+{
+    if (!get_n(r, 1))
+        return NULL;
+    size_t n = 0;
+    const guint8 *p = get_mem(r, &n);
+    if (!p || memchr(p, 0, n)) {
+        r->bad = 1;
+        return NULL;
+    }
+    return arena_strndup(a, (const char *)p, n);
+}
+
+static int same_face(const FaceId *a, const FaceId *b)
+{
+    return strcmp(a->file, b->file) == 0 && a->index == b->index && a->size == b->size &&
+           a->mtime_ns == b->mtime_ns && a->embolden == b->embolden &&
+           memcmp(a->matrix, b->matrix, sizeof a->matrix) == 0;
+}
+
+/* One entry into pe (allocated by the caller, its arena and pool ready). */
+static void get_entry(Reader *r, PangoFont **fonts, guint n_fonts, ParaEntry *pe)
+{
+    Arena *a = &pe->arena;
+    size_t klen = 0;
+    const guint8 *key = get_mem(r, &klen);
+    pe->key = g_bytes_new(key, klen);
+    pe->src_line = get_int(r, G_MININT, G_MAXINT);
+    guint nt = get_n(r, PARAIO_MAX_COUNT);
+    const char **texts = arena_calloc(a, (size_t)nt + 1, sizeof *texts);
+    int *text_len = arena_calloc(a, (size_t)nt + 1, sizeof *text_len);
+    for (guint t = 0; t < nt && !r->bad; t++) {
+        texts[t + 1] = get_s(r, a);
+        text_len[t + 1] = texts[t + 1] ? (int)strlen(texts[t + 1]) : 0;
+    }
+    guint ng = get_n(r, PARAIO_MAX_COUNT);
+    PangoGlyphItem **gis = arena_calloc(a, (size_t)ng + 1, sizeof *gis);
+    for (guint g = 0; g < ng && !r->bad; g++) {
+        PangoGlyphItem *gi = g_slice_new0(PangoGlyphItem);
+        gi->item = pango_item_new();
+        gi->glyphs = pango_glyph_string_new();
+        glyph_pool_add(&pe->pool, gi);     /* freed with the entry, read or not */
+        gis[g + 1] = gi;
+        PangoItem *item = gi->item;
+        item->offset = get_int(r, 0, G_MAXINT);
+        item->length = get_int(r, 0, G_MAXINT);
+        item->num_chars = get_int(r, 0, G_MAXINT);
+        guint f = get_n(r, n_fonts ? n_fonts - 1 : 0);
+        if (!n_fonts)
+            r->bad = 1;
+        if (r->bad)
+            break;
+        item->analysis.font = g_object_ref(fonts[f]);
+        item->analysis.level = (guint8)get_n(r, 125);
+        item->analysis.gravity = (guint8)get_n(r, PANGO_GRAVITY_AUTO);
+        item->analysis.flags = (guint8)get_n(r, 255);
+        item->analysis.script = (guint8)get_n(r, 255);
+        const char *lang = get_s(r, a);
+        item->analysis.language = lang ? pango_language_from_string(lang) : NULL;
+        gi->y_offset = get_int(r, G_MININT, G_MAXINT);
+        gi->start_x_offset = get_int(r, G_MININT, G_MAXINT);
+        gi->end_x_offset = get_int(r, G_MININT, G_MAXINT);
+        guint n = get_n(r, PARAIO_MAX_COUNT);
+        if (r->bad)
+            break;
+        pango_glyph_string_set_size(gi->glyphs, (int)n);
+        guint faces = hb_face_get_glyph_count(hb_font_get_face(pango_font_get_hb_font(fonts[f])));
+        for (guint k = 0; k < n && !r->bad; k++) {
+            PangoGlyphInfo *gl = &gi->glyphs->glyphs[k];
+            gl->glyph = (PangoGlyph)get_n(r, G_MAXUINT32);
+            /* a glyph of the face, none, or Pango's box for a character */
+            if (gl->glyph >= faces && gl->glyph != PANGO_GLYPH_EMPTY &&
+                !(gl->glyph & PANGO_GLYPH_UNKNOWN_FLAG))
+                r->bad = 1;
+            gl->geometry.width = get_int(r, G_MININT, G_MAXINT);
+            gl->geometry.x_offset = get_int(r, G_MININT, G_MAXINT);
+            gl->geometry.y_offset = get_int(r, G_MININT, G_MAXINT);
+            guint at = get_n(r, 3);
+            gl->attr.is_cluster_start = at & 1;
+            gl->attr.is_color = (at >> 1) & 1;
+            gi->glyphs->log_clusters[k] = get_int(r, 0, item->length > 0 ? item->length - 1 : 0);
+        }
+    }
+    guint nl = get_n(r, PARAIO_MAX_COUNT);
+    pe->set.n = (int)nl;
+    pe->set.lines = arena_calloc(a, (size_t)nl + 1, sizeof *pe->set.lines);
+    for (guint l = 0; l < nl && !r->bad; l++) {
+        SetLine *ln = &pe->set.lines[l];
+        ln->height = get_d(r);
+        ln->ascent = get_d(r);
+        ln->n_footnotes = (int)get_n(r, PARAIO_MAX_COUNT);
+        ln->footnotes = arena_calloc(a, (size_t)ln->n_footnotes + 1, sizeof *ln->footnotes);
+        for (int f = 0; f < ln->n_footnotes && !r->bad; f++)
+            ln->footnotes[f] = get_int(r, G_MININT, G_MAXINT);
+        ln->keep_next = get_int(r, 0, 1);
+        ln->repeat = get_int(r, 0, 1);
+        LayLine *in = &ln->info;
+        in->page = get_int(r, G_MININT, G_MAXINT);
+        in->x = get_d(r);
+        in->y = get_d(r);
+        in->w = get_d(r);
+        in->h = get_d(r);
+        in->ratio = get_d(r);
+        in->overfull = get_d(r);
+        in->hyphenated = get_int(r, 0, 1);
+        in->justified = get_int(r, 0, 1);
+        in->last = get_int(r, 0, 1);
+        in->src_line = get_int(r, G_MININT, G_MAXINT);
+        in->para = get_int(r, G_MININT, G_MAXINT);
+        ln->n_items = (int)get_n(r, PARAIO_MAX_COUNT);
+        ln->items = arena_calloc(a, (size_t)ln->n_items + 1, sizeof *ln->items);
+        for (int i = 0; i < ln->n_items && !r->bad; i++) {
+            LayItem *it = &ln->items[i];
+            it->kind = (LayItemKind)get_n(r, LI_IMAGE);
+            it->x = get_d(r);
+            it->y = get_d(r);
+            it->w = get_d(r);
+            it->h = get_d(r);
+            it->scale_x = get_d(r);
+            guint t = get_n(r, nt), g = get_n(r, ng);
+            it->text = texts[t];
+            it->gi = gis[g];
+            it->str = get_s(r, a);
+            /* a glyph item indexes its text: both, and within it */
+            if (it->kind == LI_GLYPHS &&
+                (!it->gi || !it->text || it->gi->item->offset > text_len[t] ||
+                 it->gi->item->length > text_len[t] - it->gi->item->offset ||
+                 it->gi->item->num_chars > it->gi->item->length))
+                r->bad = 1;
+            if (it->kind != LI_GLYPHS && (it->gi || it->text))
+                r->bad = 1;
+        }
+    }
+}
+
+int lay_engine_import_paragraphs(LayEngine *e, GBytes *bytes)
+{
+    if (!e || !bytes || e->cache_off)
+        return -1;
+    size_t len = 0;
+    const guint8 *data = g_bytes_get_data(bytes, &len);
+    size_t ml = sizeof PARAIO_MAGIC - 1;
+    guint64 sum;
+    if (len < ml + sizeof sum || memcmp(data, PARAIO_MAGIC, ml) != 0)
+        return -1;
+    len -= sizeof sum;
+    memcpy(&sum, data + len, sizeof sum);
+    if (sum != checksum(data, len))
+        return -1;
+    Reader r = {data, data + len, 0};
+    r.p += ml;
+    Arena tmp;
+    arena_init_small(&tmp);
+    const char *pv = get_s(&r, &tmp), *hv = get_s(&r, &tmp);
+    guint nf = get_n(&r, PARAIO_MAX_FONTS);
+    int ok = !r.bad && pv && hv && strcmp(pv, pango_version_string()) == 0 &&
+             strcmp(hv, hb_version_string()) == 0;
+    PangoFont **fonts = xcalloc((size_t)nf + 1, sizeof *fonts);
+    for (guint f = 0; f < nf && ok; f++) {
+        const char *desc = get_s(&r, &tmp);
+        FaceId want = {.file = get_s(&r, &tmp)};
+        want.index = get_int(&r, 0, G_MAXINT);
+        want.size = get_i(&r);
+        want.mtime_ns = get_i(&r);
+        want.embolden = get_int(&r, 0, 1);
+        for (int k = 0; k < 4; k++)
+            want.matrix[k] = get_d(&r);
+        if (r.bad || !desc || !want.file) {
+            ok = 0;
+            break;
+        }
+        /* the font the description gives now, which must be the same face */
+        PangoFontDescription *d = pango_font_description_from_string(desc);
+        fonts[f] = pango_font_map_load_font(e->fontmap, e->ctx, d);
+        pango_font_description_free(d);
+        FaceId have;
+        if (!fonts[f] || face_id(fonts[f], &have) != 0 || !same_face(&want, &have))
+            ok = 0;
+    }
+    guint ne = ok ? get_n(&r, PARAIO_MAX_COUNT) : 0;
+    ParaEntry **read = xcalloc((size_t)ne + 1, sizeof *read);
+    guint n_read = 0;
+    for (guint i = 0; i < ne && ok && !r.bad; i++) {
+        ParaEntry *pe = xcalloc(1, sizeof *pe);
+        arena_init_small(&pe->arena);
+        read[n_read++] = pe;
+        get_entry(&r, fonts, nf, pe);
+    }
+    ok = ok && !r.bad && r.p == r.e;
+    int taken = 0;
+    for (guint i = 0; i < n_read; i++) {
+        ParaEntry *pe = read[i];
+        if (ok && !g_hash_table_contains(e->cache, pe->key)) {
+            pe->refs = 1;           /* the table's */
+            pe->last_used = e->generation;
+            g_hash_table_insert(e->cache, pe->key, pe);
+            taken++;
+        } else {
+            pe->refs = 1;
+            paracache_release(pe);
+        }
+    }
+    for (guint f = 0; f < nf; f++)
+        if (fonts[f]) {
+            if (ok)
+                engine_pin_font(e, fonts[f]);
+            g_object_unref(fonts[f]);
+        }
+    free(fonts);
+    free(read);
+    arena_fini(&tmp);
+    return ok ? taken : -1;
+}
