@@ -76,14 +76,26 @@ static inline void room(Buf *b, size_t more)
     b->cap = cap;
 }
 
+/* v at q, at most 10 bytes; returns the end. */
+static inline guint8 *enc_u(guint8 *q, guint64 v)
+{
+    while (v >= 0x80) {
+        *q++ = (guint8)(v | 0x80);
+        v >>= 7;
+    }
+    *q++ = (guint8)v;
+    return q;
+}
+
+static inline guint8 *enc_i(guint8 *q, gint64 v)
+{
+    return enc_u(q, ((guint64)v << 1) ^ (guint64)(v >> 63));
+}
+
 static inline void put_u(Buf *b, guint64 v)
 {
     room(b, 10);
-    while (v >= 0x80) {
-        b->p[b->n++] = (guint8)(v | 0x80);
-        v >>= 7;
-    }
-    b->p[b->n++] = (guint8)v;
+    b->n = (size_t)(enc_u(b->p + b->n, v) - b->p);
 }
 
 static inline void put_i(Buf *b, gint64 v)
@@ -220,15 +232,20 @@ static void put_entry(Writer *w, Buf *b, const ParaEntry *pe)
         put_i(b, gi->end_x_offset);
         const PangoGlyphString *gs = gi->glyphs;
         put_u(b, (guint64)gs->num_glyphs);
+        /* the bulk of the file: room for the longest form made once, then
+         * written without a check per number */
+        room(b, (size_t)gs->num_glyphs * 6 * 10);
+        guint8 *q = b->p + b->n;
         for (int k = 0; k < gs->num_glyphs; k++) {
             const PangoGlyphInfo *gl = &gs->glyphs[k];
-            put_u(b, gl->glyph);
-            put_i(b, gl->geometry.width);
-            put_i(b, gl->geometry.x_offset);
-            put_i(b, gl->geometry.y_offset);
-            put_u(b, (guint)gl->attr.is_cluster_start | (guint)gl->attr.is_color << 1);
-            put_i(b, gs->log_clusters[k]);
+            q = enc_u(q, gl->glyph);
+            q = enc_i(q, gl->geometry.width);
+            q = enc_i(q, gl->geometry.x_offset);
+            q = enc_i(q, gl->geometry.y_offset);
+            *q++ = (guint8)((guint)gl->attr.is_cluster_start | (guint)gl->attr.is_color << 1);
+            q = enc_i(q, gs->log_clusters[k]);
         }
+        b->n = (size_t)(q - b->p);
     }
     put_u(b, (guint64)sp->n);
     for (int l = 0; l < sp->n; l++) {
@@ -282,7 +299,8 @@ GBytes *lay_result_export_paragraphs(const LayResult *r)
             n++;
         }
     g_hash_table_destroy(seen);
-    /* the head: versions, then the fonts the entries name */
+    /* the head: versions, then the fonts the entries name; the body after
+     * it, and the checksum */
     Buf *b = &w.b;
     put_raw(b, PARAIO_MAGIC, sizeof PARAIO_MAGIC - 1);
     put_s(b, pango_version_string());
@@ -309,6 +327,7 @@ GBytes *lay_result_export_paragraphs(const LayResult *r)
             put_d(b, id.matrix[k]);
     }
     put_u(b, n);
+    room(b, body.n + 8);
     put_raw(b, body.p, body.n);
     g_free(body.p);
     guint64 sum = checksum(b->p, b->n);

@@ -186,8 +186,12 @@ static int build_issue(Issue *is)
         failed += is->items[k].failed;
     }
     double t1 = issuelog_elapsed(is->log);
-    issuelog_line(is->log, "phase 1: %d articles measured in %.2f s (%d laid out, %d from the cache, %d failed)",
-                  is->n, t1 - t0, is->n - cached - failed, cached, failed);
+    g_mutex_lock(&is->lock);
+    int contexts = (int)is->contexts->len;
+    g_mutex_unlock(&is->lock);
+    issuelog_line(is->log, "phase 1: %d articles measured in %.2f s (%d laid out, %d from the cache, "
+                  "%d failed; %d font context%s)", is->n, t1 - t0, is->n - cached - failed, cached,
+                  failed, contexts, contexts == 1 ? "" : "s");
     int ok = issuebuild_set(is) == 0;
     double t2 = issuelog_elapsed(is->log);
     issuelog_line(is->log, "phase 2: articles set and written in %.2f s", t2 - t1);

@@ -29,7 +29,7 @@
 #include "output.h"
 #include "pdfcat.h"
 
-typedef void (*IssueJobFn)(Issue *is, Item *it, TsContext *c);
+typedef int (*IssueJobFn)(Issue *is, Item *it, TsContext **c);
 
 /* ---- reading an article ------------------------------------------------------*/
 
@@ -230,13 +230,13 @@ static void paras_save(const Issue *is, const Item *it)
 
 /* Phase 1: the page count at the manifest's first page, from the cache or by
  * setting the article (whose glyphs are then dropped: only the count is kept). */
-static void job_measure(Issue *is, Item *it, TsContext *c)
+static int job_measure(Issue *is, Item *it, TsContext **cp)
 {
     if (!it->art && item_open(is, it) != 0) {
         it->failed = 1;
         issuelog_line(is->log, "%s: failed", it->ma->name);
         issuelog_measured(is->log);
-        return;
+        return 0;
     }
     char key[ISSUECACHE_HEX];
     issuecache_key(it->content, "pages", is->m->first_page, 0, key);
@@ -250,7 +250,11 @@ static void job_measure(Issue *is, Item *it, TsContext *c)
                  "no page count in the cache for '%s': its job (--article %d) failed or has not run",
                  it->ma->name, it->k);
         it->failed = 1;
+    } else if (!*cp && !(*cp = issuebuild_take_context(is, &it->dl_set))) {
+        it->failed = 1;
+        issuelog_line(is->log, "%s: failed", it->ma->name);
     } else {
+        TsContext *c = *cp;
         double t0 = issuelog_elapsed(is->log);
         DiagList tmp;
         diag_list_init(&tmp);
@@ -278,6 +282,7 @@ static void job_measure(Issue *is, Item *it, TsContext *c)
         item_release_layout(it);
     }
     issuelog_measured(is->log);
+    return 0;
 }
 
 /* "pp. 98–130" or "p. 98" for the log. */
@@ -372,10 +377,14 @@ static void write_article(Issue *is, Item *it, TsContext *c)
     g_free(out);
 }
 
-/* Phase 2: the article at its first folio in the issue, and its PDF; the
- * layout is dropped once painted. */
-static void set_article(Issue *is, Item *it, TsContext *c)
+/* Phase 2: the article at its first folio in the issue, and its PDF (the
+ * layout is dropped by job_after).  Returns 1, having done nothing, when it
+ * needs a context and none can be had: another thread sets it. */
+static int set_article(Issue *is, Item *it, TsContext **cp)
 {
+    if (!*cp && !pdf_cached(is, it) && !(*cp = issuebuild_take_context(is, NULL)))
+        return 1;
+    TsContext *c = *cp;
     diag_list_fini(&it->dl_set);
     diag_list_init(&it->dl_set);
     it->cached_warnings = 0;
@@ -389,13 +398,13 @@ static void set_article(Issue *is, Item *it, TsContext *c)
         issuelog_set(is->log, it->set_pages);
         issuelog_line(is->log, "%s: set at %s, %s/%s.pdf unchanged", it->ma->name, range,
                       is->o->outdir, it->ma->stem);
-        return;
+        return 0;
     }
     it->art->expect_pages = it->pages;     /* phase 1's count: usually one round, not two */
     if (article_layout(it->art, c, it->first, &it->dl_set) != 0 || it->dl_set.errors > 0) {
         it->failed = 1;
         issuelog_line(is->log, "%s: failed", it->ma->name);
-        return;
+        return 0;
     }
     it->set_at = it->first;
     it->set_pages = article_pages(it->art);
@@ -404,16 +413,23 @@ static void set_article(Issue *is, Item *it, TsContext *c)
     /* when set_pages differs from the numbering's count, the articles after
      * this one move and are set again; this one stays where it is */
     write_article(is, it, c);
+    return 0;
 }
 
-/* set_article, then the mark that lets the merge take the article; then,
- * for an article laid out in this build (not counted from the cache), its
- * paragraphs for the next build (paras_save: off the way to issue.pdf, the
- * merge is already taking the article). */
-static void job_set(Issue *is, Item *it, TsContext *c)
+/* set_article, then the mark that lets the merge take the article. */
+static int job_set(Issue *is, Item *it, TsContext **c)
 {
-    set_article(is, it, c);
+    if (set_article(is, it, c) != 0)
+        return 1;
     g_atomic_int_set(&it->ready, 1);
+    return 0;
+}
+
+/* After job_set, with the merge already free to take the article: for an
+ * article laid out in this build (not counted from the cache), its
+ * paragraphs for the next build (paras_save); then its glyphs go. */
+static void job_after(Issue *is, Item *it)
+{
     if (it->art && it->art->laid_out && !it->cached && !it->failed && !it->paras_saved) {
         paras_save(is, it);
         it->paras_saved = 1;
@@ -459,7 +475,6 @@ static void keep_paragraphs(const Issue *is, TsContext *c)
     lay_engine_set_cache_keep(c->engine, (unsigned)is->n * ISSUE_MAX_ROUNDS + 2);
 }
 
-/* An idle context, or a new one (at most one per concurrent job). */
 /* A new context, or NULL after adding why to dl. */
 static TsContext *new_context(Issue *is, DiagList *dl)
 {
@@ -475,26 +490,29 @@ static TsContext *new_context(Issue *is, DiagList *dl)
     return c;
 }
 
-static TsContext *take_context(Issue *is, Item *it)
+TsContext *issuebuild_take_context(Issue *is, DiagList *dl)
 {
     TsContext *c = g_async_queue_try_pop(is->idle);
     if (c)
         return c;
-    c = new_context(is, &it->dl_set);
-    if (!c)
-        it->failed = 1;
+    DiagList quiet;
+    diag_list_init(&quiet);
+    c = new_context(is, dl ? dl : &quiet);
+    diag_list_fini(&quiet);
     return c;
 }
 
+/* A job takes a context only when it lays an article out: a rebuild's
+ * articles that come from the cache need none, and a thread that only
+ * reads them does not open the fonts (6 ms) on the edited article's way. */
 static void run_job(gpointer data, gpointer unused)
 {
     (void)unused;
     Job *j = data;
-    TsContext *c = take_context(j->is, j->it);
-    if (!c)
-        return;
-    j->fn(j->is, j->it, c);
-    g_async_queue_push(j->is->idle, c);
+    TsContext *c = NULL;
+    j->fn(j->is, j->it, &c);
+    if (c)
+        g_async_queue_push(j->is->idle, c);
 }
 
 /* Runs fn on every article that wants it, on up to o->jobs threads, and
@@ -533,14 +551,20 @@ static void run_phase(Issue *is, IssueJobFn fn, int (*want)(const Item *))
     free(jobs);
 }
 
-/* Phase 2 runs one thread per context, and each thread sets first the
- * articles its context measured: their paragraphs are in its cache. */
+/* Phase 2 runs one thread per job slot, and each thread sets first the
+ * articles its context measured: their paragraphs are in its cache.  The
+ * idle contexts are handed out first; a thread without one opens one only
+ * when an article it takes must be set (a rebuild's unchanged articles need
+ * none). */
 typedef struct Owned {
     Issue *is;
     Job *jobs;
     char *taken;
     int nj;
+    int running;                /* jobs taken and not yet finished or given back */
+    int shut;                   /* threads that gave up for want of a context */
     GMutex lock;
+    GCond changed;              /* a job finished, or a thread gave up */
 } Owned;
 
 typedef struct Worker {
@@ -563,30 +587,56 @@ static Job *next_owned(Owned *o, const TsContext *c)
     for (int i = 0; i < o->nj && pick < 0; i++)
         if (!o->taken[i])
             pick = i;
-    if (pick >= 0)
+    if (pick >= 0) {
         o->taken[pick] = 1;
+        o->running++;
+    }
     g_mutex_unlock(&o->lock);
     return pick >= 0 ? &o->jobs[pick] : NULL;
 }
 
-/* Between articles, a worker takes whatever merging steps are ready. */
+/* Between articles, a worker takes whatever merging steps are ready; with
+ * no article left to take, it waits for the others' jobs, taking the steps
+ * their articles make ready (rather than leave them all to whichever thread
+ * finishes last), and takes over a job given back for want of a context. */
 static gpointer owned_worker(gpointer data)
 {
     Worker *w = data;
-    IssueMerge *im = w->o->is->merge;
+    Owned *o = w->o;
+    IssueMerge *im = o->is->merge;
     for (;;) {
-        while (im && issuemerge_step(im, w->c))
+        while (im && issuemerge_step(im, &w->c))
             ;
-        Job *j = next_owned(w->o, w->c);
-        if (!j)
+        Job *j = next_owned(o, w->c);
+        if (j) {
+            int given_back = j->fn(j->is, j->it, &w->c) != 0;
+            g_mutex_lock(&o->lock);
+            o->running--;
+            if (given_back) {
+                o->taken[j - o->jobs] = 0;  /* a thread with a context sets it */
+                o->shut++;
+            }
+            g_cond_broadcast(&o->changed);
+            g_mutex_unlock(&o->lock);
+            if (given_back)
+                break;
+            job_after(j->is, j->it);
+            continue;
+        }
+        g_mutex_lock(&o->lock);
+        int idle = o->running == 0;
+        if (!idle)                      /* until a job ends or is given back */
+            g_cond_wait(&o->changed, &o->lock);
+        g_mutex_unlock(&o->lock);
+        if (idle)
             break;
-        j->fn(j->is, j->it, w->c);
     }
     return NULL;
 }
 
-/* As run_phase, with every idle context (and new ones up to o->jobs) in a
- * thread of its own, each preferring its own articles. */
+/* As run_phase, with up to o->jobs threads, each preferring its own
+ * articles; the first holds a context (there is always one idle between
+ * phases), the others the idle ones left or none until they need one. */
 static void run_phase_owned(Issue *is, IssueJobFn fn, int (*want)(const Item *))
 {
     Owned o = {.is = is, .jobs = xcalloc((size_t)is->n + 1, sizeof *o.jobs)};
@@ -595,34 +645,37 @@ static void run_phase_owned(Issue *is, IssueJobFn fn, int (*want)(const Item *))
             o.jobs[o.nj++] = (Job){.is = is, .fn = fn, .it = &is->items[k]};
     o.taken = xcalloc((size_t)o.nj + 1, 1);
     g_mutex_init(&o.lock);
+    g_cond_init(&o.changed);
     int threads = is->o->jobs < o.nj ? is->o->jobs : o.nj;
+    if (threads < 1)
+        threads = 1;
     Worker *w = xcalloc((size_t)threads + 1, sizeof *w);
-    int nw = 0;
-    for (TsContext *c; nw < threads && (c = g_async_queue_try_pop(is->idle));)
-        w[nw++] = (Worker){&o, c};
-    while (nw < threads) {          /* more contexts; without one, fewer threads */
-        DiagList why;
-        diag_list_init(&why);
-        TsContext *c = new_context(is, &why);
-        if (!c) {
-            diag_add(&is->dl, DIAG_WARNING, is->m->path, 1, 1,
-                     "phase 2 runs on %d thread%s, not %d: %s", nw, nw == 1 ? "" : "s", threads,
-                     why.n ? why.v[0].msg : "a font context could not be opened");
-            diag_list_fini(&why);
-            break;
-        }
-        diag_list_fini(&why);
-        w[nw++] = (Worker){&o, c};
-    }
-    GThread **t = xcalloc((size_t)nw + 1, sizeof *t);
-    for (int i = 1; i < nw; i++)
+    for (int i = 0; i < threads; i++)
+        w[i] = (Worker){&o, g_async_queue_try_pop(is->idle)};
+    if (!w[0].c)
+        w[0].c = issuebuild_take_context(is, &is->dl);
+    GThread **t = xcalloc((size_t)threads + 1, sizeof *t);
+    for (int i = 1; i < threads; i++)
         t[i] = g_thread_new("set", owned_worker, &w[i]);
-    if (nw > 0)
-        owned_worker(&w[0]);
-    for (int i = 1; i < nw; i++)
+    owned_worker(&w[0]);
+    for (int i = 1; i < threads; i++)
         g_thread_join(t[i]);
-    for (int i = 0; i < nw; i++)
-        g_async_queue_push(is->idle, w[i].c);
+    /* what no thread could take (no context at all): failed, with why */
+    for (int i = 0; i < o.nj; i++)
+        if (!o.taken[i]) {
+            Item *it = o.jobs[i].it;
+            diag_add(&it->dl_set, DIAG_ERROR, is->m->path, it->ma->line, it->ma->col,
+                     "'%s' was not set: no font context could be opened", it->ma->name);
+            it->failed = 1;
+            g_atomic_int_set(&it->ready, 1);
+        }
+    if (o.shut)
+        diag_add(&is->dl, DIAG_WARNING, is->m->path, 1, 1,
+                 "phase 2 ran on fewer threads than %d: a font context could not be opened", threads);
+    for (int i = 0; i < threads; i++)
+        if (w[i].c)
+            g_async_queue_push(is->idle, w[i].c);
+    g_cond_clear(&o.changed);
     g_mutex_clear(&o.lock);
     free(t);
     free(w);
@@ -648,7 +701,7 @@ void issuebuild_measure(Issue *is, int k)
         return;
     }
     TsContext *c = g_async_queue_pop(is->idle);
-    job_measure(is, &is->items[k - 1], c);
+    job_measure(is, &is->items[k - 1], &c);
     g_async_queue_push(is->idle, c);
 }
 

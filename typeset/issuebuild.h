@@ -82,7 +82,14 @@ typedef struct Issue {
     struct LayHyphHold *hyph_hold;  /* what it loaded, once joined (issuebuild_wait_hyph) */
 } Issue;
 
-typedef void (*IssueJobFn)(Issue *is, Item *it, TsContext *c);
+/* A job on one article; *c is the thread's context, NULL until the job
+ * takes one (issuebuild_take_context).  0, or 1 when it could have none
+ * and did nothing. */
+typedef int (*IssueJobFn)(Issue *is, Item *it, TsContext **c);
+
+/* An idle context, or a new one (NULL after adding why to dl; dl may be
+ * NULL). */
+TsContext *issuebuild_take_context(Issue *is, DiagList *dl);
 
 /* Loads the style, makes OUTDIR and its cache, opens the first context (so a
  * broken style or font set is reported once, before any job).  Returns 0 or

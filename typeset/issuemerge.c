@@ -142,7 +142,7 @@ static void front_key(const IssueMerge *im, char out[ISSUECACHE_HEX])
 
 /* The cover and contents, laid out in c and painted (no post-pass: the merge
  * does it once for the whole issue); the merge starts from them. */
-static int step_front(IssueMerge *im, TsContext *c)
+static int step_front(IssueMerge *im, TsContext **cp)
 {
     Issue *is = im->is;
     const Manifest *m = is->m;
@@ -186,7 +186,12 @@ static int step_front(IssueMerge *im, TsContext *c)
             im->front_pdf = NULL;
         }
     }
+    if (!im->front_pdf && !*cp && !(*cp = issuebuild_take_context(is, &im->dl))) {
+        g_free(cached);
+        return -1;
+    }
     if (!im->front_pdf) {
+        TsContext *c = *cp;
         LayResult front;
         if (issuefront_layout(&f, is->style, c->engine, &front, a, &im->dl) != 0) {
             lay_result_fini(&front);    /* its glyph pool, even on failure */
@@ -274,7 +279,7 @@ static int step_article(IssueMerge *im, Item *it)
 }
 
 /* One step, the lock held.  Returns 1 when one was taken. */
-static int step_locked(IssueMerge *im, TsContext *c)
+static int step_locked(IssueMerge *im, TsContext **c)
 {
     if (im->failed || im->stale || im->next > im->is->n)
         return 0;
@@ -298,7 +303,7 @@ static int step_locked(IssueMerge *im, TsContext *c)
     return 1;
 }
 
-int issuemerge_step(IssueMerge *im, TsContext *c)
+int issuemerge_step(IssueMerge *im, TsContext **c)
 {
     if (!g_mutex_trylock(&im->lock))
         return 0;
@@ -315,7 +320,7 @@ int issuemerge_finish(IssueMerge *im, TsContext *c)
         drop_steps(im);
     for (int k = 0; k < is->n; k++)
         g_atomic_int_set(&is->items[k].ready, 1);
-    while (step_locked(im, c))
+    while (step_locked(im, &c))
         ;
     unsigned char *pdf = NULL;
     size_t len = 0;

@@ -15,9 +15,11 @@ typedef struct IssueMerge IssueMerge;
 IssueMerge *issuemerge_new(Issue *is);
 
 /* Takes the next step if it is ready (the front first, then article k once
- * its phase-2 job marked it `ready`) and no other thread is in one; c is the
- * caller's context, used for the front.  Returns 1 when a step was taken. */
-int issuemerge_step(IssueMerge *im, TsContext *c);
+ * its phase-2 job marked it `ready`) and no other thread is in one; *c is the
+ * caller's context, used for the front (taken, issuebuild_take_context,
+ * when the front must be laid out and *c is NULL).  Returns 1 when a step
+ * was taken. */
+int issuemerge_step(IssueMerge *im, TsContext **c);
 
 /* Forgets the steps taken: the numbering changed under them. */
 void issuemerge_restart(IssueMerge *im);

@@ -226,6 +226,8 @@ $TS issue "$C/src/issue.yaml" -o "$C/out" -j 2 >/dev/null 2>"$C/log2"
 check "issue: first build lays out every article" sh -c "test \$(grep -c ': laid out' '$C/log1') -eq 4"
 check "issue: rebuild after editing one article lays out only that one" sh -c \
     "test \$(grep -c ': laid out' '$C/log2') -eq 1 && grep -q 'ru-article.md: laid out' '$C/log2' && test \$(grep -c ': [0-9]* pages, from the cache' '$C/log2') -eq 3"
+check "issue: the first build (-j 2) opens two font contexts, the rebuild one (the edited article's)" sh -c \
+    "grep -q 'phase 1: .*; 2 font contexts)' '$C/log1' && grep -q 'phase 1: .*; 1 font context)' '$C/log2'"
 check "issue: ... and sets again only its changed paragraphs (the others as the last build set them)" \
     grep -qE 'ru-article.md: laid out, .*; [0-9]+ of [0-9]+ paragraphs as the last build set them' "$C/log2"
 check "issue: rebuild rewrites only the edited article's PDF" sh -c \
