@@ -27,6 +27,7 @@
 #include "issuemerge.h"
 #include "issuepages.h"
 #include "output.h"
+#include "paint.h"
 #include "pdfcat.h"
 
 typedef int (*IssueJobFn)(Issue *is, Item *it, TsContext **c);
@@ -267,6 +268,7 @@ static int job_measure(Issue *is, Item *it, TsContext **cp)
             issuelog_line(is->log, "%s: failed", it->ma->name);
         } else {
             it->pages = article_pages(it->art);
+            it->paint_cost = paint_cost_estimate(&it->art->result);
             it->ctx = c;
             rec = (IssueCacheRecord){.pages = it->pages};
             issuecache_put(is->cache_dir, key, &rec, &it->dl_set);
@@ -572,18 +574,24 @@ typedef struct Worker {
     TsContext *c;
 } Worker;
 
-/* The next job for the thread holding c: the first untaken one measured in
- * c, else the first measured in none, else the first left to another (set
- * cold here, which beats idling, and the merge wants the first soonest).
- * NULL when none is left. */
+/* The next job for the thread holding c: of the untaken ones measured in c,
+ * the dearest to paint (phase 1's estimate: a page of Chinese costs three of
+ * English, and one left to the end would leave the other thread idle and
+ * hold up every merging step after it), in issue order between equals; else
+ * the first measured in none; else the first left to another (set cold
+ * here, which beats idling, and the merge wants the first soonest).  NULL
+ * when none is left. */
 static Job *next_owned(Owned *o, const TsContext *c)
 {
     g_mutex_lock(&o->lock);
     int pick = -1;
-    for (int pass = 0; pass < 2 && pick < 0; pass++)
-        for (int i = 0; i < o->nj && pick < 0; i++)
-            if (!o->taken[i] && o->jobs[i].it->ctx == (pass == 0 ? c : NULL))
-                pick = i;
+    for (int i = 0; i < o->nj; i++)
+        if (!o->taken[i] && c && o->jobs[i].it->ctx == c &&
+            (pick < 0 || o->jobs[i].it->paint_cost > o->jobs[pick].it->paint_cost))
+            pick = i;
+    for (int i = 0; i < o->nj && pick < 0; i++)
+        if (!o->taken[i] && o->jobs[i].it->ctx == NULL)
+            pick = i;
     for (int i = 0; i < o->nj && pick < 0; i++)
         if (!o->taken[i])
             pick = i;

@@ -46,6 +46,7 @@ typedef struct Item {
     int first;                  /* its first folio in the issue */
     int set_at;                 /* first folio of its current layout; 0 = none */
     int set_pages;              /* pages of that layout */
+    double paint_cost;          /* paint_cost_estimate of phase 1's layout (0: none) */
     int cached_warnings;        /* warnings of the layout a cached PDF came from */
     TsContext *ctx;             /* the context whose cache holds its paragraphs, or NULL */
     unsigned char *pdf;         /* its PDF's bytes, for the merge (NULL: the merge

@@ -317,3 +317,37 @@ int paint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, uns
     *out = g_byte_array_free(buf, FALSE);
     return 0;
 }
+
+/* The glyphs drawn cost a few thousand instructions each; each glyph of a
+ * font met for the first time in a document costs some forty times that
+ * (Cairo loads its outline, twice: for the page and for the subset), which
+ * is what makes a page of Chinese three times as dear as a page of English. */
+double paint_cost_estimate(const LayResult *r)
+{
+    enum { FIRST_GLYPH_WEIGHT = 40 };
+    GHashTable *seen = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    double cost = 0;
+    for (int p = 0; p < r->n_pages; p++)
+        for (int i = 0; i < r->pages[p].n_items; i++) {
+            const LayItem *it = &r->pages[p].items[i];
+            if (it->kind != LI_GLYPHS || !it->gi)
+                continue;
+            PangoFont *font = it->gi->item->analysis.font;
+            guint32 *bits = g_hash_table_lookup(seen, font);
+            if (!bits) {
+                bits = g_new0(guint32, 65536 / 32);
+                g_hash_table_insert(seen, font, bits);
+            }
+            const PangoGlyphString *g = it->gi->glyphs;
+            for (int k = 0; k < g->num_glyphs; k++) {
+                PangoGlyph gl = g->glyphs[k].glyph;
+                cost += 1;
+                if (gl < 65536 && !(bits[gl / 32] & (1u << (gl % 32)))) {
+                    bits[gl / 32] |= 1u << (gl % 32);
+                    cost += FIRST_GLYPH_WEIGHT;
+                }
+            }
+        }
+    g_hash_table_destroy(seen);
+    return cost;
+}

@@ -37,4 +37,8 @@ void paint_page(cairo_t *cr, const LayPage *p, const PaintOptions *o);
 int paint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, unsigned char **out,
               size_t *out_len, const char **err);
 
+/* What painting r is likely to cost, in glyph-drawing units: for ordering
+ * work (an issue paints its dearest articles first), not a measurement. */
+double paint_cost_estimate(const LayResult *r);
+
 #endif
