@@ -108,3 +108,23 @@ for f in title breaks email ties-ru; do
     eof=$(grep -abo '%%EOF' "$out" | head -n 1 | cut -d: -f1)
     head -c $((eof + 6)) "$out" >"$C/pdfcat/seed-$f-cairo.pdf"
 done
+
+# set paragraphs as an issue build leaves them (layout/paraio.c): the export
+# of fuzz_paraio's own input, written by the harness (from `make fuzz-build`
+# or `make fuzz-replay-cc`), then copies cut short and with one byte changed
+# in each tenth of the file
+h=$(ls build/fuzz/fuzz_paraio build/replay/replay_paraio 2>/dev/null | head -n 1)
+if [ -n "$h" ]; then
+    mkdir -p "$C/paraio"
+    find "$C/paraio" -name 'seed-*' -delete
+    TYPESET_PARAIO_SEED="$C/paraio" "./$h"
+    s="$C/paraio/seed-export.paras"
+    n=$(wc -c <"$s")
+    head -c $((n / 2)) "$s" >"$C/paraio/seed-half.paras"
+    for k in 1 2 3 4 5 6 7 8 9; do
+        cp "$s" "$C/paraio/seed-byte-$k.paras"
+        printf '\377' | dd of="$C/paraio/seed-byte-$k.paras" bs=1 seek=$((n * k / 10)) conv=notrunc 2>/dev/null
+    done
+else
+    echo "seed.sh: no paraio harness built (make fuzz-build): corpus/paraio left as it is" >&2
+fi
