@@ -564,6 +564,8 @@ typedef struct Owned {
     char *taken;
     int nj;
     int running;                /* jobs taken and not yet finished or given back */
+    TsContext **held;           /* the workers' contexts when they start */
+    int n_held;
     int shut;                   /* threads that gave up for want of a context */
     GMutex lock;
     GCond changed;              /* a job finished, or a thread gave up */
@@ -574,13 +576,25 @@ typedef struct Worker {
     TsContext *c;
 } Worker;
 
+/* Whether another thread holds context x (the workers' contexts are fixed
+ * before they start; one a worker opens later measured nothing). */
+static int held(const Owned *o, const TsContext *x)
+{
+    for (int i = 0; i < o->n_held; i++)
+        if (o->held[i] == x)
+            return 1;
+    return 0;
+}
+
 /* The next job for the thread holding c: of the untaken ones measured in c,
  * the dearest to paint (phase 1's estimate: a page of Chinese costs three of
  * English, and one left to the end would leave the other thread idle and
  * hold up every merging step after it), in issue order between equals; else
- * the first measured in none; else the first left to another (set cold
- * here, which beats idling, and the merge wants the first soonest).  NULL
- * when none is left. */
+ * the first measured in none; else one measured in a context no thread
+ * holds; else, set cold here (its layout again), the cheapest of another
+ * thread's when that thread has two or more left: with one left, it will
+ * set it warm sooner than this thread could cold.  NULL when none is left
+ * for this thread. */
 static Job *next_owned(Owned *o, const TsContext *c)
 {
     g_mutex_lock(&o->lock);
@@ -593,8 +607,20 @@ static Job *next_owned(Owned *o, const TsContext *c)
         if (!o->taken[i] && o->jobs[i].it->ctx == NULL)
             pick = i;
     for (int i = 0; i < o->nj && pick < 0; i++)
-        if (!o->taken[i])
+        if (!o->taken[i] && !held(o, o->jobs[i].it->ctx))
             pick = i;
+    for (int i = 0; i < o->nj && pick < 0; i++) {
+        const TsContext *x = o->jobs[i].it->ctx;
+        int left = 0, cheapest = -1;
+        for (int k = 0; k < o->nj; k++)
+            if (!o->taken[k] && o->jobs[k].it->ctx == x) {
+                left++;
+                if (cheapest < 0 || o->jobs[k].it->paint_cost < o->jobs[cheapest].it->paint_cost)
+                    cheapest = k;
+            }
+        if (!o->taken[i] && left >= 2)
+            pick = cheapest;
+    }
     if (pick >= 0) {
         o->taken[pick] = 1;
         o->running++;
@@ -662,6 +688,10 @@ static void run_phase_owned(Issue *is, IssueJobFn fn, int (*want)(const Item *))
         w[i] = (Worker){&o, g_async_queue_try_pop(is->idle)};
     if (!w[0].c)
         w[0].c = issuebuild_take_context(is, &is->dl);
+    o.held = xcalloc((size_t)threads + 1, sizeof *o.held);
+    for (int i = 0; i < threads; i++)
+        if (w[i].c)
+            o.held[o.n_held++] = w[i].c;
     GThread **t = xcalloc((size_t)threads + 1, sizeof *t);
     for (int i = 1; i < threads; i++)
         t[i] = g_thread_new("set", owned_worker, &w[i]);
@@ -685,6 +715,7 @@ static void run_phase_owned(Issue *is, IssueJobFn fn, int (*want)(const Item *))
             g_async_queue_push(is->idle, w[i].c);
     g_cond_clear(&o.changed);
     g_mutex_clear(&o.lock);
+    free(o.held);
     free(t);
     free(w);
     free(o.taken);
