@@ -556,6 +556,11 @@ static void get_entry(Reader *r, PangoFont **fonts, guint n_fonts, ParaEntry *pe
                 r->bad = 1;
             if (it->kind != LI_GLYPHS && (it->gi || it->text))
                 r->bad = 1;
+            /* para_set makes glyphs and links, and a link has its target (the
+             * painter reads it; an image or tag item would name a file to
+             * read or a structure to open) */
+            if ((it->kind != LI_GLYPHS && it->kind != LI_LINK) || (it->kind == LI_LINK && !it->str))
+                r->bad = 1;
         }
     }
 }

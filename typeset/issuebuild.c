@@ -190,7 +190,10 @@ static char *paras_path(const Issue *is, const Item *it)
     issuecache_file_sha_memo(is->cache_dir, is->style->path, style);
     issuecache_file_sha_memo(is->cache_dir, fc, conf);
     g_free(fc);
-    char *id = g_strdup_printf("paragraphs\n%s\n%s%s\n%s\n", it->ma->path, is->overrides, style, conf);
+    /* the program too (its line breaking is in the paragraphs), as
+     * issuecache_content has it */
+    char *id = g_strdup_printf("paragraphs\n%s\n%s\n%s%s\n%s\n", TS_VERSION, it->ma->path,
+                               is->overrides, style, conf);
     issuecache_sha(id, strlen(id), key);
     g_free(id);
     return g_strdup_printf("%s/%s.paras", is->cache_dir, key);
@@ -658,8 +661,14 @@ static gpointer owned_worker(gpointer data)
             continue;
         }
         g_mutex_lock(&o->lock);
-        int idle = o->running == 0;
-        if (!idle)                      /* until a job ends or is given back */
+        /* a job given back since next_owned found none is taken now: its
+         * giver broadcast before this thread waited, and may have been the
+         * last one running */
+        int untaken = 0;
+        for (int i = 0; i < o->nj && !untaken; i++)
+            untaken = !o->taken[i];
+        int idle = o->running == 0 && !untaken;
+        if (!idle && !untaken)          /* until a job ends or is given back */
             g_cond_wait(&o->changed, &o->lock);
         g_mutex_unlock(&o->lock);
         if (idle)

@@ -186,9 +186,11 @@ static int step_front(IssueMerge *im, TsContext **cp)
             im->front_pdf = NULL;
         }
     }
-    if (!im->front_pdf && !*cp && !(*cp = issuebuild_take_context(is, &im->dl))) {
+    if (!im->front_pdf && !*cp && !(*cp = issuebuild_take_context(is, NULL))) {
+        /* a phase-2 thread that has no context and cannot open one leaves the
+         * step to one that has (issuemerge_finish always passes one) */
         g_free(cached);
-        return -1;
+        return 1;
     }
     if (!im->front_pdf) {
         TsContext *c = *cp;
@@ -286,6 +288,8 @@ static int step_locked(IssueMerge *im, TsContext **c)
     int rc;
     if (im->next == 0) {
         rc = step_front(im, c);
+        if (rc == 1)
+            return 0;               /* not taken: no context here */
     } else {
         Item *it = &im->is->items[im->next - 1];
         if (!g_atomic_int_get(&it->ready))

@@ -1,0 +1,118 @@
+/* test_paraio.c — the reader of set paragraphs (layout/paraio.c) on bytes
+ * that pass its checksum but that para_set never makes: written by the
+ * exporter itself from entries changed in memory (a hostile cache file needs
+ * nothing more than the checksum, which is not a secret).  Each must be
+ * refused, or taken in a form the painter survives. */
+#include "check.h"
+
+#include <glib.h>
+#include <stdlib.h>
+
+#include "../../fonts/fontload.h"
+#include "../../layout/internal.h"
+#include "../../typeset/paint.h"
+#include "layinput.h"
+
+static FontLib *fl;
+
+typedef enum { LINK_NULL, IMAGE_ITEM, TAG_NULL } Change;
+
+/* Lays out in, changes every entry of the result as ch says, exports, puts
+ * the change back (so the exporter's entries free normally), returns the
+ * bytes. */
+static GBytes *hostile(const LayInput *in, Change ch, DiagList *dl)
+{
+    LayEngine *e = lay_engine_new(fontlib_fontmap(fl), NULL);
+    Arena a;
+    arena_init(&a);
+    LayResult r;
+    GBytes *b = NULL;
+    if (lay_run(e, in, &r, &a, dl) == 0) {
+        GlyphPool *pool = r.priv;
+        /* saved to put back */
+        GPtrArray *items = g_ptr_array_new();
+        GArray *saved = g_array_new(FALSE, FALSE, sizeof(LayItem));
+        for (int i = 0; i < pool->refs.n; i++) {
+            ParaEntry *pe = pool->refs.v[i];
+            for (int l = 0; l < pe->set.n; l++)
+                for (int k = 0; k < pe->set.lines[l].n_items; k++) {
+                    LayItem *it = &pe->set.lines[l].items[k];
+                    g_ptr_array_add(items, it);
+                    g_array_append_val(saved, *it);
+                    if (ch == LINK_NULL && it->kind == LI_LINK)
+                        it->str = NULL;
+                    if (ch == IMAGE_ITEM && it->kind == LI_LINK)
+                        it->kind = LI_IMAGE, it->str = "/etc/passwd";
+                    if (ch == TAG_NULL && it->kind == LI_LINK)
+                        it->kind = LI_TAG_BEGIN, it->str = NULL;
+                }
+        }
+        b = lay_result_export_paragraphs(&r);
+        for (guint i = 0; i < items->len; i++)
+            *(LayItem *)items->pdata[i] = g_array_index(saved, LayItem, i);
+        g_ptr_array_free(items, TRUE);
+        g_array_free(saved, TRUE);
+        lay_result_fini(&r);
+    }
+    arena_fini(&a);
+    lay_engine_free(e);
+    return b;
+}
+
+/* Imports b into a new engine, lays in out with what it took and paints it
+ * tagged (links and tags drawn).  Returns what the import returned. */
+static int take_and_paint(const LayInput *in, GBytes *b, DiagList *dl, int *painted)
+{
+    LayEngine *e = lay_engine_new(fontlib_fontmap(fl), NULL);
+    int taken = lay_engine_import_paragraphs(e, b);
+    Arena a;
+    arena_init(&a);
+    LayResult r;
+    *painted = 0;
+    if (lay_run(e, in, &r, &a, dl) == 0) {
+        PaintOptions po = {.width = 300, .height = 400, .tagged = 1};
+        PaintMeta pm = {.title = "t"};
+        unsigned char *pdf = NULL;
+        size_t len = 0;
+        const char *err = NULL;
+        *painted = paint_pdf(&r, &po, &pm, &pdf, &len, &err) == 0;
+        g_free(pdf);
+    }
+    lay_result_fini(&r);
+    arena_fini(&a);
+    lay_engine_free(e);
+    return taken;
+}
+
+int main(int argc, char **argv)
+{
+    DiagList dl;
+    diag_list_init(&dl);
+    fl = fontlib_new(".", &dl);
+    if (!fl) {
+        printf("FAIL cannot load fonts\n");
+        return 1;
+    }
+    LaySpan sp;
+    LayBlock bl;
+    LayInput in = input(&sp, &bl, "Typesetting a scholarly journal is an exercise in patience: every "
+                                  "paragraph is broken into lines and justified.", 10, "en");
+    sp.link = "https://example.org/";
+    static const char *const names[] = {"a link without a target", "an image item",
+                                        "a structure tag without a name"};
+    /* one change per run when named (argv[1]): a crash is then that one's */
+    for (int ch = 0; ch < 3; ch++) {
+        if (argc > 1 && atoi(argv[1]) != ch)
+            continue;
+        GBytes *b = hostile(&in, (Change)ch, &dl);
+        int painted = 0;
+        int taken = b ? take_and_paint(&in, b, &dl, &painted) : 0;
+        CHECK(b && taken < 0 && painted, "%s is refused (import: %d), and the layout painted",
+              names[ch], taken);
+        if (b)
+            g_bytes_unref(b);
+    }
+    fontlib_free(fl);
+    diag_list_fini(&dl);
+    return check_finish();
+}
