@@ -393,6 +393,20 @@ static guint get_n(Reader *r, guint64 max)
     return (guint)v;
 }
 
+/* A count of things each written in one byte or more: in [0, max] and no
+ * more than the bytes left (a damaged count must not make the reader
+ * allocate gigabytes for a file of forty bytes). */
+static guint get_count(Reader *r, guint64 max)
+{
+    guint64 left = (guint64)(r->e - r->p);
+    guint n = get_n(r, max);
+    if ((guint64)n > left) {
+        r->bad = 1;
+        return 0;
+    }
+    return n;
+}
+
 static double get_d(Reader *r)
 {
     double v = 0;
@@ -453,14 +467,14 @@ static void get_entry(Reader *r, PangoFont **fonts, guint n_fonts, ParaEntry *pe
     const guint8 *key = get_mem(r, &klen);
     pe->key = g_bytes_new(key, klen);
     pe->src_line = get_int(r, G_MININT, G_MAXINT);
-    guint nt = get_n(r, PARAIO_MAX_COUNT);
+    guint nt = get_count(r, PARAIO_MAX_COUNT);
     const char **texts = arena_calloc(a, (size_t)nt + 1, sizeof *texts);
     int *text_len = arena_calloc(a, (size_t)nt + 1, sizeof *text_len);
     for (guint t = 0; t < nt && !r->bad; t++) {
         texts[t + 1] = get_s(r, a);
         text_len[t + 1] = texts[t + 1] ? (int)strlen(texts[t + 1]) : 0;
     }
-    guint ng = get_n(r, PARAIO_MAX_COUNT);
+    guint ng = get_count(r, PARAIO_MAX_COUNT);
     PangoGlyphItem **gis = arena_calloc(a, (size_t)ng + 1, sizeof *gis);
     for (guint g = 0; g < ng && !r->bad; g++) {
         PangoGlyphItem *gi = g_slice_new0(PangoGlyphItem);
@@ -487,7 +501,7 @@ static void get_entry(Reader *r, PangoFont **fonts, guint n_fonts, ParaEntry *pe
         gi->y_offset = get_int(r, G_MININT, G_MAXINT);
         gi->start_x_offset = get_int(r, G_MININT, G_MAXINT);
         gi->end_x_offset = get_int(r, G_MININT, G_MAXINT);
-        guint n = get_n(r, PARAIO_MAX_COUNT);
+        guint n = get_count(r, PARAIO_MAX_COUNT);
         if (r->bad)
             break;
         pango_glyph_string_set_size(gi->glyphs, (int)n);
@@ -508,14 +522,14 @@ static void get_entry(Reader *r, PangoFont **fonts, guint n_fonts, ParaEntry *pe
             gi->glyphs->log_clusters[k] = get_int(r, 0, item->length > 0 ? item->length - 1 : 0);
         }
     }
-    guint nl = get_n(r, PARAIO_MAX_COUNT);
+    guint nl = get_count(r, PARAIO_MAX_COUNT);
     pe->set.n = (int)nl;
     pe->set.lines = arena_calloc(a, (size_t)nl + 1, sizeof *pe->set.lines);
     for (guint l = 0; l < nl && !r->bad; l++) {
         SetLine *ln = &pe->set.lines[l];
         ln->height = get_d(r);
         ln->ascent = get_d(r);
-        ln->n_footnotes = (int)get_n(r, PARAIO_MAX_COUNT);
+        ln->n_footnotes = (int)get_count(r, PARAIO_MAX_COUNT);
         ln->footnotes = arena_calloc(a, (size_t)ln->n_footnotes + 1, sizeof *ln->footnotes);
         for (int f = 0; f < ln->n_footnotes && !r->bad; f++)
             ln->footnotes[f] = get_int(r, G_MININT, G_MAXINT);
@@ -534,7 +548,7 @@ static void get_entry(Reader *r, PangoFont **fonts, guint n_fonts, ParaEntry *pe
         in->last = get_int(r, 0, 1);
         in->src_line = get_int(r, G_MININT, G_MAXINT);
         in->para = get_int(r, G_MININT, G_MAXINT);
-        ln->n_items = (int)get_n(r, PARAIO_MAX_COUNT);
+        ln->n_items = (int)get_count(r, PARAIO_MAX_COUNT);
         ln->items = arena_calloc(a, (size_t)ln->n_items + 1, sizeof *ln->items);
         for (int i = 0; i < ln->n_items && !r->bad; i++) {
             LayItem *it = &ln->items[i];
@@ -611,7 +625,7 @@ int lay_engine_import_paragraphs(LayEngine *e, GBytes *bytes)
         if (!fonts[f] || face_id(fonts[f], &have) != 0 || !same_face(&want, &have))
             ok = 0;
     }
-    guint ne = ok ? get_n(&r, PARAIO_MAX_COUNT) : 0;
+    guint ne = ok ? get_count(&r, PARAIO_MAX_COUNT) : 0;
     ParaEntry **read = xcalloc((size_t)ne + 1, sizeof *read);
     guint n_read = 0;
     for (guint i = 0; i < ne && ok && !r.bad; i++) {

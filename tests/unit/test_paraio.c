@@ -6,6 +6,7 @@
 #include "check.h"
 
 #include <glib.h>
+#include <hb.h>
 #include <stdlib.h>
 
 #include "../../fonts/fontload.h"
@@ -84,6 +85,59 @@ static int take_and_paint(const LayInput *in, GBytes *b, DiagList *dl, int *pain
     return taken;
 }
 
+/* paraio.c's checksum, copied: a hostile file has it right. */
+static guint64 checksum(const guint8 *p, size_t n)
+{
+    guint64 h = 0x9e3779b97f4a7c15u ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        guint64 w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+    }
+    for (; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3u;
+    h ^= h >> 29;
+    return h * 0xc4ceb9fe1a85ec53u;
+}
+
+static void put_u(GByteArray *b, guint64 v)
+{
+    do {
+        guint8 c = (guint8)(v & 0x7f) | (v >= 0x80 ? 0x80 : 0);
+        g_byte_array_append(b, &c, 1);
+        v >>= 7;
+    } while (v);
+}
+
+static void put_s(GByteArray *b, const char *s)
+{
+    put_u(b, 1);
+    put_u(b, strlen(s));
+    g_byte_array_append(b, (const guint8 *)s, (guint)strlen(s));
+}
+
+/* A file of some 60 bytes whose one entry claims 2^24 - 1 lines: refused
+ * without allocating for them (else 2 GB, calloc'd in the entry's arena). */
+static GBytes *huge_count(void)
+{
+    GByteArray *b = g_byte_array_new();
+    g_byte_array_append(b, (const guint8 *)"typeset paragraphs 1\n", 21);
+    put_s(b, pango_version_string());
+    put_s(b, hb_version_string());
+    put_u(b, 0);                /* fonts */
+    put_u(b, 1);                /* entries */
+    put_u(b, 0);                /* key */
+    put_u(b, 0);                /* src_line */
+    put_u(b, 0);                /* texts */
+    put_u(b, 0);                /* glyph items */
+    put_u(b, (1u << 24) - 1);   /* lines */
+    guint64 sum = checksum(b->data, b->len);
+    g_byte_array_append(b, (const guint8 *)&sum, 8);
+    return g_byte_array_free_to_bytes(b);
+}
+
 int main(int argc, char **argv)
 {
     DiagList dl;
@@ -111,6 +165,23 @@ int main(int argc, char **argv)
               names[ch], taken);
         if (b)
             g_bytes_unref(b);
+    }
+    if (argc <= 1 || atoi(argv[1]) == 3) {
+        GBytes *b = huge_count();
+        LayEngine *e = lay_engine_new(fontlib_fontmap(fl), NULL);
+        long rss0 = 0, rss1 = 0;
+        char *st = NULL;
+        if (g_file_get_contents("/proc/self/statm", &st, NULL, NULL))
+            rss0 = atol(strchr(st, ' ') + 1);
+        g_free(st);
+        int taken = lay_engine_import_paragraphs(e, b);
+        if (g_file_get_contents("/proc/self/statm", &st, NULL, NULL))
+            rss1 = atol(strchr(st, ' ') + 1);
+        g_free(st);
+        CHECK(taken < 0, "a count beyond the bytes left is refused (import: %d; %zu bytes; rss %+ld pages)",
+              taken, g_bytes_get_size(b), rss1 - rss0);
+        lay_engine_free(e);
+        g_bytes_unref(b);
     }
     fontlib_free(fl);
     diag_list_fini(&dl);
