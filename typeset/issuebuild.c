@@ -567,6 +567,7 @@ typedef struct Owned {
     char *taken;
     int nj;
     int running;                /* jobs taken and not yet finished or given back */
+    unsigned changes;           /* counts the broadcasts of `changed` */
     TsContext **held;           /* the workers' contexts when they start */
     int n_held;
     int shut;                   /* threads that gave up for want of a context */
@@ -598,9 +599,10 @@ static int held(const Owned *o, const TsContext *x)
  * thread's when that thread has two or more left: with one left, it will
  * set it warm sooner than this thread could cold.  NULL when none is left
  * for this thread. */
-static Job *next_owned(Owned *o, const TsContext *c)
+static Job *next_owned(Owned *o, const TsContext *c, unsigned *changes)
 {
     g_mutex_lock(&o->lock);
+    *changes = o->changes;
     int pick = -1;
     for (int i = 0; i < o->nj; i++)
         if (!o->taken[i] && c && o->jobs[i].it->ctx == c &&
@@ -644,7 +646,8 @@ static gpointer owned_worker(gpointer data)
     for (;;) {
         while (im && issuemerge_step(im, &w->c))
             ;
-        Job *j = next_owned(o, w->c);
+        unsigned seen;
+        Job *j = next_owned(o, w->c, &seen);
         if (j) {
             int given_back = j->fn(j->is, j->it, &w->c) != 0;
             g_mutex_lock(&o->lock);
@@ -653,6 +656,7 @@ static gpointer owned_worker(gpointer data)
                 o->taken[j - o->jobs] = 0;  /* a thread with a context sets it */
                 o->shut++;
             }
+            o->changes++;
             g_cond_broadcast(&o->changed);
             g_mutex_unlock(&o->lock);
             if (given_back)
@@ -660,18 +664,20 @@ static gpointer owned_worker(gpointer data)
             job_after(j->is, j->it);
             continue;
         }
+        /* Nothing for this thread when it looked.  If nothing changed since
+         * (a job ending, or one given back, which may be this thread's to
+         * take) it waits for a change, or leaves when no job is running:
+         * what is left untaken is another thread's, which takes it. */
         g_mutex_lock(&o->lock);
-        /* a job given back since next_owned found none is taken now: its
-         * giver broadcast before this thread waited, and may have been the
-         * last one running */
-        int untaken = 0;
-        for (int i = 0; i < o->nj && !untaken; i++)
-            untaken = !o->taken[i];
-        int idle = o->running == 0 && !untaken;
-        if (!idle && !untaken)          /* until a job ends or is given back */
-            g_cond_wait(&o->changed, &o->lock);
+        int leave = 0;
+        if (o->changes == seen) {
+            if (o->running == 0)
+                leave = 1;
+            else
+                g_cond_wait(&o->changed, &o->lock);
+        }
         g_mutex_unlock(&o->lock);
-        if (idle)
+        if (leave)
             break;
     }
     return NULL;
