@@ -275,6 +275,8 @@ static int job_measure(Issue *is, Item *it, TsContext **cp)
             it->ctx = c;
             rec = (IssueCacheRecord){.pages = it->pages};
             issuecache_put(is->cache_dir, key, &rec, &it->dl_set);
+            if (is->o->article)     /* an --article job: phase 2 is another process's */
+                paras_save(is, it);
             lay_cache_stats(c->engine, &h1, &m1);
             char kept[96] = "";
             if (taken)

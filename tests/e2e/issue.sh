@@ -317,6 +317,8 @@ check "issue: --plan writes nothing" test ! -e "$IS/plan"
 check "issue: the plan's commands run" sh -c "! grep -q failed '$IS/plan.run' && test -s '$IS/plan/issue.pdf'"
 check "issue: the plan's commands give the same issue.pdf" cmp -s "$IS/plan/issue.pdf" "$D/issue.pdf" ||
     say_diff "$D" "$IS/plan"
+check "issue: each --article job leaves its paragraphs for the next build" sh -c \
+    "test \$(ls '$IS/plan/.cache/' | grep -c '\.paras\$') -eq 4"
 rm -rf "$IS/plan2"
 check "issue: --assemble without the jobs fails and names the missing job" sh -c \
     "$TS issue samples/issue.yaml -o '$IS/plan2' --assemble >/dev/null 2>'$IS/plan2.err'; test \$? -eq 1 && grep -q \"no page count in the cache for 'en-article.md'.*--article 1\" '$IS/plan2.err' && test ! -e '$IS/plan2/issue.pdf'"
