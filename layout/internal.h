@@ -68,6 +68,10 @@ typedef struct GlyphPool {
 void glyph_pool_add(GlyphPool *p, PangoGlyphItem *gi);
 void glyph_pool_free(GlyphPool *p);
 
+/* The checksum paraio.c ends its bytes with (64-bit words multiplied and
+ * folded; not a cryptographic digest). */
+guint64 paraio_checksum(const guint8 *p, size_t n);
+
 /* One set paragraph in the engine's cache (paracache.c), as paraio.c writes
  * and reads it. */
 struct ParaEntry {

@@ -40,7 +40,7 @@ enum {
  * numbers would otherwise read as other glyphs, is refused.  64-bit words
  * multiplied and folded (not a cryptographic digest: the file is this
  * program's own). */
-static guint64 checksum(const guint8 *p, size_t n)
+guint64 paraio_checksum(const guint8 *p, size_t n)
 {
     guint64 h = 0x9e3779b97f4a7c15u ^ n;
     size_t i = 0;
@@ -330,7 +330,7 @@ GBytes *lay_result_export_paragraphs(const LayResult *r)
     room(b, body.n + 8);
     put_raw(b, body.p, body.n);
     g_free(body.p);
-    guint64 sum = checksum(b->p, b->n);
+    guint64 sum = paraio_checksum(b->p, b->n);
     put_raw(b, &sum, sizeof sum);
     g_hash_table_destroy(w.fonts);
     g_ptr_array_free(w.font_list, TRUE);
@@ -592,7 +592,7 @@ int lay_engine_import_paragraphs(LayEngine *e, GBytes *bytes)
     len -= sizeof sum;
     memcpy(&sum, data + len, sizeof sum);
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION     /* tests/fuzz/fuzz_paraio.c */
-    if (sum != checksum(data, len))
+    if (sum != paraio_checksum(data, len))
         return -1;
 #endif
     Reader r = {data, data + len, 0};

@@ -4,8 +4,9 @@
  * FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION, the reader skips the checksum
  * and the fonts' file sizes and times (which would refuse nearly every
  * input, and every seed on another machine), so that what follows them is
- * fuzzed.  Whatever it takes is then laid out (the same paragraphs, so the
- * imported ones are used) and painted to an in-memory PDF.  Seeds:
+ * fuzzed.  Whatever it takes is then laid out (the same paragraphs,
+ * three_paragraphs() of tests/unit/layinput.h, so the imported ones are
+ * used) and painted to an in-memory PDF.  Seeds:
  * corpus/paraio/, exports of that input, written by this harness when
  * TYPESET_PARAIO_SEED names a directory (tests/fuzz/seed.sh). */
 #include <stddef.h>
@@ -17,57 +18,22 @@
 #include "../../fonts/fontload.h"
 #include "../../layout/layout.h"
 #include "../../typeset/paint.h"
+#include "../unit/layinput.h"     /* three_paragraphs(): the input */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static FontLib *fl;
 
-/* The paragraphs: Latin with a link and a footnote marker, Russian, and
- * Chinese mixed with Latin, on a narrow measure (several lines each). */
-static const char *const texts[][2] = {
-    {"Typesetting a scholarly journal is an exercise in patience: every paragraph is "
-     "broken into lines, hyphenated where the dictionary allows, and justified.", "en"},
-    {"Международное сотрудничество в области образования, науки и культуры "
-     "развивается; достопримечательности — «как есть».", "ru"},
-    {"Chinese 中文 and English, “A” and ‘T’, mixed. 汉字 A. B. 如果 Tom, Anna, "
-     "如果没有指定文件，或者文件为“-”，则从标准输入读取。", "zh"},
-};
-enum { NB = 3 };
-
-static LayInput input(LaySpan *sp, LayBlock *b)
-{
-    for (int k = 0; k < NB; k++) {
-        sp[k] = (LaySpan){.start = 0, .end = (int)strlen(texts[k][0]),
-                          .font = {.families = "PT Serif, Noto Serif CJK SC", .size = 10},
-                          .link = k == 0 ? "https://example.org/" : NULL};
-        b[k] = (LayBlock){.kind = LB_PARA,
-                          .para = {.text = texts[k][0], .len = sp[k].end, .spans = &sp[k],
-                                   .n_spans = 1, .lang = texts[k][1], .align = ALIGN_JUSTIFY,
-                                   .leading = 13, .hyphenate = 1, .src_line = 3 + 2 * k}};
-    }
-    LayInput in = {.file = "fuzz", .blocks = b, .n_blocks = NB};
-    in.page = (LayPageSpec){.width = 200, .height = 400, .margin_top = 20, .margin_bottom = 20,
-                            .margin_inner = 20, .margin_outer = 20, .columns = 1, .first_number = 1,
-                            .folio_font = sp[0].font, .head_font = sp[0].font, .lang = "en"};
-    in.brk = (LayBreakParams){.pretolerance = 100, .tolerance = 400, .line_penalty = 10,
-                              .hyphen_penalty = 50, .exhyphen_penalty = 50,
-                              .double_hyphen_demerits = 10000, .final_hyphen_demerits = 5000,
-                              .adj_demerits = 10000, .emergency_stretch = 10, .space_stretch = 0.5,
-                              .space_shrink = 0.33, .cjk_stretch = 0.1, .hyphen_left_min = 2,
-                              .hyphen_right_min = 3, .expansion = 0.02, .expansion_step = 0.005};
-    return in;
-}
-
 /* Lays out the input in e, and paints it (0) or not (-1). */
 static int run(LayEngine *e, LayResult *r, Arena *a, DiagList *dl)
 {
-    LaySpan sp[NB];
-    LayBlock b[NB];
-    LayInput in = input(sp, b);
+    LaySpan sp[3];
+    LayBlock b[3];
+    LayInput in = three_paragraphs(sp, b);
     if (lay_run(e, &in, r, a, dl) != 0)
         return -1;
-    PaintOptions po = {.width = 200, .height = 400, .tagged = 1};
+    PaintOptions po = {.width = in.page.width, .height = in.page.height, .tagged = 1};
     PaintMeta pm = {.title = "fuzz"};
     unsigned char *pdf = NULL;
     size_t len = 0;

@@ -29,4 +29,28 @@ static LayInput input(LaySpan *sp, LayBlock *b, const char *text, double size, c
     return in;
 }
 
+/* Three paragraphs, English (its text a link), Russian and Chinese mixed with
+ * Latin, in one input on a measure that breaks each into several lines: the
+ * paragraph cache's round trip through bytes (test_layout.c) and its fuzz
+ * harness (tests/fuzz/fuzz_paraio.c) set these. */
+static inline LayInput three_paragraphs(LaySpan sp[3], LayBlock b[3])
+{
+    static const char *const three_texts[3][2] = {
+        {"Typesetting a scholarly journal is an exercise in patience: every paragraph is "
+         "broken into lines, hyphenated where the dictionary allows, and justified.", "en"},
+        {"Международное сотрудничество в области образования, науки и культуры "
+         "развивается; достопримечательности — «как есть».", "ru"},
+        {"Chinese 中文 and English, “A” and ‘T’, mixed. 汉字 A. B. 如果 Tom, Anna, "
+         "如果没有指定文件，或者文件为“-”，则从标准输入读取。", "zh"},
+    };
+    LayInput in = input(&sp[0], &b[0], three_texts[0][0], 10, three_texts[0][1]);
+    for (int k = 1; k < 3; k++)
+        input(&sp[k], &b[k], three_texts[k][0], 10, three_texts[k][1]);
+    sp[0].link = "https://example.org/";
+    in.blocks = b;
+    in.n_blocks = 3;
+    in.page.margin_outer = 100;
+    return in;
+}
+
 #endif

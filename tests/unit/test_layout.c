@@ -311,24 +311,10 @@ int main(void)
      * short or changed anywhere are refused, and the layout is then made
      * afresh, the same */
     {
-        static const char *const texts[][2] = {
-            {"Typesetting a scholarly journal is an exercise in patience: every paragraph is "
-             "broken into lines, hyphenated where the dictionary allows, and justified.", "en"},
-            {"Международное сотрудничество в области образования, науки и культуры "
-             "развивается; достопримечательности — «как есть».", "ru"},
-            {"Chinese 中文 and English, “A” and ‘T’, mixed. 汉字 A. B. 如果 Tom, Anna, "
-             "如果没有指定文件，或者文件为“-”，则从标准输入读取。", "zh"},
-        };
         enum { NB = 3 };
         LaySpan spans[NB];
         LayBlock blocks[NB];
-        LayInput pin = input(&spans[0], &blocks[0], texts[0][0], 10, texts[0][1]);
-        for (int k = 1; k < NB; k++)
-            input(&spans[k], &blocks[k], texts[k][0], 10, texts[k][1]);
-        spans[0].link = "https://example.org/";
-        pin.blocks = blocks;
-        pin.n_blocks = NB;
-        pin.page.margin_outer = 100;    /* several lines each */
+        LayInput pin = three_paragraphs(spans, blocks);
         LayEngine *ea = lay_engine_new(fontlib_fontmap(fl), NULL);
         Arena pa;
         arena_init(&pa);

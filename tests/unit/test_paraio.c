@@ -85,23 +85,6 @@ static int take_and_paint(const LayInput *in, GBytes *b, DiagList *dl, int *pain
     return taken;
 }
 
-/* paraio.c's checksum, copied: a hostile file has it right. */
-static guint64 checksum(const guint8 *p, size_t n)
-{
-    guint64 h = 0x9e3779b97f4a7c15u ^ n;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        guint64 w;
-        memcpy(&w, p + i, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdu;
-        h ^= h >> 32;
-    }
-    for (; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3u;
-    h ^= h >> 29;
-    return h * 0xc4ceb9fe1a85ec53u;
-}
-
 static void put_u(GByteArray *b, guint64 v)
 {
     do {
@@ -133,7 +116,7 @@ static GBytes *huge_count(void)
     put_u(b, 0);                /* texts */
     put_u(b, 0);                /* glyph items */
     put_u(b, (1u << 24) - 1);   /* lines */
-    guint64 sum = checksum(b->data, b->len);
+    guint64 sum = paraio_checksum(b->data, b->len);
     g_byte_array_append(b, (const guint8 *)&sum, 8);
     return g_byte_array_free_to_bytes(b);
 }
