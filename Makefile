@@ -3,7 +3,7 @@
 
 PREFIX ?= /usr/local
 CC ?= cc
-PKGS := pangocairo pangoft2 harfbuzz harfbuzz-subset freetype2 cairo-ft fontconfig cairo-pdf cairo-png yaml-0.1 libcmark-gfm libqpdf librsvg-2.0
+PKGS := pangocairo pangoft2 harfbuzz harfbuzz-subset freetype2 cairo-ft fontconfig cairo-pdf cairo-png zlib yaml-0.1 libcmark-gfm libqpdf librsvg-2.0
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 OPT ?= -O2 -g
 CFLAGS_BASE = -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE $(OPT) -DTS_VERSION='"$(VERSION)"' \
