@@ -32,7 +32,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 # Debian packages the project needs: libraries, fonts, dictionaries, test tools.
 DEB_PKGS := build-essential pkg-config libcairo2-dev libpango1.0-dev libharfbuzz-dev \
-  libyaml-dev librsvg2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libhyphen-dev hyphen-en-us \
+  zlib1g-dev libyaml-dev librsvg2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libhyphen-dev hyphen-en-us \
   hyphen-ru libqpdf-dev fonts-paratype fonts-noto-cjk poppler-utils qpdf ghostscript python3
 
 .PHONY: all deps demo test unit e2e install clean bench bench-quality
