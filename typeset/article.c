@@ -103,7 +103,7 @@ static int render_pdf(long long epoch, const Doc *doc, const Style *st, PaintFon
     const char *err = NULL;
     int rc = paint_pdf(res, &po, &m, &pdf, &len, &err);
     if (rc != 0)
-        diag_add(dl, DIAG_ERROR, out_path, 0, 0, "cairo could not write the PDF: %s", err);
+        diag_add(dl, DIAG_ERROR, out_path, 0, 0, "could not write the PDF: %s", err);
     if (rc == 0) {
         PdfPostOptions pp = {
             .bleed_pt = bleed,
@@ -111,7 +111,7 @@ static int render_pdf(long long epoch, const Doc *doc, const Style *st, PaintFon
             .epoch = epoch >= 0 ? epoch : (long long)time(NULL),
             .lang = doc->meta.lang,
             .title = doc->meta.title,
-            .producer = "typeset " TS_VERSION " (cairo " CAIRO_VERSION_STRING ")",
+            .producer = "typeset " TS_VERSION,
         };
         rc = pdfpost_run(pdf, len, &pp, fin, flen, out_path, dl);
     }

@@ -89,8 +89,9 @@ static void program_identity(char out[ISSUECACHE_HEX])
 /* What every article's pages depend on besides its own inputs, as one text
  * that goes into every cache key: the manifest's metadata, the program's code
  * (program_identity: the version number alone missed changes to the
- * typesetting code) and the hyphenation dictionaries (a Debian update changes
- * breaks; their digests remembered in cache_dir). */
+ * typesetting code), the hyphenation dictionaries (a Debian update changes
+ * breaks; their digests remembered in cache_dir) and the painter asked for
+ * (TYPESET_PAINTER, paint.h). */
 static char *overrides_text(const Manifest *m, const char *cache_dir)
 {
     char exe[ISSUECACHE_HEX], dic[ISSUECACHE_HEX];
@@ -115,10 +116,11 @@ static char *overrides_text(const Manifest *m, const char *cache_dir)
     issuecache_sha(dics->str, dics->len, dic);
     g_string_free(dics, TRUE);
     return g_strdup_printf("journal=%s\nissn=%s\nvolume=%s\nnumber=%s\nyear=%s\nprogram=%s\n"
-                           "hyphenation=%s\n",
+                           "hyphenation=%s\npainter=%s\n",
                            m->journal ? m->journal : "", m->issn ? m->issn : "",
                            m->volume ? m->volume : "", m->number ? m->number : "",
-                           m->year ? m->year : "", exe, dic);
+                           m->year ? m->year : "", exe, dic,
+                           g_getenv("TYPESET_PAINTER") ? g_getenv("TYPESET_PAINTER") : "");
 }
 
 /* Opens the source and puts the manifest's metadata on it (the Doc is plain

@@ -214,7 +214,7 @@ static int step_front(IssueMerge *im, TsContext **cp)
         im->n_front = front.n_pages;
         lay_result_fini(&front);
         if (rc != 0) {
-            diag_add(&im->dl, DIAG_ERROR, im->path, 0, 0, "cairo could not write the PDF: %s", err);
+            diag_add(&im->dl, DIAG_ERROR, im->path, 0, 0, "could not write the PDF: %s", err);
             g_free(cached);
             return -1;
         }
@@ -229,7 +229,7 @@ static int step_front(IssueMerge *im, TsContext **cp)
     im->blank = issuepages_front_blanks(im->n_front, im->start);
     PdfMergeOptions mo = {
         .post = {.epoch = is->pdf_epoch, .lang = m->lang, .title = im->title,
-                 .producer = "typeset " TS_VERSION " (cairo " CAIRO_VERSION_STRING ")"},
+                 .producer = "typeset " TS_VERSION},
         .blank_width = is->style->page_width, .blank_height = is->style->page_height,
         .front_blank_label = im->blank ? issuefront_roman(im->n_front + 1, a) : NULL,
         .first_folio = im->start};

@@ -38,7 +38,8 @@ static const char usage[] =
     "                        text block, baseline grid, line boxes by adjustment ratio)\n"
     "  typeset preview --help and typeset watch --help describe those commands.\n"
     "\n"
-    "Environment: TYPESET_DATADIR (styles/ and fonts/), SOURCE_DATE_EPOCH (PDF dates).\n";
+    "Environment: TYPESET_DATADIR (styles/ and fonts/), SOURCE_DATE_EPOCH (PDF dates),\n"
+    "  TYPESET_PAINTER=cairo (paint PDFs with Cairo instead of typeset's own writer).\n";
 
 static int has_data(const char *dir)
 {

@@ -3,12 +3,14 @@
 
 #include "../fonts/paintfont.h"
 #include "image.h"
+#include "pdfpaint.h"
 
 #include <cairo-pdf.h>
 #include <glib.h>
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Draws glyph item gi with its origin at (x, y), stretched sx times
@@ -243,6 +245,12 @@ static cairo_status_t to_bytes(void *closure, const unsigned char *data, unsigne
 int paint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, unsigned char **out,
               size_t *out_len, const char **err)
 {
+    const char *painter = getenv("TYPESET_PAINTER");
+    if (!painter || strcmp(painter, "cairo") != 0) {
+        int rc = pdfpaint_pdf(r, o, m, out, out_len, err);
+        if (rc != PDFPAINT_DECLINED)
+            return rc;
+    }
     GByteArray *buf = g_byte_array_new();
     double off = o->bleed + o->marks;      /* trim origin on the media */
     cairo_surface_t *s = cairo_pdf_surface_create_for_stream(to_bytes, buf, o->width + 2 * off,

@@ -1,7 +1,10 @@
-/* paint.h — the painters.  Both read a LayResult and draw it with Cairo: the
- * PDF painter into a memory stream (tags, links, destinations, outline, page
- * labels, metadata), the PNG painter into image surfaces.  One page-drawing
- * routine serves both, so PDF and preview can never disagree. */
+/* paint.h — the painters.  Both read a LayResult: the PDF painter writes it
+ * into memory (tags, links, destinations, outline, page labels, metadata),
+ * with typeset's own PDF writer (pdfpaint.h) or, for what that declines,
+ * Cairo's PDF surface; the PNG painter draws it into image surfaces with
+ * Cairo.  One Cairo page-drawing routine serves the preview, the frames
+ * overlay and Cairo's PDF; the own writer is checked against it page by
+ * page (tests/e2e/painter.sh). */
 #ifndef TS_PAINT_H
 #define TS_PAINT_H
 
@@ -32,8 +35,10 @@ typedef struct PaintOptions {
 /* Draws page p at the current transformation (origin = trim top-left). */
 void paint_page(cairo_t *cr, const LayPage *p, const PaintOptions *o);
 
-/* Renders the whole result as a PDF into *out (g_malloc'd, caller g_free's).
- * Returns 0 or -1 (cairo failure, message in *err). */
+/* Renders the whole result as a PDF into *out (g_malloc'd, caller g_free's):
+ * with pdfpaint_pdf, unless it declines or the environment variable
+ * TYPESET_PAINTER is "cairo" (for comparing the two), else with Cairo.
+ * Returns 0 or -1 (message in *err). */
 int paint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, unsigned char **out,
               size_t *out_len, const char **err);
 

@@ -1,0 +1,26 @@
+# tests/e2e/painter.sh — typeset's own PDF writer (typeset/pdfpaint.c)
+# against Cairo's, on every sample and on print options: the same pages,
+# text, structure and look (tests/pdfcompare.py), while the file is our own.
+# TYPESET_PAINTER=cairo makes typeset paint with Cairo.
+# Sourced by tests/run.sh (ok, bad, check, has, $TS, $OUT).
+
+PD=$OUT/painter
+mkdir -p "$PD"
+for src in samples/*.md; do
+    n=$(basename "$src" .md)
+    if $TS build "$src" -o "$PD/$n.pdf" 2>/dev/null &&
+        TYPESET_PAINTER=cairo $TS build "$src" -o "$PD/$n-cairo.pdf" 2>/dev/null; then
+        check "painter: $n is written by typeset's own writer" sh -c "pdfinfo '$PD/$n.pdf' | grep -q '^Producer: *typeset [0-9.]*\$'"
+        check "painter: $n matches Cairo's (text, structure, look)" \
+            python3 tests/pdfcompare.py "$PD/$n.pdf" "$PD/$n-cairo.pdf" "$PD/$n-pages"
+        check "painter: $n tagged, marked content only in the struct tree or as artifacts" sh -c "pdfinfo '$PD/$n.pdf' | grep -q '^Tagged: *yes'"
+    else
+        bad "painter: build $n both ways"
+    fi
+done
+if $TS build samples/en-article.md --bleed 3 --marks -o "$PD/bleed.pdf" 2>/dev/null &&
+    TYPESET_PAINTER=cairo $TS build samples/en-article.md --bleed 3 --marks -o "$PD/bleed-cairo.pdf" 2>/dev/null; then
+    check "painter: bleed and crop marks match Cairo's" python3 tests/pdfcompare.py "$PD/bleed.pdf" "$PD/bleed-cairo.pdf" "$PD/bleed-pages"
+else
+    bad "painter: build with --bleed 3 --marks both ways"
+fi
