@@ -8,7 +8,7 @@
 
 #define PX_TO_PT (72.0 / 96.0)
 
-static ImageKind kind_of(const unsigned char *b, size_t n)
+ImageKind image_kind(const unsigned char *b, size_t n)
 {
     if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
         return IMAGE_PNG;
@@ -17,13 +17,43 @@ static ImageKind kind_of(const unsigned char *b, size_t n)
     return IMAGE_SVG;
 }
 
-/* The frame size from the first SOFn marker (ITU T.81 §B.2.2). */
-static int jpeg_size(const unsigned char *b, size_t n, int *w, int *h)
+/* Where the entropy-coded data that starts at b[i] ends: the next marker,
+ * or n.  Inside it 0xFF is followed by 0x00 (a stuffed byte), a RSTn (D0..D7)
+ * or more 0xFF fill bytes; any other code is a marker (ITU T.81 §B.1.1.5). */
+static size_t jpeg_scan_end(const unsigned char *b, size_t n, size_t i)
 {
+    for (;;) {
+        const unsigned char *ff = i < n ? memchr(b + i, 0xFF, n - i) : NULL;
+        if (!ff)
+            return n;
+        i = (size_t)(ff - b);
+        if (i + 1 >= n)
+            return n;
+        unsigned c = b[i + 1];
+        if (c == 0x00 || (c >= 0xD0 && c <= 0xD7))
+            i += 2;
+        else if (c == 0xFF)
+            i++;
+        else
+            return i;
+    }
+}
+
+/* The segments after SOI (ITU T.81 §B.1.1): each is 0xFF and a code (0xFF
+ * fill bytes may come before it); SOI, EOI, TEM and RSTn stand alone, every
+ * other has a two-byte length that counts itself, then its body; entropy-coded
+ * data follows each SOS.  The frame header (SOFn, §B.2.2): length, P, Y, X,
+ * Nf, then three bytes for each component.  Adobe's APP14 segment (Adobe
+ * Technical Note 5116): "Adobe", version, two flag words, transform: 12 bytes
+ * of body, as libjpeg requires. */
+int image_jpeg_info(const unsigned char *b, size_t n, ImageJpeg *j)
+{
+    memset(j, 0, sizeof *j);
+    int frame = 0, scanned = 0;
     size_t i = 2;
-    while (i + 4 <= n) {
+    while (i + 2 <= n) {
         if (b[i] != 0xFF)
-            return -1;
+            break;
         unsigned m = b[i + 1];
         if (m == 0xFF) {
             i++;
@@ -33,19 +63,40 @@ static int jpeg_size(const unsigned char *b, size_t n, int *w, int *h)
             i += 2;
             continue;
         }
+        if (m == 0xD9) {
+            j->complete = frame;
+            break;
+        }
+        if (i + 4 > n)
+            break;
         size_t len = (size_t)b[i + 2] << 8 | b[i + 3];
         if (len < 2 || i + 2 + len > n)
-            return -1;
-        if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+            break;
+        const unsigned char *body = b + i + 4;
+        if (!frame && m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
             if (len < 7)
                 return -1;
-            *h = b[i + 5] << 8 | b[i + 6];
-            *w = b[i + 7] << 8 | b[i + 8];
-            return *w > 0 && *h > 0 ? 0 : -1;
+            j->sof = (int)m - 0xC0;
+            j->precision = body[0];
+            j->height = body[1] << 8 | body[2];
+            j->width = body[3] << 8 | body[4];
+            if (len >= 8 && len >= 8 + 3 * (size_t)body[5])
+                j->components = body[5];
+            if (j->width <= 0 || j->height <= 0)
+                return -1;
+            frame = 1;
+        } else if (m == 0xEE && !scanned && len >= 14 && memcmp(body, "Adobe", 5) == 0) {
+            j->adobe = 1;
         }
         i += 2 + len;
+        if (m == 0xDA) {
+            if (!frame)
+                break;
+            scanned = 1;
+            i = jpeg_scan_end(b, n, i);
+        }
     }
-    return -1;
+    return frame ? 0 : -1;
 }
 
 /* A library's message made fit for a one-line diagnostic, in place: line
@@ -77,7 +128,7 @@ int image_probe(const char *path, ImageKind *kind, double *w_pt, double *h_pt, c
         return -1;
     }
     const unsigned char *b = (const unsigned char *)data;
-    *kind = kind_of(b, n);
+    *kind = image_kind(b, n);
     int rc = 0;
     if (*kind == IMAGE_PNG) {
         /* IHDR is the first chunk: width and height at bytes 16..23; Cairo
@@ -93,13 +144,13 @@ int image_probe(const char *path, ImageKind *kind, double *w_pt, double *h_pt, c
         }
         cairo_surface_destroy(s);
     } else if (*kind == IMAGE_JPEG) {
-        int w = 0, h = 0;
-        if (jpeg_size(b, n, &w, &h) != 0) {
+        ImageJpeg j;
+        if (image_jpeg_info(b, n, &j) != 0) {
             diag_add(dl, DIAG_ERROR, file, line, col, "image '%s' is a truncated or corrupt JPEG", path);
             rc = -1;
         } else {
-            *w_pt = w * PX_TO_PT;
-            *h_pt = h * PX_TO_PT;
+            *w_pt = j.width * PX_TO_PT;
+            *h_pt = j.height * PX_TO_PT;
         }
     } else {
         RsvgHandle *h = rsvg_handle_new_from_data(b, n, &err);
@@ -146,7 +197,7 @@ int image_draw(cairo_t *cr, const char *path, double x, double y, double w, doub
     if (!g_file_get_contents(path, &data, &n, NULL))
         return -1;
     const unsigned char *b = (const unsigned char *)data;
-    ImageKind k = kind_of(b, n);
+    ImageKind k = image_kind(b, n);
     int rc = 0;
     cairo_save(cr);
     if (k == IMAGE_SVG) {
@@ -159,15 +210,15 @@ int image_draw(cairo_t *cr, const char *path, double x, double y, double w, doub
         g_free(data);
     } else {
         cairo_surface_t *s;
-        int pw = 0, ph = 0;
+        ImageJpeg j;
         if (k == IMAGE_PNG) {
             s = cairo_image_surface_create_from_png(path);
             g_free(data);
-        } else if (jpeg_size(b, n, &pw, &ph) == 0) {
+        } else if (image_jpeg_info(b, n, &j) == 0) {
             /* Cairo 1.16 cannot decode JPEG: a blank surface of the right size
              * carries the file as MIME data, which the PDF backend embeds as is
              * (DCTDecode).  Raster previews show it blank (see README). */
-            s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
+            s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, j.width, j.height);
             cairo_surface_set_mime_data(s, CAIRO_MIME_TYPE_JPEG, b, n, free_bytes, data);
         } else {
             g_free(data);
