@@ -16,10 +16,11 @@
 
 #include "image.h"
 
-/* The largest image embedded: its decoded pixels at most this many bytes
- * (w * h * 4 for a PNG, which Cairo decodes to 32-bit pixels; w * h *
- * components for a JPEG, which the viewer decodes), and neither side longer
- * than PDFIMAGE_MAX_SIDE pixels.  What is larger is refused as unreadable. */
+/* The largest image embedded: neither side longer than PDFIMAGE_MAX_SIDE
+ * pixels, and a PNG's decoded pixels (w * h * 4: Cairo decodes to 32-bit
+ * pixels in our memory) at most PDFIMAGE_MAX_BYTES.  A JPEG is never
+ * decoded here, its bytes are copied: a 24-megapixel photograph is fine.
+ * What is larger is refused as unreadable. */
 #define PDFIMAGE_MAX_BYTES ((uint64_t)64 << 20)
 #define PDFIMAGE_MAX_SIDE 30000
 
@@ -55,7 +56,7 @@ static int write_jpeg(PdfW *w, const unsigned char *b, size_t n)
     ImageJpeg j;
     if (image_jpeg_info(b, n, &j) != 0 || !j.complete || j.sof > 2 || j.precision != 8 ||
         (j.components != 1 && j.components != 3 && j.components != 4) ||
-        !size_ok((uint64_t)j.width, (uint64_t)j.height, (uint64_t)j.components))
+        !size_ok((uint64_t)j.width, (uint64_t)j.height, 0))
         return PDFIMAGE_UNREADABLE;
     static const char *const spaces[] = {
         [1] = "/DeviceGray", [3] = "/DeviceRGB", [4] = "/DeviceCMYK"};
