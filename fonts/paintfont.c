@@ -95,26 +95,33 @@ static cairo_font_face_t *face_from_blob(hb_blob_t *blob)
 /* Whether Cairo would draw font straight from its file with nothing
  * synthesized: a synthetic bold or slant, or a variation, lives in the
  * fontconfig pattern or the font, which a face of ours would not carry. */
-static FcPattern *plain_pattern(PangoFont *font)
+int paint_font_file(PangoFont *font, const char **file, int *index)
 {
     if (!font || !PANGO_IS_FC_FONT(font) || !PANGO_IS_CAIRO_FONT(font))
-        return NULL;
+        return -1;
     FcPattern *pat = pango_fc_font_get_pattern(PANGO_FC_FONT(font));
     FcBool b = FcFalse;
     FcMatrix *m;
+    FcChar8 *f = NULL;
+    int i = 0;
     if (!pat)
-        return NULL;
+        return -1;
     if (FcPatternGetBool(pat, FC_EMBOLDEN, 0, &b) == FcResultMatch && b)
-        return NULL;
+        return -1;
     if (FcPatternGetMatrix(pat, FC_MATRIX, 0, &m) == FcResultMatch &&
         (m->xx != 1 || m->xy != 0 || m->yx != 0 || m->yy != 1))
-        return NULL;
+        return -1;
     if (FcPatternGetBool(pat, FC_VARIABLE, 0, &b) == FcResultMatch && b)
-        return NULL;
+        return -1;
     hb_font_t *hf = pango_font_get_hb_font(font);
     if (!hf || hb_ot_var_has_data(hb_font_get_face(hf)))
-        return NULL;
-    return pat;
+        return -1;
+    if (FcPatternGetString(pat, FC_FILE, 0, &f) != FcResultMatch ||
+        FcPatternGetInteger(pat, FC_INDEX, 0, &i) != FcResultMatch)
+        return -1;
+    *file = (const char *)f;
+    *index = i;
+    return 0;
 }
 
 /* ---- one Pango font, as the painter draws it ---------------------------------- */
@@ -229,15 +236,13 @@ static Use *thread_use(PaintFonts *pf, PangoFont *font)
     if (u)
         return u;
     cairo_font_face_t *face = NULL;
-    FcPattern *pat = plain_pattern(font);
-    FcChar8 *file = NULL;
+    const char *file = NULL;
     int index = 0;
-    if (pat && FcPatternGetString(pat, FC_FILE, 0, &file) == FcResultMatch &&
-        FcPatternGetInteger(pat, FC_INDEX, 0, &index) == FcResultMatch) {
-        char *key = g_strdup_printf("%d:%s", index, (const char *)file);
+    if (paint_font_file(font, &file, &index) == 0) {
+        char *key = g_strdup_printf("%d:%s", index, file);
         face = g_hash_table_lookup(pf->faces, key);
         if (!face) {
-            face = face_from_file((const char *)file, index);
+            face = face_from_file(file, index);
             if (face)
                 g_hash_table_insert(pf->faces, key, face);
             else
@@ -309,7 +314,9 @@ void paint_doc_fonts_free(PaintDocFonts *d)
 /* The cut of font's face if it is a large CFF one, else &not_cut. */
 static Cut *cut_of(PaintDocFonts *d, PangoFont *font)
 {
-    if (!plain_pattern(font))
+    const char *file;
+    int index;
+    if (paint_font_file(font, &file, &index) != 0)
         return &not_cut;
     hb_face_t *hb = hb_font_get_face(pango_font_get_hb_font(font));
     Cut *c = g_hash_table_lookup(d->cuts, hb);

@@ -45,6 +45,12 @@
 /* A CFF face is cut down only when its CFF table is at least this large. */
 #define PAINT_CUT_MIN_CFF (1024 * 1024)
 
+/* Whether font is drawn straight from a font file with nothing synthesized
+ * (no synthetic bold or slant, no font matrix, not a variable face): 0, with
+ * the file (owned by font's fontconfig pattern) and the face index in it;
+ * -1 for any other font, which only Pango draws faithfully. */
+int paint_font_file(PangoFont *font, const char **file, int *index);
+
 typedef struct PaintFonts PaintFonts;
 PaintFonts *paint_fonts_new(void);
 void paint_fonts_free(PaintFonts *pf);
