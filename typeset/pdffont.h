@@ -22,9 +22,11 @@ void pdffont_free(PdfFonts *f);
 /* Notes the glyphs of g, drawn in font.  -1 when font is one this writer
  * cannot embed faithfully: a synthetic bold or slant or any font matrix, a
  * variable face, a font not from a file fontconfig names, a face HarfBuzz
- * cannot cut (neither TrueType outlines nor CFF), a glyph with
+ * cannot cut (neither TrueType outlines nor CFF), a CFF face that is not
+ * CID-keyed (viewers differ in how they find a CID in one), a glyph with
  * PANGO_GLYPH_UNKNOWN_FLAG (a hex box Pango draws); the painter then leaves
- * the whole document to Cairo.  0 otherwise. */
+ * the whole document to Cairo.  PANGO_GLYPH_EMPTY glyphs are skipped (never
+ * drawn).  -1 as well once pdffont_build has run.  0 otherwise. */
 int pdffont_add(PdfFonts *f, PangoFont *font, const PangoGlyphString *g);
 
 /* Cuts every face down to its noted glyphs.  0, or -1 when the subsetter
