@@ -70,7 +70,7 @@ static int write_jpeg(PdfW *w, const unsigned char *b, size_t n)
         g_string_append(d, " /Decode [1 0 1 0 1 0 1 0]");
     g_string_append(d, " /Filter /DCTDecode");
     int num = pdfw_reserve(w);
-    pdfw_stream(w, num, d->str, b, n, 0);
+    pdfw_stream(w, num, d->str, b, n, PDFW_RAW);
     g_string_free(d, TRUE);
     return num;
 }
@@ -256,12 +256,12 @@ static int write_png(PdfW *w, const unsigned char *b, size_t n)
             pdfw_ref(d, smask);
         }
         g_string_append(d, " /Filter /FlateDecode");
-        pdfw_stream(w, num, d->str, colour.out->data, colour.out->len, 0);
+        pdfw_stream(w, num, d->str, colour.out->data, colour.out->len, PDFW_RAW);
         if (smask) {
             g_string_truncate(d, 0);
             image_dict(d, iw, ih, "/DeviceGray");
             g_string_append(d, " /Filter /FlateDecode");
-            pdfw_stream(w, smask, d->str, alpha.out->data, alpha.out->len, 0);
+            pdfw_stream(w, smask, d->str, alpha.out->data, alpha.out->len, PDFW_RAW);
         }
         g_string_free(d, TRUE);
         rc = num;

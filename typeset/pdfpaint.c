@@ -186,6 +186,28 @@ static void put_hex4(GString *g, unsigned v)
     g_string_append_len(g, b, 4);
 }
 
+/* A two-byte code inside a literal string: half the bytes of hex, for the
+ * deflater to go through; the delimiters and the backslash escaped, and a
+ * carriage return, which a reader would take for an end of line. */
+static void put_code(GString *g, unsigned v)
+{
+    char b[4];
+    int n = 0;
+    unsigned char c[2] = {(unsigned char)(v >> 8), (unsigned char)v};
+    for (int i = 0; i < 2; i++) {
+        if (c[i] == '(' || c[i] == ')' || c[i] == '\\') {
+            b[n++] = '\\';
+            b[n++] = (char)c[i];
+        } else if (c[i] == '\r') {
+            b[n++] = '\\';
+            b[n++] = 'r';
+        } else {
+            b[n++] = (char)c[i];
+        }
+    }
+    g_string_append_len(g, b, n);
+}
+
 static void put_actual_text(GString *g, const char *text, int len)
 {
     g_string_append(g, "/Span << /ActualText <FEFF");
@@ -298,7 +320,7 @@ static void show_glyphs(Doc *d, const LayItem *it)
         int begin_act = a < n_act && act[a].first == i;
         if (gy != line_y || begin_act) {
             if (open == 2)
-                g_string_append_c(cs, '>');
+                g_string_append_c(cs, ')');
             if (open)
                 g_string_append(cs, "]TJ\n");
             open = 0;
@@ -317,29 +339,34 @@ static void show_glyphs(Doc *d, const LayItem *it)
             g_string_append_c(cs, '[');
             open = 1;
         }
+        /* whole thousandths of the size, as Cairo writes them: a glyph is
+         * at most 0.005 pt (at 10 pt) from its place, and the error never
+         * adds up, since pen follows what the viewer will do; Pango's
+         * positions, in 1/1024 pt, would otherwise ask for a tenth-unit
+         * nudge at every other glyph */
         double n = (pen - gx) / unit;
-        if (fabs(n) >= 0.05) {
+        if (fabs(n) >= 0.5) {
             if (open == 2)
-                g_string_append_c(cs, '>');
-            double nr = round(n * 10) / 10;
-            pdfw_num(cs, nr, 1);
+                g_string_append_c(cs, ')');
+            double nr = round(n);
+            pdfw_int(cs, (long long)nr);
             pen -= nr * unit;
             open = 1;
         }
         if (open == 1) {
-            g_string_append_c(cs, '<');
+            g_string_append_c(cs, '(');
             open = 2;
         }
-        put_hex4(cs, codes[i]);
+        put_code(cs, codes[i]);
         pen += adv[i] * unit;
         if (a < n_act && act[a].last <= i) {
-            g_string_append(cs, ">]TJ\nEMC\n");
+            g_string_append(cs, ")]TJ\nEMC\n");
             open = 0;
             a++;
         }
     }
     if (open == 2)
-        g_string_append_c(cs, '>');
+        g_string_append_c(cs, ')');
     if (open)
         g_string_append(cs, "]TJ\n");
     for (; a < n_act; a++)      /* a span whose glyphs were all empty */
@@ -521,7 +548,7 @@ static int write_page(Doc *d, int pi)
     end_marked(d);
 
     int contents = pdfw_reserve(&d->w);
-    if (pdfw_stream(&d->w, contents, NULL, d->cs->str, d->cs->len, 1) != 0)
+    if (pdfw_stream(&d->w, contents, NULL, d->cs->str, d->cs->len, PDFW_FAST) != 0)
         return -1;
     if (d->o->tagged) {
         int arr = pdfw_reserve(&d->w);

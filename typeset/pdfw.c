@@ -51,16 +51,15 @@ void pdfw_end(PdfW *w)
 }
 
 int pdfw_stream(PdfW *w, int num, const char *dict_extra, const void *data, size_t len,
-                int deflate)
+                int level)
 {
+    int deflate = level != PDFW_RAW;
     unsigned char *z = NULL;
     uLongf zlen = 0;
     if (deflate) {
         zlen = compressBound((uLong)len);
         z = g_malloc(zlen);
-        /* level 6 is what zlib does by default: content streams of text
-         * shrink to a quarter either way, and 6 is twice as fast as 9 */
-        if (compress2(z, &zlen, data, (uLong)len, 6) != Z_OK) {
+        if (compress2(z, &zlen, data, (uLong)len, level) != Z_OK) {
             g_free(z);
             return -1;
         }

@@ -124,7 +124,7 @@ static unsigned char *one_page(PdfFonts *f, const GString *content, size_t *len)
     int n = pdffont_count(f);
     int *obj = g_new0(int, (gsize)n + 1);
     if (pdffont_write(f, &w, obj) != 0 ||
-        pdfw_stream(&w, cs, NULL, content->str, content->len, 1) != 0) {
+        pdfw_stream(&w, cs, NULL, content->str, content->len, PDFW_SMALL) != 0) {
         g_free(obj);
         pdfw_fini(&w);
         return NULL;

@@ -183,7 +183,7 @@ static unsigned char *page_pdf(PdfW *w, int im, size_t *len)
     int cat = pdfw_reserve(w), pages = pdfw_reserve(w), page = pdfw_reserve(w);
     int content = pdfw_reserve(w);
     static const char ops[] = "q 100 0 0 80 10 10 cm /Im0 Do Q";
-    pdfw_stream(w, content, NULL, ops, strlen(ops), 0);
+    pdfw_stream(w, content, NULL, ops, strlen(ops), PDFW_RAW);
     GString *g = pdfw_begin(w, page);
     g_string_append(g, "<< /Type /Page /Parent ");
     pdfw_ref(g, pages);
