@@ -13,7 +13,7 @@ for src in samples/*.md; do
         check "painter: $n is written by typeset's own writer" sh -c "pdfinfo '$PD/$n.pdf' | grep -q '^Producer: *typeset [0-9.]*\$'"
         check "painter: $n matches Cairo's (text, structure, look)" \
             python3 tests/pdfcompare.py "$PD/$n.pdf" "$PD/$n-cairo.pdf" "$PD/$n-pages"
-        check "painter: $n tagged, marked content only in the struct tree or as artifacts" sh -c "pdfinfo '$PD/$n.pdf' | grep -q '^Tagged: *yes'"
+        check "painter: $n tagged, all it draws marked as structure or artifact" sh -c "pdfinfo '$PD/$n.pdf' | grep -q '^Tagged: *yes' && python3 tests/pdfmarked.py '$PD/$n.pdf'"
     else
         bad "painter: build $n both ways"
     fi
@@ -21,6 +21,7 @@ done
 if $TS build samples/en-article.md --bleed 3 --marks -o "$PD/bleed.pdf" 2>/dev/null &&
     TYPESET_PAINTER=cairo $TS build samples/en-article.md --bleed 3 --marks -o "$PD/bleed-cairo.pdf" 2>/dev/null; then
     check "painter: bleed and crop marks match Cairo's" python3 tests/pdfcompare.py "$PD/bleed.pdf" "$PD/bleed-cairo.pdf" "$PD/bleed-pages"
+    check "painter: crop marks are artifacts" python3 tests/pdfmarked.py "$PD/bleed.pdf"
 else
     bad "painter: build with --bleed 3 --marks both ways"
 fi

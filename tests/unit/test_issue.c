@@ -405,7 +405,7 @@ static void cat_info(void)
         qpdf_read_memory(q, "m", (const char *)out, len, NULL);
         qpdf_oh info = qpdf_oh_get_key(q, qpdf_get_trailer(q), "/Info");
         qpdf_oh pr = qpdf_oh_get_key(q, info, "/Producer");
-        CHECK(qpdf_oh_is_string(q, pr) && strncmp(qpdf_oh_get_utf8_value(q, pr), "cairo", 5) == 0,
+        CHECK(qpdf_oh_is_string(q, pr) && strncmp(qpdf_oh_get_utf8_value(q, pr), "typeset", 7) == 0,
               "the front's /Producer kept when none is given (got %s)", qpdf_oh_unparse(q, pr));
         qpdf_cleanup(&q);
     }
