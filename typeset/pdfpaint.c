@@ -481,6 +481,7 @@ static void crop_marks(Doc *d)
     /* in layout coordinates relative to the trim origin, as paint.c's */
     double xs[2] = {0, o->width}, ys[2] = {0, o->height};
     (void)off;
+    mark(d);        /* outside every element: an artifact */
     for (int i = 0; i < 2; i++)
         for (int k = 0; k < 2; k++) {
             double sx = i ? 1 : -1, sy = k ? 1 : -1;
