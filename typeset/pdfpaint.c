@@ -186,6 +186,20 @@ static void put_hex4(GString *g, unsigned v)
     g_string_append_len(g, b, 4);
 }
 
+/* Appends b[0..n) to g: g_string_append_len, without its call through
+ * g_string_insert_len, for the few bytes of each glyph. */
+static inline void put_bytes(GString *g, const char *b, size_t n)
+{
+    if (g->len + n + 1 > g->allocated_len) {
+        size_t len = g->len;
+        g_string_set_size(g, len + n + 1);     /* grows the buffer (doubling) */
+        g->len = len;
+    }
+    memcpy(g->str + g->len, b, n);
+    g->len += n;
+    g->str[g->len] = '\0';
+}
+
 /* A two-byte code inside a literal string: half the bytes of hex, for the
  * deflater to go through; the delimiters and the backslash escaped, and a
  * carriage return, which a reader would take for an end of line. */
@@ -205,7 +219,7 @@ static void put_code(GString *g, unsigned v)
             b[n++] = (char)c[i];
         }
     }
-    g_string_append_len(g, b, n);
+    put_bytes(g, b, (size_t)n);
 }
 
 static void put_actual_text(GString *g, const char *text, int len)
@@ -228,35 +242,58 @@ static void put_actual_text(GString *g, const char *text, int len)
     g_string_append(g, "> >> BDC\n");
 }
 
-/* Finds the clusters whose text the ToUnicode map cannot give (several
- * glyphs for one text, or a glyph already mapped to other text) and lists
- * them in *act; codes[i] is glyph i's code (0 for an empty glyph). */
+/* One cluster: glyphs [lo, hi) standing for text[0..len).  Notes its text
+ * with the font, or lists it in act when the ToUnicode map cannot give it
+ * (several glyphs for one text, or a glyph already mapped to other text). */
+static void cluster(Doc *d, int k, const PangoGlyphString *g, const unsigned *codes, int lo,
+                    int hi, const char *t, int len, Actual *act, int *n, int max)
+{
+    int drawn = 0, one = -1;
+    for (int i = lo; i < hi && i < g->num_glyphs; i++)
+        if (g->glyphs[i].glyph != PANGO_GLYPH_EMPTY) {
+            drawn++;
+            one = i;
+        }
+    if (drawn == 0 || len <= 0)
+        return;     /* nothing drawn for this text, or no text: as Cairo does */
+    if (drawn == 1 && pdffont_text(d->fonts, k, codes[one], t, len))
+        return;
+    if (*n < max)
+        act[(*n)++] = (Actual){lo, hi - 1, t, len};
+}
+
+/* The clusters of the run (codes[i] is glyph i's code, 0 for an empty
+ * glyph), through cluster(); returns how many went into act.  A
+ * left-to-right run whose clusters go forward is walked directly (glyphs
+ * with one log cluster form one); anything else with Pango's iterator. */
 static int actual_spans(Doc *d, int k, const LayItem *it, const unsigned *codes, Actual *act,
                         int max)
 {
     PangoGlyphItem *gi = it->gi;
     const PangoGlyphString *g = gi->glyphs;
+    const char *base = it->text + gi->item->offset;
+    int n = 0, ng = g->num_glyphs, forward = !(gi->item->analysis.level & 1);
+    for (int i = 1; i < ng && forward; i++)
+        forward = g->log_clusters[i] >= g->log_clusters[i - 1];
+    if (forward && ng > 0 && g->log_clusters[0] == 0) {
+        for (int i = 0; i < ng;) {
+            int j = i + 1;
+            while (j < ng && g->log_clusters[j] == g->log_clusters[i])
+                j++;
+            int start = g->log_clusters[i], stop = j < ng ? g->log_clusters[j] : gi->item->length;
+            cluster(d, k, g, codes, i, j, base + start, stop - start, act, &n, max);
+            i = j;
+        }
+        return n;
+    }
     PangoGlyphItemIter iter;
-    int n = 0;
     if (!pango_glyph_item_iter_init_start(&iter, gi, it->text))
         return 0;
     do {
         int lo = MIN(iter.start_glyph, iter.end_glyph + 1);
         int hi = MAX(iter.start_glyph + 1, iter.end_glyph);
-        int drawn = 0, one = -1;
-        for (int i = lo; i < hi && i < g->num_glyphs; i++)
-            if (g->glyphs[i].glyph != PANGO_GLYPH_EMPTY) {
-                drawn++;
-                one = i;
-            }
-        const char *t = it->text + iter.start_index;
-        int len = iter.end_index - iter.start_index;
-        if (drawn == 0 || len <= 0)
-            continue;   /* nothing drawn for this text, or no text: as Cairo does */
-        if (drawn == 1 && pdffont_text(d->fonts, k, codes[one], t, len))
-            continue;
-        if (n < max)
-            act[n++] = (Actual){lo, hi - 1, t, len};
+        cluster(d, k, g, codes, lo, hi, it->text + iter.start_index,
+                iter.end_index - iter.start_index, act, &n, max);
     } while (pango_glyph_item_iter_next_cluster(&iter));
     return n;
 }
