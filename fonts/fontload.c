@@ -161,6 +161,17 @@ FontLib *fontlib_new(const char *datadir, DiagList *dl)
                      "font configuration '%s' finds no font file (are fonts-paratype and "
                      "fonts-noto-cjk installed?)", conf);
         } else {
+            /* Pango's first font map starts a thread that runs FcInit, which
+             * loads the system's whole configuration and every font it lists
+             * (30M instructions, a core's 7 ms while the layout threads want
+             * both) unless fontconfig already has a current configuration:
+             * ours, the first one made, which is also the only one a font
+             * of this program should ever come from. */
+            static gsize current;
+            if (g_once_init_enter(&current)) {
+                FcConfigSetCurrent(cfg);
+                g_once_init_leave(&current, 1);
+            }
             PangoFontMap *fm = pango_cairo_font_map_new_for_font_type(CAIRO_FONT_TYPE_FT);
             if (!fm) {
                 diag_add(dl, DIAG_ERROR, conf, 1, 1, "cairo has no FreeType font backend");
