@@ -588,6 +588,7 @@ typedef struct Owned {
     TsContext **held;           /* the workers' contexts when they start */
     int n_held;
     int shut;                   /* threads that gave up for want of a context */
+    double dear;                /* a paint cost this high goes first (next_owned) */
     GMutex lock;
     GCond changed;              /* a job finished, or a thread gave up */
 } Owned;
@@ -608,9 +609,12 @@ static int held(const Owned *o, const TsContext *x)
 }
 
 /* The next job for the thread holding c: of the untaken ones measured in c,
- * the dearest to paint (phase 1's estimate: a page of Chinese costs three of
- * English, and one left to the end would leave the other thread idle and
- * hold up every merging step after it), in issue order between equals; else
+ * the dearest to paint if it is dear (phase 1's estimate, half as much
+ * again as the average: a Chinese article, which left to the end would
+ * leave the other thread idle and hold up every merging step after it),
+ * else the first in issue order (the merge appends the articles in that
+ * order: set cheapest-last, the early short ones held up nine merging steps
+ * to the very end, 11 ms of one thread alone); else
  * the first measured in none; else one measured in a context no thread
  * holds; else, set cold here (its layout again), the cheapest of another
  * thread's when that thread has two or more left: with one left, it will
@@ -622,8 +626,11 @@ static Job *next_owned(Owned *o, const TsContext *c, unsigned *changes)
     *changes = o->changes;
     int pick = -1;
     for (int i = 0; i < o->nj; i++)
-        if (!o->taken[i] && c && o->jobs[i].it->ctx == c &&
+        if (!o->taken[i] && c && o->jobs[i].it->ctx == c && o->jobs[i].it->paint_cost >= o->dear &&
             (pick < 0 || o->jobs[i].it->paint_cost > o->jobs[pick].it->paint_cost))
+            pick = i;
+    for (int i = 0; i < o->nj && pick < 0; i++)
+        if (!o->taken[i] && c && o->jobs[i].it->ctx == c)
             pick = i;
     for (int i = 0; i < o->nj && pick < 0; i++)
         if (!o->taken[i] && o->jobs[i].it->ctx == NULL)
@@ -710,6 +717,10 @@ static void run_phase_owned(Issue *is, IssueJobFn fn, int (*want)(const Item *))
         if (!is->items[k].failed && want(&is->items[k]))
             o.jobs[o.nj++] = (Job){.is = is, .fn = fn, .it = &is->items[k]};
     o.taken = xcalloc((size_t)o.nj + 1, 1);
+    double sum = 0;
+    for (int i = 0; i < o.nj; i++)
+        sum += o.jobs[i].it->paint_cost;
+    o.dear = o.nj ? 1.5 * sum / o.nj : 0;
     g_mutex_init(&o.lock);
     g_cond_init(&o.changed);
     int threads = is->o->jobs < o.nj ? is->o->jobs : o.nj;
