@@ -722,11 +722,11 @@ static int face_write(PdfW *w, const Face *fc)
         g_string_append(extra, "/Length1 ");
         pdfw_int(extra, len);
     }
-    int r = pdfw_stream(w, prog, extra->str, data, len, PDFW_SMALL);
+    int r = pdfw_stream(w, prog, extra->str, data, len, PDFW_FAST);
     g_string_free(extra, TRUE);
     GString *cm = tounicode(fc);
     if (r == 0)
-        r = pdfw_stream(w, cmap, NULL, cm->str, cm->len, PDFW_SMALL);
+        r = pdfw_stream(w, cmap, NULL, cm->str, cm->len, PDFW_FAST);
     g_string_free(cm, TRUE);
     if (r != 0)
         return -1;
