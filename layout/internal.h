@@ -23,6 +23,8 @@ struct LayEngine {
     GHashTable *hyph_memo;      /* words already hyphenated (engine_hyph_word) */
     GHashTable *words;          /* words already shaped (words.c) */
     int words_off;              /* TYPESET_NO_WORDCACHE set */
+    int uax14_off;              /* TYPESET_PANGO_BREAKS set: every paragraph's breaks
+                                   from pango_get_log_attrs (uax14.c) */
     guint words_max;            /* entries before the memo is emptied (words.c) */
 };
 
@@ -34,6 +36,12 @@ void words_fini(LayEngine *e);
  * memo where that gives the same glyphs. */
 void words_shape_item(LayEngine *e, PangoItem *it, const char *par, int plen, PangoLogAttr *la,
                       PangoGlyphString *out);
+
+/* uax14.c: fills la[0..n] (zeroed) with the line break opportunities of the
+ * n characters ch, as pango_get_log_attrs gives them (is_line_break and
+ * is_mandatory_break; nothing else), when every character is of a class it
+ * handles: 0; else -1, and la is left for pango_get_log_attrs. */
+int uax14_breaks(const gunichar *ch, int n, PangoLogAttr *la);
 
 /* Keeps font's FreeType face open and locked until the engine is freed (a
  * cairo 1.16 race, see layout.c).  Once per font; NULL is fine. */

@@ -86,6 +86,7 @@ LayEngine *lay_engine_new(PangoFontMap *fontmap, const char *hyph_dir)
     e->pinned = g_hash_table_new_full(g_direct_hash, g_direct_equal, unpin_font, NULL);
     e->hyph_memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     words_init(e);
+    e->uax14_off = getenv("TYPESET_PANGO_BREAKS") != NULL;   /* for comparing the two */
     paracache_init(e);
     return e;
 }

@@ -371,7 +371,8 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
     s->cidx[t->len] = s->nchars;
 
     PangoLanguage *lang = pango_language_from_string(p->lang ? p->lang : "en");
-    pango_get_log_attrs(txt, t->len, -1, lang, s->la, s->nchars + 1);
+    if (e->uax14_off || uax14_breaks(s->ch, s->nchars, s->la) != 0)
+        pango_get_log_attrs(txt, t->len, -1, lang, s->la, s->nchars + 1);
 
     PangoAttrList *attrs = pango_attr_list_new();
     PangoAttribute *la = pango_attr_language_new(lang);

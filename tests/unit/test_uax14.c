@@ -1,0 +1,128 @@
+/* test_uax14.c — the line break opportunities of layout/uax14.c against
+ * pango_get_log_attrs, which they replace for most paragraphs: every
+ * paragraph (blank-line separated) of the samples, the block tests, the
+ * bad-input corpus and, when it has been generated, the benchmark corpus,
+ * and strings made to exercise each rule.  At every position the layout
+ * reads (between two characters that are not spaces) and at every other,
+ * is_line_break and is_mandatory_break must be Pango's.  A paragraph with a
+ * class uax14.c leaves to Pango is counted, not compared. */
+#include "check.h"
+
+#include <glib.h>
+#include <pango/pango.h>
+#include <stdlib.h>
+
+#include "../../layout/internal.h"
+
+static int compared, declined, differing, reported;
+
+/* Compares the two on text; 0 when they agree (or uax14.c declines). */
+static int compare(const char *text, gssize len, const char *where)
+{
+    if (len < 0)
+        len = (gssize)strlen(text);
+    if (!g_utf8_validate(text, len, NULL))
+        return 0;
+    glong n = g_utf8_strlen(text, len);
+    gunichar *ch = g_new(gunichar, n + 1);
+    const char *p = text;
+    for (glong i = 0; i < n; i++, p = g_utf8_next_char(p))
+        ch[i] = g_utf8_get_char(p);
+    PangoLogAttr *ours = g_new0(PangoLogAttr, n + 1), *theirs = g_new0(PangoLogAttr, n + 1);
+    int bad = 0;
+    if (uax14_breaks(ch, (int)n, ours) != 0) {
+        declined++;
+    } else {
+        compared++;
+        pango_get_log_attrs(text, (int)len, -1, pango_language_from_string("en"), theirs,
+                            (int)n + 1);
+        for (glong i = 0; i <= n; i++)
+            if (ours[i].is_line_break != theirs[i].is_line_break ||
+                ours[i].is_mandatory_break != theirs[i].is_mandatory_break) {
+                bad = 1;
+                if (reported++ < 12) {
+                    char ctx[64] = "";
+                    int k = 0;
+                    for (glong j = i - 3 < 0 ? 0 : i - 3; j < i + 3 && j < n && k < 40; j++)
+                        k += g_unichar_to_utf8(ch[j], ctx + k);
+                    ctx[k] = 0;
+                    printf("# %s: at %ld of \"%s\" (U+%04X U+%04X): ours %d/%d, Pango's %d/%d\n",
+                           where, i, ctx, i > 0 ? ch[i - 1] : 0, i < n ? ch[i] : 0,
+                           ours[i].is_line_break, ours[i].is_mandatory_break,
+                           theirs[i].is_line_break, theirs[i].is_mandatory_break);
+                }
+            }
+        differing += bad;
+    }
+    g_free(ours);
+    g_free(theirs);
+    g_free(ch);
+    return bad;
+}
+
+/* Every paragraph of a file, as blank lines separate them. */
+static void file(const char *path)
+{
+    gchar *data = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(path, &data, &len, NULL))
+        return;
+    const char *p = data, *end = data + len;
+    while (p < end) {
+        const char *q = strstr(p, "\n\n");
+        if (!q || q > end)
+            q = end;
+        compare(p, q - p, path);
+        p = q + 2;
+    }
+    g_free(data);
+}
+
+static void dir(const char *d, const char *suffix)
+{
+    GDir *g = g_dir_open(d, 0, NULL);
+    for (const char *n; g && (n = g_dir_read_name(g));)
+        if (g_str_has_suffix(n, suffix)) {
+            char *path = g_build_filename(d, n, NULL);
+            file(path);
+            g_free(path);
+        }
+    if (g)
+        g_dir_close(g);
+}
+
+int main(void)
+{
+    static const char *const cases[] = {
+        "a-b co-operate e-mail 1-2 -3 x -y (a)b a(b) [1] {2} 3) 4( 5, 6. 7; a,b a.b a:b",
+        "$100 100$ 100% %100 €5 5€ 1,000.50 1.5-2.5 12:30 №5 +7 (495) 123-45-67",
+        "\"quoted\" “curly” «ёлочки» „lower“ ‘single’ 'apostrophe's' a\"b \"(x)\"",
+        "em—dash en–dash a — b a – b ——— a/b http://x.org/a_b?c=d&e#f a\\b",
+        "wait… what?! no!? ¿qué? ¡sí! a·b a•b a|b a~b a^b a*b a=b a<b>c",
+        "NBSP a\u00a0b a\u202fb a\u2060b soft\u00adhyphen tab\there line\u2028sep",
+        "a\nb a\r\nb a\rb\n\nc",
+        "中文，标点。（括号）“引号”《书名》【注】——破折号……省略号、顿号；分号：冒号？！",
+        "汉字123汉字abc汉字 ABC汉字 100%的 ￥100 第1章 2022年1月",
+        "Ёлка, ёж, «Север» — (2022) №12 с. 98–130. Т. 1, вып. 2/3.",
+        "Ἀθῆναι αβγ δ-ε ΑΒΓ (ω)",
+        "x) y] z} (1) [2] {3} 1) 2] 3} a)b a]b a}c",
+        "1/2 3.14 −5 +3 -5 5- 5-- --5 5e-3 U+00A0 v2.0.1 4x4 a1b2",
+        "\u3000全角空格\u3000 ｆｕｌｌ　ｗｉｄｔｈ　１２３ ！？",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+        CHECK(compare(cases[i], -1, "case") == 0, "case %zu: Pango's breaks", i);
+    int before = differing;
+    dir("samples", ".md");
+    dir("tests/blocks", ".md");
+    dir("tests/bad", ".md");
+    dir("build/bench/corpus/src", ".md");
+    CHECK(differing == before, "every paragraph of the samples, block tests, bad inputs and "
+          "corpus: %d compared, %d left to Pango, %d differ", compared, declined,
+          differing - before);
+    CHECK(compared > 100, "enough paragraphs were compared (%d)", compared);
+    /* one that must be left to Pango: a combining mark */
+    gunichar cm[] = {'e', 0x0301, 'a'};
+    PangoLogAttr la[4] = {{0}};
+    CHECK(uax14_breaks(cm, 3, la) == -1, "a combining mark is left to Pango");
+    return check_finish();
+}
