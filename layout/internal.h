@@ -22,6 +22,8 @@ struct LayEngine {
     GHashTable *pinned;         /* PangoFont * whose FreeType face is kept locked */
     GHashTable *hyph_memo;      /* words already hyphenated (engine_hyph_word) */
     GHashTable *words;          /* words already shaped (words.c) */
+    LayWordShare *word_share;   /* shared with other engines, or NULL */
+    GHashTable *font_ids;       /* PangoFont * -> its name in word_share (words.c) */
     int words_off;              /* TYPESET_NO_WORDCACHE set */
     int uax14_off;              /* TYPESET_PANGO_BREAKS set: every paragraph's breaks
                                    from pango_get_log_attrs (uax14.c) */

@@ -25,6 +25,8 @@
  * the output never depends on what the engine met before. */
 #include "internal.h"
 
+#include <pango/pangofc-font.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,9 +82,101 @@ static void word_free(gpointer p)
     g_free(w);
 }
 
+/* ---- the memo several engines share ----------------------------------------- */
+
+struct LayWordShare {
+    GMutex lock;
+    GHashTable *words;          /* WordKey (with a font name for the font) -> Word */
+    GHashTable *names;          /* font names, each once: the keys' font pointers */
+};
+
+LayWordShare *lay_word_share_new(void)
+{
+    LayWordShare *s = g_new0(LayWordShare, 1);
+    g_mutex_init(&s->lock);
+    s->words = g_hash_table_new_full(key_hash, key_equal, g_free, word_free);
+    s->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    return s;
+}
+
+void lay_word_share_free(LayWordShare *s)
+{
+    if (!s)
+        return;
+    g_hash_table_destroy(s->words);
+    g_hash_table_destroy(s->names);
+    g_mutex_clear(&s->lock);
+    g_free(s);
+}
+
+void lay_engine_share_words(LayEngine *e, LayWordShare *s)
+{
+    e->word_share = s;
+}
+
+/* font's name in the share, the same for every engine's font of the same
+ * fontconfig pattern (file, face, size, matrix, emboldening, features...)
+ * and description: their shaping is the same, since every engine is made
+ * with the same font options; NULL for a font fontconfig did not make. */
+static const char *font_name(LayEngine *e, PangoFont *font)
+{
+    const char *name = g_hash_table_lookup(e->font_ids, font);
+    if (name)
+        return name;
+    FcPattern *pat = font && PANGO_IS_FC_FONT(font) ? pango_fc_font_get_pattern(PANGO_FC_FONT(font))
+                                                    : NULL;
+    FcChar8 *unparsed = pat ? FcNameUnparse(pat) : NULL;
+    if (!unparsed)
+        return NULL;
+    PangoFontDescription *d = pango_font_describe_with_absolute_size(font);
+    char *desc = pango_font_description_to_string(d);
+    pango_font_description_free(d);
+    char *key = g_strdup_printf("%s\n%s", (const char *)unparsed, desc);
+    FcStrFree(unparsed);
+    g_free(desc);
+    LayWordShare *s = e->word_share;
+    g_mutex_lock(&s->lock);
+    name = g_hash_table_lookup(s->names, key);
+    if (!name) {
+        g_hash_table_add(s->names, key);
+        name = key;
+    } else {
+        g_free(key);
+    }
+    g_mutex_unlock(&s->lock);
+    g_hash_table_insert(e->font_ids, font, (gpointer)name);  /* font is pinned (scriptable) */
+    return name;
+}
+
+static Word *word_copy(const Word *w)
+{
+    Word *c = g_memdup2(w, sizeof *w);
+    c->g = g_memdup2(w->g, sizeof *w->g * (gsize)(w->n ? w->n : 1));
+    c->lc = g_memdup2(w->lc, sizeof(int) * (gsize)(w->n ? w->n : 1));
+    c->cut_before = c->cut_after = -1;
+    return c;
+}
+
+/* k with the share's name of the font in place of the font: a new key. */
+static WordKey *shared_key(const WordKey *k, const char *name)
+{
+    WordKey *sk = g_malloc(sizeof *sk + k->len);
+    memcpy(sk, k, sizeof *sk + k->len);
+    Head h;
+    memcpy(&h, sk->b, sizeof h);
+    h.font = (PangoFont *)name;
+    memcpy(sk->b, &h, sizeof h);
+    guint hash = 2166136261u;              /* FNV-1a */
+    for (guint i = 0; i < sk->len; i++)
+        hash = (hash ^ (unsigned char)sk->b[i]) * 16777619u;
+    sk->hash = hash;
+    return sk;
+}
+
 void words_init(LayEngine *e)
 {
     e->words = g_hash_table_new_full(key_hash, key_equal, g_free, word_free);
+    e->font_ids = g_hash_table_new(g_direct_hash, g_direct_equal);
     e->words_off = getenv("TYPESET_NO_WORDCACHE") != NULL;
     const char *max = getenv("TYPESET_WORDCACHE_MAX");
     e->words_max = max && atoi(max) > 0 ? (guint)atoi(max) : WORDS_MAX;
@@ -91,6 +185,7 @@ void words_init(LayEngine *e)
 void words_fini(LayEngine *e)
 {
     g_hash_table_destroy(e->words);
+    g_hash_table_destroy(e->font_ids);
 }
 
 /* The memo keys hold the font's address: only a font the engine holds
@@ -175,6 +270,22 @@ static Word *entry(LayEngine *e, const PangoAnalysis *an, const char *text, int 
     Word *w = g_hash_table_lookup(e->words, k);
     if (w)
         return w;
+    /* another engine's, from the share */
+    const char *name = e->word_share ? font_name(e, an->font) : NULL;
+    WordKey *sk = name ? shared_key(k, name) : NULL;
+    if (sk) {
+        g_mutex_lock(&e->word_share->lock);
+        Word *sw = g_hash_table_lookup(e->word_share->words, sk);
+        w = sw ? word_copy(sw) : NULL;
+        g_mutex_unlock(&e->word_share->lock);
+    }
+    if (w) {
+        g_free(sk);
+        WordKey *kept = g_malloc(sizeof *kept + k->len);
+        memcpy(kept, k, sizeof *kept + k->len);
+        g_hash_table_insert(e->words, kept, w);
+        return w;
+    }
     w = g_new0(Word, 1);
     w->cut_before = w->cut_after = -1;
     if (kind == GLYPHS) {
@@ -201,6 +312,16 @@ static Word *entry(LayEngine *e, const PangoAnalysis *an, const char *text, int 
     WordKey *kept = g_malloc(sizeof *kept + k->len);
     memcpy(kept, k, sizeof *kept + k->len);
     g_hash_table_insert(e->words, kept, w);
+    if (sk) {               /* left for the other engines (bounded as the memo is) */
+        g_mutex_lock(&e->word_share->lock);
+        if (g_hash_table_size(e->word_share->words) < WORDS_MAX &&
+            !g_hash_table_contains(e->word_share->words, sk)) {
+            g_hash_table_insert(e->word_share->words, sk, word_copy(w));
+            sk = NULL;
+        }
+        g_mutex_unlock(&e->word_share->lock);
+        g_free(sk);
+    }
     return w;
 }
 

@@ -499,6 +499,7 @@ static int job_cmp_longest(const void *a, const void *b)
 static void keep_paragraphs(const Issue *is, TsContext *c)
 {
     lay_engine_set_cache_keep(c->engine, (unsigned)is->n * ISSUE_MAX_ROUNDS + 2);
+    lay_engine_share_words(c->engine, is->words);
 }
 
 /* A new context, or NULL after adding why to dl. */
@@ -516,10 +517,55 @@ static TsContext *new_context(Issue *is, DiagList *dl)
     return c;
 }
 
+/* The spare context opened beside the first one, waited for: NULL when
+ * there is none (none was started, another job took it, it failed). */
+static TsContext *take_spare(Issue *is)
+{
+    g_mutex_lock(&is->lock);
+    GThread *t = is->spare_opener;
+    is->spare_opener = NULL;
+    g_mutex_unlock(&is->lock);
+    if (t)
+        g_thread_join(t);
+    g_mutex_lock(&is->lock);
+    TsContext *c = is->spare;
+    is->spare = NULL;
+    if (c)
+        g_ptr_array_add(is->contexts, c);
+    g_mutex_unlock(&is->lock);
+    if (c)
+        keep_paragraphs(is, c);
+    return c;
+}
+
+/* At -j 2 and more, phase 1's second thread needs a context of its own at
+ * once: opened while the first one is (8 ms each, on two cores), it is
+ * ready when that thread starts, rather than 8 ms into its first article.
+ * A rebuild that lays out one article or none never takes it: it is closed
+ * at the end, not counted, and cost only the idle core's time. */
+static gpointer open_spare(gpointer data)
+{
+    Issue *is = data;
+    TsContext *c = xcalloc(1, sizeof *c);
+    DiagList quiet;             /* the first context reports what is wrong */
+    diag_list_init(&quiet);
+    if (ctx_open(c, is->o->datadir, NULL, is->style, &quiet) != 0) {
+        free(c);
+        c = NULL;
+    }
+    diag_list_fini(&quiet);
+    g_mutex_lock(&is->lock);
+    is->spare = c;
+    g_mutex_unlock(&is->lock);
+    return NULL;
+}
+
 TsContext *issuebuild_take_context(Issue *is, DiagList *dl)
 {
     TsContext *c = g_async_queue_try_pop(is->idle);
     if (c)
+        return c;
+    if ((c = take_spare(is)))
         return c;
     DiagList quiet;
     diag_list_init(&quiet);
@@ -865,6 +911,7 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
     is->epoch = source_date_epoch();
     is->pdf_epoch = is->epoch >= 0 ? is->epoch : (long long)time(NULL);
     is->cache_dir = g_build_filename(o->outdir, ".cache", NULL);
+    is->words = lay_word_share_new();
     is->n = m->n_articles;
     is->items = xcalloc((size_t)is->n + 1, sizeof *is->items);
     for (int k = 0; k < is->n; k++) {
@@ -881,6 +928,8 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
      * which its own thread does while this one opens the first context */
     OverridesJob oj = {m, is->cache_dir, NULL};
     GThread *ot = g_thread_new("overrides", overrides_job, &oj);
+    if (o->jobs > 1 && is->n > 1 && !o->article && !o->assemble)
+        is->spare_opener = g_thread_new("context", open_spare, is);
     TsContext *c = xcalloc(1, sizeof *c);
     int opened = ctx_open(c, o->datadir, NULL, is->style, &is->dl);
     g_thread_join(ot);
@@ -917,6 +966,12 @@ void issuebuild_wait_hyph(Issue *is)
     if (is->hyph_loader)
         is->hyph_hold = g_thread_join(is->hyph_loader);
     is->hyph_loader = NULL;
+    g_mutex_lock(&is->lock);
+    GThread *t = is->spare_opener;
+    is->spare_opener = NULL;
+    g_mutex_unlock(&is->lock);
+    if (t)
+        g_thread_join(t);
 }
 
 void issuebuild_close(Issue *is)
@@ -933,11 +988,17 @@ void issuebuild_close(Issue *is)
         diag_list_fini(&it->dl_open);
         diag_list_fini(&it->dl_set);
     }
+    if (is->spare) {            /* opened, never taken */
+        ctx_close(is->spare);
+        free(is->spare);
+        is->spare = NULL;
+    }
     for (guint i = 0; i < is->contexts->len; i++) {
         ctx_close(is->contexts->pdata[i]);
         free(is->contexts->pdata[i]);
     }
     g_ptr_array_free(is->contexts, TRUE);
+    lay_word_share_free(is->words);     /* after the engines that use it */
     g_async_queue_unref(is->idle);
     g_mutex_clear(&is->lock);
     if (is->style)

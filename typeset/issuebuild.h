@@ -81,6 +81,10 @@ typedef struct Issue {
     GThread *hyph_loader;       /* loading the first laid-out article's dictionary
                                    (-j > 1), or NULL; set by a phase-1 job */
     struct LayHyphHold *hyph_hold;  /* what it loaded, once joined (issuebuild_wait_hyph) */
+    GThread *spare_opener;      /* opening a second context beside the first (-j > 1),
+                                   or NULL once joined; under lock */
+    TsContext *spare;           /* what it opened (NULL: failed), until a job takes it */
+    LayWordShare *words;        /* the words the contexts' engines have shaped */
 } Issue;
 
 /* A job on one article; *c is the thread's context, NULL until the job
@@ -100,8 +104,9 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m);
  * the issue's own, and forgets them. */
 void issuebuild_say(Issue *is);
 /* Waits for the thread loading the hyphenation dictionaries, keeping what it
- * loaded.  A command that returns without issuebuild_close calls it first:
- * exit's stdio teardown must not run while that thread reads a dictionary. */
+ * loaded, and for the one opening a spare context.  A command that returns
+ * without issuebuild_close calls it first: exit's stdio teardown must not
+ * run while those threads read a dictionary or the font configuration. */
 void issuebuild_wait_hyph(Issue *is);
 /* issuebuild_say, and frees everything but the manifest. */
 void issuebuild_close(Issue *is);
