@@ -27,6 +27,9 @@ struct LayEngine {
     int words_off;              /* TYPESET_NO_WORDCACHE set */
     int uax14_off;              /* TYPESET_PANGO_BREAKS set: every paragraph's breaks
                                    from pango_get_log_attrs (uax14.c) */
+    GHashTable *fontsets;       /* PangoFontset * -> its characters' fonts (itemize.c) */
+    int itemize_off;            /* TYPESET_PANGO_ITEMIZE set: pango_itemize for all */
+    int itemize_check;          /* TYPESET_CHECK_ITEMIZE set: compared with it, or abort */
     guint words_max;            /* entries before the memo is emptied (words.c) */
 };
 
@@ -38,6 +41,15 @@ void words_fini(LayEngine *e);
  * memo where that gives the same glyphs. */
 void words_shape_item(LayEngine *e, PangoItem *it, const char *par, int plen, PangoLogAttr *la,
                       PangoGlyphString *out);
+
+/* itemize.c: the items of paragraph txt[0..len) (its nch characters ch)
+ * with attributes attrs, as pango_itemize (e->ctx, txt, 0, len, attrs,
+ * NULL) gives them: made here for left-to-right text without emoji whose
+ * attributes are fonts and languages, else by pango_itemize. */
+void itemize_init(LayEngine *e);
+void itemize_fini(LayEngine *e);
+GList *itemize_paragraph(LayEngine *e, const char *txt, int len, const gunichar *ch, int nch,
+                         PangoAttrList *attrs);
 
 /* uax14.c: fills la[0..n] (zeroed) with the line break opportunities of the
  * n characters ch, as pango_get_log_attrs gives them (is_line_break and

@@ -87,6 +87,7 @@ LayEngine *lay_engine_new(PangoFontMap *fontmap, const char *hyph_dir)
     e->hyph_memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     words_init(e);
     e->uax14_off = getenv("TYPESET_PANGO_BREAKS") != NULL;   /* for comparing the two */
+    itemize_init(e);
     paracache_init(e);
     return e;
 }
@@ -96,6 +97,7 @@ void lay_engine_free(LayEngine *e)
     if (!e)
         return;
     paracache_fini(e);
+    itemize_fini(e);
     g_hash_table_destroy(e->pinned);
     g_hash_table_destroy(e->hyph_memo);
     words_fini(e);

@@ -389,7 +389,7 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
     }
     if (is_zh(p))
         cjk_punct_fonts(t, s, attrs);
-    GList *items = pango_itemize(e->ctx, txt, 0, t->len, attrs, NULL);
+    GList *items = itemize_paragraph(e, txt, t->len, s->ch, s->nchars, attrs);
     pango_attr_list_unref(attrs);
 
     /* split items at span boundaries (links, footnote markers, flags) */

@@ -1,0 +1,357 @@
+/* itemize.c — items (runs of one font, script and language) for paragraphs
+ * of left-to-right text without emoji, as pango_itemize makes them; any
+ * other paragraph goes to pango_itemize.
+ *
+ * Why: pango_itemize runs the bidi algorithm, the emoji presentation
+ * scanner and the vertical-orientation scan over every paragraph, and looks
+ * each character's font up in a hash table: 600 instructions a character,
+ * a ninth of an issue's build, for text where none of it changes anything.
+ * This takes the same steps Pango takes with Pango's own public pieces (the
+ * attribute iterator, the script iterator, the font map's fontsets, the
+ * derived language) and leaves out only what cannot apply: every character
+ * is of a left-to-right script or neutral (so every embedding level is 0),
+ * none can start an emoji presentation sequence, the gravity is south, and
+ * the attributes are only fonts and languages.  A character's font is
+ * remembered per fontset in an array.  TYPESET_CHECK_ITEMIZE=1 compares
+ * every paragraph's items with pango_itemize's (tests/e2e/itemize.sh runs
+ * the samples and the corpus so). */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Characters below this have their font remembered in an array, the
+ * others in a hash table. */
+#define DIRECT 0x3400
+#define UNKNOWN 0xFF        /* pos[]: not looked up yet */
+
+/* One fontset's characters: the font and its position in the fontset. */
+typedef struct FsCache {
+    PangoFontset *fs;       /* a reference */
+    PangoFont *fonts[64];   /* by position; fonts[n] = the base font (none covers) */
+    int n;                  /* fonts in the fontset, at most 63 remembered */
+    guint8 pos[DIRECT];     /* position + UNKNOWN until looked up */
+    GHashTable *far;        /* wc -> position + 1 */
+} FsCache;
+
+static void fs_cache_free(gpointer p)
+{
+    FsCache *c = p;
+    for (int i = 0; i <= c->n && i < 64; i++)
+        if (c->fonts[i])
+            g_object_unref(c->fonts[i]);
+    if (c->far)
+        g_hash_table_destroy(c->far);
+    g_object_unref(c->fs);
+    g_free(c);
+}
+
+static gboolean collect_font(PangoFontset *fs, PangoFont *font, gpointer data)
+{
+    (void)fs;
+    FsCache *c = data;
+    if (c->n < 63)
+        c->fonts[c->n] = g_object_ref(font);
+    c->n++;
+    return FALSE;
+}
+
+void itemize_init(LayEngine *e)
+{
+    e->fontsets = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, fs_cache_free);
+    e->itemize_off = getenv("TYPESET_PANGO_ITEMIZE") != NULL;
+    e->itemize_check = getenv("TYPESET_CHECK_ITEMIZE") != NULL;
+}
+
+void itemize_fini(LayEngine *e)
+{
+    g_hash_table_destroy(e->fontsets);
+}
+
+static FsCache *fs_cache(LayEngine *e, PangoFontset *fs, const PangoFontDescription *desc)
+{
+    FsCache *c = g_hash_table_lookup(e->fontsets, fs);
+    if (c)
+        return c;
+    c = g_new0(FsCache, 1);
+    c->fs = g_object_ref(fs);
+    pango_fontset_foreach(fs, collect_font, c);
+    if (c->n > 63) {    /* (no fontset of ours has so many) */
+        fs_cache_free(c);
+        return NULL;
+    }
+    /* what pango_itemize falls back to when no font has the character */
+    c->fonts[c->n] = pango_font_map_load_font(e->fontmap, e->ctx, desc);
+    memset(c->pos, UNKNOWN, sizeof c->pos);
+    g_hash_table_insert(e->fontsets, fs, c);
+    return c;
+}
+
+/* The font for wc and its position in the fontset, as pango_itemize's
+ * get_font gives them. */
+static PangoFont *font_for(FsCache *c, gunichar wc, int *position)
+{
+    int p;
+    gpointer v;
+    if (wc < DIRECT && c->pos[wc] != UNKNOWN) {
+        p = c->pos[wc];
+    } else if (wc >= DIRECT && c->far && (v = g_hash_table_lookup(c->far, GUINT_TO_POINTER(wc)))) {
+        p = GPOINTER_TO_INT(v) - 1;
+    } else {
+        PangoFont *f = pango_fontset_get_font(c->fs, wc);
+        for (p = 0; p < c->n && f && c->fonts[p] != f; p++)
+            ;
+        if (!f)
+            p = c->n;
+        if (f)
+            g_object_unref(f);
+        if (wc < DIRECT) {
+            c->pos[wc] = (guint8)p;
+        } else {
+            if (!c->far)
+                c->far = g_hash_table_new(g_direct_hash, g_direct_equal);
+            g_hash_table_insert(c->far, GUINT_TO_POINTER(wc), GINT_TO_POINTER(p + 1));
+        }
+    }
+    *position = p;
+    return c->fonts[p];
+}
+
+/* Characters that do not choose a font: spaces, controls, format
+ * characters, separators, variation selectors (pango_itemize's rule). */
+static int as_space(gunichar wc)
+{
+    GUnicodeType t = g_unichar_type(wc);
+    return t == G_UNICODE_CONTROL ||
+           (t == G_UNICODE_FORMAT && !((wc >= 0x600 && wc <= 0x6FF) || wc == 0x70F || wc == 0x8E2)) ||
+           t == G_UNICODE_SURROGATE || t == G_UNICODE_LINE_SEPARATOR ||
+           t == G_UNICODE_PARAGRAPH_SEPARATOR || (t == G_UNICODE_SPACE_SEPARATOR && wc != 0x1680) ||
+           (wc >= 0xFE00 && wc <= 0xFE0F) || (wc >= 0xE0100 && wc <= 0xE01EF);
+}
+
+/* Whether wc keeps a paragraph on this path: not of a right-to-left script
+ * nor a bidi control (every level stays 0), and nothing that can begin or
+ * join an emoji presentation sequence. */
+static int plain_char(gunichar wc)
+{
+    if (wc < 0x0590)
+        return 1;
+    if (wc <= 0x08FF || (wc >= 0xFB1D && wc <= 0xFDFF) || (wc >= 0xFE70 && wc <= 0xFEFF) ||
+        (wc >= 0x10800 && wc <= 0x10FFF) || (wc >= 0x1E800 && wc <= 0x1EFFF))
+        return 0;       /* Hebrew, Arabic, Syriac, Thaana, N'Ko... */
+    if (wc == 0x200D || wc == 0x200F || (wc >= 0x202A && wc <= 0x202E) ||
+        (wc >= 0x2066 && wc <= 0x2069) || wc == 0x20E3)
+        return 0;       /* joiner, RLM, embeddings and isolates, keycap */
+    if ((wc >= 0x2300 && wc <= 0x2BFF) || (wc >= 0xFE00 && wc <= 0xFE0F) || wc >= 0x1F000)
+        return 0;       /* symbols with emoji presentation, selectors, emoji */
+    if (wc == 0x3030 || wc == 0x303D || wc == 0x3297 || wc == 0x3299)
+        return 0;
+    return 1;
+}
+
+/* The language fonts are chosen for: the run's, unless it does not write
+ * the script (pango_itemize's derived language). */
+static PangoLanguage *derived(PangoLanguage *lang, PangoScript script)
+{
+    if (lang && pango_language_includes_script(lang, script))
+        return lang;
+    PangoLanguage *l = pango_script_get_sample_language(script);
+    return l ? l : pango_language_from_string("xx");
+}
+
+typedef struct Build {
+    GList *result;          /* reversed */
+    PangoItem *item;
+    const char *text, *first_space;
+    int font_position;
+} Build;
+
+/* pango_itemize's itemize_state_add_character: font NULL for a space. */
+static void add_char(Build *b, PangoFont *font, int position, int force_break, const char *p,
+                     int is_space, PangoScript script, PangoLanguage *lang)
+{
+    const char *first_space = b->first_space;
+    int n_spaces = 0;
+    if (is_space) {
+        if (!b->first_space)
+            b->first_space = p;
+    } else {
+        b->first_space = NULL;
+    }
+    if (b->item) {
+        if (!b->item->analysis.font && font) {
+            /* the spaces that began the run take the first font met */
+            for (GList *l = b->result; l; l = l->next) {
+                PangoItem *it = l->data;
+                if (it->analysis.font)
+                    break;
+                it->analysis.font = g_object_ref(font);
+            }
+            b->font_position = position;
+        } else if (b->item->analysis.font && !font) {
+            font = b->item->analysis.font;
+            position = b->font_position;
+        }
+        if (!force_break && b->item->analysis.font == font) {
+            b->item->num_chars++;
+            return;
+        }
+        /* trailing spaces go to the next item when its font comes earlier
+         * in the fontset */
+        if (b->text + b->item->offset < first_space && position < b->font_position) {
+            n_spaces = (int)g_utf8_strlen(first_space, p - first_space);
+            b->item->num_chars -= n_spaces;
+            p = first_space;
+        }
+        b->item->length = (int)(p - b->text) - b->item->offset;
+    }
+    PangoItem *it = pango_item_new();
+    it->offset = (int)(p - b->text);
+    it->length = 0;
+    it->num_chars = n_spaces + 1;
+    it->analysis.font = font ? g_object_ref(font) : NULL;
+    b->font_position = position;
+    it->analysis.level = 0;
+    it->analysis.gravity = PANGO_GRAVITY_SOUTH;
+    it->analysis.script = (guint8)script;
+    it->analysis.language = lang;
+    b->item = it;
+    b->result = g_list_prepend(b->result, it);
+}
+
+/* The items of txt[0..len), or NULL when the paragraph is not one this
+ * path takes. */
+static GList *fast_itemize(LayEngine *e, const char *txt, int len, const gunichar *ch, int nch,
+                           PangoAttrList *attrs)
+{
+    for (int i = 0; i < nch; i++)
+        if (!plain_char(ch[i]))
+            return NULL;
+    if (pango_context_get_gravity(e->ctx) != PANGO_GRAVITY_SOUTH ||
+        pango_context_get_base_dir(e->ctx) == PANGO_DIRECTION_RTL ||
+        pango_context_get_base_dir(e->ctx) == PANGO_DIRECTION_WEAK_RTL)
+        return NULL;
+    PangoAttrIterator *ai = pango_attr_list_get_iterator(attrs);
+    PangoScriptIter *si = pango_script_iter_new(txt, len);
+    const PangoFontDescription *base = pango_context_get_font_description(e->ctx);
+    PangoLanguage *ctx_lang = pango_context_get_language(e->ctx);
+    Build b = {.text = txt, .font_position = 0xFFFF};
+    const char *sstart, *send;
+    PangoScript script;
+    pango_script_iter_get_range(si, &sstart, &send, &script);
+    int ok = 1;
+    int pos = 0;                        /* byte */
+    while (pos < len && ok) {
+        /* the attribute run here */
+        int a0, a1;
+        pango_attr_iterator_range(ai, &a0, &a1);
+        if (a1 > len)
+            a1 = len;
+        PangoFontDescription *desc = pango_font_description_copy_static(base);
+        PangoLanguage *lang = NULL;
+        GSList *extra = NULL;
+        pango_attr_iterator_get_font(ai, desc, &lang, &extra);
+        if (extra) {        /* attributes beyond fonts and languages: Pango's */
+            g_slist_free_full(extra, (GDestroyNotify)pango_attribute_destroy);
+            pango_font_description_free(desc);
+            ok = 0;
+            break;
+        }
+        if (!lang)
+            lang = ctx_lang;
+        if (pango_font_description_get_variant(desc) != PANGO_VARIANT_NORMAL ||
+            (pango_font_description_get_set_fields(desc) & PANGO_FONT_MASK_GRAVITY)) {
+            pango_font_description_free(desc);
+            ok = 0;     /* small caps (Pango's post-processing), a gravity: Pango's */
+            break;
+        }
+        pango_font_description_set_gravity(desc, PANGO_GRAVITY_SOUTH);
+        /* the script runs within it */
+        while (pos < a1 && ok) {
+            while ((int)(send - txt) <= pos && pango_script_iter_next(si))
+                pango_script_iter_get_range(si, &sstart, &send, &script);
+            int end = (int)(send - txt) < a1 ? (int)(send - txt) : a1;
+            if (end <= pos) {
+                ok = 0;
+                break;
+            }
+            PangoLanguage *dl = derived(lang, script);
+            PangoFontset *fs = pango_font_map_load_fontset(e->fontmap, e->ctx, desc, dl);
+            FsCache *c = fs ? fs_cache(e, fs, desc) : NULL;
+            if (fs)
+                g_object_unref(fs);
+            if (!c) {
+                ok = 0;
+                break;
+            }
+            /* a new run begins a new item (itemize_state_process_run) */
+            b.item = NULL;
+            int last_forced = 0;
+            const char *p = txt + pos;
+            for (; p < txt + end; p = g_utf8_next_char(p)) {
+                gunichar wc = g_utf8_get_char(p);
+                int forced = wc == '\t' || wc == 0x2028;
+                PangoFont *font = NULL;
+                int position = 0xFFFF, space = as_space(wc);
+                if (!space)
+                    font = font_for(c, wc, &position);
+                add_char(&b, font, position, forced || last_forced, p, space, script, dl);
+                last_forced = forced;
+            }
+            b.item->length = (int)(p - txt) - b.item->offset;
+            if (!b.item->analysis.font) {   /* a run of spaces only */
+                int position;
+                PangoFont *font = font_for(c, ' ', &position);
+                for (GList *l = b.result; l; l = l->next) {
+                    PangoItem *it = l->data;
+                    if (it->analysis.font)
+                        break;
+                    if (font)
+                        it->analysis.font = g_object_ref(font);
+                }
+            }
+            pos = end;
+        }
+        pango_font_description_free(desc);
+        if (pos >= a1 && !pango_attr_iterator_next(ai) && pos < len)
+            ok = 0;
+    }
+    pango_script_iter_free(si);
+    pango_attr_iterator_destroy(ai);
+    if (!ok) {
+        g_list_free_full(b.result, (GDestroyNotify)pango_item_free);
+        return NULL;
+    }
+    return g_list_reverse(b.result);
+}
+
+/* Whether two item lists are the same, field by field. */
+static int same_items(GList *a, GList *b)
+{
+    for (; a && b; a = a->next, b = b->next) {
+        const PangoItem *x = a->data, *y = b->data;
+        if (x->offset != y->offset || x->length != y->length || x->num_chars != y->num_chars ||
+            x->analysis.font != y->analysis.font || x->analysis.level != y->analysis.level ||
+            x->analysis.gravity != y->analysis.gravity || x->analysis.flags != y->analysis.flags ||
+            x->analysis.script != y->analysis.script ||
+            x->analysis.language != y->analysis.language || x->analysis.extra_attrs != y->analysis.extra_attrs)
+            return 0;
+    }
+    return !a && !b;
+}
+
+GList *itemize_paragraph(LayEngine *e, const char *txt, int len, const gunichar *ch, int nch,
+                         PangoAttrList *attrs)
+{
+    GList *items = e->itemize_off ? NULL : fast_itemize(e, txt, len, ch, nch, attrs);
+    if (items && e->itemize_check) {
+        GList *theirs = pango_itemize(e->ctx, txt, 0, len, attrs, NULL);
+        if (!same_items(items, theirs)) {
+            fprintf(stderr, "typeset: itemize check: items differ from pango_itemize's for \"%.60s\"\n",
+                    txt);
+            abort();
+        }
+        g_list_free_full(theirs, (GDestroyNotify)pango_item_free);
+    }
+    return items ? items : pango_itemize(e->ctx, txt, 0, len, attrs, NULL);
+}
