@@ -3,7 +3,7 @@
 
 #include <math.h>
 #include <string.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "pdfscan.h"
 
@@ -14,11 +14,16 @@ void pdfw_init(PdfW *w)
     size_t zero = 0;
     g_array_append_val(w->off, zero);   /* object 0: the head of the free list */
     w->open = 0;
+    w->z[0] = w->z[1] = NULL;
     g_string_append(w->out, "%PDF-1.5\n%\xe2\xe3\xcf\xd3\n");
 }
 
 void pdfw_fini(PdfW *w)
 {
+    for (int k = 0; k < 2; k++) {
+        libdeflate_free_compressor(w->z[k]);
+        w->z[k] = NULL;
+    }
     if (w->out)
         g_string_free(w->out, TRUE);
     if (w->off)
@@ -55,11 +60,14 @@ int pdfw_stream(PdfW *w, int num, const char *dict_extra, const void *data, size
 {
     int deflate = level != PDFW_RAW;
     unsigned char *z = NULL;
-    uLongf zlen = 0;
     if (deflate) {
-        zlen = compressBound((uLong)len);
-        z = g_malloc(zlen);
-        if (compress2(z, &zlen, data, (uLong)len, level) != Z_OK) {
+        int k = level == PDFW_FAST ? 0 : 1;
+        if (!w->z[k] && !(w->z[k] = libdeflate_alloc_compressor(level)))
+            return -1;
+        size_t bound = libdeflate_zlib_compress_bound(w->z[k], len);
+        z = g_malloc(bound);
+        size_t zlen = libdeflate_zlib_compress(w->z[k], data, len, z, bound);
+        if (zlen == 0) {
             g_free(z);
             return -1;
         }
