@@ -105,11 +105,32 @@ static GBytes *make_key(const LayPara *p, double measure, const LayBreakParams *
     return g_byte_array_free_to_bytes(k);
 }
 
+/* The key's hash, eight bytes at a step: keys hold the paragraph's text,
+ * a few kilobytes, and GLib's g_bytes_hash, a byte at a step, was 2 % of
+ * an issue's build. */
+static guint key_hash(gconstpointer key)
+{
+    gsize n = 0;
+    const guint8 *p = g_bytes_get_data((GBytes *)key, &n);
+    guint64 h = 0x9E3779B97F4A7C15ull ^ n;
+    for (; n >= 8; p += 8, n -= 8) {
+        guint64 v;
+        memcpy(&v, p, 8);
+        h = (h ^ v) * 0xFF51AFD7ED558CCDull;
+        h ^= h >> 32;
+    }
+    guint64 v = 0;
+    memcpy(&v, p, n);
+    h = (h ^ v) * 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 29;
+    return (guint)h;
+}
+
 void paracache_init(LayEngine *e)
 {
     e->cache_off = getenv("TYPESET_NO_PARACACHE") != NULL;  /* for measuring the cache */
     e->cache_keep = PARACACHE_KEEP;
-    e->cache = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, NULL, paracache_release);
+    e->cache = g_hash_table_new_full(key_hash, g_bytes_equal, NULL, paracache_release);
 }
 
 void paracache_fini(LayEngine *e)

@@ -81,6 +81,11 @@ static int ea_wide(gunichar c)
 static int lb_rule(const Ctx *x, int b)
 {
     int a = x->a, r = x->before_sp;
+    /* most boundaries are inside a word: no rule before LB28 concerns two
+     * letters (the numeric state matters only before NU, SY, IS, CL, CP,
+     * PO, PR) */
+    if (IS(a, ALPHABETIC) && IS(b, ALPHABETIC))
+        return LB_NO;
     /* LB4, LB5: after a hard line break */
     if (IS(a, MANDATORY) || IS(a, LINE_FEED) || (IS(a, CARRIAGE_RETURN) && !IS(b, LINE_FEED)))
         return LB_MUST;
