@@ -58,51 +58,6 @@ static const char *errtext(int err, char *buf, size_t size)
     return s;
 }
 
-static int mkdir_p(const char *path)
-{
-    char *buf = xstrdup(path);
-    int rc = 0;
-    for (char *p = buf + 1; ; p++) {
-        if (*p == '/' || *p == 0) {
-            char c = *p;
-            *p = 0;
-            if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
-                rc = -1;
-                break;
-            }
-            *p = c;
-            if (!c)
-                break;
-        }
-    }
-    struct stat st;
-    if (rc == 0 && (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)))
-        rc = -1;
-    free(buf);
-    return rc;
-}
-
-/* The fontconfig cache directory, created: $XDG_CACHE_HOME/typeset/fontconfig,
- * else $HOME/.cache/typeset/fontconfig, else /tmp/typeset-fc-UID.  Heap string. */
-static char *cache_dir(void)
-{
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    char buf[PATH_MAX];
-    if (xdg && xdg[0] == '/') {
-        snprintf(buf, sizeof buf, "%s/typeset/fontconfig", xdg);
-        if (mkdir_p(buf) == 0)
-            return xstrdup(buf);
-    }
-    if (home && home[0] == '/') {
-        snprintf(buf, sizeof buf, "%s/.cache/typeset/fontconfig", home);
-        if (mkdir_p(buf) == 0)
-            return xstrdup(buf);
-    }
-    snprintf(buf, sizeof buf, "/tmp/typeset-fc-%u", (unsigned)getuid());
-    mkdir_p(buf);           /* if even this fails fontconfig only loses its cache */
-    return xstrdup(buf);
-}
-
 /* Pango up to 1.50.12 (Debian 12) takes a reference to the FcConfig in
  * pango_fc_font_map_set_config but never drops it when the map goes away
  * (later versions do, in finalize).  On those versions this weak-reference
@@ -135,7 +90,7 @@ FontLib *fontlib_new(const char *datadir, DiagList *dl)
     }
     fclose(f);
 
-    char *cache = cache_dir();
+    char *cache = base_user_cache_dir("fontconfig");
     char *econf = xml_escape(conf), *ecache = xml_escape(cache);
     size_t n = strlen(econf) + strlen(ecache) + 128;
     char *xml = xmalloc(n);

@@ -14,7 +14,7 @@ typedef struct FontLib FontLib;
 
 /* datadir holds fonts/fonts.conf.  The fontconfig cache goes to
  * $XDG_CACHE_HOME/typeset/fontconfig (or ~/.cache/typeset/fontconfig, or
- * /tmp/typeset-fc-UID).
+ * /tmp/typeset-UID/fontconfig).
  * Returns NULL after adding an error (config missing or unreadable). */
 FontLib *fontlib_new(const char *datadir, DiagList *dl);
 void fontlib_free(FontLib *fl);

@@ -1,9 +1,13 @@
 /* base.c — arena, diagnostics, allocation wrapper, UTF-8 validation. */
 #include "base.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void *xmalloc(size_t n)
 {
@@ -267,4 +271,49 @@ long utf8_find_invalid(const char *str, size_t len, int *line, int *col)
         i += n;
     }
     return -1;
+}
+
+/* ---- the user's cache ------------------------------------------------------ */
+
+static int mkdir_p(const char *path)
+{
+    char *buf = xstrdup(path);
+    int rc = 0;
+    for (char *p = buf + 1; ; p++) {
+        if (*p == '/' || *p == 0) {
+            char c = *p;
+            *p = 0;
+            if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
+                rc = -1;
+                break;
+            }
+            *p = c;
+            if (!c)
+                break;
+        }
+    }
+    struct stat st;
+    if (rc == 0 && (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)))
+        rc = -1;
+    free(buf);
+    return rc;
+}
+
+char *base_user_cache_dir(const char *name)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char buf[PATH_MAX];
+    if (xdg && xdg[0] == '/') {
+        snprintf(buf, sizeof buf, "%s/typeset/%s", xdg, name);
+        if (mkdir_p(buf) == 0)
+            return xstrdup(buf);
+    }
+    if (home && home[0] == '/') {
+        snprintf(buf, sizeof buf, "%s/.cache/typeset/%s", home, name);
+        if (mkdir_p(buf) == 0)
+            return xstrdup(buf);
+    }
+    snprintf(buf, sizeof buf, "/tmp/typeset-%u/%s", (unsigned)getuid(), name);
+    mkdir_p(buf);           /* if even this fails, the caches are only lost */
+    return xstrdup(buf);
 }

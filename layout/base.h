@@ -95,4 +95,11 @@ void diag_format(const Diag *d, char *buf, size_t size);
  * (1-based, column in characters) of that offset go to *line and *col. */
 long utf8_find_invalid(const char *s, size_t len, int *line, int *col);
 
+/* ---- the user's cache ------------------------------------------------------
+ * $XDG_CACHE_HOME/typeset/NAME, else $HOME/.cache/typeset/NAME, else
+ * /tmp/typeset-UID/NAME, created (mode 0700) as far as it can be; heap
+ * string, the caller frees.  What is kept there can always be made again:
+ * the fontconfig cache, dictionaries as prepared for libhyphen. */
+char *base_user_cache_dir(const char *name);
+
 #endif

@@ -9,6 +9,9 @@
 #include "../../layout/linebreak.h"
 #include "check.h"
 
+#include <glib.h>
+#include <glib/gstdio.h>
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -670,6 +673,17 @@ static void expect(const Hyph *h, const char *w, int l, int r, const char *want)
           w, l, r, buf, n);
 }
 
+/* w with its hyphens shown ("type-set-ting"), into buf; "" for no dictionary. */
+static void hyphenated(const Hyph *h, const char *w, int l, int r, char *buf, size_t size)
+{
+    char pts[512], shown[1024] = "";
+    if (h && strlen(w) < sizeof pts) {
+        hyph_word(h, w, (int)strlen(w), pts, l, r);
+        show(w, pts, shown);
+    }
+    g_strlcpy(buf, shown, size);
+}
+
 typedef struct ThreadArg {
     const Hyph *h;
     int failures;
@@ -814,6 +828,83 @@ static void test_hyph(void)
     CHECK(hyph_load("/nonexistent", "en") == NULL, "hyph: missing directory gives NULL");
 }
 
+/* The dictionaries as prepared for libhyphen are kept in the user's cache
+ * (hyph.c): the first load writes the file, the next reads it, a file
+ * changed in one byte or made for another dictionary is not taken (and is
+ * made again), and every way hyphenates alike. */
+static void test_hyph_kept(void)
+{
+    char *dir = g_dir_make_tmp("test-hyph-XXXXXX", NULL);
+    const char *old = g_getenv("XDG_CACHE_HOME");
+    char *saved = old ? g_strdup(old) : NULL;
+    g_setenv("XDG_CACHE_HOME", dir, TRUE);
+    char *hdir = g_build_filename(dir, "typeset", "hyphen", NULL);
+    const char *words[] = {"incomprehensibilities", "typesetting", "hyphenation"};
+    char want[3][64];
+    Hyph *h = hyph_load(NULL, "en");
+    for (int i = 0; i < 3; i++)
+        hyphenated(h, words[i], 2, 3, want[i], sizeof want[i]);
+    hyph_free(h);
+    GDir *d = g_dir_open(hdir, 0, NULL);
+    const char *name = d ? g_dir_read_name(d) : NULL;
+    char *kept = name ? g_build_filename(hdir, name, NULL) : NULL;
+    if (d)
+        g_dir_close(d);
+    CHECK(kept && g_str_has_suffix(kept, ".emb"), "hyph: the prepared dictionary is kept (%s)",
+          kept ? kept : "none");
+    gchar *first = NULL;
+    gsize first_n = 0;
+    if (kept)
+        g_file_get_contents(kept, &first, &first_n, NULL);
+    for (int round = 0; kept && round < 3; round++) {
+        gchar *data = NULL;
+        gsize n = 0;
+        g_file_get_contents(kept, &data, &n, NULL);
+        if (round == 1 && n > 100)
+            data[n - 50] ^= 1;          /* one byte of the patterns */
+        if (round == 2 && n > 40)
+            memcpy(strstr(data, "typeset-hyphen 1") + 17, "9", 1);   /* another version */
+        if (round > 0)
+            g_file_set_contents(kept, data, (gssize)n, NULL);
+        g_free(data);
+        h = hyph_load(NULL, "en");
+        int same = h != NULL;
+        for (int i = 0; i < 3 && h; i++) {
+            char got[64];
+            hyphenated(h, words[i], 2, 3, got, sizeof got);
+            same = same && strcmp(got, want[i]) == 0;
+        }
+        hyph_free(h);
+        CHECK(same, "hyph: %s: the same hyphens", round == 0 ? "read from the kept file"
+                                                : round == 1 ? "a damaged kept file made again"
+                                                             : "another version's file made again");
+        if (round > 0) {
+            gchar *again = NULL;
+            gsize m = 0;
+            g_file_get_contents(kept, &again, &m, NULL);
+            CHECK(again && m == first_n && memcmp(again, first, m) == 0,
+                  "hyph: the file is refused and written again as it was first");
+            g_free(again);
+        }
+    }
+    g_free(first);
+    if (kept)
+        g_unlink(kept);
+    g_rmdir(hdir);
+    char *t = g_build_filename(dir, "typeset", NULL);
+    g_rmdir(t);
+    g_free(t);
+    g_rmdir(dir);
+    if (saved)
+        g_setenv("XDG_CACHE_HOME", saved, TRUE);
+    else
+        g_unsetenv("XDG_CACHE_HOME");
+    g_free(saved);
+    g_free(kept);
+    g_free(hdir);
+    g_free(dir);
+}
+
 int main(void)
 {
     Arena ar;
@@ -831,6 +922,7 @@ int main(void)
     test_adj(&ar);
     test_long(&ar);
     test_hyph();
+    test_hyph_kept();
     arena_fini(&ar);
     return check_finish();
 }
