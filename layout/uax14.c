@@ -18,6 +18,16 @@
 /* The class of c after LB1, or -1 for a class left to Pango. */
 static int lb_class(gunichar c)
 {
+    /* a mark of another class (the combining double marks U+035C..U+0362
+     * and U+034F are GL, some Tibetan and Khmer signs BA) extends the
+     * grapheme before it, and Pango never breaks inside a grapheme */
+    if (c >= 0x300 && g_unichar_ismark(c))
+        return -1;
+    /* Thai (its digits, baht sign and marks of punctuation are not SA):
+     * Pango breaks a paragraph with any of it with libthai, which answers
+     * differently even between Latin characters of it */
+    if (c >= 0x0E00 && c <= 0x0E7F)
+        return -1;
     GUnicodeBreakType t = g_unichar_break_type(c);
     switch (t) {
     case G_UNICODE_BREAK_AMBIGUOUS:
@@ -126,9 +136,8 @@ static int lb_rule(const Ctx *x, int b)
     /* LB21 */
     if (IS(b, AFTER) || IS(b, HYPHEN) || IS(b, NON_STARTER) || IS(a, BEFORE))
         return LB_NO;
-    /* LB22: × IN after what may not be broken from it */
-    if (IS(b, INSEPARABLE) && (IS(a, ALPHABETIC) || IS(a, EXCLAMATION) || IS(a, IDEOGRAPHIC) ||
-                               IS(a, INSEPARABLE) || IS(a, NUMERIC)))
+    /* LB22 (since Unicode 11, as Pango has it): × IN, whatever precedes */
+    if (IS(b, INSEPARABLE))
         return LB_NO;
     /* LB23 */
     if ((IS(a, ALPHABETIC) && IS(b, NUMERIC)) || (IS(a, NUMERIC) && IS(b, ALPHABETIC)))

@@ -108,6 +108,10 @@ int main(void)
         "x) y] z} (1) [2] {3} 1) 2] 3} a)b a]b a}c",
         "1/2 3.14 −5 +3 -5 5- 5-- --5 5e-3 U+00A0 v2.0.1 4x4 a1b2",
         "\u3000全角空格\u3000 ｆｕｌｌ　ｗｉｄｔｈ　１２３ ！？",
+        /* LB22 is × IN after anything (Unicode 11 on), as Pango has it */
+        "他说。……好，……对）……“”…… wait)… so-… 5%… $… x—… a/… ?… 1.… ‥ a,‥",
+        /* marks of classes other than CM (GL, BA) extend the grapheme */
+        "a \u0361b \u035Cc x-\u0362y ( \u034Fz ",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
         CHECK(compare(cases[i], -1, "case") == 0, "case %zu: Pango's breaks", i);
@@ -124,5 +128,11 @@ int main(void)
     gunichar cm[] = {'e', 0x0301, 'a'};
     PangoLogAttr la[4] = {{0}};
     CHECK(uax14_breaks(cm, 3, la) == -1, "a combining mark is left to Pango");
+    /* and Thai, which Pango breaks with libthai: its digits and marks of
+     * punctuation are not SA, yet Pango answers otherwise around them */
+    gunichar thai[] = {'%', '^', 0x0E5B, '.'};
+    PangoLogAttr la5[5] = {{0}};
+    CHECK(uax14_breaks(thai, 4, la5) == -1, "Thai is left to Pango");
+    CHECK(compare("%^\u0E5B.\u2014(", -1, "case") == 0, "Thai punctuation: Pango's breaks");
     return check_finish();
 }
