@@ -295,7 +295,34 @@ static int actual_spans(Doc *d, int k, const LayItem *it, const unsigned *codes,
         cluster(d, k, g, codes, lo, hi, it->text + iter.start_index,
                 iter.end_index - iter.start_index, act, &n, max);
     } while (pango_glyph_item_iter_next_cluster(&iter));
+    /* the iterator goes in logical order: a right-to-left run's clusters
+     * come last glyph first, and show_glyphs takes the spans by glyph */
+    if (n > 1 && act[0].first > act[n - 1].first)
+        for (int i = 0, j = n - 1; i < j; i++, j--) {
+            Actual t = act[i];
+            act[i] = act[j];
+            act[j] = t;
+        }
     return n;
+}
+
+/* After glyph i (drawn or empty): ends the span act[*a] when i is its last
+ * glyph, closing the TJ array *open has open and the span's sequence. */
+static void span_end(GString *cs, const Actual *act, int n_act, int i, int *a, int *in_act,
+                     int *open)
+{
+    if (*a >= n_act || act[*a].last > i)
+        return;
+    if (*in_act) {
+        if (*open == 2)
+            g_string_append_c(cs, ')');
+        if (*open)
+            g_string_append(cs, "]TJ\n");
+        g_string_append(cs, "EMC\n");
+        *open = 0;
+    }
+    *in_act = 0;
+    (*a)++;
 }
 
 static void show_glyphs(Doc *d, const LayItem *it)
@@ -344,27 +371,35 @@ static void show_glyphs(Doc *d, const LayItem *it)
     double x0 = px(d, it->x), y0 = py(d, it->y);
     double pen = 0, line_y = NAN;
     int open = 0;           /* 0: no TJ array; 1: array open; 2: array and hex string open */
-    int xpos = 0, a = 0;
+    int xpos = 0, a = 0, in_act = 0;
     for (int i = 0; i < ng; i++) {
         const PangoGlyphInfo *pg = &g->glyphs[i];
         int here = xpos;
         xpos += pg->geometry.width;
-        if (pg->glyph == PANGO_GLYPH_EMPTY)
-            continue;
-        double gx = x0 + (sx * (here + pg->geometry.x_offset) + centre * pg->geometry.width) /
-                             PANGO_SCALE;
-        double gy = y0 - (double)pg->geometry.y_offset / PANGO_SCALE;
-        int begin_act = a < n_act && act[a].first == i;
-        if (gy != line_y || begin_act) {
+        /* a span begins and ends at its first and last glyph, drawn or
+         * empty (a cluster may start or end with an empty one) */
+        if (a < n_act && act[a].first == i) {
             if (open == 2)
                 g_string_append_c(cs, ')');
             if (open)
                 g_string_append(cs, "]TJ\n");
             open = 0;
-        }
-        if (begin_act)
             put_actual_text(cs, act[a].text, act[a].len);
+            in_act = 1;
+        }
+        if (pg->glyph == PANGO_GLYPH_EMPTY) {
+            span_end(cs, act, n_act, i, &a, &in_act, &open);
+            continue;
+        }
+        double gx = x0 + (sx * (here + pg->geometry.x_offset) + centre * pg->geometry.width) /
+                             PANGO_SCALE;
+        double gy = y0 - (double)pg->geometry.y_offset / PANGO_SCALE;
         if (gy != line_y) {
+            if (open == 2)
+                g_string_append_c(cs, ')');
+            if (open)
+                g_string_append(cs, "]TJ\n");
+            open = 0;
             g_string_append(cs, "1 0 0 1 ");
             num(d, gx);
             num(d, gy);
@@ -396,19 +431,14 @@ static void show_glyphs(Doc *d, const LayItem *it)
         }
         put_code(cs, codes[i]);
         pen += adv[i] * unit;
-        if (a < n_act && act[a].last <= i) {
-            g_string_append(cs, ")]TJ\nEMC\n");
-            open = 0;
-            a++;
-        }
+        span_end(cs, act, n_act, i, &a, &in_act, &open);
     }
     if (open == 2)
         g_string_append_c(cs, ')');
     if (open)
         g_string_append(cs, "]TJ\n");
-    for (; a < n_act; a++)      /* a span whose glyphs were all empty */
-        if (act[a].first < ng)
-            g_string_append(cs, "EMC\n");
+    if (in_act)                 /* (spans end within the run: cannot happen) */
+        g_string_append(cs, "EMC\n");
     g_string_append(cs, "ET\n");
     if (codes != stack_codes)
         g_free(codes);
