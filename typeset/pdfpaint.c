@@ -895,8 +895,10 @@ static int write_labels(Doc *d)
             g_string_append(g, " << /P ");
             pdfw_text(g, p->label);
             g_string_append(g, " >> ");
-        } else if (i == 0 || r->pages[i - 1].label || r->pages[i - 1].number + 1 != p->number ||
-                   p->number < 1) {
+        } else if (i == 0 || r->pages[i - 1].label || r->pages[i - 1].number < 1 ||
+                   (long long)r->pages[i - 1].number + 1 != p->number || p->number < 1) {
+            /* (a page after one labelled by its number as text, folio 0
+             * or below, starts a range: that label is a prefix alone) */
             pdfw_int(g, i);
             if (p->number >= 1) {
                 g_string_append(g, " << /S /D /St ");

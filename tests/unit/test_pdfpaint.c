@@ -2,7 +2,8 @@
  * the ToUnicode map cannot give (ActualText spans, typeset/pdfpaint.c):
  * a right-to-left run (Latin under a bidi override) with several such
  * clusters, and a cluster whose first glyph is empty.  Every sequence must
- * balance (tests/pdfmarked.py) and the text must extract. */
+ * balance (tests/pdfmarked.py) and the text must extract.  And the page
+ * labels of pages numbered from 0. */
 #include "check.h"
 
 #include <glib.h>
@@ -153,6 +154,28 @@ int main(void)
         g_unlink(path);
         g_free(path);
         pango_glyph_item_free(gi);
+    }
+
+    /* page labels: folios 0, 1, 2 (a first page numbered 0 has its number
+     * as a text label; the range after it must start again at 1) */
+    {
+        LayItem rule = {.kind = LI_RULE, .x = 10, .y = 10, .w = 10};
+        LayPage pages[3] = {{.items = &rule, .n_items = 1, .number = 0},
+                            {.items = &rule, .n_items = 1, .number = 1},
+                            {.items = &rule, .n_items = 1, .number = 2}};
+        LayResult three = {.pages = pages, .n_pages = 3};
+        PaintOptions po = {.width = 100, .height = 100, .tagged = 1};
+        PaintMeta pm = {.title = "labels"};
+        unsigned char *pdf = NULL;
+        size_t len = 0;
+        const char *err = NULL;
+        int rc = paint_pdf(&three, &po, &pm, &pdf, &len, &err);
+        const char *want = "/Nums [0 << /P (0) >> 1 << /S /D /St 1 >> ]";
+        CHECK(rc == 0 && pdf && memmem(pdf, len, "/Producer (typeset", 18),
+              "our own writer paints three pages");
+        CHECK(pdf && memmem(pdf, len, want, strlen(want)),
+              "page labels 0, 1, 2: %s", want);
+        g_free(pdf);
     }
 
     lay_result_fini(&r);
