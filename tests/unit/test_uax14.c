@@ -124,6 +124,44 @@ int main(void)
           "corpus: %d compared, %d left to Pango, %d differ", compared, declined,
           differing - before);
     CHECK(compared > 100, "enough paragraphs were compared (%d)", compared);
+    /* random strings of the classes uax14.c takes: a few characters of each
+     * class (from every block below U+3100, where prose's punctuation is)
+     * and the common ones many times over, in every order */
+    {
+        GArray *pool = g_array_new(FALSE, FALSE, sizeof(gunichar));
+        int per[64] = {0};
+        for (gunichar c = 0x20; c < 0x3100; c++) {
+            GUnicodeBreakType t = g_unichar_break_type(c);
+            gunichar two[2] = {'a', c};
+            PangoLogAttr la2[3];
+            if ((int)t < 64 && per[t] < 8 && g_unichar_validate(c) && uax14_breaks(two, 2, la2) == 0) {
+                per[t]++;
+                g_array_append_val(pool, c);
+            }
+        }
+        static const gunichar common[] = {' ', ' ', 'a', 'b', '1', '.', ',', '-', '(', ')', '"',
+                                          '\n', 0x4E2D, 0x3002, 0xFF0C, 0xFF08, 0xFF09, '%', '$',
+                                          0x2014, 0x2026, 0x00A0, 0x2060, '/', '!', '?', 0x201C,
+                                          0x201D, 0x00AB, 0x00BB, 0x0416, 0x3001};
+        for (int k = 0; k < 16; k++)
+            g_array_append_vals(pool, common, G_N_ELEMENTS(common));
+        GRand *rnd = g_rand_new_with_seed(14);
+        int before_r = differing, compared_r = compared;
+        for (int i = 0; i < 50000 && differing - before_r < 3; i++) {
+            gunichar ch[12];
+            int n = g_rand_int_range(rnd, 1, 13);
+            for (int k = 0; k < n; k++)
+                ch[k] = g_array_index(pool, gunichar, g_rand_int_range(rnd, 0, (gint32)pool->len));
+            char *u = g_ucs4_to_utf8(ch, n, NULL, NULL, NULL);
+            compare(u, -1, "random");
+            g_free(u);
+        }
+        CHECK(differing == before_r && compared - compared_r > 40000,
+              "random strings of the classes taken: %d compared, %d differ", compared - compared_r,
+              differing - before_r);
+        g_rand_free(rnd);
+        g_array_free(pool, TRUE);
+    }
     /* one that must be left to Pango: a combining mark */
     gunichar cm[] = {'e', 0x0301, 'a'};
     PangoLogAttr la[4] = {{0}};
