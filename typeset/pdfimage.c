@@ -51,12 +51,29 @@ static void image_dict(GString *d, int w, int h, const char *colour_space)
 
 /* A JPEG a PDF viewer decodes (DCTDecode is baseline and progressive JPEG,
  * 8-bit samples) whose bytes run to EOI, written as one XObject. */
+/* Whether the JPEG b[0..n) is one this module embeds (its header in *j). */
+static int jpeg_ok(const unsigned char *b, size_t n, ImageJpeg *j)
+{
+    return image_jpeg_info(b, n, j) == 0 && j->complete && j->sof <= 2 && j->precision == 8 &&
+           (j->components == 1 || j->components == 3 || j->components == 4) &&
+           size_ok((uint64_t)j->width, (uint64_t)j->height, 0);
+}
+
+/* Whether the PNG b[0..n) has the size this module decodes (IHDR, the
+ * first chunk, PNG spec §11.2.2). */
+static int png_size_ok(const unsigned char *b, size_t n)
+{
+    if (n < 33 || memcmp(b + 12, "IHDR", 4) != 0)
+        return 0;
+    uint64_t w = (uint64_t)b[16] << 24 | b[17] << 16 | b[18] << 8 | b[19];
+    uint64_t h = (uint64_t)b[20] << 24 | b[21] << 16 | b[22] << 8 | b[23];
+    return size_ok(w, h, 4);
+}
+
 static int write_jpeg(PdfW *w, const unsigned char *b, size_t n)
 {
     ImageJpeg j;
-    if (image_jpeg_info(b, n, &j) != 0 || !j.complete || j.sof > 2 || j.precision != 8 ||
-        (j.components != 1 && j.components != 3 && j.components != 4) ||
-        !size_ok((uint64_t)j.width, (uint64_t)j.height, 0))
+    if (!jpeg_ok(b, n, &j))
         return PDFIMAGE_UNREADABLE;
     static const char *const spaces[] = {
         [1] = "/DeviceGray", [3] = "/DeviceRGB", [4] = "/DeviceCMYK"};
@@ -143,12 +160,10 @@ static cairo_status_t png_read(void *closure, unsigned char *data, unsigned int 
  * any other format is painted into ARGB32 as Cairo would draw it. */
 static cairo_surface_t *png_decode(const unsigned char *b, size_t n)
 {
-    if (n < 33 || memcmp(b + 12, "IHDR", 4) != 0)
+    if (!png_size_ok(b, n))
         return NULL;
     uint64_t w = (uint64_t)b[16] << 24 | b[17] << 16 | b[18] << 8 | b[19];
     uint64_t h = (uint64_t)b[20] << 24 | b[21] << 16 | b[22] << 8 | b[23];
-    if (!size_ok(w, h, 4))
-        return NULL;
     PngSource src = {b, n, 0};
     cairo_surface_t *s = cairo_image_surface_create_from_png_stream(png_read, &src);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS ||
@@ -288,13 +303,25 @@ static int looks_svg(const unsigned char *b, size_t n)
 /* Only the first bytes are read: the kind is all this tells. */
 int pdfimage_supported(const char *path)
 {
-    unsigned char head[8];
-    FILE *f = g_fopen(path, "rb");
-    if (!f)
+    gchar *data = NULL;
+    gsize n = 0;
+    if (!g_file_get_contents(path, &data, &n, NULL))
         return 0;
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
-    return image_kind(head, n) != IMAGE_SVG;
+    const unsigned char *b = (const unsigned char *)data;
+    ImageJpeg j;
+    int ok = 0;
+    switch (image_kind(b, n)) {
+    case IMAGE_JPEG:
+        ok = jpeg_ok(b, n, &j);
+        break;
+    case IMAGE_PNG:
+        ok = png_size_ok(b, n);
+        break;
+    default:
+        break;
+    }
+    g_free(data);
+    return ok;
 }
 
 int pdfimage_write(PdfW *w, const char *path)

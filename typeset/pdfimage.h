@@ -14,8 +14,12 @@ enum {
     PDFIMAGE_UNSUPPORTED = -2,  /* SVG: the document is left to Cairo */
 };
 
-/* Whether the file at path is an image this module embeds (PNG or JPEG, by
- * its first bytes): 1, or 0 (SVG, anything else, unreadable). */
+/* Whether the file at path is an image this module embeds: a PNG of a
+ * size it decodes, a JPEG whose header it takes (complete, 8-bit samples,
+ * baseline or progressive, 1, 3 or 4 components): 1; else 0 (SVG, a JPEG
+ * cut short or of 12-bit samples, anything else, unreadable), and the
+ * painter leaves the document to Cairo, which draws what it drew before
+ * (the JPEG's bytes passed through, a frame for a PNG it cannot read). */
 int pdfimage_supported(const char *path);
 
 /* Writes the image at path as an XObject with w; returns its object number,

@@ -954,11 +954,16 @@ static int write_info(Doc *d, const PaintMeta *m)
     return obj;
 }
 
-static void write_resources(Doc *d)
+/* The fonts and the shared resource dictionary.  0, or -1 when a font
+ * could not be written (its deflater could not be had). */
+static int write_resources(Doc *d)
 {
     int nf = pdffont_count(d->fonts);
     int *fobj = g_new0(int, nf > 0 ? nf : 1);
-    pdffont_write(d->fonts, &d->w, fobj);
+    if (pdffont_write(d->fonts, &d->w, fobj) != 0) {
+        g_free(fobj);
+        return -1;
+    }
     GString *g = pdfw_begin(&d->w, d->resources);
     g_string_append(g, "<< /Font <<");
     for (int k = 0; k < nf; k++) {
@@ -981,6 +986,7 @@ static void write_resources(Doc *d)
     g_string_append(g, " >>");
     pdfw_end(&d->w);
     g_free(fobj);
+    return 0;
 }
 
 /* ---- what this painter takes ------------------------------------------------------------ */
@@ -1064,7 +1070,11 @@ int pdfpaint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, 
     int dests = write_dests(&d);
     int outline = write_outline(&d);
     int labels = write_labels(&d);
-    write_resources(&d);
+    if (write_resources(&d) != 0) {
+        *err = "cannot write the fonts";
+        doc_free(&d);
+        return -1;
+    }
     int info = write_info(&d, m);
 
     GString *g = pdfw_begin(&d.w, d.pages_obj);

@@ -572,6 +572,14 @@ int main(void)
     check_refused("cut.jpg", PDFIMAGE_UNREADABLE, "a truncated JPEG");
     put_file("cutprog.jpg", prog_jpeg, sizeof prog_jpeg - 40);
     check_refused("cutprog.jpg", PDFIMAGE_UNREADABLE, "a truncated progressive JPEG");
+    {   /* what this module refuses the painter leaves to Cairo, which drew it before */
+        char *cut = tmp_path("cut.jpg"), *cutpng = tmp_path("cut.png");
+        CHECK(pdfimage_supported(cut) == 0, "pdfimage_supported: not a truncated JPEG");
+        CHECK(pdfimage_supported(cutpng) == 1,
+              "pdfimage_supported: a truncated PNG is taken (its frame is drawn, as Cairo drew it)");
+        g_free(cut);
+        g_free(cutpng);
+    }
     /* photo.jpg's frame header: FF C0, length 11, P, Y, X, Nf */
     static const char sof0[] = "\xff\xc0\x00\x0b";
     const int p12[] = {4, 12}, lossless[] = {1, 0xC3}, two[] = {9, 2};
