@@ -148,6 +148,11 @@ static void text_hyphenate(LayEngine *e, const LayPara *p, const LayBreakParams 
 {
     t->s = arena_strndup(a, p->text, (size_t)p->len);  /* the lines' glyphs point into it */
     t->len = p->len;
+    /* a tab in running text is a word space (a code block's were expanded
+     * to its tab stops by compose.c): no font has a glyph for it, and Pango
+     * drew a hex box there, as wide as one */
+    for (char *q = memchr(t->s, '\t', (size_t)t->len); q; q = memchr(q, '\t', (size_t)(t->s + t->len - q)))
+        *q = ' ';
     t->spans = arena_calloc(scratch, (size_t)(p->n_spans ? p->n_spans : 1), sizeof *t->spans);
     memcpy(t->spans, p->spans, (size_t)p->n_spans * sizeof *t->spans);
     t->n_spans = p->n_spans;

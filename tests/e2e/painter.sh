@@ -25,3 +25,11 @@ if $TS build samples/en-article.md --bleed 3 --marks -o "$PD/bleed.pdf" 2>/dev/n
 else
     bad "painter: build with --bleed 3 --marks both ways"
 fi
+# a tab in running text is a word space: no hex box, and nothing the writer
+# declines (it had left such a document to Cairo, which drew Pango's box)
+printf -- '---\ntitle: Tab\n---\n\nA tab\there, and more words.\n' >"$PD/tab.md"
+if $TS build "$PD/tab.md" -o "$PD/tab.pdf" 2>/dev/null; then
+    check "painter: a tab in running text is a word space, painted by our writer" sh -c "pdftotext '$PD/tab.pdf' - | grep -q 'A tab here, and more words' && qpdf --qdf --object-streams=disable '$PD/tab.pdf' - | grep -aq '/F0 ' && python3 tests/pdfmarked.py '$PD/tab.pdf'"
+else
+    bad "painter: build a paragraph with a tab"
+fi
