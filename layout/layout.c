@@ -88,6 +88,8 @@ LayEngine *lay_engine_new(PangoFontMap *fontmap, const char *hyph_dir)
     words_init(e);
     e->uax14_off = getenv("TYPESET_PANGO_BREAKS") != NULL;   /* for comparing the two */
     itemize_init(e);
+    e->families = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify)pango_font_description_free);
     paracache_init(e);
     return e;
 }
@@ -98,6 +100,7 @@ void lay_engine_free(LayEngine *e)
         return;
     paracache_fini(e);
     itemize_fini(e);
+    g_hash_table_destroy(e->families);
     g_hash_table_destroy(e->pinned);
     g_hash_table_destroy(e->hyph_memo);
     words_fini(e);

@@ -230,10 +230,18 @@ typedef struct Shaped {
     int *cluster;               /* char -> byte where its glyph cluster starts */
 } Shaped;
 
-static PangoFontDescription *font_desc(const LayFont *f)
+/* The description of font f: its families parsed once per engine (Pango's
+ * parser was 1 % of a build, a paragraph's every span parsing the same
+ * few family lists). */
+static PangoFontDescription *font_desc(LayEngine *e, const LayFont *f)
 {
-    PangoFontDescription *d = pango_font_description_from_string(
-        f->families && *f->families ? f->families : "Serif");
+    const char *fam = f->families && *f->families ? f->families : "Serif";
+    PangoFontDescription *parsed = g_hash_table_lookup(e->families, fam);
+    if (!parsed) {
+        parsed = pango_font_description_from_string(fam);
+        g_hash_table_insert(e->families, g_strdup(fam), parsed);
+    }
+    PangoFontDescription *d = pango_font_description_copy(parsed);
     pango_font_description_set_absolute_size(d, f->size * PANGO_SCALE);
     pango_font_description_set_weight(d, f->bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
     pango_font_description_set_style(d, f->italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL);
@@ -327,7 +335,7 @@ static int cjk_wide_at(const LayPara *p, const Shaped *s, int i)
     return is_cjk(s->ch[i]) || (is_zh(p) && cjk_wide_punct(s, i));
 }
 
-static void cjk_punct_fonts(const Text *t, const Shaped *s, PangoAttrList *attrs)
+static void cjk_punct_fonts(LayEngine *e, const Text *t, const Shaped *s, PangoAttrList *attrs)
 {
     for (int i = 0; i < s->nchars; i++) {
         if (!cjk_wide_punct(s, i))
@@ -341,13 +349,60 @@ static void cjk_punct_fonts(const Text *t, const Shaped *s, PangoAttrList *attrs
         char *swapped = g_strdup_printf("%s, %.*s", comma + 1 + (comma[1] == ' '),
                                         (int)(comma - fam), fam);
         f.families = swapped;
-        PangoFontDescription *d = font_desc(&f);
+        PangoFontDescription *d = font_desc(e, &f);
         g_free(swapped);
         PangoAttribute *fa = pango_attr_font_desc_new(d);
         pango_font_description_free(d);
         fa->start_index = (guint)s->boff[i];
         fa->end_index = (guint)s->boff[i + 1];
         pango_attr_list_change(attrs, fa);
+    }
+}
+
+/* Each character's width in glyph item gi of paragraph txt, into w, as
+ * pango_glyph_item_get_logical_widths gives it (a cluster's width shared
+ * equally by its characters, the remainder to the first), walked directly
+ * for a left-to-right item whose clusters go forward (Pango's iterator was
+ * 2 % of a build); anything else, and every item when the engine checks
+ * itself (TYPESET_CHECK_ITEMIZE), through Pango. */
+static void logical_widths(LayEngine *e, PangoGlyphItem *gi, const char *txt, int *w)
+{
+    const PangoGlyphString *g = gi->glyphs;
+    int ng = g->num_glyphs, forward = !(gi->item->analysis.level & 1) && ng > 0 &&
+                                      g->log_clusters[0] == 0;
+    for (int i = 1; i < ng && forward; i++)
+        forward = g->log_clusters[i] >= g->log_clusters[i - 1];
+    if (!forward) {
+        pango_glyph_item_get_logical_widths(gi, txt, w);
+        return;
+    }
+    const char *base = txt + gi->item->offset;
+    int ch = 0;
+    for (int i = 0; i < ng;) {
+        int j = i, width = 0;
+        while (j < ng && g->log_clusters[j] == g->log_clusters[i])
+            width += g->glyphs[j++].geometry.width;
+        int start = g->log_clusters[i], stop = j < ng ? g->log_clusters[j] : gi->item->length;
+        int n = (int)g_utf8_strlen(base + start, stop - start);
+        if (n > 0) {
+            int each = width / n;
+            for (int k = 0; k < n; k++)
+                w[ch + k] = each;
+            w[ch] += width - each * n;
+            ch += n;
+        }
+        i = j;
+    }
+    if (e->itemize_check) {
+        int *theirs = g_new(int, gi->item->num_chars + 1);
+        pango_glyph_item_get_logical_widths(gi, txt, theirs);
+        if (ch != gi->item->num_chars ||
+            memcmp(theirs, w, sizeof(int) * (size_t)gi->item->num_chars) != 0) {
+            fprintf(stderr, "typeset: itemize check: character widths differ from Pango's for \"%.*s\"\n",
+                    gi->item->length < 60 ? gi->item->length : 60, base);
+            abort();
+        }
+        g_free(theirs);
     }
 }
 
@@ -385,7 +440,7 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
     la->end_index = (guint)t->len;
     pango_attr_list_insert(attrs, la);
     for (int k = 0; k < t->n_spans; k++) {
-        PangoFontDescription *d = font_desc(&t->spans[k].font);
+        PangoFontDescription *d = font_desc(e, &t->spans[k].font);
         PangoAttribute *fa = pango_attr_font_desc_new(d);
         pango_font_description_free(d);
         fa->start_index = (guint)t->spans[k].start;
@@ -393,7 +448,7 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
         pango_attr_list_insert(attrs, fa);
     }
     if (is_zh(p))
-        cjk_punct_fonts(t, s, attrs);
+        cjk_punct_fonts(e, t, s, attrs);
     GList *items = itemize_paragraph(e, txt, t->len, s->ch, s->nchars, attrs);
     pango_attr_list_unref(attrs);
 
@@ -429,7 +484,7 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
         engine_pin_font(e, pc->item->analysis.font);    /* before the memo keeps it */
         words_shape_item(e, pc->item, txt, t->len, s->la + c0, pc->glyphs);
         PangoGlyphItem gi = {pc->item, pc->glyphs, 0, 0, 0};
-        pango_glyph_item_get_logical_widths(&gi, txt, s->cw + c0);
+        logical_widths(e, &gi, txt, s->cw + c0);
         /* each char's cluster: a ligature's chars share one, and no break
          * may fall inside it without re-shaping */
         for (int g = 0; g < pc->glyphs->num_glyphs; g++) {
