@@ -185,6 +185,7 @@ Article *article_open_buffer(const char *name, const char *buf, size_t len, Diag
 {
     Article *art = xcalloc(1, sizeof *art);
     arena_init(&art->arena);
+    arena_init(&art->layout);
     if (source_read_buffer(name, buf, len, &art->doc, &art->arena, dl) != 0) {
         article_free(art);
         return NULL;
@@ -196,6 +197,7 @@ Article *article_open(const char *path, DiagList *dl)
 {
     Article *art = xcalloc(1, sizeof *art);
     arena_init(&art->arena);
+    arena_init(&art->layout);
     if (source_read_file(path, &art->doc, &art->arena, dl) != 0) {
         article_free(art);
         return NULL;
@@ -203,12 +205,18 @@ Article *article_open(const char *path, DiagList *dl)
     return art;
 }
 
-int article_layout(Article *art, TsContext *c, int first_page, DiagList *dl)
+void article_drop_layout(Article *art)
 {
     if (art->laid_out) {
         lay_result_fini(&art->result);
         art->laid_out = 0;
     }
+    arena_reset(&art->layout);
+}
+
+int article_layout(Article *art, TsContext *c, int first_page, DiagList *dl)
+{
+    article_drop_layout(art);
     char *dir = g_path_get_dirname(art->doc.path);
     ComposeOptions co = {
         .first_page = first_page > 0 ? first_page
@@ -217,7 +225,7 @@ int article_layout(Article *art, TsContext *c, int first_page, DiagList *dl)
     };
     /* one page unless the caller knows better: a right guess saves a round */
     co.last_page = co.first_page + (art->expect_pages > 1 ? art->expect_pages - 1 : 0);
-    int rc = layout_article(c->engine, &art->doc, c->style, &co, &art->result, &art->arena, dl);
+    int rc = layout_article(c->engine, &art->doc, c->style, &co, &art->result, &art->layout, dl);
     g_free(dir);
     art->laid_out = 1;
     art->first_page = co.first_page;
@@ -263,6 +271,7 @@ void article_free(Article *art)
         return;
     if (art->laid_out)
         lay_result_fini(&art->result);
+    arena_fini(&art->layout);
     arena_fini(&art->arena);
     free(art);
 }

@@ -34,7 +34,10 @@ void ctx_close(TsContext *c);
 int ctx_set_style(TsContext *c, Style *st, DiagList *dl);
 
 typedef struct Article {
-    Arena arena;
+    Arena arena;            /* the document model, for the article's life */
+    Arena layout;           /* the layout's input and pages: emptied when the
+                               layout is dropped (an issue lays every article
+                               out twice, and kept them all: 20 MB) */
     Doc doc;
     LayResult result;
     int first_page, last_page;
@@ -57,6 +60,8 @@ Article *article_open_buffer(const char *name, const char *buf, size_t len, Diag
  * matter's first_page, else 1).  Adds TeX-style warnings for bad lines. */
 int article_layout(Article *art, TsContext *c, int first_page, DiagList *dl);
 int article_pages(const Article *art);
+/* Drops the layout (its glyphs and everything it allocated); the model stays. */
+void article_drop_layout(Article *art);
 /* Paints, post-processes and writes the PDF atomically. epoch < 0: now. */
 int article_write_pdf(const Article *art, const TsContext *c, const char *out_path, long long epoch,
                       DiagList *dl);

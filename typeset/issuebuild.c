@@ -160,10 +160,8 @@ static int item_open(Issue *is, Item *it)
  * that made them is held (see issuebuild.h). */
 static void item_drop_glyphs(Item *it)
 {
-    if (it->art && it->art->laid_out) {
-        lay_result_fini(&it->art->result);
-        it->art->laid_out = 0;
-    }
+    if (it->art)
+        article_drop_layout(it->art);
 }
 
 static void item_release_layout(Item *it)
