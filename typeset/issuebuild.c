@@ -425,6 +425,12 @@ static int set_article(Issue *is, Item *it, TsContext **cp)
         return 0;
     }
     it->art->expect_pages = it->pages;     /* phase 1's count: usually one round, not two */
+    /* an article phase 1 did not lay out in this context (its count came from
+     * the cache, and its PDF is gone or of another folio; or another thread
+     * measured it) takes its paragraphs from the last build's file: setting
+     * an edit undone went from 55 to 8 ms */
+    if (it->ctx != c)
+        paras_load(is, it, c);
     if (article_layout(it->art, c, it->first, &it->dl_set) != 0 || it->dl_set.errors > 0) {
         it->failed = 1;
         issuelog_line(is->log, "%s: failed", it->ma->name);
