@@ -155,9 +155,9 @@ static int item_open(Issue *is, Item *it)
     return 0;
 }
 
-/* article.h has no call to drop a layout and keep the document; the result is
- * a plain struct, released here so that its fonts go back while the context
- * that made them is held (see issuebuild.h). */
+/* The article's layout dropped (its glyphs and its arena; the document
+ * stays), here, so that its fonts go back while the context that made them
+ * is held (see issuebuild.h). */
 static void item_drop_glyphs(Item *it)
 {
     if (it->art)
