@@ -62,7 +62,7 @@ $(B)/libtypeset.a: $(LIB_OBJ)
 $(B)/typeset: $(MAIN_OBJ) $(B)/libtypeset.a
 	$(CC) $(CFLAGS_ALL) -Wl,--build-id=sha1 -o $@ $^ $(PKG_LIBS)
 
-$(B)/tests/%: tests/unit/%.c tests/unit/check.h tests/unit/minipdf.h tests/unit/layinput.h $(B)/libtypeset.a
+$(B)/tests/%: tests/unit/%.c tests/unit/check.h tests/unit/minipdf.h tests/unit/layinput.h tests/unit/runcmd.h $(B)/libtypeset.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libtypeset.a $(PKG_LIBS) $(QPDF_LIBS)
 

@@ -521,9 +521,9 @@ static TsContext *new_context(Issue *is, DiagList *dl)
     return c;
 }
 
-/* The spare context opened beside the first one, waited for: NULL when
- * there is none (none was started, another job took it, it failed). */
-static TsContext *take_spare(Issue *is)
+/* Waits for the thread opening the spare context, if one is still to be
+ * waited for (by one caller only). */
+static void join_spare_opener(Issue *is)
 {
     g_mutex_lock(&is->lock);
     GThread *t = is->spare_opener;
@@ -531,6 +531,13 @@ static TsContext *take_spare(Issue *is)
     g_mutex_unlock(&is->lock);
     if (t)
         g_thread_join(t);
+}
+
+/* The spare context opened beside the first one, waited for: NULL when
+ * there is none (none was started, another job took it, it failed). */
+static TsContext *take_spare(Issue *is)
+{
+    join_spare_opener(is);
     g_mutex_lock(&is->lock);
     TsContext *c = is->spare;
     is->spare = NULL;
@@ -970,12 +977,7 @@ void issuebuild_wait_hyph(Issue *is)
     if (is->hyph_loader)
         is->hyph_hold = g_thread_join(is->hyph_loader);
     is->hyph_loader = NULL;
-    g_mutex_lock(&is->lock);
-    GThread *t = is->spare_opener;
-    is->spare_opener = NULL;
-    g_mutex_unlock(&is->lock);
-    if (t)
-        g_thread_join(t);
+    join_spare_opener(is);
 }
 
 void issuebuild_close(Issue *is)

@@ -71,12 +71,8 @@ static int show_run(cairo_t *cr, const char *text, PangoGlyphItem *gi, double x,
     return ok ? 0 : -1;
 }
 
-/* Scripts whose characters each fill a square cell (Han, kana, Hangul,
- * bopomofo).  A line of them stretched to the measure is drawn with the
- * glyphs as designed and the space shared out between the cells, the way
- * Chinese and Japanese text is justified (W3C clreq §3.8, jlreq §3.8),
- * rather than with every character widened. */
-static int square_script(PangoScript s)
+/* See paint.h. */
+int paint_square_script(PangoScript s)
 {
     switch (s) {
     case PANGO_SCRIPT_HAN:
@@ -93,7 +89,7 @@ static int square_script(PangoScript s)
 static void show_glyphs(cairo_t *cr, const LayItem *it, PaintDocFonts *fonts)
 {
     double sx = it->scale_x > 0 ? it->scale_x : 1.0;
-    double shape_sx = square_script(it->gi->item->analysis.script) ? 1.0 : sx;
+    double shape_sx = paint_square_script(it->gi->item->analysis.script) ? 1.0 : sx;
     const PaintGlyphMap *map = NULL;
     cairo_scaled_font_t *sf = paint_doc_fonts_get(fonts, it->gi->item->analysis.font, shape_sx, &map);
     if (sf && show_run(cr, it->text, it->gi, it->x, it->y, sx, shape_sx, sf, map) == 0)

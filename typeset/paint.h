@@ -32,6 +32,14 @@ typedef struct PaintOptions {
     struct PaintFonts *fonts;
 } PaintOptions;
 
+/* Scripts whose characters each fill a square cell (Han, kana, Hangul,
+ * bopomofo).  A line of them stretched to the measure is drawn with the
+ * glyphs as designed and the space shared out between the cells, the way
+ * Chinese and Japanese text is justified (W3C clreq §3.8, jlreq §3.8),
+ * rather than with every character widened; both PDF painters and the
+ * preview draw them so. */
+int paint_square_script(PangoScript s);
+
 /* Draws page p at the current transformation (origin = trim top-left). */
 void paint_page(cairo_t *cr, const LayPage *p, const PaintOptions *o);
 

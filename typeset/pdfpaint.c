@@ -162,15 +162,6 @@ static void mark(Doc *d)
 
 /* ---- glyphs -------------------------------------------------------------------------- */
 
-/* Scripts whose characters each fill a square cell: on a stretched line
- * their glyphs keep their shape and the space goes between the cells
- * (W3C clreq §3.8), as paint.c draws them. */
-static int square_script(PangoScript s)
-{
-    return s == PANGO_SCRIPT_HAN || s == PANGO_SCRIPT_HIRAGANA || s == PANGO_SCRIPT_KATAKANA ||
-           s == PANGO_SCRIPT_HANGUL || s == PANGO_SCRIPT_BOPOMOFO;
-}
-
 /* Text attached to a span of glyphs: the cluster's text, from glyph `first`
  * through glyph `last` (indices in the glyph string). */
 typedef struct Actual {
@@ -334,7 +325,7 @@ static void show_glyphs(Doc *d, const LayItem *it)
     if (k < 0 || g->num_glyphs <= 0)
         return;     /* (the survey noted every font: cannot happen) */
     double sx = it->scale_x > 0 ? it->scale_x : 1.0;
-    double shape_sx = square_script(gi->item->analysis.script) ? 1.0 : sx;
+    double shape_sx = paint_square_script(gi->item->analysis.script) ? 1.0 : sx;
     double centre = (sx - shape_sx) / 2;
     unsigned stack_codes[128];
     double stack_adv[128];
@@ -541,13 +532,11 @@ static void put_link(Doc *d, const LayItem *it)
 static void crop_marks(Doc *d)
 {
     const PaintOptions *o = d->o;
-    double off = o->bleed + o->marks;
     double d0 = o->bleed + 3, d1 = o->bleed + o->marks - 2;
     if (o->marks <= 0 || d1 <= d0)
         return;
     /* in layout coordinates relative to the trim origin, as paint.c's */
     double xs[2] = {0, o->width}, ys[2] = {0, o->height};
-    (void)off;
     mark(d);        /* outside every element: an artifact */
     for (int i = 0; i < 2; i++)
         for (int k = 0; k < 2; k++) {
@@ -797,7 +786,7 @@ static int write_outline(Doc *d)
     if (n == 0)
         return 0;
     int root = pdfw_reserve(&d->w);
-    int *obj = g_new(int, n), *parent = g_new(int, n), *level = g_new(int, n);
+    int *obj = g_new(int, n), *parent = g_new(int, n);
     int *first = g_new0(int, n), *last = g_new0(int, n), *prev = g_new0(int, n),
         *next = g_new0(int, n), *kids = g_new0(int, n);
     int stack[8] = {-1, -1, -1, -1, -1, -1, -1, -1};    /* the last item at each level */
@@ -809,7 +798,6 @@ static int write_outline(Doc *d)
         int p = -1;
         for (int l = lvl - 1; l >= 1 && p < 0; l--)
             p = stack[l];
-        level[i] = lvl;
         parent[i] = p;
         int sib = p < 0 ? root_last : (kids[p] ? last[p] : -1);
         prev[i] = sib;
@@ -871,7 +859,6 @@ static int write_outline(Doc *d)
     pdfw_end(&d->w);
     g_free(obj);
     g_free(parent);
-    g_free(level);
     g_free(first);
     g_free(last);
     g_free(prev);

@@ -4,6 +4,7 @@
  * widens Latin glyphs but spaces Han ones out unchanged, and a painted page
  * keeps its text, its look and its fonts while embedding far fewer bytes. */
 #include "check.h"
+#include "runcmd.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -21,18 +22,6 @@ static const char zh[] =
     "如果没有指定文件，或者文件为“-”，则从标准输入读取。更改姓名（N）、注释（C）、"
     "工作电话（P）或家庭电话（H）。Typeset 在排版时使用 Noto Serif CJK 字体，"
     "每一篇文章都要经过断行、分页和绘制三个步骤。";
-
-/* Runs cmd (a shell command) and returns its standard output, or NULL. */
-static char *run(const char *cmd)
-{
-    char *out = NULL;
-    int status = 0;
-    if (!g_spawn_command_line_sync(cmd, &out, NULL, &status, NULL) || status != 0) {
-        g_free(out);
-        return NULL;
-    }
-    return out;
-}
 
 static int is_cjk_font(PangoFont *f)
 {

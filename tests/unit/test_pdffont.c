@@ -7,6 +7,7 @@
  * boxes are refused.  TEST_PDFFONT_KEEP=1 in the environment keeps the
  * page's PDF and its rendering (at 100 dpi) to look at. */
 #include "check.h"
+#include "runcmd.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -28,18 +29,6 @@ static const char text[] =
     "Съешь же ещё этих мягких французских булок, да выпей чаю. "
     "如果没有指定文件，或者文件为“-”，则从标准输入读取。更改姓名（N）、注释（C）、"
     "工作电话（P）或家庭电话（H）。每一篇文章都要经过断行、分页和绘制三个步骤。";
-
-/* Runs cmd (a shell command) and returns its standard output, or NULL. */
-static char *run(const char *cmd)
-{
-    char *out = NULL;
-    int status = 0;
-    if (!g_spawn_command_line_sync(cmd, &out, NULL, &status, NULL) || status != 0) {
-        g_free(out);
-        return NULL;
-    }
-    return out;
-}
 
 /* What one PDF of the page tells besides its bytes. */
 typedef struct Stats {

@@ -8,6 +8,7 @@
  * and the progressive one is below.  Run from the repository root.
  * KEEP_TMP=1 keeps the directory (its path is printed) to look at. */
 #include "check.h"
+#include "runcmd.h"
 
 #include <cairo.h>
 #include <glib.h>
@@ -44,19 +45,6 @@ static const unsigned char prog_jpeg[] = {
 
 static char *tmp;       /* the temporary directory */
 static int have_poppler, have_qpdf, have_gs;
-
-/* Runs cmd (a shell command) and returns its standard output, or NULL when
- * it fails. */
-static char *run(const char *cmd)
-{
-    char *out = NULL;
-    int status = 0;
-    if (!g_spawn_command_line_sync(cmd, &out, NULL, &status, NULL) || status != 0) {
-        g_free(out);
-        return NULL;
-    }
-    return out;
-}
 
 static char *tmp_path(const char *name)
 {
