@@ -50,6 +50,8 @@ typedef struct HyphLetter {
 
 struct Hyph {
     HyphenDict *dict;
+    Arena arena;              /* holds dict when it came from the kept file */
+    int dict_in_arena;
     char *key;                /* in the shared table (hyph_acquire), else NULL */
     int utf8;                 /* dictionary encoding is UTF-8, else 8-bit */
     HyphLetter *alpha;        /* sorted by cp, unique */
@@ -529,67 +531,254 @@ static GString *hyph_embed(const char *text, size_t len)
     return out;
 }
 
-/* ---- the prepared dictionaries, kept --------------------------------------
- * hyph_embed takes a third of a dictionary's loading (hyphen-en-us: 50M
- * instructions, 10 ms, in every process that hyphenates English), and its
- * answer changes only with the dictionary and this program.  So it is kept
- * in the user's cache (base.h), one file a dictionary: a header line naming
- * the program's version, the dictionary's path, size and time, and the
- * length and CRC-32 of the text that follows.  A file that does not match
- * in every point is made again; one that cannot be written is only slower. */
+/* ---- the compiled dictionaries, kept --------------------------------------
+ * Making libhyphen's state machine is the whole cost of loading a
+ * dictionary: hyph_embed and then libhyphen's parser took 110M instructions
+ * (15 ms) for hyphen-en-us in every process that hyphenates English, and
+ * their result changes only with the dictionary and this program.  So the
+ * machine itself is kept in the user's cache (base.h), one file a
+ * dictionary: a header line naming the program's version, the layout of
+ * libhyphen's structures, the dictionary's path, size and time, and the
+ * length and CRC-32 of the bytes that follow, which are the levels of the
+ * machine as hyph_pack writes them.  hyph_unpack rebuilds them in the Hyph's
+ * arena (one allocation, no parsing) and checks every count and state
+ * number.  A file that does not match in every point is made again; one
+ * that cannot be written is only slower. */
+
+#define HYPH_MAX_LEVELS 4           /* libhyphen makes two; more is damage */
+#define HYPH_NONE 0xFFFFFFFFu       /* a string that is NULL */
+
+static void pack_u32(GByteArray *o, guint32 v)
+{
+    g_byte_array_append(o, (const guint8 *)&v, sizeof v);
+}
+
+static void pack_str(GByteArray *o, const char *s, size_t n)
+{
+    pack_u32(o, s ? (guint32)n : HYPH_NONE);
+    if (s)
+        g_byte_array_append(o, (const guint8 *)s, (guint)n);
+}
+
+/* The bytes of nohyphen: nohyphenl + 1 strings, each with its NUL. */
+static size_t nohyphen_size(const HyphenDict *d)
+{
+    if (!d->nohyphen)
+        return 0;
+    size_t n = 0;
+    for (int i = 0; i <= d->nohyphenl; i++)
+        n += strlen(d->nohyphen + n) + 1;
+    return n;
+}
+
+/* d's levels (d, d->nextlevel, ...) into o; FALSE when there are too many. */
+static gboolean hyph_pack(const HyphenDict *d, GByteArray *o)
+{
+    int levels = 0;
+    for (const HyphenDict *l = d; l; l = l->nextlevel)
+        if (++levels > HYPH_MAX_LEVELS)
+            return FALSE;
+    pack_u32(o, (guint32)levels);
+    for (const HyphenDict *l = d; l; l = l->nextlevel) {
+        guint8 mins[4] = {(guint8)l->lhmin, (guint8)l->rhmin, (guint8)l->clhmin, (guint8)l->crhmin};
+        g_byte_array_append(o, mins, 4);
+        pack_u32(o, (guint32)l->utf8);
+        guint8 cset[MAX_NAME] = {0};        /* what follows its NUL is not set */
+        memcpy(cset, l->cset, strnlen(l->cset, MAX_NAME - 1));
+        g_byte_array_append(o, cset, MAX_NAME);
+        pack_u32(o, (guint32)l->nohyphenl);
+        pack_str(o, l->nohyphen, nohyphen_size(l));
+        pack_u32(o, (guint32)l->num_states);
+        for (int i = 0; i < l->num_states; i++) {
+            const HyphenState *st = &l->states[i];
+            pack_u32(o, (guint32)st->fallback_state);
+            /* libhyphen sets these only for a state with a replacement */
+            guint8 rc[2] = {st->repl ? (guint8)st->replindex : 0, st->repl ? (guint8)st->replcut : 0};
+            g_byte_array_append(o, rc, 2);
+            pack_str(o, st->match, st->match ? strlen(st->match) : 0);
+            pack_str(o, st->repl, st->repl ? strlen(st->repl) : 0);
+            pack_u32(o, (guint32)st->num_trans);
+            for (int t = 0; t < st->num_trans; t++) {
+                g_byte_array_append(o, (const guint8 *)&st->trans[t].ch, 1);
+                pack_u32(o, (guint32)st->trans[t].new_state);
+            }
+        }
+    }
+    return TRUE;
+}
+
+typedef struct Unpack {
+    const guint8 *p, *end;
+    gboolean bad;
+} Unpack;
+
+static guint32 unpack_u32(Unpack *u)
+{
+    guint32 v = 0;
+    if (u->end - u->p < 4) {
+        u->bad = TRUE;
+        return 0;
+    }
+    memcpy(&v, u->p, 4);
+    u->p += 4;
+    return v;
+}
+
+static const guint8 *unpack_bytes(Unpack *u, size_t n)
+{
+    if ((size_t)(u->end - u->p) < n) {
+        u->bad = TRUE;
+        return NULL;
+    }
+    const guint8 *b = u->p;
+    u->p += n;
+    return b;
+}
+
+/* A string of the file, NUL-terminated in a; NULL for none (or bad). */
+static char *unpack_str(Unpack *u, Arena *a)
+{
+    guint32 n = unpack_u32(u);
+    if (u->bad || n == HYPH_NONE)
+        return NULL;
+    const guint8 *b = unpack_bytes(u, n);
+    return b ? arena_strndup(a, (const char *)b, n) : NULL;
+}
+
+/* The machine hyph_pack wrote, rebuilt in a; NULL when the bytes are not
+ * one: a count past the end, a state number out of range, a string without
+ * its ends. */
+static HyphenDict *hyph_unpack(const guint8 *p, size_t n, Arena *a)
+{
+    Unpack u = {p, p + n, FALSE};
+    guint32 levels = unpack_u32(&u);
+    if (u.bad || levels < 1 || levels > HYPH_MAX_LEVELS)
+        return NULL;
+    HyphenDict *first = NULL, **link = &first;
+    for (guint32 k = 0; k < levels && !u.bad; k++) {
+        HyphenDict *d = arena_alloc(a, sizeof *d);
+        const guint8 *mins = unpack_bytes(&u, 4);
+        if (!mins)
+            return NULL;
+        d->lhmin = (char)mins[0];
+        d->rhmin = (char)mins[1];
+        d->clhmin = (char)mins[2];
+        d->crhmin = (char)mins[3];
+        d->utf8 = (int)unpack_u32(&u);
+        const guint8 *cset = unpack_bytes(&u, MAX_NAME);
+        if (!cset)
+            return NULL;
+        memcpy(d->cset, cset, MAX_NAME);
+        d->cset[MAX_NAME - 1] = '\0';
+        guint32 nhl = unpack_u32(&u), nhn = unpack_u32(&u);
+        if (u.bad || nhl > 1000000)
+            return NULL;
+        d->nohyphenl = (int)nhl;
+        if (nhn != HYPH_NONE) {
+            /* nhl + 1 NUL-terminated strings, exactly */
+            const guint8 *b = unpack_bytes(&u, nhn);
+            if (!b || nhn == 0 || b[nhn - 1] != '\0')
+                return NULL;
+            guint32 strings = 0;
+            for (guint32 i = 0; i < nhn; i++)
+                strings += b[i] == '\0';
+            if (strings != nhl + 1)
+                return NULL;
+            d->nohyphen = arena_alloc(a, nhn);
+            memcpy(d->nohyphen, b, nhn);
+        }
+        guint32 ns = unpack_u32(&u);
+        /* every state takes at least 14 bytes of the file */
+        if (u.bad || ns < 1 || ns > (size_t)(u.end - u.p) / 14)
+            return NULL;
+        d->num_states = (int)ns;
+        d->states = arena_calloc(a, ns, sizeof *d->states);
+        for (guint32 i = 0; i < ns && !u.bad; i++) {
+            HyphenState *st = &d->states[i];
+            gint32 fb = (gint32)unpack_u32(&u);
+            const guint8 *rc = unpack_bytes(&u, 2);
+            if (!rc || fb < -1 || fb >= (gint32)ns)
+                return NULL;
+            st->fallback_state = fb;
+            st->replindex = (signed char)rc[0];
+            st->replcut = (signed char)rc[1];
+            st->match = unpack_str(&u, a);
+            st->repl = unpack_str(&u, a);
+            guint32 nt = unpack_u32(&u);
+            if (u.bad || nt > (size_t)(u.end - u.p) / 5)
+                return NULL;
+            st->num_trans = (int)nt;
+            st->trans = nt ? arena_calloc(a, nt, sizeof *st->trans) : NULL;
+            for (guint32 t = 0; t < nt; t++) {
+                const guint8 *ch = unpack_bytes(&u, 1);
+                gint32 to = (gint32)unpack_u32(&u);
+                if (!ch || u.bad || to < 0 || to >= (gint32)ns)
+                    return NULL;
+                st->trans[t].ch = (char)ch[0];
+                st->trans[t].new_state = to;
+            }
+        }
+        *link = d;
+        link = &d->nextlevel;
+    }
+    return u.bad || u.p != u.end ? NULL : first;
+}
 
 static char *hyph_kept_path(const char *path)
 {
     char *dir = base_user_cache_dir("hyphen");
     char *base = g_path_get_basename(path);
     char *digest = g_compute_checksum_for_string(G_CHECKSUM_SHA1, path, -1);
-    char *kept = g_strdup_printf("%s/%.12s-%s.emb", dir, digest, base);
+    char *kept = g_strdup_printf("%s/%.12s-%s.hyc", dir, digest, base);
     g_free(digest);
     g_free(base);
     free(dir);
     return kept;
 }
 
+/* The header names the layout of libhyphen's structures too: a machine
+ * kept by a build against another hyphen.h is made again. */
 static char *hyph_kept_header(const char *path, const struct stat *st, size_t len, guint32 crc)
 {
-    return g_strdup_printf("typeset-hyphen 1 %s %lld %lld %lld %zu %08x %s\n", TS_VERSION,
+    return g_strdup_printf("typeset-hyphen 2 %s %d/%zu/%zu/%zu %lld %lld %lld %zu %08x %s\n", TS_VERSION,
+                           MAX_NAME, sizeof(HyphenDict), sizeof(HyphenState), sizeof(HyphenTrans),
                            (long long)st->st_size, (long long)st->st_mtim.tv_sec,
                            (long long)st->st_mtim.tv_nsec, len, (unsigned)crc, path);
 }
 
-/* The prepared text kept for the dictionary at path (described by st), or
- * NULL. */
-static GString *hyph_kept_read(const char *kept, const char *path, const struct stat *st)
+/* The machine kept for the dictionary at path (described by st), rebuilt
+ * in a, or NULL. */
+static HyphenDict *hyph_kept_read(const char *kept, const char *path, const struct stat *st, Arena *a)
 {
     gchar *data = NULL;
     gsize n = 0;
     if (!g_file_get_contents(kept, &data, &n, NULL))
         return NULL;
-    GString *out = NULL;
+    HyphenDict *d = NULL;
     const char *nl = memchr(data, '\n', n);
     if (nl) {
         size_t body = n - (size_t)(nl + 1 - data);
         guint32 crc = (guint32)crc32(0L, (const Bytef *)nl + 1, (uInt)body);
         char *want = hyph_kept_header(path, st, body, crc);
         if (strlen(want) == (size_t)(nl + 1 - data) && memcmp(want, data, strlen(want)) == 0)
-            out = g_string_new_len(nl + 1, (gssize)body);
+            d = hyph_unpack((const guint8 *)nl + 1, body, a);
         g_free(want);
     }
     g_free(data);
-    return out;
+    return d;
 }
 
 static void hyph_kept_write(const char *kept, const char *path, const struct stat *st,
-                            const GString *emb)
+                            const GByteArray *mach)
 {
-    guint32 crc = (guint32)crc32(0L, (const Bytef *)emb->str, (uInt)emb->len);
-    char *head = hyph_kept_header(path, st, emb->len, crc);
+    guint32 crc = (guint32)crc32(0L, (const Bytef *)mach->data, (uInt)mach->len);
+    char *head = hyph_kept_header(path, st, mach->len, crc);
     char *tmp = g_strdup_printf("%s.XXXXXX", kept);
     int fd = g_mkstemp(tmp);
     if (fd >= 0) {
         size_t hl = strlen(head);
         int ok = write(fd, head, hl) == (ssize_t)hl &&
-                 write(fd, emb->str, emb->len) == (ssize_t)emb->len;
+                 write(fd, mach->data, mach->len) == (ssize_t)mach->len;
         ok = close(fd) == 0 && ok;
         if (!ok || rename(tmp, kept) != 0)
             g_unlink(tmp);
@@ -598,38 +787,31 @@ static void hyph_kept_write(const char *kept, const char *path, const struct sta
     g_free(head);
 }
 
-/* libhyphen's dictionary from the file at path, through hyph_embed (or
- * what it gave before, kept). */
-static HyphenDict *hyph_load_dict(const char *path)
+/* libhyphen's dictionary from the file at path: the machine kept, rebuilt
+ * in a (*in_arena set), or made by libhyphen from hyph_embed's text (and
+ * kept for the next time). */
+static HyphenDict *hyph_load_dict(const char *path, Arena *a, int *in_arena)
 {
     char *text = NULL;
     gsize len = 0;
     struct stat st;
     char *kept = NULL;
-    GString *emb = NULL;
+    *in_arena = 0;
     if (stat(path, &st) == 0 && getenv("TYPESET_NO_HYPHEN_CACHE") == NULL) {
         kept = hyph_kept_path(path);
-        emb = hyph_kept_read(kept, path, &st);
-    }
-    if (emb) {
-        FILE *f = fmemopen(emb->str, emb->len, "r");
-        HyphenDict *d = f ? hnj_hyphen_load_file(f) : NULL;
-        if (f)
-            fclose(f);
-        g_string_free(emb, TRUE);
-        g_free(kept);
-        if (d)
+        HyphenDict *d = hyph_kept_read(kept, path, &st, a);
+        if (d) {
+            g_free(kept);
+            *in_arena = 1;
             return d;
-        kept = NULL;
+        }
+        arena_reset(a);
     }
     if (!g_file_get_contents(path, &text, &len, NULL)) {
         g_free(kept);
         return NULL;
     }
-    emb = hyph_embed(text, len);
-    if (emb && kept)
-        hyph_kept_write(kept, path, &st, emb);
-    g_free(kept);
+    GString *emb = hyph_embed(text, len);
     HyphenDict *d = NULL;
     if (!emb) {
         d = hnj_hyphen_load(path);
@@ -641,6 +823,13 @@ static HyphenDict *hyph_load_dict(const char *path)
         }
         g_string_free(emb, TRUE);
     }
+    if (d && kept) {
+        GByteArray *mach = g_byte_array_new();
+        if (hyph_pack(d, mach))
+            hyph_kept_write(kept, path, &st, mach);
+        g_byte_array_free(mach, TRUE);
+    }
+    g_free(kept);
     g_free(text);
     return d;
 }
@@ -659,7 +848,8 @@ Hyph *hyph_load(const char *dir, const char *lang)
     if (!path)
         return NULL;
     Hyph *h = g_new0(Hyph, 1);
-    if (!hyph_read_alphabet(h, path) || !(h->dict = hyph_load_dict(path))) {
+    arena_init(&h->arena);
+    if (!hyph_read_alphabet(h, path) || !(h->dict = hyph_load_dict(path, &h->arena, &h->dict_in_arena))) {
         g_free(path);
         hyph_free(h);
         return NULL;
@@ -745,8 +935,9 @@ void hyph_free(Hyph *h)
     if (!h)
         return;
     g_free(h->key);
-    if (h->dict)
+    if (h->dict && !h->dict_in_arena)
         hnj_hyphen_free(h->dict);
+    arena_fini(&h->arena);
     g_free(h->alpha);
     g_free(h);
 }

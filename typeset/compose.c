@@ -50,8 +50,7 @@ LayFont compose_role_font(const Style *st, StyleRoleId r, unsigned flags, Arena 
     }
     const StyleFontSet *set = fontset(c, fs);
     LayFont f = {
-        .families = arena_printf(c->a, "%s%s%s", set->latin ? set->latin : "",
-                                 set->cjk && *set->cjk ? ", " : "", set->cjk ? set->cjk : ""),
+        .families = set->families ? set->families : style_fontset_families(set, c->a),
         .size = ro->size,
         .bold = ro->bold || (flags & DOC_BOLD),
         .italic = (flags & DOC_ITALIC) ? !ro->italic : ro->italic,

@@ -9,6 +9,7 @@
 
 #include <sys/stat.h>
 
+#include "digest.h"
 #include "output.h"
 
 #define RECORD_MAGIC "typeset issue cache 2\n"
@@ -16,19 +17,18 @@
 
 /* Each part goes in as "label length\n" + bytes, so no two different input
  * sets can produce the same byte stream. */
-static void put_part(GChecksum *ck, const char *label, const void *data, size_t len)
+static void put_part(Digest *ck, const char *label, const void *data, size_t len)
 {
     char head[128];
     snprintf(head, sizeof head, "%s %zu\n", label, len);
-    g_checksum_update(ck, (const guchar *)head, (gssize)strlen(head));
-    if (len)
-        g_checksum_update(ck, data, (gssize)len);
+    digest_update(ck, head, strlen(head));
+    digest_update(ck, data, len);
 }
 
 /* A file goes in as its digest, remembered in cache_dir across runs
  * (issuecache_file_sha_memo): an unchanged source, image or style is not
  * read and hashed again on every build. */
-static void put_file(GChecksum *ck, const char *cache_dir, const char *label, const char *path)
+static void put_file(Digest *ck, const char *cache_dir, const char *label, const char *path)
 {
     char sha[ISSUECACHE_HEX];
     if (path && issuecache_file_sha_memo(cache_dir, path, sha) == 0)
@@ -37,14 +37,13 @@ static void put_file(GChecksum *ck, const char *cache_dir, const char *label, co
         put_part(ck, "absent", label, strlen(label));
 }
 
-static void finish(GChecksum *ck, char out[ISSUECACHE_HEX])
+static void finish(Digest *ck, char out[ISSUECACHE_HEX])
 {
-    g_strlcpy(out, g_checksum_get_string(ck), ISSUECACHE_HEX);
-    g_checksum_free(ck);
+    digest_finish(ck, out, (ISSUECACHE_HEX - 1) / 2);
 }
 
 /* Image blocks anywhere in the document (body, abstract, footnotes), in order. */
-static void put_images(GChecksum *ck, const char *cache_dir, const Doc *doc, const DocBlocks *bl)
+static void put_images(Digest *ck, const char *cache_dir, const Doc *doc, const DocBlocks *bl)
 {
     char *dir = g_path_get_dirname(doc->path);
     for (int i = 0; i < bl->n; i++) {
@@ -62,7 +61,7 @@ static void put_images(GChecksum *ck, const char *cache_dir, const Doc *doc, con
 void issuecache_content(const Doc *doc, const char *style_path, const char *datadir,
                         const char *overrides, const char *cache_dir, char out[ISSUECACHE_HEX])
 {
-    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+    Digest *ck = digest_new();
     put_part(ck, "version", TS_VERSION, strlen(TS_VERSION));
     put_file(ck, cache_dir, "source", doc->path);
     put_images(ck, cache_dir, doc, &doc->body);
@@ -81,18 +80,14 @@ void issuecache_content(const Doc *doc, const char *style_path, const char *data
 void issuecache_key(const char *content, const char *kind, long long a, long long b,
                     char out[ISSUECACHE_HEX])
 {
-    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
     char *s = g_strdup_printf("%s %s %lld %lld", content, kind, a, b);
-    g_checksum_update(ck, (const guchar *)s, (gssize)strlen(s));
+    digest_hex(s, strlen(s), out);
     g_free(s);
-    finish(ck, out);
 }
 
 void issuecache_sha(const void *data, size_t len, char out[ISSUECACHE_HEX])
 {
-    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
-    g_checksum_update(ck, data, (gssize)len);
-    finish(ck, out);
+    digest_hex(data, len, out);
 }
 
 int issuecache_file_sha(const char *path, char out[ISSUECACHE_HEX])

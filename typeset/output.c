@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <pthread.h>
 
@@ -166,27 +167,30 @@ static void output_error(DiagList *dl, const char *path, const char *what, int e
              output_strerror(err, buf, sizeof buf));
 }
 
-/* The process umask, read without changing it: umask(2) can only be read by
- * setting it, which would race with other threads creating files.  Linux
- * reports it in /proc/self/status; 022 if that is unavailable. */
-static mode_t output_umask(void)
+/* Creates path + ".XXXXXX" with the X's made unique, as mkostemp does, but
+ * with mode 0644 given to open(2), so that the kernel applies the process
+ * umask (mkostemp makes 0600, and the umask can only be read by setting it,
+ * which would race with other threads creating files).  The name is from a
+ * counter, the time and the process; a name taken is tried again. */
+static int output_create_temp(char *tmp)
 {
-    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 022;
-    char buf[2048];
-    ssize_t n;
-    do
-        n = read(fd, buf, sizeof buf - 1);
-    while (n < 0 && errno == EINTR);
-    close(fd);
-    if (n <= 0)
-        return 022;
-    buf[n] = 0;
-    const char *p = strstr(buf, "\nUmask:");
-    if (!p)
-        return 022;
-    return (mode_t)(strtoul(p + 7, NULL, 8) & 0777);
+    static const char digits[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    static atomic_uint counter;
+    char *x = tmp + strlen(tmp) - 6;
+    for (int attempt = 0; attempt < 1000; attempt++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        unsigned long long v = (unsigned long long)ts.tv_nsec * 2654435761u ^
+                               (unsigned long long)atomic_fetch_add(&counter, 1) * 40503u ^
+                               (unsigned long long)getpid() << 20;
+        for (int i = 0; i < 6; i++, v /= 62)
+            x[i] = digits[v % 62];
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
 }
 
 static int output_write_all(int fd, const unsigned char *p, size_t len)
@@ -245,7 +249,7 @@ static int output_write_renamed(const char *path, const void *data, size_t len, 
     sigset_t saved;
     output_block(1, &saved);
     int slot = output_slot_claim(plen + 7);
-    int fd = mkostemp(tmp, O_CLOEXEC);
+    int fd = output_create_temp(tmp);
     int err = errno;
     if (fd >= 0)
         output_slot_arm(slot, tmp, plen + 7);
@@ -258,7 +262,7 @@ static int output_write_renamed(const char *path, const void *data, size_t len, 
     }
 
     int rc = -1;
-    if (fchmod(fd, 0644 & ~output_umask()) < 0 || output_write_all(fd, data, len) < 0 ||
+    if (output_write_all(fd, data, len) < 0 ||
         (sync && fsync(fd) < 0)) {
         err = errno;
         close(fd);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "pdfscan.h"
 
 /* Nesting of /Pages nodes, at most. */
@@ -216,16 +217,17 @@ int pdfappend_run(const unsigned char *in, size_t len, const PdfPostOptions *o,
             g_string_append_printf(a.out, "%010zu 00000 n \n", at[k]);
         i = j + 1;
     }
-    /* a deterministic /ID: the digest of everything before the trailer */
-    GChecksum *ck = g_checksum_new(G_CHECKSUM_MD5);
-    g_checksum_update(ck, in, len);
-    g_checksum_update(ck, (const guchar *)a.out->str, a.out->len);
-    const char *id = g_checksum_get_string(ck);
+    /* a deterministic /ID: the digest of everything before the trailer (16
+     * bytes of its SHA-256, the size an MD5 /ID has) */
+    Digest *ck = digest_new();
+    digest_update(ck, in, len);
+    digest_update(ck, a.out->str, a.out->len);
+    char id[33];
+    digest_finish(ck, id, 16);
     g_string_append_printf(a.out,
                            "trailer\n<< /Size %lld /Root %lld 0 R /Info %lld 0 R /Prev %lld "
                            "/ID [<%s><%s>] >>\nstartxref\n%zu\n%%%%EOF\n",
                            size, root, info_num, xref, id, id, xref_at);
-    g_checksum_free(ck);
     *out_len = len + a.out->len;
     *out = xmalloc(*out_len);
     memcpy(*out, in, len);

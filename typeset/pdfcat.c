@@ -7,6 +7,8 @@
  * trees are built from what the parts' reading collected. */
 #include "pdfcat-private.h"
 
+#include "digest.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -36,7 +38,7 @@ struct PdfCat {
     const char *file;
     DiagList *dl;
     GString *out;
-    GChecksum *id;              /* MD5 of out[0..hashed): the trailer's /ID at the end */
+    Digest *id;                 /* SHA-256 of out[0..hashed): the trailer's /ID at the end */
     size_t hashed;
     GArray *at;                 /* size_t: offset of each object by number (0: none yet) */
     long long next;             /* the next free object number */
@@ -488,7 +490,7 @@ PdfCat *pdfcat_new(const PdfCatPart *front, const PdfMergeOptions *o, const char
     c->file = file;
     c->dl = dl;
     c->out = g_string_sized_new(1 << 20);
-    c->id = g_checksum_new(G_CHECKSUM_MD5);
+    c->id = digest_new();
     c->at = g_array_new(FALSE, TRUE, sizeof(size_t));
     c->kids = g_array_new(FALSE, FALSE, sizeof(long long));
     c->top = g_array_new(FALSE, FALSE, sizeof(long long));
@@ -530,7 +532,7 @@ int pdfcat_add(PdfCat *c, const PdfCatPart *part, const PdfMergePart *meta)
     int rc = pc_part(c, part, meta->prefix ? meta->prefix : "", 2);
     /* the digest as the file grows, while other jobs still run, rather
      * than all of it in the one-thread tail */
-    g_checksum_update(c->id, (const guchar *)c->out->str + c->hashed, c->out->len - c->hashed);
+    digest_update(c->id, c->out->str + c->hashed, c->out->len - c->hashed);
     c->hashed = c->out->len;
     return rc;
 }
@@ -733,9 +735,11 @@ int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len)
         }
         g_string_append_len(o, entry, 20);
     }
-    g_checksum_update(c->id, (const guchar *)o->str + c->hashed, o->len - c->hashed);
+    digest_update(c->id, o->str + c->hashed, o->len - c->hashed);
     c->hashed = o->len;
-    const char *id = g_checksum_get_string(c->id);
+    char id[33];                /* 16 bytes, the size of an MD5 /ID */
+    digest_finish(c->id, id, 16);
+    c->id = NULL;
     g_string_append_printf(o,
                            "trailer\n<< /Size %lld /Root %d 0 R /Info %d 0 R /ID [<%s><%s>] >>\n"
                            "startxref\n%zu\n%%%%EOF\n",
@@ -772,7 +776,7 @@ void pdfcat_free(PdfCat *c)
     g_array_free(c->at, TRUE);
     if (c->out)
         g_string_free(c->out, TRUE);
-    g_checksum_free(c->id);
+    digest_free(c->id);
     if (c->info)
         g_string_free(c->info, TRUE);
     if (c->pagemode)

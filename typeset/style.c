@@ -749,6 +749,12 @@ static size_t key_size(const StyleKey *k)
     }
 }
 
+const char *style_fontset_families(const StyleFontSet *set, Arena *a)
+{
+    return arena_printf(a, "%s%s%s", set->latin ? set->latin : "", set->cjk && *set->cjk ? ", " : "",
+                        set->cjk ? set->cjk : "");
+}
+
 static void apply_fontsets(Loader *L)
 {
     Style *st = L->st;
@@ -766,6 +772,8 @@ static void apply_fontsets(Loader *L)
             apply_key(L, k, find_assign(L, k, -1, s), path, L->set_key[s], 0,
                       (char *)&st->fontsets[s] + k->off);
         }
+    for (int s = 0; s < st->n_fontsets; s++)
+        st->fontsets[s].families = style_fontset_families(&st->fontsets[s], L->arena);
 }
 
 static void apply_role(Loader *L, int r)

@@ -26,6 +26,8 @@ typedef struct StyleFontSet {
     const char *name;       /* "serif", "sans", "mono" */
     const char *latin;      /* family for Latin and Cyrillic, e.g. "PT Serif" */
     const char *cjk;        /* family for Han, e.g. "Noto Serif CJK SC" */
+    const char *families;   /* the two as one Pango family list, made once by
+                               the loader ("PT Serif, Noto Serif CJK SC") */
 } StyleFontSet;
 #define STYLE_MAX_FONTSETS 8
 
@@ -98,6 +100,8 @@ Style *style_load(const char *name_or_path, const char *datadir, DiagList *dl);
 int style_is_path(const char *name_or_path);
 char *style_file(const char *name_or_path, const char *datadir);
 void style_free(Style *s);
+/* A font set's latin and cjk families as one Pango family list, in a. */
+const char *style_fontset_families(const StyleFontSet *set, Arena *a);
 
 /* The line-breaking parameters for an article in lang (BCP 47): the
  * language's own when it is en, ru or zh, else linebreak's. */

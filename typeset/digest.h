@@ -1,0 +1,28 @@
+/* digest.h — SHA-256 for the issue cache's keys and the PDFs' /ID, through
+ * OpenSSL's libcrypto.  GLib's GChecksum has only portable C loops: its
+ * SHA-256 ran at 3–5 ms a megabyte, and hashing the sources, the article PDFs
+ * and issue.pdf was 3 % of an issue build; libcrypto uses the CPU's SHA
+ * instructions where there are any (0.6 ms a megabyte here).  A Digest is one
+ * caller's; the algorithm is looked up once per process (digest.c). */
+#ifndef TS_DIGEST_H
+#define TS_DIGEST_H
+
+#include <stddef.h>
+
+#define DIGEST_HEX 65                   /* SHA-256: 64 hex digits + NUL */
+
+typedef struct Digest Digest;
+
+Digest *digest_new(void);
+void digest_update(Digest *d, const void *data, size_t len);
+/* The first `bytes` bytes of the digest (at most 32) as 2 * bytes lowercase
+ * hex digits and a NUL, into hex; frees d. */
+void digest_finish(Digest *d, char *hex, size_t bytes);
+
+/* Frees d unfinished (NULL: nothing). */
+void digest_free(Digest *d);
+
+/* The whole SHA-256 of data as 64 hex digits. */
+void digest_hex(const void *data, size_t len, char hex[DIGEST_HEX]);
+
+#endif
