@@ -25,11 +25,20 @@
 #define DIRECT 0x3400
 #define UNKNOWN 0xFF        /* pos[]: not looked up yet */
 
-/* One fontset's characters: the font and its position in the fontset. */
+/* One fontset's characters: the font and its position in the fontset.
+ * The fonts are loaded as characters ask for them, not all at once: Pango
+ * sorts a fontset's fallback fonts in a thread of its own, and loading them
+ * all waited for that thread on every new font description (at -j 2, with
+ * both cores busy, 60 ms of the build); Latin and Cyrillic text needs the
+ * first font only. */
+#define FS_MAX 63           /* fonts remembered; position FS_MAX = none covers */
+
 typedef struct FsCache {
     PangoFontset *fs;       /* a reference */
-    PangoFont *fonts[64];   /* by position; fonts[n] = the base font (none covers) */
-    int n;                  /* fonts in the fontset, at most 63 remembered */
+    PangoFont *fonts[FS_MAX];   /* by position, the first n loaded */
+    int n;
+    PangoFont *base;        /* the description's own font (none covers), once needed */
+    int overflow;           /* a character's font is past FS_MAX: Pango itemizes */
     guint8 pos[DIRECT];     /* position + UNKNOWN until looked up */
     GHashTable *far;        /* wc -> position + 1 */
 } FsCache;
@@ -37,23 +46,33 @@ typedef struct FsCache {
 static void fs_cache_free(gpointer p)
 {
     FsCache *c = p;
-    for (int i = 0; i <= c->n && i < 64; i++)
-        if (c->fonts[i])
-            g_object_unref(c->fonts[i]);
+    for (int i = 0; i < c->n; i++)
+        g_object_unref(c->fonts[i]);
+    if (c->base)
+        g_object_unref(c->base);
     if (c->far)
         g_hash_table_destroy(c->far);
     g_object_unref(c->fs);
     g_free(c);
 }
 
+/* Walks the fontset in order, remembering the fonts not met before, until
+ * want (NULL: to the end). */
+typedef struct Collect {
+    FsCache *c;
+    PangoFont *want;
+    int i;
+} Collect;
+
 static gboolean collect_font(PangoFontset *fs, PangoFont *font, gpointer data)
 {
     (void)fs;
-    FsCache *c = data;
-    if (c->n < 63)
-        c->fonts[c->n] = g_object_ref(font);
-    c->n++;
-    return FALSE;
+    Collect *k = data;
+    FsCache *c = k->c;
+    if (k->i == c->n && c->n < FS_MAX)
+        c->fonts[c->n++] = g_object_ref(font);
+    k->i++;
+    return font == k->want || k->i >= FS_MAX;
 }
 
 void itemize_init(LayEngine *e)
@@ -68,28 +87,23 @@ void itemize_fini(LayEngine *e)
     g_hash_table_destroy(e->fontsets);
 }
 
-static FsCache *fs_cache(LayEngine *e, PangoFontset *fs, const PangoFontDescription *desc)
+static FsCache *fs_cache(LayEngine *e, PangoFontset *fs)
 {
     FsCache *c = g_hash_table_lookup(e->fontsets, fs);
     if (c)
         return c;
     c = g_new0(FsCache, 1);
     c->fs = g_object_ref(fs);
-    pango_fontset_foreach(fs, collect_font, c);
-    if (c->n > 63) {    /* (no fontset of ours has so many) */
-        fs_cache_free(c);
-        return NULL;
-    }
-    /* what pango_itemize falls back to when no font has the character */
-    c->fonts[c->n] = pango_font_map_load_font(e->fontmap, e->ctx, desc);
     memset(c->pos, UNKNOWN, sizeof c->pos);
     g_hash_table_insert(e->fontsets, fs, c);
     return c;
 }
 
 /* The font for wc and its position in the fontset, as pango_itemize's
- * get_font gives them. */
-static PangoFont *font_for(FsCache *c, gunichar wc, int *position)
+ * get_font gives them; NULL (and position FS_MAX) when the description's
+ * base font cannot be had either. */
+static PangoFont *font_for(LayEngine *e, FsCache *c, const PangoFontDescription *desc, gunichar wc,
+                           int *position)
 {
     int p;
     gpointer v;
@@ -101,8 +115,15 @@ static PangoFont *font_for(FsCache *c, gunichar wc, int *position)
         PangoFont *f = pango_fontset_get_font(c->fs, wc);
         for (p = 0; p < c->n && f && c->fonts[p] != f; p++)
             ;
-        if (!f)
-            p = c->n;
+        if (f && p == c->n) {       /* a font not met yet: the fontset walked to it */
+            Collect k = {c, f, 0};
+            pango_fontset_foreach(c->fs, collect_font, &k);
+            for (p = 0; p < c->n && c->fonts[p] != f; p++)
+                ;
+            c->overflow |= p == c->n;   /* (no fontset of ours has so many) */
+        }
+        if (!f || p >= c->n)
+            p = FS_MAX;
         if (f)
             g_object_unref(f);
         if (wc < DIRECT) {
@@ -114,7 +135,12 @@ static PangoFont *font_for(FsCache *c, gunichar wc, int *position)
         }
     }
     *position = p;
-    return c->fonts[p];
+    if (p < FS_MAX)
+        return c->fonts[p];
+    /* what pango_itemize falls back to when no font has the character */
+    if (!c->base)
+        c->base = pango_font_map_load_font(e->fontmap, e->ctx, desc);
+    return c->base;
 }
 
 /* Characters that do not choose a font: spaces, controls, format
@@ -277,7 +303,7 @@ static GList *fast_itemize(LayEngine *e, const char *txt, int len, const gunicha
             }
             PangoLanguage *dl = derived(lang, script);
             PangoFontset *fs = pango_font_map_load_fontset(e->fontmap, e->ctx, desc, dl);
-            FsCache *c = fs ? fs_cache(e, fs, desc) : NULL;
+            FsCache *c = fs ? fs_cache(e, fs) : NULL;
             if (fs)
                 g_object_unref(fs);
             if (!c) {
@@ -294,14 +320,18 @@ static GList *fast_itemize(LayEngine *e, const char *txt, int len, const gunicha
                 PangoFont *font = NULL;
                 int position = 0xFFFF, space = as_space(wc);
                 if (!space)
-                    font = font_for(c, wc, &position);
+                    font = font_for(e, c, desc, wc, &position);
                 add_char(&b, font, position, forced || last_forced, p, space, script, dl);
                 last_forced = forced;
             }
             b.item->length = (int)(p - txt) - b.item->offset;
+            if (c->overflow) {
+                ok = 0;
+                break;
+            }
             if (!b.item->analysis.font) {   /* a run of spaces only */
                 int position;
-                PangoFont *font = font_for(c, ' ', &position);
+                PangoFont *font = font_for(e, c, desc, ' ', &position);
                 for (GList *l = b.result; l; l = l->next) {
                     PangoItem *it = l->data;
                     if (it->analysis.font)

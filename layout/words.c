@@ -84,17 +84,32 @@ static void word_free(gpointer p)
 
 /* ---- the memo several engines share ----------------------------------------- */
 
-struct LayWordShare {
+/* The words are in SHARE_PARTS tables by their hash, each under its own
+ * lock: with one lock, two engines shaping at once met on it for every
+ * word either had not seen (two thousand waits in the kernel an issue
+ * build).  A shared Word is never changed or freed until the share is, so
+ * it is copied out after its lock is let go. */
+enum { SHARE_PARTS = 64 };
+
+typedef struct SharePart {
     GMutex lock;
     GHashTable *words;          /* WordKey (with a font name for the font) -> Word */
+} SharePart;
+
+struct LayWordShare {
+    SharePart parts[SHARE_PARTS];
+    GMutex lock;                /* for names */
     GHashTable *names;          /* font names, each once: the keys' font pointers */
 };
 
 LayWordShare *lay_word_share_new(void)
 {
     LayWordShare *s = g_new0(LayWordShare, 1);
+    for (int i = 0; i < SHARE_PARTS; i++) {
+        g_mutex_init(&s->parts[i].lock);
+        s->parts[i].words = g_hash_table_new_full(key_hash, key_equal, g_free, word_free);
+    }
     g_mutex_init(&s->lock);
-    s->words = g_hash_table_new_full(key_hash, key_equal, g_free, word_free);
     s->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return s;
 }
@@ -103,10 +118,18 @@ void lay_word_share_free(LayWordShare *s)
 {
     if (!s)
         return;
-    g_hash_table_destroy(s->words);
+    for (int i = 0; i < SHARE_PARTS; i++) {
+        g_hash_table_destroy(s->parts[i].words);
+        g_mutex_clear(&s->parts[i].lock);
+    }
     g_hash_table_destroy(s->names);
     g_mutex_clear(&s->lock);
     g_free(s);
+}
+
+static SharePart *share_part(LayWordShare *s, const WordKey *k)
+{
+    return &s->parts[(k->hash >> 7) % SHARE_PARTS];   /* not the bits GHashTable indexes by */
 }
 
 void lay_engine_share_words(LayEngine *e, LayWordShare *s)
@@ -273,11 +296,12 @@ static Word *entry(LayEngine *e, const PangoAnalysis *an, const char *text, int 
     /* another engine's, from the share */
     const char *name = e->word_share ? font_name(e, an->font) : NULL;
     WordKey *sk = name ? shared_key(k, name) : NULL;
+    SharePart *part = sk ? share_part(e->word_share, sk) : NULL;
     if (sk) {
-        g_mutex_lock(&e->word_share->lock);
-        Word *sw = g_hash_table_lookup(e->word_share->words, sk);
+        g_mutex_lock(&part->lock);
+        const Word *sw = g_hash_table_lookup(part->words, sk);
+        g_mutex_unlock(&part->lock);
         w = sw ? word_copy(sw) : NULL;
-        g_mutex_unlock(&e->word_share->lock);
     }
     if (w) {
         g_free(sk);
@@ -313,14 +337,18 @@ static Word *entry(LayEngine *e, const PangoAnalysis *an, const char *text, int 
     memcpy(kept, k, sizeof *kept + k->len);
     g_hash_table_insert(e->words, kept, w);
     if (sk) {               /* left for the other engines (bounded as the memo is) */
-        g_mutex_lock(&e->word_share->lock);
-        if (g_hash_table_size(e->word_share->words) < WORDS_MAX &&
-            !g_hash_table_contains(e->word_share->words, sk)) {
-            g_hash_table_insert(e->word_share->words, sk, word_copy(w));
+        Word *copy = word_copy(w);
+        g_mutex_lock(&part->lock);
+        if (g_hash_table_size(part->words) < WORDS_MAX / SHARE_PARTS &&
+            !g_hash_table_contains(part->words, sk)) {
+            g_hash_table_insert(part->words, sk, copy);
             sk = NULL;
+            copy = NULL;
         }
-        g_mutex_unlock(&e->word_share->lock);
+        g_mutex_unlock(&part->lock);
         g_free(sk);
+        if (copy)
+            word_free(copy);
     }
     return w;
 }
