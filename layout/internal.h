@@ -28,6 +28,7 @@ struct LayEngine {
     int uax14_off;              /* TYPESET_PANGO_BREAKS set: every paragraph's breaks
                                    from pango_get_log_attrs (uax14.c) */
     GHashTable *fontsets;       /* PangoFontset * -> its characters' fonts (itemize.c) */
+    GHashTable *fontset_of;     /* font description + language -> the same (itemize.c) */
     GHashTable *families;       /* family list -> its PangoFontDescription (paragraph.c) */
     int itemize_off;            /* TYPESET_PANGO_ITEMIZE set: pango_itemize for all */
     int itemize_check;          /* TYPESET_CHECK_ITEMIZE set: compared with it, or abort */

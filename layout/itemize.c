@@ -75,27 +75,68 @@ static gboolean collect_font(PangoFontset *fs, PangoFont *font, gpointer data)
     return font == k->want || k->i >= FS_MAX;
 }
 
+/* Which fontset a description and a language load, remembered: Pango's
+ * lookup (a key made and hashed with the context's matrix and options) was
+ * asked eight thousand times an issue, for a few dozen fontsets. */
+typedef struct DescKey {
+    PangoFontDescription *desc;
+    PangoLanguage *lang;
+} DescKey;
+
+static guint desc_key_hash(gconstpointer p)
+{
+    const DescKey *k = p;
+    return pango_font_description_hash(k->desc) ^ g_direct_hash(k->lang);
+}
+
+static gboolean desc_key_equal(gconstpointer a, gconstpointer b)
+{
+    const DescKey *x = a, *y = b;
+    return x->lang == y->lang && pango_font_description_equal(x->desc, y->desc);
+}
+
+static void desc_key_free(gpointer p)
+{
+    DescKey *k = p;
+    pango_font_description_free(k->desc);
+    g_free(k);
+}
+
 void itemize_init(LayEngine *e)
 {
     e->fontsets = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, fs_cache_free);
+    e->fontset_of = g_hash_table_new_full(desc_key_hash, desc_key_equal, desc_key_free, NULL);
     e->itemize_off = getenv("TYPESET_PANGO_ITEMIZE") != NULL;
     e->itemize_check = getenv("TYPESET_CHECK_ITEMIZE") != NULL;
 }
 
 void itemize_fini(LayEngine *e)
 {
+    g_hash_table_destroy(e->fontset_of);
     g_hash_table_destroy(e->fontsets);
 }
 
-static FsCache *fs_cache(LayEngine *e, PangoFontset *fs)
+/* The characters' fonts of the fontset desc loads for lang (NULL: none). */
+static FsCache *fs_cache(LayEngine *e, PangoFontDescription *desc, PangoLanguage *lang)
 {
-    FsCache *c = g_hash_table_lookup(e->fontsets, fs);
+    DescKey k = {desc, lang};
+    FsCache *c = g_hash_table_lookup(e->fontset_of, &k);
     if (c)
         return c;
-    c = g_new0(FsCache, 1);
-    c->fs = g_object_ref(fs);
-    memset(c->pos, UNKNOWN, sizeof c->pos);
-    g_hash_table_insert(e->fontsets, fs, c);
+    PangoFontset *fs = pango_font_map_load_fontset(e->fontmap, e->ctx, desc, lang);
+    if (!fs)
+        return NULL;
+    c = g_hash_table_lookup(e->fontsets, fs);
+    if (!c) {
+        c = g_new0(FsCache, 1);
+        c->fs = g_object_ref(fs);
+        memset(c->pos, UNKNOWN, sizeof c->pos);
+        g_hash_table_insert(e->fontsets, fs, c);
+    }
+    g_object_unref(fs);
+    DescKey *kept = g_new(DescKey, 1);
+    *kept = (DescKey){pango_font_description_copy(desc), lang};
+    g_hash_table_insert(e->fontset_of, kept, c);
     return c;
 }
 
@@ -302,10 +343,7 @@ static GList *fast_itemize(LayEngine *e, const char *txt, int len, const gunicha
                 break;
             }
             PangoLanguage *dl = derived(lang, script);
-            PangoFontset *fs = pango_font_map_load_fontset(e->fontmap, e->ctx, desc, dl);
-            FsCache *c = fs ? fs_cache(e, fs) : NULL;
-            if (fs)
-                g_object_unref(fs);
+            FsCache *c = fs_cache(e, desc, dl);
             if (!c) {
                 ok = 0;
                 break;

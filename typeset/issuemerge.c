@@ -220,7 +220,7 @@ static int step_front(IssueMerge *im, TsContext **cp)
         }
         rec = (IssueCacheRecord){.pages = im->n_front};
         issuecache_sha(im->front_pdf, len, rec.pdf_sha);
-        if (output_write_atomic(cached, im->front_pdf, len, &im->dl) == 0)
+        if (output_write_cache(cached, im->front_pdf, len, &im->dl) == 0)
             issuecache_put(is->cache_dir, key, &rec, &im->dl);
     }
     g_free(cached);
