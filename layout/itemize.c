@@ -140,6 +140,30 @@ static FsCache *fs_cache(LayEngine *e, PangoFontDescription *desc, PangoLanguage
     return c;
 }
 
+static PangoLanguage *derived(PangoLanguage *lang, PangoScript script);
+
+/* Pango finds a new fontset's fonts in two threads it starts for it (one
+ * matches, one sorts the fallbacks), and the first character set in it
+ * waits for them.  A run's paragraphs ask for their fontsets before any is
+ * set, so that the threads of all of them work at once, while the first
+ * paragraphs are set, rather than one after another.  The description is
+ * made as fast_itemize makes it: the context's, with the span's fields over
+ * it, upright gravity; the language as a Latin or Cyrillic run of the
+ * paragraph derives it, and English for its Latin words. */
+void itemize_prefetch(LayEngine *e, const PangoFontDescription *fd, PangoLanguage *lang)
+{
+    if (e->itemize_off)
+        return;
+    PangoFontDescription *desc = pango_font_description_copy(pango_context_get_font_description(e->ctx));
+    pango_font_description_merge(desc, fd, TRUE);
+    pango_font_description_set_gravity(desc, PANGO_GRAVITY_SOUTH);
+    PangoScript scripts[] = {PANGO_SCRIPT_LATIN, PANGO_SCRIPT_CYRILLIC};
+    for (size_t i = 0; i < G_N_ELEMENTS(scripts); i++)
+        if (i == 0 || pango_language_includes_script(lang, scripts[i]))
+            fs_cache(e, desc, derived(lang, scripts[i]));
+    pango_font_description_free(desc);
+}
+
 /* The font for wc and its position in the fontset, as pango_itemize's
  * get_font gives them; NULL (and position FS_MAX) when the description's
  * base font cannot be had either. */

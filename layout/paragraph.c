@@ -248,6 +248,25 @@ static PangoFontDescription *font_desc(LayEngine *e, const LayFont *f)
     return d;
 }
 
+/* Each font and language of p's spans not in seen yet (a set of strings):
+ * its fontset asked for now (itemize_prefetch). */
+void para_prefetch_fonts(LayEngine *e, const LayPara *p, GHashTable *seen)
+{
+    const char *lang = p->lang ? p->lang : "en";
+    for (int k = 0; k < p->n_spans; k++) {
+        const LayFont *f = &p->spans[k].font;
+        char key[512];
+        snprintf(key, sizeof key, "%s|%.3f|%d|%d|%s", f->families ? f->families : "", f->size,
+                 f->bold, f->italic, lang);
+        if (g_hash_table_contains(seen, key))
+            continue;
+        g_hash_table_add(seen, g_strdup(key));
+        PangoFontDescription *d = font_desc(e, f);
+        itemize_prefetch(e, d, pango_language_from_string(lang));
+        pango_font_description_free(d);
+    }
+}
+
 static int span_at(const Text *t, int byte)
 {
     int lo = 0, hi = t->n_spans - 1;
