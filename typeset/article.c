@@ -83,6 +83,15 @@ static int render_pdf(long long epoch, const Doc *doc, const Style *st, PaintFon
     for (int i = 0; i < doc->meta.n_authors; i++)
         g_string_append_printf(au, "%s%s", i ? ", " : "", doc->meta.authors[i].name);
     char *date = iso_date(epoch);
+    char pdfdate[64];
+    if (pdfpost_format_date(epoch >= 0 ? epoch : (long long)time(NULL), pdfdate, sizeof pdfdate) < 0) {
+        diag_add(dl, DIAG_ERROR, out_path, 1, 1,
+                 "PDF post-pass: date %lld (seconds since 1970) is outside the years 0..9999", epoch);
+        g_free(date);
+        g_string_free(kw, TRUE);
+        g_string_free(au, TRUE);
+        return -1;
+    }
     PaintMeta m = {
         .title = doc->meta.title,
         .author = au->len ? au->str : NULL,
@@ -90,9 +99,12 @@ static int render_pdf(long long epoch, const Doc *doc, const Style *st, PaintFon
         .keywords = kw->len ? kw->str : NULL,
         .creator = "typeset " TS_VERSION,
         .date_iso = date,
+        .lang = doc->meta.lang,
     };
+    int final_done = 0;
     PaintOptions po = {.width = st->page_width, .height = st->page_height, .tagged = 1,
-                       .bleed = bleed, .marks = marks, .fonts = fonts};
+                       .bleed = bleed, .marks = marks, .fonts = fonts, .final = 1,
+                       .final_done = &final_done};
     FramesOverlay fo = {.result = res, .style = st, .bleed = bleed};
     if (frames) {
         po.overlay = frames_overlay;
@@ -104,7 +116,11 @@ static int render_pdf(long long epoch, const Doc *doc, const Style *st, PaintFon
     int rc = paint_pdf(res, &po, &m, &pdf, &len, &err);
     if (rc != 0)
         diag_add(dl, DIAG_ERROR, out_path, 0, 0, "could not write the PDF: %s", err);
-    if (rc == 0) {
+    if (rc == 0 && final_done) {    /* our writer's: nothing left for the post-pass */
+        *fin = pdf;
+        *flen = len;
+        pdf = NULL;
+    } else if (rc == 0) {
         PdfPostOptions pp = {
             .bleed_pt = bleed,
             .marks_pt = marks,

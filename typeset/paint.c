@@ -244,9 +244,13 @@ int paint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, uns
     const char *painter = getenv("TYPESET_PAINTER");
     if (!painter || strcmp(painter, "cairo") != 0) {
         int rc = pdfpaint_pdf(r, o, m, out, out_len, err);
+        if (rc == 0 && o->final_done)
+            *o->final_done = o->final;
         if (rc != PDFPAINT_DECLINED)
             return rc;
     }
+    if (o->final_done)
+        *o->final_done = 0;
     GByteArray *buf = g_byte_array_new();
     double off = o->bleed + o->marks;      /* trim origin on the media */
     cairo_surface_t *s = cairo_pdf_surface_create_for_stream(to_bytes, buf, o->width + 2 * off,

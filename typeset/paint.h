@@ -14,6 +14,7 @@
 typedef struct PaintMeta {
     const char *title, *author, *subject, *keywords, *creator;
     const char *date_iso;   /* "2024-01-01T00:00:00Z" */
+    const char *lang;       /* the catalog's /Lang when the PDF is final; NULL: none */
 } PaintMeta;
 
 typedef struct PaintOptions {
@@ -30,6 +31,13 @@ typedef struct PaintOptions {
     /* The Cairo fonts of the painting thread (fontlib_paint_fonts), kept from
      * one document to the next; NULL: the document makes its own (PDF). */
     struct PaintFonts *fonts;
+    /* The PDF as delivered: /TrimBox and /BleedBox on every page, /Lang and
+     * (with a title) /ViewerPreferences << /DisplayDocTitle true >> in the
+     * catalog, the trailer's deterministic /ID -- what the post-pass
+     * (pdfpost.h) adds to Cairo's output.  Our writer writes them itself and
+     * sets *final_done (when given) to 1; after Cairo (0) the post-pass must. */
+    int final;
+    int *final_done;
 } PaintOptions;
 
 /* Scripts whose characters each fill a square cell (Han, kana, Hangul,

@@ -629,7 +629,23 @@ static int write_page(Doc *d, int pi)
     pdfw_num(g, mw, 4);
     g_string_append_c(g, ' ');
     pdfw_num(g, d->media_h, 4);
-    g_string_append(g, "] /Resources ");
+    g_string_append_c(g, ']');
+    if (d->o->final) {          /* the trim, inside the bleed, inside the marks */
+        double in[2] = {d->off, d->o->marks};
+        const char *key[2] = {" /TrimBox [", " /BleedBox ["};
+        for (int b = 0; b < 2; b++) {
+            g_string_append(g, key[b]);
+            pdfw_num(g, in[b], 4);
+            g_string_append_c(g, ' ');
+            pdfw_num(g, in[b], 4);
+            g_string_append_c(g, ' ');
+            pdfw_num(g, mw - in[b], 4);
+            g_string_append_c(g, ' ');
+            pdfw_num(g, d->media_h - in[b], 4);
+            g_string_append_c(g, ']');
+        }
+    }
+    g_string_append(g, " /Resources ");
     pdfw_ref(g, d->resources);
     g_string_append(g, " /Contents ");
     pdfw_ref(g, contents);
@@ -1095,10 +1111,16 @@ int pdfpaint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, 
         pdfw_ref(g, dests);
         g_string_append(g, " >>");
     }
+    if (o->final && m->lang) {
+        g_string_append(g, " /Lang ");
+        pdfw_text(g, m->lang);
+    }
+    if (o->final && m->title)
+        g_string_append(g, " /ViewerPreferences << /DisplayDocTitle true >>");
     g_string_append(g, " >>");
     pdfw_end(&d.w);
 
-    *out = pdfw_finish(&d.w, catalog, info, out_len);
+    *out = pdfw_finish(&d.w, catalog, info, o->final, out_len);
     doc_free(&d);
     return 0;
 }

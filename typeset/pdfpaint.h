@@ -14,8 +14,9 @@
 
 enum { PDFPAINT_DECLINED = -2 };
 
-/* As paint_pdf: 0 with the file in *out (g_free'd by the caller), -1 with a
- * message in *err, or PDFPAINT_DECLINED (nothing written: use Cairo). */
+/* As paint_pdf: 0 with the file in *out (g_free'd by the caller; final as
+ * o->final asks), -1 with a message in *err, or PDFPAINT_DECLINED (nothing
+ * written: use Cairo). */
 int pdfpaint_pdf(const LayResult *r, const PaintOptions *o, const PaintMeta *m, unsigned char **out,
                  size_t *out_len, const char **err);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <libdeflate.h>
 
+#include "digest.h"
 #include "pdfscan.h"
 
 void pdfw_init(PdfW *w)
@@ -92,7 +93,7 @@ int pdfw_stream(PdfW *w, int num, const char *dict_extra, const void *data, size
     return 0;
 }
 
-unsigned char *pdfw_finish(PdfW *w, int root, int info, size_t *len)
+unsigned char *pdfw_finish(PdfW *w, int root, int info, int id, size_t *len)
 {
     size_t xref = w->out->len;
     guint n = w->off->len;
@@ -108,6 +109,7 @@ unsigned char *pdfw_finish(PdfW *w, int root, int info, size_t *len)
         memcpy(e + 10, " 00000 n \n", 10);
         g_string_append_len(w->out, e, 20);
     }
+    size_t trailer_at = w->out->len;
     g_string_append(w->out, "trailer\n<< /Size ");
     pdfw_int(w->out, n);
     g_string_append(w->out, " /Root ");
@@ -115,6 +117,13 @@ unsigned char *pdfw_finish(PdfW *w, int root, int info, size_t *len)
     if (info > 0) {
         g_string_append(w->out, " /Info ");
         pdfw_ref(w->out, info);
+    }
+    if (id) {       /* 16 bytes of the SHA-256 of all before the trailer */
+        char hex[33];
+        Digest *dg = digest_new();
+        digest_update(dg, w->out->str, trailer_at);
+        digest_finish(dg, hex, 16);
+        g_string_append_printf(w->out, " /ID [<%s><%s>]", hex, hex);
     }
     g_string_append(w->out, " >>\nstartxref\n");
     pdfw_int(w->out, (long long)xref);

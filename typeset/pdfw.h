@@ -42,11 +42,12 @@ enum { PDFW_RAW = 0, PDFW_FAST = 1, PDFW_SMALL = 6 };
 int pdfw_stream(PdfW *w, int num, const char *dict_extra, const void *data, size_t len,
                 int level);
 
-/* The xref table and the trailer (/Size, /Root, /Info when info > 0; no
- * /ID: the post-pass gives the file its deterministic one), then hands over
- * the file: *len bytes, g_free'd by the caller.  Every reserved number must
- * have been written. */
-unsigned char *pdfw_finish(PdfW *w, int root, int info, size_t *len);
+/* The xref table and the trailer (/Size, /Root, /Info when info > 0; with
+ * id, an /ID made deterministically from the bytes before the trailer, as
+ * the post-pass makes it; without, the post-pass gives the file one), then
+ * hands over the file: *len bytes, g_free'd by the caller.  Every reserved
+ * number must have been written. */
+unsigned char *pdfw_finish(PdfW *w, int root, int info, int id, size_t *len);
 
 /* Syntax.  A number with at most `decimals` decimals (0..6), no trailing
  * zeros, "-0" written "0"; an integer; a reference "n 0 R"; a name ("/" and

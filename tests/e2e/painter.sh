@@ -22,6 +22,23 @@ if $TS build samples/en-article.md --bleed 3 --marks -o "$PD/bleed.pdf" 2>/dev/n
     TYPESET_PAINTER=cairo $TS build samples/en-article.md --bleed 3 --marks -o "$PD/bleed-cairo.pdf" 2>/dev/null; then
     check "painter: bleed and crop marks match Cairo's" python3 tests/pdfcompare.py "$PD/bleed.pdf" "$PD/bleed-cairo.pdf" "$PD/bleed-pages"
     check "painter: crop marks are artifacts" python3 tests/pdfmarked.py "$PD/bleed.pdf"
+    # what the post-pass adds to Cairo's output, our writer writes itself, in
+    # one xref section: the page boxes, /Lang, the title shown, a /ID that
+    # depends on the content only
+    check "painter: boxes, /Lang, /ViewerPreferences and /ID written directly, no update section" python3 -c "
+import re, subprocess, sys
+pdf = open('$PD/bleed.pdf', 'rb').read()
+cairo = open('$PD/bleed-cairo.pdf', 'rb').read()
+if pdf.count(b'startxref') != 1 or cairo.count(b'startxref') != 2:
+    sys.exit('sections: ours %d, cairo+post-pass %d' % (pdf.count(b'startxref'), cairo.count(b'startxref')))
+for key in (rb'/TrimBox \[', rb'/BleedBox \[', rb'/Lang \(en\)', rb'/DisplayDocTitle true', rb'/ID \[<[0-9a-f]{32}><[0-9a-f]{32}>\]'):
+    if not re.search(key, pdf):
+        sys.exit('missing ' + key.decode())
+boxes = lambda f: [l for l in subprocess.run(['pdfinfo', '-box', f], capture_output=True, text=True).stdout.splitlines() if 'Box:' in l]
+if boxes('$PD/bleed.pdf') != boxes('$PD/bleed-cairo.pdf'):
+    sys.exit('page boxes differ from the post-pass')
+"
+    check "painter: the same input gives the same /ID" sh -c "$TS build samples/en-article.md --bleed 3 --marks -o '$PD/bleed2.pdf' 2>/dev/null && cmp -s '$PD/bleed.pdf' '$PD/bleed2.pdf'"
 else
     bad "painter: build with --bleed 3 --marks both ways"
 fi

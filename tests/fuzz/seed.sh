@@ -99,20 +99,17 @@ printf 'articles: [en-article.md, en-article.md, ru-article.md]\nfirst_page: -3\
 printf 'sections:\n  - title: A\n    articles: [zh-article.md]\n  - articles: []\ncover_title: [x, y]\n' >"$C/manifest/seed-sections.yaml"
 
 # PDFs in the shape the PDF readers know: small articles as typeset writes
-# them (its own writer's file, typeset/pdfpaint.c, and the post-pass appended
-# to it), that file alone (the bytes up to its first %%EOF), and Cairo's
-# file alone (TYPESET_PAINTER=cairo)
+# them (its own writer's final file, typeset/pdfpaint.c), as Cairo paints
+# them with the post-pass appended (TYPESET_PAINTER=cairo), and Cairo's file
+# alone (the bytes up to its first %%EOF)
 [ -x build/typeset ] || make build/typeset >/dev/null
 for f in title breaks email ties-ru; do
-    out="$C/pdfcat/seed-$f.pdf"
-    SOURCE_DATE_EPOCH=1700000000 ./build/typeset build "tests/blocks/$f.md" -o "$out" 2>/dev/null
-    eof=$(grep -abo '%%EOF' "$out" | head -n 1 | cut -d: -f1)
-    head -c $((eof + 6)) "$out" >"$C/pdfcat/seed-$f-own.pdf"
+    SOURCE_DATE_EPOCH=1700000000 ./build/typeset build "tests/blocks/$f.md" -o "$C/pdfcat/seed-$f.pdf" 2>/dev/null
+    rm -f "$C/pdfcat/seed-$f-own.pdf"
     SOURCE_DATE_EPOCH=1700000000 TYPESET_PAINTER=cairo ./build/typeset build "tests/blocks/$f.md" \
         -o "$C/pdfcat/seed-$f-cairo-post.pdf" 2>/dev/null
     eof=$(grep -abo '%%EOF' "$C/pdfcat/seed-$f-cairo-post.pdf" | head -n 1 | cut -d: -f1)
     head -c $((eof + 6)) "$C/pdfcat/seed-$f-cairo-post.pdf" >"$C/pdfcat/seed-$f-cairo.pdf"
-    rm -f "$C/pdfcat/seed-$f-cairo-post.pdf"
 done
 
 # set paragraphs as an issue build leaves them (layout/paraio.c): the export

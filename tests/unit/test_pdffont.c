@@ -132,7 +132,7 @@ static unsigned char *one_page(PdfFonts *f, const GString *content, size_t *len)
     g_string_append(g, " >> >> >>");
     pdfw_end(&w);
     g_free(obj);
-    unsigned char *bytes = pdfw_finish(&w, catalog, 0, len);
+    unsigned char *bytes = pdfw_finish(&w, catalog, 0, 0, len);
     pdfw_fini(&w);
     return bytes;
 }

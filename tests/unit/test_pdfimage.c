@@ -191,7 +191,7 @@ static unsigned char *page_pdf(PdfW *w, int im, size_t *len)
     pdfw_ref(g, pages);
     g_string_append(g, " >>");
     pdfw_end(w);
-    return pdfw_finish(w, cat, 0, len);
+    return pdfw_finish(w, cat, 0, 0, len);
 }
 
 /* The image at path (in the temporary directory, or else as given) on a

@@ -73,7 +73,7 @@ static void file(void)
     g_string_append_printf(g, "<< /Type /Catalog /Pages %d 0 R >>", pages);
     pdfw_end(&w);
     size_t len = 0;
-    unsigned char *pdf = pdfw_finish(&w, cat, 0, &len);
+    unsigned char *pdf = pdfw_finish(&w, cat, 0, 0, &len);
     pdfw_fini(&w);
     PsDoc d = {0};
     CHECK(ps_doc_read(&d, pdf, len) == 0 && d.root == cat && d.size == 5, "pdfscan reads the xref");
