@@ -33,7 +33,21 @@ struct LayEngine {
     int itemize_off;            /* TYPESET_PANGO_ITEMIZE set: pango_itemize for all */
     int itemize_check;          /* TYPESET_CHECK_ITEMIZE set: compared with it, or abort */
     guint words_max;            /* entries before the memo is emptied (words.c) */
+    GHashTable *hb_wraps;       /* pinned PangoFont * -> its HarfBuzz wrapper (hbshape.c) */
+    GHashTable *hb_langs;       /* PangoLanguage * -> hb_language_t (hbshape.c) */
+    hb_buffer_t *hb_buffer;     /* the one hbshape.c shapes in */
+    int shape_off;              /* TYPESET_PANGO_SHAPE set: pango_shape_with_flags for all */
+    int shape_check;            /* TYPESET_CHECK_SHAPE set: compared with it, or abort */
 };
+
+/* hbshape.c: text[0..len) of paragraph par[0..plen) (NULL: the text alone)
+ * shaped into g as pango_shape_with_flags (.., PANGO_SHAPE_NONE) shapes it:
+ * by HarfBuzz directly for left-to-right horizontal text without extra
+ * attributes, else by Pango. */
+void hbshape_init(LayEngine *e);
+void hbshape_fini(LayEngine *e);
+void hbshape(LayEngine *e, const PangoAnalysis *an, const char *text, int len, const char *par,
+             int plen, PangoGlyphString *g);
 
 /* words.c: the engine's memo of shaped words. */
 void words_init(LayEngine *e);

@@ -86,6 +86,7 @@ LayEngine *lay_engine_new(PangoFontMap *fontmap, const char *hyph_dir)
     e->pinned = g_hash_table_new_full(g_direct_hash, g_direct_equal, unpin_font, NULL);
     e->hyph_memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     words_init(e);
+    hbshape_init(e);
     e->uax14_off = getenv("TYPESET_PANGO_BREAKS") != NULL;   /* for comparing the two */
     itemize_init(e);
     e->families = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
@@ -101,6 +102,7 @@ void lay_engine_free(LayEngine *e)
     paracache_fini(e);
     itemize_fini(e);
     g_hash_table_destroy(e->families);
+    hbshape_fini(e);            /* its wrappers use the pinned fonts */
     g_hash_table_destroy(e->pinned);
     g_hash_table_destroy(e->hyph_memo);
     words_fini(e);

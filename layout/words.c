@@ -227,11 +227,11 @@ static int scriptable(const LayEngine *e, const PangoItem *it)
 
 /* text[0..len) shaped alone (within the paragraph par[0..plen) for
  * HarfBuzz's context and text-boundary flags). */
-static PangoGlyphString *shape(const PangoAnalysis *an, const char *text, int len, const char *par,
-                               int plen)
+static PangoGlyphString *shape(LayEngine *e, const PangoAnalysis *an, const char *text, int len,
+                               const char *par, int plen)
 {
     PangoGlyphString *g = pango_glyph_string_new();
-    pango_shape_with_flags(text, len, par, plen, an, g, PANGO_SHAPE_NONE);
+    hbshape(e, an, text, len, par, plen, g);
     return g;
 }
 
@@ -313,7 +313,7 @@ static Word *entry(LayEngine *e, const PangoAnalysis *an, const char *text, int 
     w = g_new0(Word, 1);
     w->cut_before = w->cut_after = -1;
     if (kind == GLYPHS) {
-        PangoGlyphString *g = shape(an, text, len, par, plen);
+        PangoGlyphString *g = shape(e, an, text, len, par, plen);
         w->n = g->num_glyphs;
         w->g = g_memdup2(g->glyphs, sizeof *g->glyphs * (gsize)(w->n ? w->n : 1));
         w->lc = g_memdup2(g->log_clusters, sizeof(int) * (gsize)(w->n ? w->n : 1));
@@ -324,9 +324,9 @@ static Word *entry(LayEngine *e, const PangoAnalysis *an, const char *text, int 
         int before = kind == SPACE_BEFORE;
         spaced[before ? 0 : len] = ' ';
         memcpy(spaced + before, text, (size_t)len);
-        PangoGlyphString *both = shape(an, spaced, len + 1, NULL, 0);
-        PangoGlyphString *sp = shape(an, " ", 1, NULL, 0);
-        PangoGlyphString *alone = shape(an, text, len, NULL, 0);
+        PangoGlyphString *both = shape(e, an, spaced, len + 1, NULL, 0);
+        PangoGlyphString *sp = shape(e, an, " ", 1, NULL, 0);
+        PangoGlyphString *alone = shape(e, an, text, len, NULL, 0);
         w->cut = before ? apart(both, sp, 1, alone) : apart(both, alone, len, sp);
         pango_glyph_string_free(both);
         pango_glyph_string_free(sp);
