@@ -389,13 +389,25 @@ typedef struct Tok {
     Word *w;                    /* single words and runs of spaces: from the memo */
 } Tok;
 
+/* The item shaped whole, as pango_shape_item shapes it: by hbshape when
+ * the log attributes cannot matter (no hyphen to insert, no attribute that
+ * could ask for a text transform). */
+static void shape_whole(LayEngine *e, PangoItem *it, const char *par, int plen, PangoLogAttr *la,
+                        PangoGlyphString *out)
+{
+    if (it->analysis.extra_attrs || (it->analysis.flags & PANGO_ANALYSIS_FLAG_NEED_HYPHEN))
+        pango_shape_item(it, par, plen, la, out, PANGO_SHAPE_NONE);
+    else
+        hbshape(e, &it->analysis, par + it->offset, it->length, par, plen, out);
+}
+
 void words_shape_item(LayEngine *e, PangoItem *it, const char *par, int plen, PangoLogAttr *la,
                       PangoGlyphString *out)
 {
     const char *t = par + it->offset;
     int len = it->length;
     if (e->words_off || !scriptable(e, it) || !memchr(t, ' ', (size_t)len)) {
-        pango_shape_item(it, par, plen, la, out, PANGO_SHAPE_NONE);
+        shape_whole(e, it, par, plen, la, out);
         return;
     }
     /* emptied here, never inside entry(): the Word pointers below (tok[].w,
@@ -460,7 +472,7 @@ void words_shape_item(LayEngine *e, PangoItem *it, const char *par, int plen, Pa
         i = j + 1;
     }
     if (whole) {
-        pango_shape_item(it, par, plen, la, out, PANGO_SHAPE_NONE);
+        shape_whole(e, it, par, plen, la, out);
     } else {
         int glyphs = 0;
         for (int i = 0; i < nc; i++)
