@@ -12,6 +12,7 @@ struct LayEngine {
     GHashTable *cache;          /* set paragraphs by their inputs (paracache.c) */
     unsigned generation;        /* lay_run count, for eviction */
     unsigned cache_keep;        /* layouts an unused entry survives */
+    unsigned cache_oldest;      /* no entry was last used before this generation */
     int cache_hits, cache_misses;
     int cache_off;              /* TYPESET_NO_PARACACHE set */
     PangoFontMap *fontmap;      /* borrowed */

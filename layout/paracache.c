@@ -140,18 +140,34 @@ void paracache_fini(LayEngine *e)
     e->cache = NULL;
 }
 
+typedef struct Sweep {
+    const LayEngine *e;
+    unsigned oldest;            /* of the entries kept */
+} Sweep;
+
 static gboolean stale(gpointer key, gpointer value, gpointer data)
 {
     (void)key;
     const ParaEntry *pe = value;
-    const LayEngine *e = data;
-    return g_atomic_int_get(&pe->refs) == 1 && pe->last_used + e->cache_keep <= e->generation;
+    Sweep *s = data;
+    if (g_atomic_int_get(&pe->refs) == 1 && pe->last_used + s->e->cache_keep <= s->e->generation)
+        return TRUE;
+    if (pe->last_used < s->oldest)
+        s->oldest = pe->last_used;
+    return FALSE;
 }
 
+/* The sweep visits every entry (thousands in an issue, each a cache miss),
+ * so it is skipped while no entry can be old enough to go: entries only
+ * grow younger, and new ones are of the current generation. */
 void paracache_next_generation(LayEngine *e)
 {
     e->generation++;
-    g_hash_table_foreach_remove(e->cache, stale, e);
+    if (e->generation < e->cache_oldest + e->cache_keep)
+        return;
+    Sweep s = {e, e->generation};
+    g_hash_table_foreach_remove(e->cache, stale, &s);
+    e->cache_oldest = s.oldest;
 }
 
 void lay_engine_set_cache_keep(LayEngine *e, unsigned layouts)

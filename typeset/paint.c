@@ -358,6 +358,10 @@ double paint_cost_estimate(const LayResult *r)
             }
             int large = (bits[65535 / 32] >> (65535 % 32)) & 1;
             const PangoGlyphString *g = it->gi->glyphs;
+            if (!large) {
+                cost += g->num_glyphs;
+                continue;
+            }
             for (int k = 0; k < g->num_glyphs; k++) {
                 PangoGlyph gl = g->glyphs[k].glyph;
                 cost += 1;
