@@ -35,12 +35,6 @@
  * (TYPESET_WORDCACHE_MAX overrides it, for tests). */
 enum { WORD_MAX = 96, WORDS_MAX = 200000 };
 
-typedef struct WordKey {
-    guint hash;
-    guint len;                  /* bytes of b */
-    char b[];                   /* Head, then the word's bytes */
-} WordKey;
-
 /* What shapes a word besides its text (zeroed, padding included: the key
  * is compared as bytes). */
 typedef struct Head {
@@ -55,31 +49,69 @@ _Static_assert(sizeof(Head) == 2 * sizeof(void *) + 16, "Head has no unnamed pad
 
 enum Kind { GLYPHS, SPACE_BEFORE, SPACE_AFTER };
 
+/* A memo entry is one block: its key (what shapes it, then the text), and
+ * after it the glyphs and their clusters.  The tables hold the entries as
+ * their own keys (GHashTable's set), so a lookup touches the table and the
+ * one block whose glyphs it then copies: the memo's lookups had been the
+ * build's worst cache misses (key, entry and glyph arrays each apart). */
 typedef struct Word {
+    guint hash;
+    guint klen;                 /* bytes of key */
     int n;
-    PangoGlyphInfo *g;          /* n glyphs, log clusters relative to the word */
-    int *lc;
     int cut;                    /* a test entry: its answer */
     signed char cut_before, cut_after;  /* glyphs: cuts() remembered, -1 until asked */
+    PangoGlyphInfo *g;          /* n glyphs, log clusters relative to the word, in the block */
+    int *lc;
+    char key[];                 /* Head, then the word's bytes */
 } Word;
 
 static guint key_hash(gconstpointer p)
 {
-    return ((const WordKey *)p)->hash;
+    return ((const Word *)p)->hash;
 }
 
 static gboolean key_equal(gconstpointer a, gconstpointer b)
 {
-    const WordKey *x = a, *y = b;
-    return x->hash == y->hash && x->len == y->len && memcmp(x->b, y->b, x->len) == 0;
+    const Word *x = a, *y = b;
+    return x->hash == y->hash && x->klen == y->klen && memcmp(x->key, y->key, x->klen) == 0;
 }
 
-static void word_free(gpointer p)
+static guint key_fnv(const char *b, guint n)
 {
-    Word *w = p;
-    g_free(w->g);
-    g_free(w->lc);
-    g_free(w);
+    guint hash = 2166136261u;              /* FNV-1a */
+    for (guint i = 0; i < n; i++)
+        hash = (hash ^ (unsigned char)b[i]) * 16777619u;
+    return hash;
+}
+
+/* A new entry under key[0..klen) (hash its hash) holding n glyphs g with
+ * clusters lc (copied; none for a test entry). */
+static Word *word_new(const char *key, guint klen, guint hash, int n, const PangoGlyphInfo *g,
+                      const int *lc)
+{
+    size_t at = (sizeof(Word) + klen + 7) & ~(size_t)7;
+    Word *w = g_malloc(at + (size_t)n * (sizeof *g + sizeof *lc));
+    w->hash = hash;
+    w->klen = klen;
+    w->n = n;
+    w->cut = 0;
+    w->cut_before = w->cut_after = -1;
+    memcpy(w->key, key, klen);
+    w->g = (PangoGlyphInfo *)(void *)((char *)w + at);
+    w->lc = (int *)(void *)(w->g + n);
+    if (n) {
+        memcpy(w->g, g, (size_t)n * sizeof *g);
+        memcpy(w->lc, lc, (size_t)n * sizeof *lc);
+    }
+    return w;
+}
+
+/* w's glyphs (or answer) under another key. */
+static Word *word_copy(const Word *w, const Word *k)
+{
+    Word *c = word_new(k->key, k->klen, k->hash, w->n, w->g, w->lc);
+    c->cut = w->cut;
+    return c;
 }
 
 /* ---- the memo several engines share ----------------------------------------- */
@@ -93,7 +125,7 @@ enum { SHARE_PARTS = 64 };
 
 typedef struct SharePart {
     GMutex lock;
-    GHashTable *words;          /* WordKey (with a font name for the font) -> Word */
+    GHashTable *words;          /* Words, keyed with a font name for the font */
 } SharePart;
 
 struct LayWordShare {
@@ -107,7 +139,7 @@ LayWordShare *lay_word_share_new(void)
     LayWordShare *s = g_new0(LayWordShare, 1);
     for (int i = 0; i < SHARE_PARTS; i++) {
         g_mutex_init(&s->parts[i].lock);
-        s->parts[i].words = g_hash_table_new_full(key_hash, key_equal, g_free, word_free);
+        s->parts[i].words = g_hash_table_new_full(key_hash, key_equal, g_free, NULL);
     }
     g_mutex_init(&s->lock);
     s->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -127,7 +159,7 @@ void lay_word_share_free(LayWordShare *s)
     g_free(s);
 }
 
-static SharePart *share_part(LayWordShare *s, const WordKey *k)
+static SharePart *share_part(LayWordShare *s, const Word *k)
 {
     return &s->parts[(k->hash >> 7) % SHARE_PARTS];   /* not the bits GHashTable indexes by */
 }
@@ -171,34 +203,21 @@ static const char *font_name(LayEngine *e, PangoFont *font)
     return name;
 }
 
-static Word *word_copy(const Word *w)
+/* k's key with the share's name of the font in place of the font, into sk
+ * (room for k's key). */
+static void shared_key(const Word *k, const char *name, Word *sk)
 {
-    Word *c = g_memdup2(w, sizeof *w);
-    c->g = g_memdup2(w->g, sizeof *w->g * (gsize)(w->n ? w->n : 1));
-    c->lc = g_memdup2(w->lc, sizeof(int) * (gsize)(w->n ? w->n : 1));
-    c->cut_before = c->cut_after = -1;
-    return c;
-}
-
-/* k with the share's name of the font in place of the font: a new key. */
-static WordKey *shared_key(const WordKey *k, const char *name)
-{
-    WordKey *sk = g_malloc(sizeof *sk + k->len);
-    memcpy(sk, k, sizeof *sk + k->len);
+    memcpy(sk, k, sizeof *sk + k->klen);
     Head h;
-    memcpy(&h, sk->b, sizeof h);
+    memcpy(&h, sk->key, sizeof h);
     h.font = (PangoFont *)name;
-    memcpy(sk->b, &h, sizeof h);
-    guint hash = 2166136261u;              /* FNV-1a */
-    for (guint i = 0; i < sk->len; i++)
-        hash = (hash ^ (unsigned char)sk->b[i]) * 16777619u;
-    sk->hash = hash;
-    return sk;
+    memcpy(sk->key, &h, sizeof h);
+    sk->hash = key_fnv(sk->key, sk->klen);
 }
 
 void words_init(LayEngine *e)
 {
-    e->words = g_hash_table_new_full(key_hash, key_equal, g_free, word_free);
+    e->words = g_hash_table_new_full(key_hash, key_equal, g_free, NULL);
     e->font_ids = g_hash_table_new(g_direct_hash, g_direct_equal);
     e->words_off = getenv("TYPESET_NO_WORDCACHE") != NULL;
     const char *max = getenv("TYPESET_WORDCACHE_MAX");
@@ -269,8 +288,8 @@ static Word *entry(LayEngine *e, const PangoAnalysis *an, const char *text, int 
                    const char *par, int plen, enum Kind kind)
 {
     /* len <= WORD_MAX: the callers' words, runs and clusters are no longer */
-    _Alignas(WordKey) char buf[sizeof(WordKey) + sizeof(Head) + WORD_MAX];
-    WordKey *k = (WordKey *)buf;
+    _Alignas(Word) char buf[sizeof(Word) + sizeof(Head) + WORD_MAX];
+    Word *k = (Word *)buf;     /* a probe: its key only */
     Head h;
     memset(&h, 0, sizeof h);
     h.font = an->font;
@@ -283,40 +302,33 @@ static Word *entry(LayEngine *e, const PangoAnalysis *an, const char *text, int 
         h.bot = text == par;
         h.eot = text + len == par + plen;
     }
-    k->len = (guint)(sizeof h + (size_t)len);
-    memcpy(k->b, &h, sizeof h);
-    memcpy(k->b + sizeof h, text, (size_t)len);
-    guint hash = 2166136261u;              /* FNV-1a */
-    for (guint i = 0; i < k->len; i++)
-        hash = (hash ^ (unsigned char)k->b[i]) * 16777619u;
-    k->hash = hash;
+    k->klen = (guint)(sizeof h + (size_t)len);
+    memcpy(k->key, &h, sizeof h);
+    memcpy(k->key + sizeof h, text, (size_t)len);
+    k->hash = key_fnv(k->key, k->klen);
     Word *w = g_hash_table_lookup(e->words, k);
     if (w)
         return w;
     /* another engine's, from the share */
     const char *name = e->word_share ? font_name(e, an->font) : NULL;
-    WordKey *sk = name ? shared_key(k, name) : NULL;
-    SharePart *part = sk ? share_part(e->word_share, sk) : NULL;
+    _Alignas(Word) char sbuf[sizeof(Word) + sizeof(Head) + WORD_MAX];
+    Word *sk = name ? (Word *)sbuf : NULL;
+    SharePart *part = NULL;
     if (sk) {
+        shared_key(k, name, sk);
+        part = share_part(e->word_share, sk);
         g_mutex_lock(&part->lock);
         const Word *sw = g_hash_table_lookup(part->words, sk);
         g_mutex_unlock(&part->lock);
-        w = sw ? word_copy(sw) : NULL;
+        if (sw) {
+            w = word_copy(sw, k);
+            g_hash_table_add(e->words, w);
+            return w;
+        }
     }
-    if (w) {
-        g_free(sk);
-        WordKey *kept = g_malloc(sizeof *kept + k->len);
-        memcpy(kept, k, sizeof *kept + k->len);
-        g_hash_table_insert(e->words, kept, w);
-        return w;
-    }
-    w = g_new0(Word, 1);
-    w->cut_before = w->cut_after = -1;
     if (kind == GLYPHS) {
         PangoGlyphString *g = shape(e, an, text, len, par, plen);
-        w->n = g->num_glyphs;
-        w->g = g_memdup2(g->glyphs, sizeof *g->glyphs * (gsize)(w->n ? w->n : 1));
-        w->lc = g_memdup2(g->log_clusters, sizeof(int) * (gsize)(w->n ? w->n : 1));
+        w = word_new(k->key, k->klen, k->hash, g->num_glyphs, g->glyphs, g->log_clusters);
         pango_glyph_string_free(g);
     } else {
         /* " text" (or "text ") against " " and "text" side by side */
@@ -327,28 +339,24 @@ static Word *entry(LayEngine *e, const PangoAnalysis *an, const char *text, int 
         PangoGlyphString *both = shape(e, an, spaced, len + 1, NULL, 0);
         PangoGlyphString *sp = shape(e, an, " ", 1, NULL, 0);
         PangoGlyphString *alone = shape(e, an, text, len, NULL, 0);
+        w = word_new(k->key, k->klen, k->hash, 0, NULL, NULL);
         w->cut = before ? apart(both, sp, 1, alone) : apart(both, alone, len, sp);
         pango_glyph_string_free(both);
         pango_glyph_string_free(sp);
         pango_glyph_string_free(alone);
         g_free(spaced);
     }
-    WordKey *kept = g_malloc(sizeof *kept + k->len);
-    memcpy(kept, k, sizeof *kept + k->len);
-    g_hash_table_insert(e->words, kept, w);
+    g_hash_table_add(e->words, w);
     if (sk) {               /* left for the other engines (bounded as the memo is) */
-        Word *copy = word_copy(w);
+        Word *copy = word_copy(w, sk);
         g_mutex_lock(&part->lock);
         if (g_hash_table_size(part->words) < WORDS_MAX / SHARE_PARTS &&
-            !g_hash_table_contains(part->words, sk)) {
-            g_hash_table_insert(part->words, sk, copy);
-            sk = NULL;
+            !g_hash_table_contains(part->words, copy)) {
+            g_hash_table_add(part->words, copy);
             copy = NULL;
         }
         g_mutex_unlock(&part->lock);
-        g_free(sk);
-        if (copy)
-            word_free(copy);
+        g_free(copy);
     }
     return w;
 }
