@@ -64,11 +64,21 @@ typedef struct PcItem {
     PcSpan dest_arr;            /* ... an explicit destination */
 } PcItem;
 
-/* An object the merge copies: its value and stream data (s0 NULL: none). */
+/* An object the merge copies: its value and stream data (s0 NULL: none),
+ * and for a PC_COPY object its references, found when the part is read
+ * (refs[ref0 .. ref0 + nref)): the merge, one part at a time, then copies
+ * the text between them as it is. */
 typedef struct PcObj {
     const char *v0, *v1, *s0;
     size_t slen;
+    guint ref0, nref;
 } PcObj;
+
+/* A reference in an object's value: at bytes [at, at + len) from v0, to num. */
+typedef struct PcRef {
+    guint32 at, len;
+    long long num;
+} PcRef;
 
 struct PdfCatPart {
     PsDoc d;
@@ -80,6 +90,7 @@ struct PdfCatPart {
     GArray *outline;            /* PcItem, in order */
     GArray *labels;             /* PcNum: /PageLabels */
     GArray *top;                /* long long: the structure root's kids */
+    GArray *refs;               /* PcRef, by object (PcObj.ref0) */
     PcSpan lang, info, pagemode;
     char *lang_text;            /* the catalog's /Lang, decoded (NULL: none or empty); only
                                    whether it is there counts: lang is what is copied */
@@ -87,6 +98,11 @@ struct PdfCatPart {
     long long max_used;         /* largest key a page or annotation uses, -1 = none */
     int tree_nodes;
 };
+
+/* The first reference in [p, e), skipping strings, names, comments and
+ * numbers as the merge copies them: where it starts, with *end past it and
+ * *num its object number; e when there is none. */
+const char *pc_find_ref(const char *p, const char *e, const char **end, long long *num);
 
 /* A destination at [v, ve) (a name, a string, or an array) into it: a name
  * or string decoded into it->dest (g_free), an array as it->dest_arr.  0, or

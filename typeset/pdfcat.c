@@ -99,93 +99,33 @@ static void pc_ref(GString *g, const PcMap *m, long long r)
         g_string_append(g, "null");
 }
 
-static int pc_special(char c)
-{
-    return c == '(' || c == '<' || c == '/' || c == '%' || (c >= '0' && c <= '9') || c == '.' ||
-           c == '-' || c == '+';
-}
-
-static int pc_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static int pc_space(char c)
-{
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
-}
-
-/* At p (a digit), "N G R" as ps_value reads a reference (two unsigned
- * integers, white space, R ending at a delimiter; no comment between them,
- * which Cairo never writes, see below): N, with *end past the R.  -1 when
- * p starts no reference. */
-static long long pc_scan_ref(const char *p, const char *e, const char **end)
-{
-    long long n = 0, g = 0;
-    const char *q = p;
-    while (q < e && pc_digit(*q) && q - p < 18)
-        n = n * 10 + (*q++ - '0');
-    if (q >= e || !pc_space(*q))
-        return -1;
-    while (q < e && pc_space(*q))
-        q++;
-    const char *g0 = q;
-    while (q < e && pc_digit(*q) && q - g0 < 18)
-        g = g * 10 + (*q++ - '0');
-    if (q == g0 || q >= e || !pc_space(*q))
-        return -1;
-    while (q < e && pc_space(*q))
-        q++;
-    if (q >= e || *q != 'R' || (q + 1 < e && !pc_space(q[1]) && !strchr("()<>[]{}/%", q[1])))
-        return -1;
-    *end = q + 1;
-    return g == 0 ? n : -1;
-}
-
 /* The value text [p, e) with its references renumbered. */
 static void pc_copy(GString *g, const char *p, const char *e, const PcMap *m)
 {
     while (p < e) {
-        const char *q = p;
-        while (q < e && !pc_special(*q))
-            q++;
+        const char *re;
+        long long r;
+        const char *q = pc_find_ref(p, e, &re, &r);
         g_string_append_len(g, p, q - p);
         if (q >= e)
             break;
-        p = q;
-        if (*p == '(' || (*p == '<' && !(p + 1 < e && p[1] == '<'))) {
-            q = ps_value(p, e, 0);              /* a string, as it is */
-            q = q ? q : e;
-        } else if (*p == '<') {
-            q = p + 2;
-        } else if (*p == '/' || *p == '%') {    /* a name or a comment */
-            q = p + 1;
-            while (q < e && (*p == '%' ? *q != '\n' && *q != '\r'
-                                       : !strchr(" \t\r\n\f()<>[]{}/%", *q) && *q))
-                q++;
-        } else {                                /* a number, or a reference */
-            long long r = -1;
-            if (*p >= '0' && *p <= '9' && (r = pc_scan_ref(p, e, &q)) < 0) {
-                /* not the plain form: as the reader parsed it (a comment
-                 * inside a reference, a generation number not 0) */
-                const char *ve = ps_value(p, e, 1);
-                if (ve && ve[-1] == 'R') {
-                    r = ps_ref(p, ve);
-                    q = ve;
-                }
-            }
-            if (r >= 0) {
-                pc_ref(g, m, r);
-                p = q;
-                continue;
-            }
-            q = p + 1;
-            while (q < e && ((*q >= '0' && *q <= '9') || *q == '.'))
-                q++;
-        }
-        g_string_append_len(g, p, q - p);
-        p = q;
+        pc_ref(g, m, r);
+        p = re;
     }
+}
+
+/* Object i of the part (PC_COPY), its references as the reader found them. */
+static void pc_copy_obj(GString *g, const PcMap *m, long long i)
+{
+    const PcObj *o = &m->p->obj[i];
+    const PcRef *r = &g_array_index(m->p->refs, PcRef, o->ref0);
+    const char *p = o->v0;
+    for (guint k = 0; k < o->nref; k++) {
+        g_string_append_len(g, p, o->v0 + r[k].at - p);
+        pc_ref(g, m, r[k].num);
+        p = o->v0 + r[k].at + r[k].len;
+    }
+    g_string_append_len(g, p, o->v1 - p);
 }
 
 /* The dictionary [d0, d1) without the keys in drop, then extra (PDF text). */
@@ -387,7 +327,7 @@ static void pc_emit(PdfCat *c, const PcMap *m)
             pc_copy_dict(c->out, v0, v1, m, NULL, extra->str);
             break;
         default:
-            pc_copy(c->out, v0, v1, m);
+            pc_copy_obj(c->out, m, i);
         }
         if (s) {
             g_string_append(c->out, "\nstream\n");

@@ -370,6 +370,7 @@ PdfCatPart *pdfcat_read(const unsigned char *pdf, size_t len)
     p->outline = g_array_new(FALSE, FALSE, sizeof(PcItem));
     p->labels = g_array_new(FALSE, FALSE, sizeof(PcNum));
     p->top = g_array_new(FALSE, FALSE, sizeof(long long));
+    p->refs = g_array_new(FALSE, FALSE, sizeof(PcRef));
     p->max_key = p->max_used = -1;
     if (len < 8 || memcmp(pdf, "%PDF-1.", 7) != 0 || ps_doc_read(&p->d, pdf, len) != 0) {
         pdfcat_part_free(p);
@@ -391,6 +392,17 @@ PdfCatPart *pdfcat_read(const unsigned char *pdf, size_t len)
             pdfcat_part_free(p);
             return NULL;
         }
+        if (p->d.off[i] && p->kind[i] == PC_COPY) {
+            o->ref0 = p->refs->len;
+            const char *q = o->v0, *re;
+            long long num;
+            while ((q = pc_find_ref(q, o->v1, &re, &num)) < o->v1) {
+                PcRef r = {(guint32)(q - o->v0), (guint32)(re - q), num};
+                g_array_append_val(p->refs, r);
+                q = re;
+            }
+            o->nref = p->refs->len - o->ref0;
+        }
     }
     return p;
 }
@@ -409,9 +421,96 @@ void pdfcat_part_free(PdfCatPart *p)
     g_array_free(p->outline, TRUE);
     g_array_free(p->labels, TRUE);
     g_array_free(p->top, TRUE);
+    g_array_free(p->refs, TRUE);
     g_free(p->lang_text);
     g_free(p->kind);
     g_free(p->obj);
     ps_doc_fini(&p->d);
     g_free(p);
+}
+
+static int pc_special(char c)
+{
+    return c == '(' || c == '<' || c == '/' || c == '%' || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == '+';
+}
+
+static int pc_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int pc_space(char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
+}
+
+/* At p (a digit), "N G R" as ps_value reads a reference (two unsigned
+ * integers, white space, R ending at a delimiter; no comment between them,
+ * which Cairo never writes, see below): N, with *end past the R.  -1 when
+ * p starts no reference. */
+static long long pc_scan_ref(const char *p, const char *e, const char **end)
+{
+    long long n = 0, g = 0;
+    const char *q = p;
+    while (q < e && pc_digit(*q) && q - p < 18)
+        n = n * 10 + (*q++ - '0');
+    if (q >= e || !pc_space(*q))
+        return -1;
+    while (q < e && pc_space(*q))
+        q++;
+    const char *g0 = q;
+    while (q < e && pc_digit(*q) && q - g0 < 18)
+        g = g * 10 + (*q++ - '0');
+    if (q == g0 || q >= e || !pc_space(*q))
+        return -1;
+    while (q < e && pc_space(*q))
+        q++;
+    if (q >= e || *q != 'R' || (q + 1 < e && !pc_space(q[1]) && !strchr("()<>[]{}/%", q[1])))
+        return -1;
+    *end = q + 1;
+    return g == 0 ? n : -1;
+}
+
+const char *pc_find_ref(const char *p, const char *e, const char **end, long long *num)
+{
+    while (p < e) {
+        while (p < e && !pc_special(*p))
+            p++;
+        if (p >= e)
+            break;
+        const char *q;
+        if (*p == '(' || (*p == '<' && !(p + 1 < e && p[1] == '<'))) {
+            q = ps_value(p, e, 0);              /* a string, as it is */
+            q = q ? q : e;
+        } else if (*p == '<') {
+            q = p + 2;
+        } else if (*p == '/' || *p == '%') {    /* a name or a comment */
+            q = p + 1;
+            while (q < e && (*p == '%' ? *q != '\n' && *q != '\r'
+                                       : !strchr(" \t\r\n\f()<>[]{}/%", *q) && *q))
+                q++;
+        } else {                                /* a number, or a reference */
+            long long r = -1;
+            if (*p >= '0' && *p <= '9' && (r = pc_scan_ref(p, e, &q)) < 0) {
+                /* not the plain form: as the reader parsed it (a comment
+                 * inside a reference, a generation number not 0) */
+                const char *ve = ps_value(p, e, 1);
+                if (ve && ve[-1] == 'R') {
+                    r = ps_ref(p, ve);
+                    q = ve;
+                }
+            }
+            if (r >= 0) {
+                *end = q;
+                *num = r;
+                return p;
+            }
+            q = p + 1;
+            while (q < e && ((*q >= '0' && *q <= '9') || *q == '.'))
+                q++;
+        }
+        p = q;
+    }
+    return e;
 }
