@@ -3,7 +3,7 @@
  * SHA-256 ran at 3–5 ms a megabyte, and hashing the sources, the article PDFs
  * and issue.pdf was 3 % of an issue build; libcrypto uses the CPU's SHA
  * instructions where there are any (0.6 ms a megabyte here).  A Digest is one
- * caller's; the algorithm is looked up once per process (digest.c). */
+ * caller's. */
 #ifndef TS_DIGEST_H
 #define TS_DIGEST_H
 

@@ -34,7 +34,7 @@ secs() {
     _t1=$(date +%s.%N)
     [ $_rc -eq 0 ] || echo "issue: build into $_d failed (exit $_rc), see $_d.log" >&2
     awk '{ printf "%.2f", $1 + $2 }' "$_d.time" 2>/dev/null > "$_d.cpu" || echo "?" > "$_d.cpu"
-    awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.2f", b - a }'
+    awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.3f", b - a }'
 }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
@@ -85,6 +85,6 @@ echo "issue: incremental rebuild (-j 2) after editing $(basename "$art"): $ti s 
 rewritten=$(grep -c ': set at .* wrote ' "$OUT/j2.log")
 echo "issue:   phase 1 laid out $laid article(s), took $cached page counts from the cache;" \
      "phase 2 set and wrote $rewritten article PDF(s), $unchanged unchanged"
-awk -v a="$ti" -v b="$t2" 'BEGIN { printf "issue: incremental / full (-j 2): %.2f (target < 0.20)\n", a / b }'
+awk -v a="$ti" -v b="$t2" 'BEGIN { printf "issue: incremental / full (-j 2): %.3f (target < 0.20)\n", a / b }'
 grep -E 'phase [12]:|wrote .*issue.pdf' "$OUT/j2.log" | sed 's/^typeset:/issue:  /'
 exit 0
