@@ -83,8 +83,13 @@ int kp_badness(Scaled t, Scaled s)
         return 0;
     if (s <= 0)
         return KP_INF_BAD;
-    if (t <= 7230584)
+    if (t <= 7230584) {
+        /* r = t * 297 / s > 1290 without the division, which was most of
+         * the break search's time: most lines tried are far too loose */
+        if ((int64_t)t * 297 >= (int64_t)s * 1291)
+            return KP_INF_BAD;
         r = (int32_t)((t * 297) / s);         /* 297^3 = 99.94 * 2^18 */
+    }
     else if (s >= 1663497)
         r = t / (s / 297);
     else

@@ -402,8 +402,11 @@ static void logical_widths(LayEngine *e, PangoGlyphItem *gi, const char *txt, in
         while (j < ng && g->log_clusters[j] == g->log_clusters[i])
             width += g->glyphs[j++].geometry.width;
         int start = g->log_clusters[i], stop = j < ng ? g->log_clusters[j] : gi->item->length;
-        int n = (int)g_utf8_strlen(base + start, stop - start);
-        if (n > 0) {
+        /* most clusters are one character, most of those one byte */
+        int n = stop - start == 1 ? 1 : (int)g_utf8_strlen(base + start, stop - start);
+        if (n == 1) {
+            w[ch++] = width;
+        } else if (n > 0) {
             int each = width / n;
             for (int k = 0; k < n; k++)
                 w[ch + k] = each;
@@ -440,6 +443,12 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
     s->cluster = arena_calloc(a, (size_t)s->nchars + 1, sizeof *s->cluster);
     for (int i = 0, b = 0; i < s->nchars; i++) {
         s->boff[i] = b;
+        unsigned char c0 = (unsigned char)txt[b];
+        if (c0 < 0x80) {            /* ASCII, most of Latin text: no decoding */
+            s->ch[i] = c0;
+            s->cidx[b++] = i;
+            continue;
+        }
         s->ch[i] = g_utf8_get_char(txt + b);
         int nb = (int)(g_utf8_next_char(txt + b) - (txt + b));
         for (int k = 0; k < nb; k++)
