@@ -254,23 +254,25 @@ static int hyph_read_alphabet(Hyph *h, const char *path)
     h->utf8 = g_ascii_strcasecmp(charset, "UTF-8") == 0 || g_ascii_strcasecmp(charset, "UTF8") == 0;
     if (!h->utf8) {
         /* 8-bit charset: learn what each byte is once, here, so that hyph_word
-         * needs no iconv */
+         * needs no iconv (one converter for the 128 bytes: g_convert opened
+         * one per byte) */
+        GIConv cd = g_iconv_open("UTF-8", charset);
+        ok = cd != (GIConv)-1;                 /* iconv does not know the charset */
         for (int b = 0; b < 256 && ok; b++) {
             if (b < 0x80) {
                 byte_cp[b] = (gunichar)b;
                 continue;
             }
-            char in = (char)b;
-            gsize out_len = 0;
-            GError *err = NULL;
-            char *u = g_convert(&in, 1, "UTF-8", charset, NULL, &out_len, &err);
-            if (err && err->domain == G_CONVERT_ERROR && err->code == G_CONVERT_ERROR_NO_CONVERSION)
-                ok = 0;                        /* iconv does not know the charset */
-            if (u && out_len > 0 && g_utf8_strlen(u, (gssize)out_len) == 1)
-                byte_cp[b] = g_utf8_get_char(u);
-            g_clear_error(&err);
-            g_free(u);
+            char in = (char)b, out[8];
+            gchar *ip = &in, *op = out;
+            gsize il = 1, ol = sizeof out;
+            if (g_iconv(cd, &ip, &il, &op, &ol) != (gsize)-1 && il == 0 && op > out &&
+                g_utf8_validate(out, op - out, NULL) && g_utf8_strlen(out, op - out) == 1)
+                byte_cp[b] = g_utf8_get_char(out);
+            g_iconv(cd, NULL, NULL, NULL, NULL);   /* back to the initial state */
         }
+        if (cd != (GIConv)-1)
+            g_iconv_close(cd);
     }
     if (ok) {
         GArray *letters = g_array_new(FALSE, FALSE, sizeof(HyphLetter));
