@@ -168,6 +168,9 @@ static void item_release_layout(Item *it)
 {
     item_drop_glyphs(it);
     it->set_at = 0;
+    it->laid_at = 0;
+    diag_list_fini(&it->dl_laid);
+    diag_list_init(&it->dl_laid);
 }
 
 /* ---- the two jobs ----------------------------------------------------------------*/
@@ -245,6 +248,50 @@ static void paras_save(const Issue *is, const Item *it)
     g_bytes_unref(b);
 }
 
+/* Where the last build set the article: its first folio and page count, in
+ * OUTDIR/.cache/KEY.place beside its paragraphs (the same key: the article's
+ * path, the style, the fonts and the program).  Phase 1 lays an article out
+ * there rather than at the manifest's first page: in a rebuild that is
+ * usually where it goes again, so its folios and page range come out as the
+ * paragraphs were kept, the page range is right the first time (one layout,
+ * not two), and phase 2 paints that layout without laying the article out
+ * again.  A wrong guess costs what phase 2 always did. */
+static void place_save(const Issue *is, const Item *it)
+{
+    if (it->first < 1 || it->set_pages < 1)
+        return;
+    char *paras = paras_path(is, it);
+    char *path = g_strdup_printf("%.*s.place", (int)(strlen(paras) - strlen(".paras")), paras);
+    char *text = g_strdup_printf("typeset place 1\nfirst %d\npages %d\nend\n", it->first,
+                                 it->set_pages);
+    DiagList quiet;             /* not kept: the next build is only slower */
+    diag_list_init(&quiet);
+    output_write_cache(path, text, strlen(text), &quiet);
+    diag_list_fini(&quiet);
+    g_free(text);
+    g_free(path);
+    g_free(paras);
+}
+
+/* The place place_save left, or 0 (*pages 0) when there is none. */
+static int place_load(const Issue *is, const Item *it, int *pages)
+{
+    *pages = 0;
+    char *paras = paras_path(is, it);
+    char *path = g_strdup_printf("%.*s.place", (int)(strlen(paras) - strlen(".paras")), paras);
+    gchar *text = NULL;
+    int first = 0, n = 0;
+    if (g_file_get_contents(path, &text, NULL, NULL) &&
+        (sscanf(text, "typeset place 1\nfirst %d\npages %d\nend\n", &first, &n) != 2 ||
+         first < 1 || first > 1000000 || n < 1 || n > 1000000))
+        first = n = 0;
+    g_free(text);
+    g_free(path);
+    g_free(paras);
+    *pages = n;
+    return first;
+}
+
 /* Phase 1: the page count at the manifest's first page, from the cache or by
  * setting the article (whose glyphs are then dropped: only the count is kept). */
 static int job_measure(Issue *is, Item *it, TsContext **cp)
@@ -276,9 +323,14 @@ static int job_measure(Issue *is, Item *it, TsContext **cp)
         DiagList tmp;
         diag_list_init(&tmp);
         start_hyph(is, it);
-        int taken = paras_load(is, it, c), h0, m0, h1, m1;
+        int taken = paras_load(is, it, c), h0, m0, h1, m1, expect = 0;
+        /* in a rebuild, where the article was (place_load); the layout is
+         * kept for phase 2, which needs one there (not for an --article
+         * job, whose phase 2 is another process's) */
+        int at = is->o->article ? 0 : place_load(is, it, &expect);
+        it->art->expect_pages = at ? expect : 0;
         lay_cache_stats(c->engine, &h0, &m0);
-        if (article_layout(it->art, c, is->m->first_page, &tmp) != 0 || tmp.errors > 0) {
+        if (article_layout(it->art, c, at ? at : is->m->first_page, &tmp) != 0 || tmp.errors > 0) {
             diag_list_merge(&it->dl_set, &tmp);     /* warnings come again in phase 2 */
             it->failed = 1;
             issuelog_line(is->log, "%s: failed", it->ma->name);
@@ -298,8 +350,13 @@ static int job_measure(Issue *is, Item *it, TsContext **cp)
             issuelog_line(is->log, "%s: laid out, %d pages (%.2f s%s)", it->ma->name, it->pages,
                           issuelog_elapsed(is->log) - t0, kept);
         }
+        if (at && !it->failed) {
+            it->laid_at = at;
+            diag_list_merge(&it->dl_laid, &tmp);
+        }
         diag_list_fini(&tmp);
-        item_release_layout(it);
+        if (!it->laid_at)
+            item_release_layout(it);
     }
     issuelog_measured(is->log);
     return 0;
@@ -429,12 +486,19 @@ static int set_article(Issue *is, Item *it, TsContext **cp)
      * the cache, and its PDF is gone or of another folio; or another thread
      * measured it) takes its paragraphs from the last build's file: setting
      * an edit undone went from 55 to 8 ms */
-    if (it->ctx != c)
-        paras_load(is, it, c);
-    if (article_layout(it->art, c, it->first, &it->dl_set) != 0 || it->dl_set.errors > 0) {
-        it->failed = 1;
-        issuelog_line(is->log, "%s: failed", it->ma->name);
-        return 0;
+    if (it->laid_at == it->first && it->ctx == c && it->art->laid_out &&
+        article_pages(it->art) == it->pages) {
+        /* phase 1 laid it out here, in this context: that layout, and its
+         * warnings */
+        diag_list_merge(&it->dl_set, &it->dl_laid);
+    } else {
+        if (it->ctx != c)
+            paras_load(is, it, c);
+        if (article_layout(it->art, c, it->first, &it->dl_set) != 0 || it->dl_set.errors > 0) {
+            it->failed = 1;
+            issuelog_line(is->log, "%s: failed", it->ma->name);
+            return 0;
+        }
     }
     it->set_at = it->first;
     it->set_pages = article_pages(it->art);
@@ -464,6 +528,8 @@ static void job_after(Issue *is, Item *it)
         paras_save(is, it);
         it->paras_saved = 1;
     }
+    if (!it->failed)
+        place_save(is, it);
     item_drop_glyphs(it);
 }
 
@@ -866,7 +932,7 @@ int issuebuild_set(Issue *is)
         for (int k = 0; k < is->n; k++) {
             Item *it = &is->items[k];
             it->first = first[k];
-            if (it->set_at != it->first)
+            if (it->set_at != it->first && it->laid_at != it->first)
                 item_release_layout(it);    /* no job runs now */
             g_atomic_int_set(&it->ready, !want_set(it));
             failed |= it->failed;
@@ -929,6 +995,7 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
         is->items[k] = (Item){.ma = &m->articles[k], .k = k + 1};
         diag_list_init(&is->items[k].dl_open);
         diag_list_init(&is->items[k].dl_set);
+        diag_list_init(&is->items[k].dl_laid);
     }
     is->log = issuelog_new(o->quiet, isatty(2), is->n);
     is->style = style_load(o->style ? o->style : m->style ? m->style : "rjwpln", o->datadir, &is->dl);
@@ -993,6 +1060,7 @@ void issuebuild_close(Issue *is)
         article_free(it->art);
         diag_list_fini(&it->dl_open);
         diag_list_fini(&it->dl_set);
+        diag_list_fini(&it->dl_laid);
     }
     if (is->spare) {            /* opened, never taken */
         ctx_close(is->spare);
