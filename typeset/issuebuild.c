@@ -343,10 +343,13 @@ static int job_measure(Issue *is, Item *it, TsContext **cp)
             if (is->o->article)     /* an --article job: phase 2 is another process's */
                 paras_save(is, it);
             lay_cache_stats(c->engine, &h1, &m1);
-            char kept[96] = "";
+            char kept[160] = "";
             if (taken)
                 snprintf(kept, sizeof kept, "; %d of %d paragraphs as the last build set them",
                          h1 - h0, h1 - h0 + m1 - m0);
+            if (at)
+                snprintf(kept + strlen(kept), sizeof kept - strlen(kept),
+                         "; at p. %d, where the last build set it", at);
             issuelog_line(is->log, "%s: laid out, %d pages (%.2f s%s)", it->ma->name, it->pages,
                           issuelog_elapsed(is->log) - t0, kept);
         }

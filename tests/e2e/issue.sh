@@ -230,6 +230,8 @@ check "issue: the first build (-j 2) opens two font contexts, the rebuild one (t
     "grep -q 'phase 1: .*; 2 font contexts)' '$C/log1' && grep -q 'phase 1: .*; 1 font context)' '$C/log2'"
 check "issue: ... and sets again only its changed paragraphs (the others as the last build set them)" \
     grep -qE 'ru-article.md: laid out, .*; [0-9]+ of [0-9]+ paragraphs as the last build set them' "$C/log2"
+check "issue: ... at the folio the last build gave it (one layout, painted as phase 1 left it)" \
+    grep -qE 'ru-article.md: laid out, .*; at p\. [0-9]+, where the last build set it' "$C/log2"
 check "issue: rebuild rewrites only the edited article's PDF" sh -c \
     "grep -q 'ru-article.md: set at .* wrote ' '$C/log2' && test \$(grep -c 'unchanged$' '$C/log2') -eq 3"
 check "issue: the rebuilt issue has the new sentence" has "$C/out/issue.pdf" "One more sentence for the incremental rebuild."
