@@ -209,16 +209,31 @@ Article *article_open_buffer(const char *name, const char *buf, size_t len, Diag
     return art;
 }
 
-Article *article_open(const char *path, DiagList *dl)
+static Article *open_path(const char *path, DiagList *dl, int light)
 {
     Article *art = xcalloc(1, sizeof *art);
     arena_init(&art->arena);
     arena_init(&art->layout);
-    if (source_read_file(path, &art->doc, &art->arena, dl) != 0) {
+    if ((light ? source_read_file_light : source_read_file)(path, &art->doc, &art->arena, dl) != 0) {
         article_free(art);
         return NULL;
     }
     return art;
+}
+
+Article *article_open(const char *path, DiagList *dl)
+{
+    return open_path(path, dl, 0);
+}
+
+Article *article_open_light(const char *path, DiagList *dl)
+{
+    return open_path(path, dl, 1);
+}
+
+int article_complete(Article *art, DiagList *dl)
+{
+    return source_complete(&art->doc, &art->arena, dl);
 }
 
 void article_drop_layout(Article *art)
@@ -233,6 +248,8 @@ void article_drop_layout(Article *art)
 int article_layout(Article *art, TsContext *c, int first_page, DiagList *dl)
 {
     article_drop_layout(art);
+    if (art->doc.light && article_complete(art, dl) != 0)
+        return -1;
     char *dir = g_path_get_dirname(art->doc.path);
     ComposeOptions co = {
         .first_page = first_page > 0 ? first_page

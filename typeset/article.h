@@ -54,6 +54,10 @@ typedef struct Article {
 
 /* Reads and validates the source.  Returns NULL after adding errors. */
 Article *article_open(const char *path, DiagList *dl);
+/* The front matter only (source_read_file_light); article_complete reads
+ * the rest before the article is laid out (a no-op on a full one). */
+Article *article_open_light(const char *path, DiagList *dl);
+int article_complete(Article *art, DiagList *dl);
 /* The same on a buffer (tests, fuzzers); name is used in diagnostics. */
 Article *article_open_buffer(const char *name, const char *buf, size_t len, DiagList *dl);
 /* Lays out with the article's first page at first_page (<= 0: the front

@@ -18,7 +18,10 @@
 
 /* ---- reading and checking the bytes ---------------------------------------*/
 
-int source_read_file(const char *path, Doc *doc, Arena *a, DiagList *dl)
+static int source_read(const char *path, const char *buf, size_t len, Doc *doc, Arena *a,
+                       DiagList *dl, int light);
+
+static int source_read_path(const char *path, Doc *doc, Arena *a, DiagList *dl, int light)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
@@ -60,9 +63,19 @@ int source_read_file(const char *path, Doc *doc, Arena *a, DiagList *dl)
         free(buf);
         return -1;
     }
-    int rc = source_read_buffer(path, buf, len, doc, a, dl);
+    int rc = source_read(path, buf, len, doc, a, dl, light);
     free(buf);     /* everything kept in doc was copied into the arena */
     return rc;
+}
+
+int source_read_file(const char *path, Doc *doc, Arena *a, DiagList *dl)
+{
+    return source_read_path(path, doc, a, dl, 0);
+}
+
+int source_read_file_light(const char *path, Doc *doc, Arena *a, DiagList *dl)
+{
+    return source_read_path(path, doc, a, dl, 1);
 }
 
 /* Returns a heap copy of s with CRLF and lone CR turned into LF, or NULL when s
@@ -135,6 +148,39 @@ static int fm_title_inline(const char *path, Doc *doc, Arena *a, DiagList *dl)
 int source_read_buffer(const char *path, const char *buf, size_t len, Doc *doc, Arena *a,
                        DiagList *dl)
 {
+    return source_read(path, buf, len, doc, a, dl, 0);
+}
+
+/* The body, the abstract and the reference texts. */
+static int source_parse_rest(const char *path, const char *body, size_t body_len, Doc *doc,
+                             Arena *a, DiagList *dl)
+{
+    int rc = 0;
+    if (markdown_parse(path, body, body_len, doc->body_line, doc, &doc->body, 1, a, dl))
+        rc = -1;
+    if (doc->meta.abstract
+        && markdown_parse(path, doc->meta.abstract, strlen(doc->meta.abstract),
+                          doc->meta.abstract_line, doc, &doc->abstract, 0, a, dl))
+        rc = -1;
+    for (int i = 0; i < doc->n_refs; i++) {
+        DocRef *r = &doc->refs[i];
+        if (markdown_parse_inline(path, r->text, r->line, r->col, doc, &r->in, a, dl))
+            rc = -1;
+    }
+    return rc;
+}
+
+int source_complete(Doc *doc, Arena *a, DiagList *dl)
+{
+    if (!doc->light)
+        return 0;
+    doc->light = 0;
+    return source_parse_rest(doc->path, doc->body_src, doc->body_src_len, doc, a, dl);
+}
+
+static int source_read(const char *path, const char *buf, size_t len, Doc *doc, Arena *a,
+                       DiagList *dl, int light)
+{
     doc->path = arena_strdup(a, path);
     if (len > SRC_MAX_BYTES) {
         diag_add(dl, DIAG_ERROR, path, 1, 1, "file too large: %zu bytes, limit %u", len,
@@ -157,16 +203,12 @@ int source_read_buffer(const char *path, const char *buf, size_t len, Doc *doc, 
         rc = frontmatter_parse(path, buf, len, doc, a, dl, &body, &body_len, &body_line);
     if (body) {
         doc->body_line = body_line;
-        if (markdown_parse(path, body, body_len, body_line, doc, &doc->body, 1, a, dl))
+        if (light) {
+            doc->light = 1;
+            doc->body_src = arena_strndup(a, body, body_len);
+            doc->body_src_len = body_len;
+        } else if (source_parse_rest(path, body, body_len, doc, a, dl) != 0) {
             rc = -1;
-        if (doc->meta.abstract
-            && markdown_parse(path, doc->meta.abstract, strlen(doc->meta.abstract),
-                              doc->meta.abstract_line, doc, &doc->abstract, 0, a, dl))
-            rc = -1;
-        for (int i = 0; i < doc->n_refs; i++) {
-            DocRef *r = &doc->refs[i];
-            if (markdown_parse_inline(path, r->text, r->line, r->col, doc, &r->in, a, dl))
-                rc = -1;
         }
         if (doc->meta.title && fm_title_inline(path, doc, a, dl) != 0)
             rc = -1;

@@ -136,13 +136,93 @@ static gpointer overrides_job(gpointer data)
     return NULL;
 }
 
+/* What the content key needs of a source besides its bytes, its images,
+ * remembered for the next build under the source's digest (and the
+ * program's: overrides): OUTDIR/.cache/KEY.doc.  With it, an unchanged
+ * article is read light (its front matter; article_open_light), which is all
+ * an issue needs of one whose pages come from the cache; parsing the bodies
+ * of the unchanged articles had been most of a rebuild.  Kept only for a
+ * source whose full reading gave no diagnostics, so that a light reading
+ * leaves nothing unsaid. */
+static char *doc_record_path(const Issue *is, const Item *it)
+{
+    char src[ISSUECACHE_HEX], key[ISSUECACHE_HEX];
+    if (issuecache_file_sha_memo(is->cache_dir, it->ma->path, src) != 0)
+        return NULL;
+    char *id = g_strdup_printf("document\n%s\n%s\n%s\n", TS_VERSION, src, is->overrides);
+    issuecache_sha(id, strlen(id), key);
+    g_free(id);
+    return g_strdup_printf("%s/%s.doc", is->cache_dir, key);
+}
+
+/* The images the record lists (strings in a, the article's arena), or NULL
+ * when there is no record, or it is not whole. */
+static GPtrArray *doc_record_load(const Issue *is, const Item *it, Arena *a)
+{
+    char *path = doc_record_path(is, it);
+    gchar *text = NULL;
+    GPtrArray *images = NULL;
+    if (path && g_file_get_contents(path, &text, NULL, NULL) &&
+        g_str_has_prefix(text, "typeset document 1\n") && g_str_has_suffix(text, "\nend\n")) {
+        char **lines = g_strsplit(text, "\n", -1);
+        guint n = g_strv_length(lines);      /* magic, images..., "end", "" */
+        images = g_ptr_array_new();
+        for (guint i = 1; i + 2 < n; i++) {
+            if (!g_str_has_prefix(lines[i], "image ")) {
+                g_ptr_array_free(images, TRUE);
+                images = NULL;
+                break;
+            }
+            g_ptr_array_add(images, arena_strdup(a, lines[i] + 6));
+        }
+        g_strfreev(lines);
+    }
+    g_free(text);
+    g_free(path);
+    return images;
+}
+
+static void doc_record_save(const Issue *is, const Item *it, const GPtrArray *images)
+{
+    char *path = doc_record_path(is, it);
+    if (!path)
+        return;
+    GString *g = g_string_new("typeset document 1\n");
+    for (guint i = 0; i < images->len; i++) {
+        const char *src = images->pdata[i];
+        if (strchr(src, '\n')) {             /* not a line: no record */
+            g_string_free(g, TRUE);
+            g_free(path);
+            return;
+        }
+        g_string_append_printf(g, "image %s\n", src);
+    }
+    g_string_append(g, "end\n");
+    DiagList quiet;
+    diag_list_init(&quiet);
+    output_write_cache(path, g->str, g->len, &quiet);
+    diag_list_fini(&quiet);
+    g_string_free(g, TRUE);
+    g_free(path);
+}
+
 /* Opens the source and puts the manifest's metadata on it (the Doc is plain
- * data; the strings must live in the article's arena). */
+ * data; the strings must live in the article's arena): light when the
+ * source's record says what its content key needs (doc_record_load), the
+ * rest read if it comes to be laid out (article_layout). */
 static int item_open(Issue *is, Item *it)
 {
-    it->art = article_open(it->ma->path, &it->dl_open);
-    if (!it->art)
+    Arena tmp;
+    arena_init_small(&tmp);
+    GPtrArray *images = doc_record_load(is, it, &tmp);
+    it->art = images ? article_open_light(it->ma->path, &it->dl_open)
+                     : article_open(it->ma->path, &it->dl_open);
+    if (!it->art) {
+        if (images)
+            g_ptr_array_free(images, TRUE);
+        arena_fini(&tmp);
         return -1;
+    }
     const Manifest *m = is->m;
     DocMeta *dm = &it->art->doc.meta;
     const char *src[5] = {m->journal, m->issn, m->volume, m->number, m->year};
@@ -150,8 +230,15 @@ static int item_open(Issue *is, Item *it)
     for (int i = 0; i < 5; i++)
         if (src[i])
             *dst[i] = arena_strdup(&it->art->arena, src[i]);
-    issuecache_content(&it->art->doc, is->style->path, is->o->datadir, is->overrides, is->cache_dir,
-                       it->content);
+    if (!images) {
+        images = issuecache_images(&it->art->doc);
+        if (it->dl_open.n == 0)
+            doc_record_save(is, it, images);
+    }
+    issuecache_content_of(it->art->doc.path, images, is->style->path, is->o->datadir,
+                          is->overrides, is->cache_dir, it->content);
+    g_ptr_array_free(images, TRUE);
+    arena_fini(&tmp);
     return 0;
 }
 

@@ -42,32 +42,40 @@ static void finish(Digest *ck, char out[ISSUECACHE_HEX])
     digest_finish(ck, out, (ISSUECACHE_HEX - 1) / 2);
 }
 
-/* Image blocks anywhere in the document (body, abstract, footnotes), in order. */
-static void put_images(Digest *ck, const char *cache_dir, const Doc *doc, const DocBlocks *bl)
+/* The images of blocks bl (their src as written) onto srcs. */
+static void add_images(GPtrArray *srcs, const DocBlocks *bl)
 {
-    char *dir = g_path_get_dirname(doc->path);
-    for (int i = 0; i < bl->n; i++) {
-        const DocBlock *b = &bl->v[i];
-        if (b->kind != DOC_IMAGE || !b->src)
-            continue;
-        char *p = g_path_is_absolute(b->src) ? g_strdup(b->src) : g_build_filename(dir, b->src, NULL);
-        put_part(ck, "image-name", b->src, strlen(b->src));
+    for (int i = 0; i < bl->n; i++)
+        if (bl->v[i].kind == DOC_IMAGE && bl->v[i].src)
+            g_ptr_array_add(srcs, (gpointer)bl->v[i].src);
+}
+
+GPtrArray *issuecache_images(const Doc *doc)
+{
+    GPtrArray *srcs = g_ptr_array_new();
+    add_images(srcs, &doc->body);
+    add_images(srcs, &doc->abstract);
+    for (int f = 0; f < doc->n_footnotes; f++)
+        add_images(srcs, &doc->footnotes[f].blocks);
+    return srcs;
+}
+
+void issuecache_content_of(const char *doc_path, const GPtrArray *images, const char *style_path,
+                           const char *datadir, const char *overrides, const char *cache_dir,
+                           char out[ISSUECACHE_HEX])
+{
+    Digest *ck = digest_new();
+    put_part(ck, "version", TS_VERSION, strlen(TS_VERSION));
+    put_file(ck, cache_dir, "source", doc_path);
+    char *dir = g_path_get_dirname(doc_path);
+    for (guint i = 0; i < images->len; i++) {
+        const char *src = images->pdata[i];
+        char *p = g_path_is_absolute(src) ? g_strdup(src) : g_build_filename(dir, src, NULL);
+        put_part(ck, "image-name", src, strlen(src));
         put_file(ck, cache_dir, "image", p);
         g_free(p);
     }
     g_free(dir);
-}
-
-void issuecache_content(const Doc *doc, const char *style_path, const char *datadir,
-                        const char *overrides, const char *cache_dir, char out[ISSUECACHE_HEX])
-{
-    Digest *ck = digest_new();
-    put_part(ck, "version", TS_VERSION, strlen(TS_VERSION));
-    put_file(ck, cache_dir, "source", doc->path);
-    put_images(ck, cache_dir, doc, &doc->body);
-    put_images(ck, cache_dir, doc, &doc->abstract);
-    for (int f = 0; f < doc->n_footnotes; f++)
-        put_images(ck, cache_dir, doc, &doc->footnotes[f].blocks);
     put_file(ck, cache_dir, "style", style_path);
     char *conf = g_build_filename(datadir, "fonts", "fonts.conf", NULL);
     put_file(ck, cache_dir, "fonts.conf", conf);
@@ -75,6 +83,14 @@ void issuecache_content(const Doc *doc, const char *style_path, const char *data
     if (overrides)
         put_part(ck, "overrides", overrides, strlen(overrides));
     finish(ck, out);
+}
+
+void issuecache_content(const Doc *doc, const char *style_path, const char *datadir,
+                        const char *overrides, const char *cache_dir, char out[ISSUECACHE_HEX])
+{
+    GPtrArray *images = issuecache_images(doc);
+    issuecache_content_of(doc->path, images, style_path, datadir, overrides, cache_dir, out);
+    g_ptr_array_free(images, TRUE);
 }
 
 void issuecache_key(const char *content, const char *kind, long long a, long long b,

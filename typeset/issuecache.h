@@ -10,6 +10,7 @@
 #ifndef TS_ISSUECACHE_H
 #define TS_ISSUECACHE_H
 
+#include <glib.h>
 #include <sys/stat.h>
 
 #include "model.h"
@@ -30,6 +31,12 @@ typedef struct IssueCacheRecord {
  * inputs are hashed as absent: the article's own build reports them. */
 void issuecache_content(const Doc *doc, const char *style_path, const char *datadir,
                         const char *overrides, const char *cache_dir, char out[ISSUECACHE_HEX]);
+/* The same from the source's path and its images' src (issuecache_images: in
+ * the body, the abstract, the footnotes, in order; its strings the doc's). */
+GPtrArray *issuecache_images(const Doc *doc);
+void issuecache_content_of(const char *doc_path, const GPtrArray *images, const char *style_path,
+                           const char *datadir, const char *overrides, const char *cache_dir,
+                           char out[ISSUECACHE_HEX]);
 
 /* The key of one record: content digest + kind ("pages", "pdf") + numbers. */
 void issuecache_key(const char *content, const char *kind, long long a, long long b,

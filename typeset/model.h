@@ -116,6 +116,11 @@ typedef struct Doc {
     DocFootnote *footnotes;
     int n_footnotes;
     int body_line;          /* first line of the Markdown body in the file */
+    /* read light (source_read_file_light): the body, abstract and reference
+     * texts not parsed yet; body_src is the body's text for source_complete */
+    int light;
+    const char *body_src;
+    size_t body_src_len;
 } Doc;
 
 #endif

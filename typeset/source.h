@@ -25,6 +25,15 @@ int source_read_file(const char *path, Doc *doc, Arena *a, DiagList *dl);
 int source_read_buffer(const char *path, const char *buf, size_t len, Doc *doc, Arena *a,
                        DiagList *dl);
 
+/* The front matter only (and the title's inline markup): what an issue needs
+ * of an article whose pages come from its cache (title, authors, metadata).
+ * The body is kept as text in the arena; source_complete parses it, the
+ * abstract and the reference texts when the article is to be laid out.  Use
+ * only on a source whose full reading gave no diagnostics (the order of the
+ * title's and the body's would differ). */
+int source_read_file_light(const char *path, Doc *doc, Arena *a, DiagList *dl);
+int source_complete(Doc *doc, Arena *a, DiagList *dl);
+
 /* --- the two halves, exposed for unit tests --- */
 
 /* Splits buf into front matter and body.  The front matter must start at byte 0

@@ -343,3 +343,27 @@ for i in 1 2 3 4 5 6 7 8; do
     $TS issue samples/issue.yaml -o "$IS/race2" --style a4-sans --quiet -j 2 >/dev/null 2>&1 || crashed=$((crashed + 1))
 done
 check "issue: eight -j 2 builds with a4-sans all succeed (no font-face race)" test "$crashed" -eq 0
+
+# an unchanged article is read light in a rebuild (its front matter only,
+# layout-free: OUTDIR/.cache/KEY.doc lists its images for its content key):
+# a changed figure still lays it out again, and the rebuild's issue.pdf is
+# the fresh build's; an article whose reading warned is read whole again
+L=$IS/light
+rm -rf "$L"
+mkdir -p "$L/src"
+cp tests/blocks/figures.md tests/blocks/small.png tests/blocks/tall.png samples/en-article.md "$L/src/"
+printf -- '---\ntitle: Odd\nunknown_key_here: 1\n---\n\nA body.\n' >"$L/src/warn.md"
+printf 'journal: J\nfirst_page: 1\narticles: [figures.md, en-article.md, warn.md]\n' >"$L/src/issue.yaml"
+$TS issue "$L/src/issue.yaml" -o "$L/out" -j 2 >/dev/null 2>"$L/log1"
+$TS issue "$L/src/issue.yaml" -o "$L/out" -j 2 >/dev/null 2>"$L/log2"
+check "issue: the first build keeps a record of each clean source's images, none of a warned one" sh -c \
+    "test \$(ls '$L/out/.cache/' | grep -c '\.doc\$') -eq 2 && grep -q 'unknown_key_here' '$L/log1'"
+check "issue: an unchanged rebuild reads light, lays nothing out, and still reports the warned source" sh -c \
+    "test \$(grep -c ': laid out' '$L/log2') -eq 0 && grep -q 'unknown_key_here' '$L/log2'"
+cp tests/blocks/tall.png "$L/src/small.png"        # the figure changed, its source not
+$TS issue "$L/src/issue.yaml" -o "$L/out" -j 2 >/dev/null 2>"$L/log3"
+check "issue: a changed image lays out again the (light-read) article that shows it" sh -c \
+    "grep -q 'figures.md: laid out' '$L/log3' && test \$(grep -c ': laid out' '$L/log3') -eq 1"
+cp -r "$L/src" "$L/src-fresh"
+$TS issue "$L/src-fresh/issue.yaml" -o "$L/fresh" -j 2 -q 2>/dev/null
+check "issue: ... and the rebuild's issue.pdf is a fresh build's" cmp -s "$L/out/issue.pdf" "$L/fresh/issue.pdf"
