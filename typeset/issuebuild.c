@@ -343,6 +343,8 @@ static void paras_save(const Issue *is, const Item *it)
  * paragraphs were kept, the page range is right the first time (one layout,
  * not two), and phase 2 paints that layout without laying the article out
  * again.  A wrong guess costs what phase 2 always did. */
+static void item_pre_read(Issue *is, Item *it);
+
 static void place_save(const Issue *is, const Item *it)
 {
     if (it->first < 1 || it->set_pages < 1)
@@ -396,6 +398,8 @@ static int job_measure(Issue *is, Item *it, TsContext **cp)
         it->pages = rec.pages;
         it->cached = 1;
         issuelog_line(is->log, "%s: %d pages, from the cache", it->ma->name, rec.pages);
+        if (!is->o->article)    /* (an --article job merges nothing) */
+            item_pre_read(is, it);
     } else if (is->o->assemble) {
         diag_add(&it->dl_set, DIAG_ERROR, is->m->path, it->ma->line, it->ma->col,
                  "no page count in the cache for '%s': its job (--article %d) failed or has not run",
@@ -501,11 +505,58 @@ static void item_read_pdf(Item *it, unsigned char *pdf, size_t len)
     it->read = pdfcat_read(pdf, len);   /* NULL: the merge goes to qpdf */
 }
 
+static void item_drop_pre(Item *it)
+{
+    pdfcat_part_free(it->pre_read);
+    g_free(it->pre_pdf);
+    it->pre_read = NULL;
+    it->pre_pdf = NULL;
+    it->pre_len = 0;
+}
+
+/* Phase 1, for an article whose count came from the cache: its PDF as the
+ * last build left it, read (and parsed for the merge) now, while the other
+ * threads lay out what changed, in case phase 2 finds it unchanged at the
+ * same folio; in a rebuild those reads had been one thread's work in phase 2,
+ * ahead of the edited article's merge. */
+static void item_pre_read(Issue *is, Item *it)
+{
+    char *file = g_strdup_printf("%s/%s.pdf", is->o->outdir, it->ma->stem);
+    gchar *bytes = NULL;
+    gsize len = 0;
+    struct stat st;
+    if (stat(file, &st) == 0 && g_file_get_contents(file, &bytes, &len, NULL)) {
+        it->pre_pdf = (unsigned char *)bytes;
+        it->pre_len = len;
+        it->pre_read = pdfcat_read(it->pre_pdf, len);
+        it->pre_st = st;
+    }
+    g_free(file);
+}
+
 /* An unchanged article's PDF, from its file.  Nothing happens on failure:
  * the merge step then reads the file and reports what is wrong. */
 static void item_read_file(Issue *is, Item *it)
 {
     char *file = g_strdup_printf("%s/%s.pdf", is->o->outdir, it->ma->stem);
+    struct stat st;
+    if (it->pre_read && stat(file, &st) == 0 && st.st_ino == it->pre_st.st_ino &&
+        st.st_dev == it->pre_st.st_dev && st.st_size == it->pre_st.st_size &&
+        st.st_mtim.tv_sec == it->pre_st.st_mtim.tv_sec &&
+        st.st_mtim.tv_nsec == it->pre_st.st_mtim.tv_nsec &&
+        st.st_ctim.tv_sec == it->pre_st.st_ctim.tv_sec &&
+        st.st_ctim.tv_nsec == it->pre_st.st_ctim.tv_nsec) {
+        /* read in phase 1, and the file has not changed since */
+        it->pdf = it->pre_pdf;
+        it->pdf_len = it->pre_len;
+        it->read = it->pre_read;
+        it->pre_pdf = NULL;
+        it->pre_read = NULL;
+        it->pre_len = 0;
+        g_free(file);
+        return;
+    }
+    item_drop_pre(it);
     gchar *bytes = NULL;
     gsize len = 0;
     if (g_file_get_contents(file, &bytes, &len, NULL))
@@ -1147,6 +1198,7 @@ void issuebuild_close(Issue *is)
     for (int k = 0; k < is->n; k++) {
         Item *it = &is->items[k];
         item_drop_pdf(it);
+        item_drop_pre(it);
         article_free(it->art);
         diag_list_fini(&it->dl_open);
         diag_list_fini(&it->dl_set);

@@ -56,6 +56,11 @@ typedef struct Item {
                                    reads the written file) ... */
     size_t pdf_len;
     struct PdfCatPart *read;    /* ... and those bytes read for it (pdfcat.h), or NULL */
+    unsigned char *pre_pdf;     /* its last build's PDF, read in phase 1 in case phase 2
+                                   finds it unchanged (item_pre_read) ... */
+    size_t pre_len;
+    struct PdfCatPart *pre_read;
+    struct stat pre_st;         /* ... and the file as it was then */
     int wrote;                  /* its PDF was written in this run: */
     struct stat written;        /* found so right after, */
     char written_sha[ISSUECACHE_HEX];   /* with this digest */
