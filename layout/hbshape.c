@@ -24,7 +24,7 @@
 #include <string.h>
 
 typedef struct FontWrap {
-    PangoFont *font;            /* pinned by the engine */
+    PangoFont *font;            /* a reference: the table is keyed by its address */
     hb_font_t *parent;          /* the font's own, Pango's */
     hb_font_t *wrap;            /* a sub-font of it with wrap_funcs */
     hb_feature_t features[32];
@@ -119,6 +119,7 @@ static void wrap_free(gpointer p)
 {
     FontWrap *w = p;
     hb_font_destroy(w->wrap);
+    g_object_unref(w->font);
     g_free(w);
 }
 
@@ -131,7 +132,7 @@ static FontWrap *font_wrap(LayEngine *e, PangoFont *font)
     if (!parent)
         return NULL;
     w = g_new0(FontWrap, 1);
-    w->font = font;
+    w->font = g_object_ref(font);
     w->parent = parent;
     w->wrap = hb_font_create_sub_font(parent);
     hb_font_set_funcs(w->wrap, wrap_funcs(), w, NULL);

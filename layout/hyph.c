@@ -20,9 +20,9 @@
  * (4,679 lines, 5,856 once processed) and so finds few breaks: до-стоприме-
  * чатель-ность for до-сто-при-ме-ча-тель-ность.  So every dictionary goes
  * through the same step here (hyph_embed) before libhyphen reads it; one that
- * was processed already comes out with the same patterns.  What that step
- * gives is kept in the user's cache (hyph_kept_*), the one file this module
- * writes. */
+ * was processed already comes out with the same patterns.  The state
+ * machine libhyphen makes of that is kept in the user's cache (hyph_kept_*,
+ * hyph_pack), the one file this module writes. */
 #include "hyph.h"
 
 #include "base.h"
@@ -543,9 +543,11 @@ static GString *hyph_embed(const char *text, size_t len)
  * libhyphen's structures, the dictionary's path, size and time, and the
  * length and CRC-32 of the bytes that follow, which are the levels of the
  * machine as hyph_pack writes them.  hyph_unpack rebuilds them in the Hyph's
- * arena (one allocation, no parsing) and checks every count and state
- * number.  A file that does not match in every point is made again; one
- * that cannot be written is only slower. */
+ * arena, without parsing, and checks every count and state number, and that
+ * the result is a machine libhyphen could have made (hyph_machine_sound: a
+ * checksum only catches accidents, and libhyphen trusts its machine).  A
+ * file that does not match in every point is made again; one that cannot be
+ * written is only slower. */
 
 #define HYPH_MAX_LEVELS 4           /* libhyphen makes two; more is damage */
 #define HYPH_NONE 0xFFFFFFFFu       /* a string that is NULL */
@@ -647,9 +649,57 @@ static char *unpack_str(Unpack *u, Arena *a)
     return b ? arena_strndup(a, (const char *)b, n) : NULL;
 }
 
+/* Whether level d is a machine libhyphen could have made, so that running it
+ * ends and writes inside its buffers: a trie (every state reached from state
+ * 0 once, its depth the length of its string), every fallback to a state of
+ * smaller depth (or none: the walk ends), no match longer than its state's
+ * string and the digit before it, replacements inside their match, no empty
+ * string among the no-hyphen ones. */
+static gboolean hyph_machine_sound(const HyphenDict *d)
+{
+    int n = d->num_states;
+    int *depth = g_new(int, n), *queue = g_new(int, n);
+    for (int i = 0; i < n; i++)
+        depth[i] = -1;
+    int head = 0, tail = 0;
+    gboolean ok = TRUE;
+    depth[0] = 0;
+    queue[tail++] = 0;
+    while (head < tail && ok) {
+        const HyphenState *st = &d->states[queue[head++]];
+        for (int t = 0; t < st->num_trans && ok; t++) {
+            int to = st->trans[t].new_state;
+            ok = depth[to] < 0;
+            if (ok) {
+                depth[to] = depth[queue[head - 1]] + 1;
+                queue[tail++] = to;
+            }
+        }
+    }
+    ok = ok && tail == n;
+    for (int i = 0; i < n && ok; i++) {
+        const HyphenState *st = &d->states[i];
+        int fb = st->fallback_state;
+        size_t ml = st->match ? strlen(st->match) : 0;
+        ok = (fb == -1 || (i > 0 && depth[fb] < depth[i])) && ml <= (size_t)depth[i] + 1 &&
+             (!st->repl || (st->replindex >= 0 && st->replcut >= 0 &&
+                            (size_t)st->replindex + (size_t)st->replcut <= ml));
+    }
+    if (d->nohyphen && ok) {            /* nohyphenl + 1 strings, none empty */
+        const char *p = d->nohyphen;
+        for (int i = 0; i <= d->nohyphenl && ok; i++) {
+            ok = *p != '\0';
+            p += strlen(p) + 1;
+        }
+    }
+    g_free(depth);
+    g_free(queue);
+    return ok;
+}
+
 /* The machine hyph_pack wrote, rebuilt in a; NULL when the bytes are not
  * one: a count past the end, a state number out of range, a string without
- * its ends. */
+ * its ends, a machine libhyphen would not have made (hyph_machine_sound). */
 static HyphenDict *hyph_unpack(const guint8 *p, size_t n, Arena *a)
 {
     Unpack u = {p, p + n, FALSE};
@@ -720,6 +770,8 @@ static HyphenDict *hyph_unpack(const guint8 *p, size_t n, Arena *a)
                 st->trans[t].new_state = to;
             }
         }
+        if (u.bad || !hyph_machine_sound(d))
+            return NULL;
         *link = d;
         link = &d->nextlevel;
     }

@@ -83,10 +83,10 @@ static int render_pdf(long long epoch, const Doc *doc, const Style *st, PaintFon
     for (int i = 0; i < doc->meta.n_authors; i++)
         g_string_append_printf(au, "%s%s", i ? ", " : "", doc->meta.authors[i].name);
     char *date = iso_date(epoch);
-    char pdfdate[64];
+    char pdfdate[64];           /* only checked here, before either painter writes it */
     if (pdfpost_format_date(epoch >= 0 ? epoch : (long long)time(NULL), pdfdate, sizeof pdfdate) < 0) {
         diag_add(dl, DIAG_ERROR, out_path, 1, 1,
-                 "PDF post-pass: date %lld (seconds since 1970) is outside the years 0..9999", epoch);
+                 "the PDF's date %lld (seconds since 1970) is outside the years 0..9999", epoch);
         g_free(date);
         g_string_free(kw, TRUE);
         g_string_free(au, TRUE);

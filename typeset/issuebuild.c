@@ -1,10 +1,12 @@
 /* issuebuild.c — see issuebuild.h.
  *
  * Phase 1 measures every article (its page count when set at the manifest's
- * first page); the counts go into the cache.  Phase 2 numbers the pages and
- * sets every article at its real first page, in the context that measured it
- * (its paragraphs are still in that engine's cache, so this second setting
- * costs a few milliseconds), writes its PDF and drops its glyphs; an article
+ * first page, or in a rebuild where the last build set it: place_load); the
+ * counts go into the cache.  Phase 2 numbers the pages and sets every article
+ * at its real first page, in the context that measured it (its paragraphs
+ * are still in that engine's cache, so this second setting costs a few
+ * milliseconds; a layout phase 1 made at that folio is painted as it is),
+ * writes its PDF and drops its glyphs; an article
  * whose PDF at that folio is in the cache is neither set nor painted.  An
  * article whose count differs from phase 1's moves the articles after it,
  * which are set again (a fixed point, as article_layout does for one
@@ -214,6 +216,8 @@ static int item_open(Issue *is, Item *it)
 {
     Arena tmp;
     arena_init_small(&tmp);
+    struct stat before, after;
+    int stated = stat(it->ma->path, &before) == 0;
     GPtrArray *images = doc_record_load(is, it, &tmp);
     it->art = images ? article_open_light(it->ma->path, &it->dl_open)
                      : article_open(it->ma->path, &it->dl_open);
@@ -232,7 +236,14 @@ static int item_open(Issue *is, Item *it)
             *dst[i] = arena_strdup(&it->art->arena, src[i]);
     if (!images) {
         images = issuecache_images(&it->art->doc);
-        if (it->dl_open.n == 0)
+        /* (the record is keyed by the file's digest: not when the file
+         * changed while it was read) */
+        if (it->dl_open.n == 0 && stated && stat(it->ma->path, &after) == 0 &&
+            before.st_ino == after.st_ino && before.st_size == after.st_size &&
+            before.st_mtim.tv_sec == after.st_mtim.tv_sec &&
+            before.st_mtim.tv_nsec == after.st_mtim.tv_nsec &&
+            before.st_ctim.tv_sec == after.st_ctim.tv_sec &&
+            before.st_ctim.tv_nsec == after.st_ctim.tv_nsec)
             doc_record_save(is, it, images);
     }
     issuecache_content_of(it->art->doc.path, images, is->style->path, is->o->datadir,
@@ -347,7 +358,8 @@ static void item_pre_read(Issue *is, Item *it);
 
 static void place_save(const Issue *is, const Item *it)
 {
-    if (it->first < 1 || it->set_pages < 1)
+    if (it->first < 1 || it->set_pages < 1 ||
+        (it->first == it->place_first && it->set_pages == it->place_pages))
         return;
     char *paras = paras_path(is, it);
     char *path = g_strdup_printf("%.*s.place", (int)(strlen(paras) - strlen(".paras")), paras);
@@ -369,10 +381,10 @@ static int place_load(const Issue *is, const Item *it, int *pages)
     char *paras = paras_path(is, it);
     char *path = g_strdup_printf("%.*s.place", (int)(strlen(paras) - strlen(".paras")), paras);
     gchar *text = NULL;
-    int first = 0, n = 0;
+    int first = 0, n = 0, used = -1;
     if (g_file_get_contents(path, &text, NULL, NULL) &&
-        (sscanf(text, "typeset place 1\nfirst %d\npages %d\nend\n", &first, &n) != 2 ||
-         first < 1 || first > 1000000 || n < 1 || n > 1000000))
+        (sscanf(text, "typeset place 1\nfirst %d\npages %d\nend\n%n", &first, &n, &used) != 2 ||
+         used < 0 || text[used] != '\0' || first < 1 || first > 1000000 || n < 1 || n > 1000000))
         first = n = 0;
     g_free(text);
     g_free(path);
@@ -381,8 +393,10 @@ static int place_load(const Issue *is, const Item *it, int *pages)
     return first;
 }
 
-/* Phase 1: the page count at the manifest's first page, from the cache or by
- * setting the article (whose glyphs are then dropped: only the count is kept). */
+/* Phase 1: the page count, from the cache or by setting the article at the
+ * manifest's first page or where the last build set it (whose layout is
+ * then kept for phase 2; otherwise its glyphs are dropped and only the count
+ * is kept). */
 static int job_measure(Issue *is, Item *it, TsContext **cp)
 {
     if (!it->art && item_open(is, it) != 0) {
@@ -391,10 +405,23 @@ static int job_measure(Issue *is, Item *it, TsContext **cp)
         issuelog_measured(is->log);
         return 0;
     }
+    /* where the last build set it (place_load; not for an --article job,
+     * whose phase 2 is another process's): its count is looked for there
+     * first, and it is laid out there, its layout kept for phase 2 */
+    int expect = 0;
+    int at = is->o->article ? 0 : place_load(is, it, &expect);
+    it->place_first = at;
+    it->place_pages = expect;
     char key[ISSUECACHE_HEX];
-    issuecache_key(it->content, "pages", is->m->first_page, 0, key);
+    issuecache_key(it->content, "pages", at ? at : is->m->first_page, 0, key);
     IssueCacheRecord rec;
-    if (issuecache_get(is->cache_dir, key, &rec) == 0 && rec.pages > 0) {
+    int found = issuecache_get(is->cache_dir, key, &rec) == 0 && rec.pages > 0;
+    if (!found && at) {         /* measured at the manifest's first page (an --article job) */
+        char key0[ISSUECACHE_HEX];
+        issuecache_key(it->content, "pages", is->m->first_page, 0, key0);
+        found = issuecache_get(is->cache_dir, key0, &rec) == 0 && rec.pages > 0;
+    }
+    if (found) {
         it->pages = rec.pages;
         it->cached = 1;
         issuelog_line(is->log, "%s: %d pages, from the cache", it->ma->name, rec.pages);
@@ -414,11 +441,7 @@ static int job_measure(Issue *is, Item *it, TsContext **cp)
         DiagList tmp;
         diag_list_init(&tmp);
         start_hyph(is, it);
-        int taken = paras_load(is, it, c), h0, m0, h1, m1, expect = 0;
-        /* in a rebuild, where the article was (place_load); the layout is
-         * kept for phase 2, which needs one there (not for an --article
-         * job, whose phase 2 is another process's) */
-        int at = is->o->article ? 0 : place_load(is, it, &expect);
+        int taken = paras_load(is, it, c), h0, m0, h1, m1;
         it->art->expect_pages = at ? expect : 0;
         lay_cache_stats(c->engine, &h0, &m0);
         if (article_layout(it->art, c, at ? at : is->m->first_page, &tmp) != 0 || tmp.errors > 0) {
@@ -622,6 +645,7 @@ static int set_article(Issue *is, Item *it, TsContext **cp)
                       is->o->outdir, it->ma->stem);
         return 0;
     }
+    item_drop_pre(it);          /* not unchanged after all */
     it->art->expect_pages = it->pages;     /* phase 1's count: usually one round, not two */
     /* an article phase 1 did not lay out in this context (its count came from
      * the cache, and its PDF is gone or of another folio; or another thread
@@ -660,18 +684,28 @@ static int job_set(Issue *is, Item *it, TsContext **c)
     return 0;
 }
 
-/* After job_set, with the merge already free to take the article: for an
- * article laid out in this build (not counted from the cache), its
- * paragraphs for the next build (paras_save); then its glyphs go. */
-static void job_after(Issue *is, Item *it)
+/* An article's layout done with: its paragraphs for the next build
+ * (paras_save; not for one counted from the cache), then its glyphs go. */
+static void item_done(Issue *is, Item *it)
 {
     if (it->art && it->art->laid_out && !it->cached && !it->failed && !it->paras_saved) {
         paras_save(is, it);
         it->paras_saved = 1;
     }
+    item_drop_glyphs(it);
+}
+
+/* After job_set, with the merge already free to take the article, in the
+ * thread holding c: item_done, and its place for the next build.  A layout
+ * another context made (phase 1's, kept, when its PDF turned out to be in
+ * the cache) is left for the driver (issuebuild_set): its glyphs hold that
+ * context's fonts. */
+static void job_after(Issue *is, Item *it, const TsContext *c)
+{
     if (!it->failed)
         place_save(is, it);
-    item_drop_glyphs(it);
+    if (!(it->art && it->art->laid_out) || it->ctx == c)
+        item_done(is, it);
 }
 
 /* ---- the pool --------------------------------------------------------------------*/
@@ -912,10 +946,13 @@ static Job *next_owned(Owned *o, const TsContext *c, unsigned *changes)
         for (int k = 0; k < o->nj; k++)
             if (!o->taken[k] && o->jobs[k].it->ctx == x) {
                 left++;
-                if (cheapest < 0 || o->jobs[k].it->paint_cost < o->jobs[cheapest].it->paint_cost)
+                /* (not one whose phase-1 layout is kept: its glyphs hold
+                 * the fonts of a context another thread is using) */
+                if (!o->jobs[k].it->laid_at &&
+                    (cheapest < 0 || o->jobs[k].it->paint_cost < o->jobs[cheapest].it->paint_cost))
                     cheapest = k;
             }
-        if (!o->taken[i] && left >= 2)
+        if (!o->taken[i] && left >= 2 && cheapest >= 0)
             pick = cheapest;
     }
     if (pick >= 0) {
@@ -953,7 +990,7 @@ static gpointer owned_worker(gpointer data)
             g_mutex_unlock(&o->lock);
             if (given_back)
                 break;
-            job_after(j->is, j->it);
+            job_after(j->is, j->it, w->c);
             continue;
         }
         /* Nothing for this thread when it looked.  If nothing changed since
@@ -1087,6 +1124,9 @@ int issuebuild_set(Issue *is)
         if (round > 0)
             issuelog_reset_set(is->log);
         run_phase_owned(is, job_set, want_set);
+        for (int k = 0; k < is->n; k++)     /* what job_after left (no job runs now) */
+            if (is->items[k].art && is->items[k].art->laid_out && is->items[k].set_at)
+                item_done(is, &is->items[k]);
         settled = 1;
         for (int k = 0; k < is->n; k++) {
             Item *it = &is->items[k];

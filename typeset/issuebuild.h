@@ -48,6 +48,7 @@ typedef struct Item {
     int laid_at;                /* phase 1 laid it out at this folio (its place in the
                                    last build) and kept the layout; 0 = not kept */
     DiagList dl_laid;           /* that layout's warnings, for phase 2 to report */
+    int place_first, place_pages;   /* where the last build set it (place_load), 0: unknown */
     int set_pages;              /* pages of that layout */
     double paint_cost;          /* paint_cost_estimate of phase 1's layout (0: none) */
     int cached_warnings;        /* warnings of the layout a cached PDF came from */

@@ -175,7 +175,7 @@ static void output_error(DiagList *dl, const char *path, const char *what, int e
 static int output_create_temp(char *tmp)
 {
     static const char digits[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    static atomic_uint counter;
+    static atomic_uint counter;     /* process-wide: only makes names differ */
     char *x = tmp + strlen(tmp) - 6;
     for (int attempt = 0; attempt < 1000; attempt++) {
         struct timespec ts;

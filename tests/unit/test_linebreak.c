@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
+#include <zlib.h>
 
 /* ---- building paragraphs ---------------------------------------------------*/
 typedef struct Para {
@@ -832,6 +833,103 @@ static void test_hyph(void)
  * user's cache (hyph.c): the first load writes the file, the next reads it,
  * a file changed in one byte or made for another dictionary is not taken
  * (and is made again), and every way hyphenates alike. */
+/* A kept machine whose checksum is right but whose states are not a
+ * machine libhyphen makes (a fallback to its own state: libhyphen's walk
+ * would never end) is refused and made again. */
+static guint32 rd32(const guint8 *p)
+{
+    guint32 v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static void test_hyph_kept_unsound(void)
+{
+    char *dir = g_dir_make_tmp("test-hyph-XXXXXX", NULL);
+    const char *old = g_getenv("XDG_CACHE_HOME");
+    char *saved = old ? g_strdup(old) : NULL;
+    g_setenv("XDG_CACHE_HOME", dir, TRUE);
+    hyph_free(hyph_load(NULL, "en"));
+    char *hdir = g_build_filename(dir, "typeset", "hyphen", NULL);
+    GDir *d = g_dir_open(hdir, 0, NULL);
+    const char *name = d ? g_dir_read_name(d) : NULL;
+    char *kept = name ? g_build_filename(hdir, name, NULL) : NULL;
+    if (d)
+        g_dir_close(d);
+    gchar *data = NULL, *orig = NULL;
+    gsize n = 0;
+    int done = 0;
+    if (kept && g_file_get_contents(kept, &data, &n, NULL)) {
+        orig = g_memdup2(data, n);
+        char *nl = memchr(data, '\n', n);
+        guint8 *b = (guint8 *)nl + 1, *e = (guint8 *)data + n, *p = b + 4;     /* levels */
+        /* the first level: mins, utf8, cset, nohyphenl, nohyphen, states */
+        p += 4 + 4 + 20 + 4;
+        guint32 nh = rd32(p);
+        p += 4 + (nh == 0xFFFFFFFFu ? 0 : nh);
+        guint32 ns = rd32(p);
+        p += 4;
+        if (ns > 1 && p + 4 <= e) {
+            /* state 0, then state 1's fallback made its own number */
+            p += 4 + 2;
+            for (int k = 0; k < 2; k++) {
+                guint32 l = rd32(p);
+                p += 4 + (l == 0xFFFFFFFFu ? 0 : l);
+            }
+            guint32 nt = rd32(p);
+            p += 4 + nt * 5;
+            guint32 one = 1;
+            memcpy(p, &one, 4);
+            /* the header again, with the body's new checksum */
+            size_t body = (size_t)(e - b);
+            guint32 crc = (guint32)crc32(0L, b, (uInt)body);
+            char *head = g_strndup(data, (gsize)(nl - data));
+            char *sp = strrchr(head, ' ');  /* " PATH" last; the crc before it */
+            *sp = '\0';
+            char *cs = strrchr(head, ' ');
+            char *fixed = g_strdup_printf("%.*s %08x %s\n", (int)(cs - head), head, (unsigned)crc, sp + 1);
+            GString *g = g_string_new(fixed);
+            g_string_append_len(g, (const char *)b, (gssize)body);
+            g_file_set_contents(kept, g->str, (gssize)g->len, NULL);
+            g_string_free(g, TRUE);
+            g_free(fixed);
+            g_free(head);
+            done = 1;
+        }
+    }
+    CHECK(done, "hyph: a kept machine altered, its checksum made right");
+    Hyph *h = hyph_load(NULL, "en");
+    char got[64];
+    if (h)
+        hyphenated(h, "hyphenation", 2, 3, got, sizeof got);
+    CHECK(h && strcmp(got, "hy-phen-ation") == 0,
+          "hyph: the unsound machine is refused and made again (got %s)", h ? got : "none");
+    hyph_free(h);
+    gchar *again = NULL;
+    gsize m = 0;
+    CHECK(kept && g_file_get_contents(kept, &again, &m, NULL) && m == n && orig &&
+              memcmp(again, orig, m) == 0,
+          "hyph: ... and kept again as it was");
+    g_free(again);
+    g_free(orig);
+    g_free(data);
+    if (kept)
+        g_unlink(kept);
+    g_free(kept);
+    g_rmdir(hdir);
+    g_free(hdir);
+    char *t = g_build_filename(dir, "typeset", NULL);
+    g_rmdir(t);
+    g_free(t);
+    g_rmdir(dir);
+    g_free(dir);
+    if (saved)
+        g_setenv("XDG_CACHE_HOME", saved, TRUE);
+    else
+        g_unsetenv("XDG_CACHE_HOME");
+    g_free(saved);
+}
+
 /* The machine rebuilt from the kept file hyphenates every word of the
  * samples as libhyphen's own loading of the dictionary does. */
 static void test_hyph_kept_words(const char *lang, const char *sample)
@@ -964,6 +1062,7 @@ int main(void)
     test_long(&ar);
     test_hyph();
     test_hyph_kept();
+    test_hyph_kept_unsound();
     test_hyph_kept_words("en", "samples/en-article.md");
     test_hyph_kept_words("ru", "samples/ru-article.md");
     arena_fini(&ar);
