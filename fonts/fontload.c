@@ -70,6 +70,10 @@ static void release_config(gpointer cfg, GObject *fontmap)
     FcConfigDestroy(cfg);
 }
 
+/* Set once, by the fontlib_new that made its configuration fontconfig's
+ * current one; cleared by fontlib_shutdown. */
+static int made_current;
+
 FontLib *fontlib_new(const char *datadir, DiagList *dl)
 {
     char conf[PATH_MAX + 32], absdir[PATH_MAX], ebuf[256];
@@ -124,7 +128,8 @@ FontLib *fontlib_new(const char *datadir, DiagList *dl)
              * of this program should ever come from. */
             static gsize current;
             if (g_once_init_enter(&current)) {
-                FcConfigSetCurrent(cfg);
+                if (FcConfigSetCurrent(cfg))
+                    made_current = 1;
                 g_once_init_leave(&current, 1);
             }
             PangoFontMap *fm = pango_cairo_font_map_new_for_font_type(CAIRO_FONT_TYPE_FT);
@@ -152,6 +157,20 @@ void fontlib_free(FontLib *fl)
     paint_fonts_free(fl->paint);    /* it holds fonts of fm */
     g_object_unref(fl->fm);
     free(fl);
+}
+
+/* fontconfig holds its current configuration until the process ends, and
+ * keeps a pattern's elements by offset (struct _FcPattern's elts_offset), so
+ * at exit LeakSanitizer reports the <rejectfont> patterns of fonts.conf as
+ * lost.  Releasing the reference makes that configuration's end an ordinary
+ * FcConfigDestroy, which frees them; a Pango job still running holds its own
+ * reference. */
+void fontlib_shutdown(void)
+{
+    if (made_current) {
+        FcConfigSetCurrent(NULL);
+        made_current = 0;
+    }
 }
 
 PaintFonts *fontlib_paint_fonts(FontLib *fl)

@@ -18,6 +18,10 @@ typedef struct FontLib FontLib;
  * Returns NULL after adding an error (config missing or unreadable). */
 FontLib *fontlib_new(const char *datadir, DiagList *dl);
 void fontlib_free(FontLib *fl);
+/* Drops fontconfig's reference to the configuration the first fontlib_new
+ * made current.  Call once, as the process ends, after every FontLib is freed;
+ * no fontlib_new may follow. */
+void fontlib_shutdown(void);
 PangoFontMap *fontlib_fontmap(FontLib *fl);   /* owned by fl */
 /* The PDF painter's Cairo fonts for this thread (paintfont.h), owned by fl. */
 PaintFonts *fontlib_paint_fonts(FontLib *fl);

@@ -11,6 +11,7 @@
 
 #include "build.h"
 #include "commands.h"
+#include "../fonts/fontload.h"
 #include "output.h"
 #include "style.h"
 
@@ -184,6 +185,7 @@ int main(int argc, char **argv)
                 output_install_signal_cleanup();
                 int rc = commands[i].run(argc - 1, argv + 1, datadir);
                 g_free(datadir);
+                fontlib_shutdown();
                 return rc;
             }
     BuildOptions bo = {.epoch = source_date_epoch()};
@@ -253,5 +255,6 @@ int main(int argc, char **argv)
     print_diags(&dl);
     diag_list_fini(&dl);
     g_free(datadir);
+    fontlib_shutdown();
     return rc;
 }
