@@ -459,6 +459,29 @@ static int same_face(const FaceId *a, const FaceId *b)
            a->embolden == b->embolden && memcmp(a->matrix, b->matrix, sizeof a->matrix) == 0;
 }
 
+/* Whether glyph item gi fits text, the whole text its item indexes (the
+ * item's bytes already checked to lie within it): Pango's cluster iterator,
+ * which the painter uses, asserts that the bytes are num_chars characters,
+ * and walks the clusters one character start to the next in the item's
+ * direction. */
+static int glyphs_fit(const PangoGlyphItem *gi, const char *text)
+{
+    const PangoItem *item = gi->item;
+    const char *s = text + item->offset, *end = NULL;
+    if (!g_utf8_validate(s, item->length, &end) || end != s + item->length ||
+        g_utf8_strlen(s, item->length) != item->num_chars)
+        return 0;
+    int rtl = item->analysis.level & 1;
+    const int *lc = gi->glyphs->log_clusters;
+    for (int k = 0; k < gi->glyphs->num_glyphs; k++) {
+        if ((s[lc[k]] & 0xC0) == 0x80)          /* inside a character */
+            return 0;
+        if (k > 0 && (rtl ? lc[k] > lc[k - 1] : lc[k] < lc[k - 1]))
+            return 0;
+    }
+    return 1;
+}
+
 /* One entry into pe (allocated by the caller, its arena and pool ready). */
 static void get_entry(Reader *r, PangoFont **fonts, guint n_fonts, ParaEntry *pe)
 {
@@ -522,6 +545,7 @@ static void get_entry(Reader *r, PangoFont **fonts, guint n_fonts, ParaEntry *pe
             gi->glyphs->log_clusters[k] = get_int(r, 0, item->length > 0 ? item->length - 1 : 0);
         }
     }
+    guint *fit_text = arena_calloc(a, (size_t)ng + 1, sizeof *fit_text);   /* 0: unchecked */
     guint nl = get_count(r, PARAIO_MAX_COUNT);
     pe->set.n = (int)nl;
     pe->set.lines = arena_calloc(a, (size_t)nl + 1, sizeof *pe->set.lines);
@@ -568,6 +592,11 @@ static void get_entry(Reader *r, PangoFont **fonts, guint n_fonts, ParaEntry *pe
                  it->gi->item->length > text_len[t] - it->gi->item->offset ||
                  it->gi->item->num_chars > it->gi->item->length))
                 r->bad = 1;
+            else if (it->kind == LI_GLYPHS && fit_text[g] != t) {
+                if (!glyphs_fit(it->gi, it->text))
+                    r->bad = 1;
+                fit_text[g] = t;        /* checked against text t (never 0: texts[0] is NULL) */
+            }
             if (it->kind != LI_GLYPHS && (it->gi || it->text))
                 r->bad = 1;
             /* para_set makes glyphs and links, and a link has its target (the

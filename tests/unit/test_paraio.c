@@ -16,7 +16,13 @@
 
 static FontLib *fl;
 
-typedef enum { LINK_NULL, IMAGE_ITEM, TAG_NULL } Change;
+typedef enum { LINK_NULL, IMAGE_ITEM, TAG_NULL, FEWER_CHARS, CLUSTERS_BACK, N_CHANGES } Change;
+
+/* A glyph item changed (FEWER_CHARS, CLUSTERS_BACK) and what to put back. */
+typedef struct Undo {
+    PangoGlyphItem *gi;
+    int num_chars, lc0;
+} Undo;
 
 /* Lays out in, changes every entry of the result as ch says, exports, puts
  * the change back (so the exporter's entries free normally), returns the
@@ -33,6 +39,8 @@ static GBytes *hostile(const LayInput *in, Change ch, DiagList *dl)
         /* saved to put back */
         GPtrArray *items = g_ptr_array_new();
         GArray *saved = g_array_new(FALSE, FALSE, sizeof(LayItem));
+        GArray *undo = g_array_new(FALSE, FALSE, sizeof(Undo));
+        GHashTable *seen = g_hash_table_new(NULL, NULL);     /* glyph items changed */
         for (int i = 0; i < pool->refs.n; i++) {
             ParaEntry *pe = pool->refs.v[i];
             for (int l = 0; l < pe->set.n; l++)
@@ -46,11 +54,41 @@ static GBytes *hostile(const LayInput *in, Change ch, DiagList *dl)
                         it->kind = LI_IMAGE, it->str = "/etc/passwd";
                     if (ch == TAG_NULL && it->kind == LI_LINK)
                         it->kind = LI_TAG_BEGIN, it->str = NULL;
+                    /* a glyph item that no longer fits its text: one
+                     * character fewer than its bytes hold (Pango's cluster
+                     * iterator asserts), or its first glyph's cluster after
+                     * its last's */
+                    PangoGlyphItem *gi = it->kind == LI_GLYPHS ? it->gi : NULL;
+                    if (!gi || g_hash_table_contains(seen, gi))
+                        continue;
+                    int n = gi->glyphs->num_glyphs;
+                    int *lc = gi->glyphs->log_clusters;
+                    Undo u = {gi, gi->item->num_chars, n ? lc[0] : 0};
+                    if (ch == FEWER_CHARS && gi->item->num_chars > 1)
+                        gi->item->num_chars--;
+                    else if (ch == CLUSTERS_BACK && n > 1 && lc[n - 1] > lc[0])
+                        lc[0] = lc[n - 1];
+                    else
+                        continue;
+                    g_hash_table_add(seen, gi);
+                    g_array_append_val(undo, u);
                 }
         }
         b = lay_result_export_paragraphs(&r);
         for (guint i = 0; i < items->len; i++)
             *(LayItem *)items->pdata[i] = g_array_index(saved, LayItem, i);
+        for (guint i = 0; i < undo->len; i++) {
+            Undo *u = &g_array_index(undo, Undo, i);
+            u->gi->item->num_chars = u->num_chars;
+            if (u->gi->glyphs->num_glyphs)
+                u->gi->glyphs->log_clusters[0] = u->lc0;
+        }
+        if (undo->len == 0 && (ch == FEWER_CHARS || ch == CLUSTERS_BACK)) {
+            g_bytes_unref(b);   /* nothing was changed: no test */
+            b = NULL;
+        }
+        g_array_free(undo, TRUE);
+        g_hash_table_destroy(seen);
         g_ptr_array_free(items, TRUE);
         g_array_free(saved, TRUE);
         lay_result_fini(&r);
@@ -136,9 +174,11 @@ int main(int argc, char **argv)
                                   "paragraph is broken into lines and justified.", 10, "en");
     sp.link = "https://example.org/";
     static const char *const names[] = {"a link without a target", "an image item",
-                                        "a structure tag without a name"};
+                                        "a structure tag without a name",
+                                        "a glyph item one character short of its text",
+                                        "a glyph item whose clusters go backwards"};
     /* one change per run when named (argv[1]): a crash is then that one's */
-    for (int ch = 0; ch < 3; ch++) {
+    for (int ch = 0; ch < N_CHANGES; ch++) {
         if (argc > 1 && atoi(argv[1]) != ch)
             continue;
         GBytes *b = hostile(&in, (Change)ch, &dl);
@@ -149,7 +189,7 @@ int main(int argc, char **argv)
         if (b)
             g_bytes_unref(b);
     }
-    if (argc <= 1 || atoi(argv[1]) == 3) {
+    if (argc <= 1 || atoi(argv[1]) == N_CHANGES) {
         GBytes *b = huge_count();
         LayEngine *e = lay_engine_new(fontlib_fontmap(fl), NULL);
         long rss0 = 0, rss1 = 0;
