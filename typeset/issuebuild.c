@@ -890,6 +890,7 @@ typedef struct Owned {
     TsContext **held;           /* the workers' contexts when they start */
     int n_held;
     int shut;                   /* threads that gave up for want of a context */
+    int waiting;                /* threads waiting for a change (atomic) */
     double dear;                /* a paint cost this high goes first (next_owned) */
     GMutex lock;
     GCond changed;              /* a job finished, or a thread gave up */
@@ -963,20 +964,35 @@ static Job *next_owned(Owned *o, const TsContext *c, unsigned *changes)
     return pick >= 0 ? &o->jobs[pick] : NULL;
 }
 
-/* Between articles, a worker takes whatever merging steps are ready; with
- * no article left to take, it waits for the others' jobs, taking the steps
- * their articles make ready (rather than leave them all to whichever thread
- * finishes last), and takes over a job given back for want of a context. */
+/* Between articles, a worker takes whatever merging steps are ready, unless
+ * another thread waits with nothing to do and the front is merged (the
+ * steps left need no context, which the waiting thread may not have): it
+ * leaves the steps to that one (and wakes it) and sets its next article.
+ * (In a rebuild, the thread
+ * holding the edited article's context had merged every unchanged article
+ * before it, one by one, before setting it, while the other waited.)  With
+ * no article left to take, a worker waits for the others' jobs, taking the
+ * steps their articles make ready (rather than leave them all to whichever
+ * thread finishes last), and takes over a job given back for want of a
+ * context. */
 static gpointer owned_worker(gpointer data)
 {
     Worker *w = data;
     Owned *o = w->o;
     IssueMerge *im = o->is->merge;
     for (;;) {
-        while (im && issuemerge_step(im, &w->c))
-            ;
         unsigned seen;
         Job *j = next_owned(o, w->c, &seen);
+        int left = 0;               /* steps left to a waiting thread */
+        while (im && !(left = j && g_atomic_int_get(&o->waiting) > 0 && issuemerge_front_done(im)) &&
+               issuemerge_step(im, &w->c))
+            ;
+        if (left) {
+            g_mutex_lock(&o->lock);
+            o->changes++;
+            g_cond_broadcast(&o->changed);
+            g_mutex_unlock(&o->lock);
+        }
         if (j) {
             int given_back = j->fn(j->is, j->it, &w->c) != 0;
             g_mutex_lock(&o->lock);
@@ -1000,10 +1016,13 @@ static gpointer owned_worker(gpointer data)
         g_mutex_lock(&o->lock);
         int leave = 0;
         if (o->changes == seen) {
-            if (o->running == 0)
+            if (o->running == 0) {
                 leave = 1;
-            else
+            } else {
+                g_atomic_int_inc(&o->waiting);
                 g_cond_wait(&o->changed, &o->lock);
+                g_atomic_int_add(&o->waiting, -1);
+            }
         }
         g_mutex_unlock(&o->lock);
         if (leave)

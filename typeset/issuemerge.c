@@ -20,6 +20,7 @@ struct IssueMerge {
     Issue *is;
     GMutex lock;                /* held during a step */
     int next;                   /* 0: the front; k: article k (1-based) */
+    int front_done;             /* atomic: next > 0, read without the lock */
     int folio;                  /* the folio after the articles appended */
     int start;                  /* the folio of the first page after the front */
     int n_front, blank;         /* front pages; 1 when a blank page follows them */
@@ -76,6 +77,7 @@ static void drop_steps(IssueMerge *im)
     arena_fini(&im->a);
     arena_init(&im->a);
     im->next = 0;
+    g_atomic_int_set(&im->front_done, 0);
     im->folio = im->start;
     im->stale = 0;
     im->failed = 0;
@@ -304,6 +306,7 @@ static int step_locked(IssueMerge *im, TsContext **c)
     if (rc != 0)
         im->failed = 1;
     im->next++;
+    g_atomic_int_set(&im->front_done, 1);
     return 1;
 }
 
@@ -314,6 +317,11 @@ int issuemerge_step(IssueMerge *im, TsContext **c)
     int took = step_locked(im, c);
     g_mutex_unlock(&im->lock);
     return took;
+}
+
+int issuemerge_front_done(IssueMerge *im)
+{
+    return g_atomic_int_get(&im->front_done);
 }
 
 int issuemerge_finish(IssueMerge *im, TsContext *c)

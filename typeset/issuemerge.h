@@ -21,6 +21,9 @@ IssueMerge *issuemerge_new(Issue *is);
  * was taken. */
 int issuemerge_step(IssueMerge *im, TsContext **c);
 
+/* Whether the front's step is taken: the steps left need no context. */
+int issuemerge_front_done(IssueMerge *im);
+
 /* Forgets the steps taken: the numbering changed under them. */
 void issuemerge_restart(IssueMerge *im);
 
