@@ -19,8 +19,10 @@ typedef struct FontLib FontLib;
 FontLib *fontlib_new(const char *datadir, DiagList *dl);
 void fontlib_free(FontLib *fl);
 /* Drops fontconfig's reference to the configuration the first fontlib_new
- * made current.  Call once, as the process ends, after every FontLib is freed;
- * no fontlib_new may follow. */
+ * made current.  Call once, as the process ends; no fontlib_new may follow,
+ * and a fontconfig call that names no configuration would then load the
+ * system's whole one (FcInit).  A FontLib still alive keeps the configuration
+ * (its font map holds a reference). */
 void fontlib_shutdown(void);
 PangoFontMap *fontlib_fontmap(FontLib *fl);   /* owned by fl */
 /* The PDF painter's Cairo fonts for this thread (paintfont.h), owned by fl. */

@@ -469,7 +469,8 @@ static int glyphs_fit(const PangoGlyphItem *gi, const char *text)
     const PangoItem *item = gi->item;
     const char *s = text + item->offset, *end = NULL;
     if (!g_utf8_validate(s, item->length, &end) || end != s + item->length ||
-        g_utf8_strlen(s, item->length) != item->num_chars)
+        g_utf8_strlen(s, item->length) != item->num_chars ||
+        (item->length == 0 && gi->glyphs->num_glyphs > 0))     /* glyphs of no text */
         return 0;
     int rtl = item->analysis.level & 1;
     const int *lc = gi->glyphs->log_clusters;
