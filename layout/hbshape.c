@@ -55,17 +55,21 @@ static hb_bool_t wrap_nominal_glyph(hb_font_t *font, void *data, hb_codepoint_t 
     return unicode > 0x10FFFF;
 }
 
+/* The logical box Pango draws for an unknown glyph (a hex box). */
+static PangoRectangle unknown_box(const FontWrap *w, hb_codepoint_t glyph)
+{
+    PangoRectangle logical;
+    pango_font_get_glyph_extents(w->font, glyph, NULL, &logical);
+    return logical;
+}
+
 static hb_position_t wrap_h_advance(hb_font_t *font, void *data, hb_codepoint_t glyph, void *user)
 {
     (void)font;
     (void)user;
     FontWrap *w = data;
-    if (glyph & PANGO_GLYPH_UNKNOWN_FLAG) {
-        PangoRectangle logical;
-        pango_font_get_glyph_extents(w->font, glyph, NULL, &logical);
-        return logical.width;
-    }
-    return hb_font_get_glyph_h_advance(w->parent, glyph);
+    return glyph & PANGO_GLYPH_UNKNOWN_FLAG ? unknown_box(w, glyph).width
+                                            : hb_font_get_glyph_h_advance(w->parent, glyph);
 }
 
 static hb_position_t wrap_v_advance(hb_font_t *font, void *data, hb_codepoint_t glyph, void *user)
@@ -73,12 +77,8 @@ static hb_position_t wrap_v_advance(hb_font_t *font, void *data, hb_codepoint_t 
     (void)font;
     (void)user;
     FontWrap *w = data;
-    if (glyph & PANGO_GLYPH_UNKNOWN_FLAG) {
-        PangoRectangle logical;
-        pango_font_get_glyph_extents(w->font, glyph, NULL, &logical);
-        return logical.height;
-    }
-    return hb_font_get_glyph_v_advance(w->parent, glyph);
+    return glyph & PANGO_GLYPH_UNKNOWN_FLAG ? unknown_box(w, glyph).height
+                                            : hb_font_get_glyph_v_advance(w->parent, glyph);
 }
 
 static hb_bool_t wrap_extents(hb_font_t *font, void *data, hb_codepoint_t glyph,

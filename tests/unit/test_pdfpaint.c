@@ -15,21 +15,7 @@
 #include "../../layout/layout.h"
 #include "../../typeset/paint.h"
 #include "layinput.h"
-
-/* Runs cmd (a shell command): its exit status, its standard output in *out
- * (g_free'd by the caller) when out is not NULL. */
-static int run(const char *cmd, char **out)
-{
-    char *o = NULL;
-    int status = -1;
-    if (!g_spawn_command_line_sync(cmd, &o, NULL, &status, NULL))
-        status = -1;
-    if (out)
-        *out = o;
-    else
-        g_free(o);
-    return status;
-}
+#include "runcmd.h"
 
 /* Paints r tagged into dir/name; 0 when our own writer wrote it. */
 static int paint_to(const LayResult *r, const char *dir, const char *name, char **path)
@@ -43,8 +29,8 @@ static int paint_to(const LayResult *r, const char *dir, const char *name, char 
     int ok = paint_pdf(r, &po, &pm, &pdf, &len, &err) == 0 &&
              g_file_set_contents(*path, (const char *)pdf, (gssize)len, NULL);
     g_free(pdf);
-    char *cmd = g_strdup_printf("pdfinfo %s", *path), *info = NULL;
-    ok = ok && run(cmd, &info) == 0 && info && g_regex_match_simple("^Producer: *typeset", info, G_REGEX_MULTILINE, 0);
+    char *cmd = g_strdup_printf("pdfinfo %s", *path), *info = ok ? run(cmd) : NULL;
+    ok = info && g_regex_match_simple("^Producer: *typeset", info, G_REGEX_MULTILINE, 0);
     g_free(info);
     g_free(cmd);
     return ok ? 0 : -1;
@@ -54,7 +40,7 @@ static int paint_to(const LayResult *r, const char *dir, const char *name, char 
 static int marked_ok(const char *path)
 {
     char *cmd = g_strdup_printf("python3 tests/pdfmarked.py %s", path), *out = NULL;
-    int st = run(cmd, &out);
+    int st = run_status(cmd, &out);
     if (st != 0 && out)
         printf("# %s", out);
     g_free(out);
@@ -64,8 +50,7 @@ static int marked_ok(const char *path)
 
 static char *text_of(const char *path)
 {
-    char *cmd = g_strdup_printf("pdftotext -q %s -", path), *out = NULL;
-    run(cmd, &out);
+    char *cmd = g_strdup_printf("pdftotext -q %s -", path), *out = run(cmd);
     g_free(cmd);
     return out;
 }
