@@ -119,6 +119,25 @@ typedef struct Text {
     unsigned char *hyph_at;     /* per byte, len + 1 entries */
 } Text;
 
+/* The character at s, and whether it is a letter or a capital, with ASCII
+ * answered here: the scan for words to hyphenate asks for every character
+ * of every paragraph, and most are ASCII. */
+static inline gunichar char_at(const char *s)
+{
+    unsigned char b = (unsigned char)*s;
+    return b < 0x80 ? b : g_utf8_get_char(s);
+}
+
+static inline int letter(gunichar c)
+{
+    return c < 0x80 ? (c | 32) - 'a' < 26u : g_unichar_isalpha(c) != 0;
+}
+
+static inline int capital(gunichar c)
+{
+    return c < 0x80 ? c - 'A' < 26u : g_unichar_isupper(c) != 0;
+}
+
 static int span_hyphenates(const LayPara *p, const LaySpan *sp)
 {
     return p->hyphenate && !(sp->flags & (LAY_NOHYPH | LAY_URL));
@@ -164,23 +183,23 @@ static void text_hyphenate(LayEngine *e, const LayPara *p, const LayBreakParams 
             continue;
         int i = sp->start;
         while (i < sp->end) {
-            gunichar c = g_utf8_get_char(p->text + i);
-            if (!g_unichar_isalpha(c)) {
+            gunichar c = char_at(p->text + i);
+            if (!letter(c)) {
                 i = (int)(g_utf8_next_char(p->text + i) - p->text);
                 continue;
             }
             /* a word: a maximal run of letters within the span */
             int w0 = i, w1 = i, upper = 0, letters = 0;
             while (w1 < sp->end) {
-                gunichar d = g_utf8_get_char(p->text + w1);
-                if (!g_unichar_isalpha(d))
+                gunichar d = char_at(p->text + w1);
+                if (!letter(d))
                     break;
-                upper += g_unichar_isupper(d) != 0;
+                upper += capital(d);
                 letters++;
                 w1 = (int)(g_utf8_next_char(p->text + w1) - p->text);
             }
-            gunichar before = w0 > 0 ? g_utf8_get_char(g_utf8_prev_char(p->text + w0)) : ' ';
-            gunichar after = w1 < p->len ? g_utf8_get_char(p->text + w1) : ' ';
+            gunichar before = w0 > 0 ? char_at(g_utf8_prev_char(p->text + w0)) : ' ';
+            gunichar after = w1 < p->len ? char_at(p->text + w1) : ' ';
             /* the dictionary by the word's script, not the paragraph's language */
             Hyph *h = engine_hyph(e, c >= 0x400 && c <= 0x52F);
             /* a short word in capitals is an acronym (NATO, ASEAN, UNESCO) and
@@ -572,6 +591,21 @@ typedef struct Items {
     int last_resort;            /* last-resort breaks exist (url_any) or could be added */
 } Items;
 
+/* Room for the items of a paragraph of len bytes: about one for every two
+ * bytes of justified text (a word's box and its glue, a hyphenation
+ * point's penalty), three for every break in ragged text.  Growing from
+ * eight had been a dozen copies a paragraph, each into memory not yet
+ * touched.  (No more than 65,536 at first: a paragraph of megabytes grows
+ * as before.) */
+static void items_reserve(Items *it, int len, int justify)
+{
+    int cap = (justify ? len / 4 * 3 : 2 * (int)MIN(len, 1 << 20)) + 16;
+    cap = MIN(cap, 1 << 16);    /* a longer paragraph grows as it goes */
+    it->kp.v = xrealloc(it->kp.v, (size_t)cap * sizeof *it->kp.v);
+    it->map.v = xrealloc(it->map.v, (size_t)cap * sizeof *it->map.v);
+    it->kp.cap = it->map.cap = cap;
+}
+
 static void push(Items *it, KpItem k, IMap m)
 {
     VEC_PUSH(it->kp, k);
@@ -784,6 +818,7 @@ static int tie_space(const LayPara *p, const Shaped *s, int i)
 
 static void build_items(Build *b)
 {
+    items_reserve(&b->it, b->p->len, b->justify);
     Shaped *s = b->s;
     const LayBreakParams *brk = b->brk;
     const LayPara *p = b->p;

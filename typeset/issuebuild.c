@@ -1188,7 +1188,9 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
     is->epoch = source_date_epoch();
     is->pdf_epoch = is->epoch >= 0 ? is->epoch : (long long)time(NULL);
     is->cache_dir = g_build_filename(o->outdir, ".cache", NULL);
-    is->words = lay_word_share_new();
+    /* one thread has one context, with nothing to share: the share would
+     * only copy each new word (6 MB of the benchmark issue) */
+    is->words = o->jobs > 1 ? lay_word_share_new() : NULL;
     is->n = m->n_articles;
     is->items = xcalloc((size_t)is->n + 1, sizeof *is->items);
     for (int k = 0; k < is->n; k++) {
