@@ -220,6 +220,24 @@ void diag_format(const Diag *d, char *buf, size_t size)
 /* ---- UTF-8 ---------------------------------------------------------------
  * Well-formed sequences per Unicode 15, Table 3-7 (no overlongs, no surrogates,
  * nothing above U+10FFFF). */
+/* The characters of s[0..len), valid UTF-8: its bytes less its
+ * continuation bytes (10xxxxxx), eight bytes at a time.  g_utf8_strlen's
+ * count for text without NULs, whose byte-by-table walk was 1 % of an
+ * issue build. */
+long utf8_chars(const char *s, long len)
+{
+    long cont = 0, i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t c = x & ~(x << 1) & 0x8080808080808080ull;     /* bit 7 set, bit 6 clear */
+        cont += (long)(((c >> 7) * 0x0101010101010101ull) >> 56);
+    }
+    for (; i < len; i++)
+        cont += ((unsigned char)s[i] & 0xC0) == 0x80;
+    return len - cont;
+}
+
 long utf8_find_invalid(const char *str, size_t len, int *line, int *col)
 {
     const unsigned char *s = (const unsigned char *)str;

@@ -95,6 +95,10 @@ void diag_format(const Diag *d, char *buf, size_t size);
  * (1-based, column in characters) of that offset go to *line and *col. */
 long utf8_find_invalid(const char *s, size_t len, int *line, int *col);
 
+/* The characters of s[0..len), valid UTF-8: g_utf8_strlen's count for text
+ * without NULs, eight bytes at a time (see base.c). */
+long utf8_chars(const char *s, long len);
+
 /* ---- the user's cache ------------------------------------------------------
  * $XDG_CACHE_HOME/typeset/NAME, else $HOME/.cache/typeset/NAME, else
  * /tmp/typeset-UID/NAME, created (mode 0700) as far as it can be; heap

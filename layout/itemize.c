@@ -290,7 +290,7 @@ static void add_char(Build *b, PangoFont *font, int position, int force_break, c
         /* trailing spaces go to the next item when its font comes earlier
          * in the fontset */
         if (b->text + b->item->offset < first_space && position < b->font_position) {
-            n_spaces = (int)g_utf8_strlen(first_space, p - first_space);
+            n_spaces = (int)utf8_chars(first_space, p - first_space);
             b->item->num_chars -= n_spaces;
             p = first_space;
         }

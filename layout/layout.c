@@ -51,7 +51,7 @@ static GMutex face_lock;
  * index, so the face Pango and the painter use is the one held open here. */
 void engine_pin_font(LayEngine *e, PangoFont *font)
 {
-    if (!font || !PANGO_IS_CAIRO_FONT(font) || g_hash_table_contains(e->pinned, font))
+    if (!font || g_hash_table_contains(e->pinned, font) || !PANGO_IS_CAIRO_FONT(font))
         return;
     /* under face_lock: this may make the font's cairo face (see above) */
     g_mutex_lock(&face_lock);

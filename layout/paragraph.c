@@ -422,7 +422,7 @@ static void logical_widths(LayEngine *e, PangoGlyphItem *gi, const char *txt, in
             width += g->glyphs[j++].geometry.width;
         int start = g->log_clusters[i], stop = j < ng ? g->log_clusters[j] : gi->item->length;
         /* most clusters are one character, most of those one byte */
-        int n = stop - start == 1 ? 1 : (int)g_utf8_strlen(base + start, stop - start);
+        int n = stop - start == 1 ? 1 : (int)utf8_chars(base + start, stop - start);
         if (n == 1) {
             w[ch++] = width;
         } else if (n > 0) {
@@ -452,7 +452,7 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
 {
     const Text *t = &s->t;
     const char *txt = t->s;
-    s->nchars = (int)g_utf8_strlen(txt, t->len);
+    s->nchars = (int)utf8_chars(txt, t->len);
     s->boff = arena_calloc(a, (size_t)s->nchars + 1, sizeof *s->boff);
     s->cidx = arena_calloc(a, (size_t)t->len + 1, sizeof *s->cidx);
     s->ch = arena_calloc(a, (size_t)s->nchars + 1, sizeof *s->ch);
@@ -507,7 +507,7 @@ static int shape_text(LayEngine *e, const LayPara *p, Shaped *s, GlyphPool *pool
             int si = span_at(t, it->offset);
             int end = t->spans[si].end;
             if (end < it->offset + it->length && end > it->offset) {
-                int nc = (int)g_utf8_strlen(txt + it->offset, end - it->offset);
+                int nc = (int)utf8_chars(txt + it->offset, end - it->offset);
                 PangoItem *first = pango_item_split(it, end - it->offset, nc);
                 VEC_PUSH(pcs, ((Piece){first, NULL, si, 0}));
                 continue;
@@ -1013,7 +1013,7 @@ static PangoGlyphItem *cut_piece(const Shaped *s, const Piece *pc, int b0, int b
     int off = it->offset;
     it->offset = b0;
     it->length = b1 - b0;
-    it->num_chars = (int)g_utf8_strlen(s->t.s + b0, b1 - b0);
+    it->num_chars = (int)utf8_chars(s->t.s + b0, b1 - b0);
     PangoGlyphString *g = pango_glyph_string_new();
     /* the glyphs of bytes [b0, b1): in ascending text, a run found by
      * bisection (a line of a long paragraph need not walk all its glyphs) */

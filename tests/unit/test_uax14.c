@@ -91,8 +91,30 @@ static void dir(const char *d, const char *suffix)
         g_dir_close(g);
 }
 
+/* utf8_chars (base.c), eight bytes at a time, against GLib's count: every
+ * start and length within text of one- to four-byte characters, so that
+ * each byte position meets the word boundary. */
+static void test_utf8_chars(void)
+{
+    const char *t = "ab\u00e9c \u0436\u0437\u4e2d\u6587 x\U0001F600y\u2014z 123 \u00ab\u00bbqrstuvwxyz\u0416";
+    long len = (long)strlen(t), bad = 0, tried = 0;
+    for (long a = 0; a < len; a++) {
+        if (((unsigned char)t[a] & 0xC0) == 0x80)
+            continue;           /* a start inside a character */
+        for (long b = a; b <= len; b++) {
+            if (b < len && ((unsigned char)t[b] & 0xC0) == 0x80)
+                continue;
+            tried++;
+            bad += utf8_chars(t + a, b - a) != g_utf8_strlen(t + a, b - a);
+        }
+    }
+    CHECK(bad == 0 && tried > 500, "utf8_chars counts as g_utf8_strlen (%ld of %ld spans differ)",
+          bad, tried);
+}
+
 int main(void)
 {
+    test_utf8_chars();
     static const char *const cases[] = {
         "a-b co-operate e-mail 1-2 -3 x -y (a)b a(b) [1] {2} 3) 4( 5, 6. 7; a,b a.b a:b",
         "$100 100$ 100% %100 €5 5€ 1,000.50 1.5-2.5 12:30 №5 +7 (495) 123-45-67",
