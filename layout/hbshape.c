@@ -215,9 +215,8 @@ static int shape_direct(LayEngine *e, const PangoAnalysis *an, const char *text,
     hb_buffer_set_cluster_level(b, HB_BUFFER_CLUSTER_LEVEL_MONOTONE_CHARACTERS);
     hb_buffer_set_flags(b, HB_BUFFER_FLAG_BOT | HB_BUFFER_FLAG_EOT);
     hb_buffer_set_invisible_glyph(b, PANGO_GLYPH_EMPTY);
-    hb_buffer_add_utf8(b, par, (int)off, off, 0);                      /* pre-context */
-    hb_buffer_add_utf8(b, par, (int)off + len, off, len);
-    hb_buffer_add_utf8(b, par, plen, off + (unsigned)len, 0);          /* post-context */
+    /* the text, and HarfBuzz's context on each side of it, in one call */
+    hb_buffer_add_utf8(b, par, plen, off, len);
     hb_shape(w->wrap, b, w->features, w->n_features);
     unsigned n = hb_buffer_get_length(b);
     if (n == 0)

@@ -20,16 +20,20 @@
 
 /* ---- character classes ----------------------------------------------------*/
 
-static int is_cjk(gunichar c)
+static inline int is_cjk(gunichar c)
 {
+    if (c < 0x3000)
+        return 0;               /* (Latin and Cyrillic text asks for every character) */
     return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
            (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF00 && c <= 0xFFEF) ||
            (c >= 0x3040 && c <= 0x30FF) || (c >= 0x20000 && c <= 0x2FFFF) ||
            (c >= 0xF900 && c <= 0xFAFF);
 }
 
-static int is_han(gunichar c)
+static inline int is_han(gunichar c)
 {
+    if (c < 0x3400)
+        return 0;
     return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
            (c >= 0x20000 && c <= 0x2FFFF) || (c >= 0xF900 && c <= 0xFAFF);
 }
@@ -745,7 +749,7 @@ static int url_break_after(gunichar c)
  * and between a number and a short unit or abbreviation after it ("146 млн",
  * "10 км", "1982 г."). */
 /* A space between words (a line break, U+2028 or \n, is not one). */
-static int word_space(gunichar c)
+static inline int word_space(gunichar c)
 {
     return c == ' ' || c == '\t' || c == 0x00A0 || c == 0x202F || c == 0x2009 || c == 0x2002 ||
            c == 0x2003 || c == 0x3000;
