@@ -67,7 +67,14 @@ void itemize_init(LayEngine *e);
 /* Asks now for the fontset text in font description fd and language lang
  * will take (itemize.c); para_prefetch_fonts, for the paragraphs of a run. */
 void itemize_prefetch(LayEngine *e, const PangoFontDescription *fd, PangoLanguage *lang);
-void para_prefetch_fonts(LayEngine *e, const LayPara *p, GHashTable *seen);
+/* The fonts a run's prefetch asked for: their keys, and the last span's
+ * font, which most spans repeat (its key is not even formatted). */
+typedef struct FontsSeen {
+    GHashTable *keys;           /* strings, owned */
+    const LayFont *last;
+    const char *last_lang;
+} FontsSeen;
+void para_prefetch_fonts(LayEngine *e, const LayPara *p, FontsSeen *seen);
 void itemize_fini(LayEngine *e);
 GList *itemize_paragraph(LayEngine *e, const char *txt, int len, const gunichar *ch, int nch,
                          PangoAttrList *attrs);

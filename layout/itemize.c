@@ -167,8 +167,8 @@ void itemize_prefetch(LayEngine *e, const PangoFontDescription *fd, PangoLanguag
 /* The font for wc and its position in the fontset, as pango_itemize's
  * get_font gives them; NULL (and position FS_MAX) when the description's
  * base font cannot be had either. */
-static PangoFont *font_for(LayEngine *e, FsCache *c, const PangoFontDescription *desc, gunichar wc,
-                           int *position)
+static PangoFont *font_lookup(LayEngine *e, FsCache *c, const PangoFontDescription *desc,
+                               gunichar wc, int *position)
 {
     int p;
     gpointer v;
@@ -206,6 +206,18 @@ static PangoFont *font_for(LayEngine *e, FsCache *c, const PangoFontDescription 
     if (!c->base)
         c->base = pango_font_map_load_font(e->fontmap, e->ctx, desc);
     return c->base;
+}
+
+/* font_lookup, with a character met before in a loaded font answered here
+ * (almost every character of a paragraph). */
+static inline PangoFont *font_for(LayEngine *e, FsCache *c, const PangoFontDescription *desc,
+                                  gunichar wc, int *position)
+{
+    if (wc < DIRECT && c->pos[wc] < FS_MAX) {
+        *position = c->pos[wc];
+        return c->fonts[c->pos[wc]];
+    }
+    return font_lookup(e, c, desc, wc, position);
 }
 
 /* Characters that do not choose a font: spaces, controls, format
@@ -310,6 +322,38 @@ static void add_char(Build *b, PangoFont *font, int position, int force_break, c
     b->result = g_list_prepend(b->result, it);
 }
 
+/* Whether the paragraph is one script run, as Pango's script iterator
+ * would find it, and which: no two scripts other than Common and Inherited
+ * (those take the run's script, brackets included), and none unknown.
+ * Pango's iterator looks every character up in its table of paired
+ * punctuation as well; for an English paragraph it was a quarter of the
+ * itemizer. */
+static int one_script(const gunichar *ch, int nch, PangoScript *out)
+{
+    PangoScript run = PANGO_SCRIPT_COMMON;
+    for (int i = 0; i < nch; i++) {
+        gunichar c = ch[i];
+        PangoScript k;
+        if (c < 0x80) {
+            if ((c | 32) - 'a' >= 26u)
+                continue;       /* ASCII but a letter: Common */
+            k = PANGO_SCRIPT_LATIN;
+        } else {
+            k = (PangoScript)g_unichar_get_script(c);
+            if (k == PANGO_SCRIPT_COMMON || k == PANGO_SCRIPT_INHERITED)
+                continue;
+            if (k == PANGO_SCRIPT_UNKNOWN)
+                return 0;
+        }
+        if (run == PANGO_SCRIPT_COMMON)
+            run = k;
+        else if (k != run)
+            return 0;
+    }
+    *out = run;
+    return 1;
+}
+
 /* The items of txt[0..len), or NULL when the paragraph is not one this
  * path takes. */
 static GList *fast_itemize(LayEngine *e, const char *txt, int len, const gunichar *ch, int nch,
@@ -323,13 +367,17 @@ static GList *fast_itemize(LayEngine *e, const char *txt, int len, const gunicha
         pango_context_get_base_dir(e->ctx) == PANGO_DIRECTION_WEAK_RTL)
         return NULL;
     PangoAttrIterator *ai = pango_attr_list_get_iterator(attrs);
-    PangoScriptIter *si = pango_script_iter_new(txt, len);
+    /* one run of one script, or Pango's iterator */
+    const char *sstart = txt, *send = txt + len;
+    PangoScript script;
+    PangoScriptIter *si = NULL;
+    if (!one_script(ch, nch, &script)) {
+        si = pango_script_iter_new(txt, len);
+        pango_script_iter_get_range(si, &sstart, &send, &script);
+    }
     const PangoFontDescription *base = pango_context_get_font_description(e->ctx);
     PangoLanguage *ctx_lang = pango_context_get_language(e->ctx);
     Build b = {.text = txt, .font_position = 0xFFFF};
-    const char *sstart, *send;
-    PangoScript script;
-    pango_script_iter_get_range(si, &sstart, &send, &script);
     int ok = 1;
     int pos = 0;                        /* byte */
     while (pos < len && ok) {
@@ -359,7 +407,7 @@ static GList *fast_itemize(LayEngine *e, const char *txt, int len, const gunicha
         pango_font_description_set_gravity(desc, PANGO_GRAVITY_SOUTH);
         /* the script runs within it */
         while (pos < a1 && ok) {
-            while ((int)(send - txt) <= pos && pango_script_iter_next(si))
+            while ((int)(send - txt) <= pos && si && pango_script_iter_next(si))
                 pango_script_iter_get_range(si, &sstart, &send, &script);
             int end = (int)(send - txt) < a1 ? (int)(send - txt) : a1;
             if (end <= pos) {
@@ -377,10 +425,12 @@ static GList *fast_itemize(LayEngine *e, const char *txt, int len, const gunicha
             int last_forced = 0;
             const char *p = txt + pos;
             for (; p < txt + end; p = g_utf8_next_char(p)) {
-                gunichar wc = g_utf8_get_char(p);
+                unsigned char b0 = (unsigned char)*p;
+                gunichar wc = b0 < 0x80 ? b0 : g_utf8_get_char(p);
                 int forced = wc == '\t' || wc == 0x2028;
                 PangoFont *font = NULL;
-                int position = 0xFFFF, space = as_space(wc);
+                /* (ASCII's controls, its space and DEL are as_space's) */
+                int position = 0xFFFF, space = wc < 0x80 ? wc <= 0x20 || wc == 0x7F : as_space(wc);
                 if (!space)
                     font = font_for(e, c, desc, wc, &position);
                 add_char(&b, font, position, forced || last_forced, p, space, script, dl);
@@ -408,7 +458,8 @@ static GList *fast_itemize(LayEngine *e, const char *txt, int len, const gunicha
         if (pos >= a1 && !pango_attr_iterator_next(ai) && pos < len)
             ok = 0;
     }
-    pango_script_iter_free(si);
+    if (si)
+        pango_script_iter_free(si);
     pango_attr_iterator_destroy(ai);
     if (!ok) {
         g_list_free_full(b.result, (GDestroyNotify)pango_item_free);

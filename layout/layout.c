@@ -470,15 +470,15 @@ int lay_run(LayEngine *e, const LayInput *in, LayResult *out, Arena *a, DiagList
     GlyphPool *pool = xcalloc(1, sizeof *pool);
     out->priv = pool;
     SetPara *paras = arena_calloc(a, (size_t)(in->n_blocks ? in->n_blocks : 1), sizeof *paras);
-    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    FontsSeen seen = {.keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
     for (int i = 0; i < in->n_blocks; i++)
         if (in->blocks[i].kind == LB_PARA)
-            para_prefetch_fonts(e, &in->blocks[i].para, seen);
+            para_prefetch_fonts(e, &in->blocks[i].para, &seen);
     for (int f = 0; f < in->n_footnotes; f++)
         for (int i = 0; i < in->footnotes[f].n; i++)
             if (in->footnotes[f].blocks[i].kind == LB_PARA)
-                para_prefetch_fonts(e, &in->footnotes[f].blocks[i].para, seen);
-    g_hash_table_destroy(seen);
+                para_prefetch_fonts(e, &in->footnotes[f].blocks[i].para, &seen);
+    g_hash_table_destroy(seen.keys);
     int rc = set_blocks(e, in, in->blocks, in->n_blocks, pool, a, dl, paras);
     fit_figures(in, in->blocks, in->n_blocks, paras);
     /* each footnote's blocks become one run of lines */
