@@ -98,7 +98,7 @@ static double py(const Doc *d, double y)
 static void num(Doc *d, double v)
 {
     pdfw_num(d->cs, v, 3);
-    g_string_append_c(d->cs, ' ');
+    pdfw_putc(d->cs, ' ');
 }
 
 static int elem_new(Doc *d, int parent, const char *tag, int page)
@@ -128,7 +128,7 @@ static int current_elem(const Doc *d)
 static void end_marked(Doc *d)
 {
     if (d->marked)
-        g_string_append(d->cs, "EMC\n");
+        pdfw_puts(d->cs, "EMC\n");
     d->marked = 0;
 }
 
@@ -143,7 +143,7 @@ static void mark(Doc *d)
         return;
     end_marked(d);
     if (want == 2) {
-        g_string_append(d->cs, "/Artifact BMC\n");
+        pdfw_puts(d->cs, "/Artifact BMC\n");
     } else {
         Elem *el = &g_array_index(d->elems, Elem, e);
         int mcid = (int)d->mcids->len;
@@ -153,9 +153,9 @@ static void mark(Doc *d)
         if (el->page < 0)
             el->page = d->page;
         pdfw_name(d->cs, el->tag);
-        g_string_append(d->cs, " << /MCID ");
+        pdfw_puts(d->cs, " << /MCID ");
         pdfw_int(d->cs, mcid);
-        g_string_append(d->cs, " >> BDC\n");
+        pdfw_puts(d->cs, " >> BDC\n");
     }
     d->marked = want;
 }
@@ -177,19 +177,6 @@ static void put_hex4(GString *g, unsigned v)
     g_string_append_len(g, b, 4);
 }
 
-/* Appends b[0..n) to g: g_string_append_len, without its call through
- * g_string_insert_len, for the few bytes of each glyph. */
-static inline void put_bytes(GString *g, const char *b, size_t n)
-{
-    if (g->len + n + 1 > g->allocated_len) {
-        size_t len = g->len;
-        g_string_set_size(g, len + n + 1);     /* grows the buffer (doubling) */
-        g->len = len;
-    }
-    memcpy(g->str + g->len, b, n);
-    g->len += n;
-    g->str[g->len] = '\0';
-}
 
 /* A two-byte code inside a literal string: half the bytes of hex, for the
  * deflater to go through; the delimiters and the backslash escaped, and a
@@ -210,12 +197,12 @@ static void put_code(GString *g, unsigned v)
             b[n++] = (char)c[i];
         }
     }
-    put_bytes(g, b, (size_t)n);
+    pdfw_put(g, b, (size_t)n);
 }
 
 static void put_actual_text(GString *g, const char *text, int len)
 {
-    g_string_append(g, "/Span << /ActualText <FEFF");
+    pdfw_puts(g, "/Span << /ActualText <FEFF");
     const char *p = text, *e = text + len;
     while (p < e) {
         gunichar c = g_utf8_get_char_validated(p, e - p);
@@ -230,7 +217,7 @@ static void put_actual_text(GString *g, const char *text, int len)
         }
         p = g_utf8_next_char(p);
     }
-    g_string_append(g, "> >> BDC\n");
+    pdfw_puts(g, "> >> BDC\n");
 }
 
 /* One cluster: glyphs [lo, hi) standing for text[0..len).  Notes its text
@@ -306,10 +293,10 @@ static void span_end(GString *cs, const Actual *act, int n_act, int i, int *a, i
         return;
     if (*in_act) {
         if (*open == 2)
-            g_string_append_c(cs, ')');
+            pdfw_putc(cs, ')');
         if (*open)
-            g_string_append(cs, "]TJ\n");
-        g_string_append(cs, "EMC\n");
+            pdfw_puts(cs, "]TJ\n");
+        pdfw_puts(cs, "EMC\n");
         *open = 0;
     }
     *in_act = 0;
@@ -343,19 +330,19 @@ static void show_glyphs(Doc *d, const LayItem *it)
 
     mark(d);
     GString *cs = d->cs;
-    g_string_append(cs, "BT\n");
+    pdfw_puts(cs, "BT\n");
     if (k != d->font || size != d->size) {
-        g_string_append(cs, "/F");
+        pdfw_puts(cs, "/F");
         pdfw_int(cs, k);
-        g_string_append_c(cs, ' ');
+        pdfw_putc(cs, ' ');
         pdfw_num(cs, size, 4);
-        g_string_append(cs, " Tf\n");
+        pdfw_puts(cs, " Tf\n");
         d->font = k;
         d->size = size;
     }
     if (shape_sx != d->tz) {
         pdfw_num(cs, shape_sx * 100, 4);
-        g_string_append(cs, " Tz\n");
+        pdfw_puts(cs, " Tz\n");
         d->tz = shape_sx;
     }
     double unit = size * shape_sx / 1000;      /* pt per thousandth of text space */
@@ -371,9 +358,9 @@ static void show_glyphs(Doc *d, const LayItem *it)
          * empty (a cluster may start or end with an empty one) */
         if (a < n_act && act[a].first == i) {
             if (open == 2)
-                g_string_append_c(cs, ')');
+                pdfw_putc(cs, ')');
             if (open)
-                g_string_append(cs, "]TJ\n");
+                pdfw_puts(cs, "]TJ\n");
             open = 0;
             put_actual_text(cs, act[a].text, act[a].len);
             in_act = 1;
@@ -387,19 +374,19 @@ static void show_glyphs(Doc *d, const LayItem *it)
         double gy = y0 - (double)pg->geometry.y_offset / PANGO_SCALE;
         if (gy != line_y) {
             if (open == 2)
-                g_string_append_c(cs, ')');
+                pdfw_putc(cs, ')');
             if (open)
-                g_string_append(cs, "]TJ\n");
+                pdfw_puts(cs, "]TJ\n");
             open = 0;
-            g_string_append(cs, "1 0 0 1 ");
+            pdfw_puts(cs, "1 0 0 1 ");
             num(d, gx);
             num(d, gy);
-            g_string_append(cs, "Tm\n");
+            pdfw_puts(cs, "Tm\n");
             line_y = gy;
             pen = gx;
         }
         if (!open) {
-            g_string_append_c(cs, '[');
+            pdfw_putc(cs, '[');
             open = 1;
         }
         /* whole thousandths of the size, as Cairo writes them: a glyph is
@@ -410,14 +397,14 @@ static void show_glyphs(Doc *d, const LayItem *it)
         double n = (pen - gx) / unit;
         if (fabs(n) >= 0.5) {
             if (open == 2)
-                g_string_append_c(cs, ')');
+                pdfw_putc(cs, ')');
             double nr = round(n);
             pdfw_int(cs, (long long)nr);
             pen -= nr * unit;
             open = 1;
         }
         if (open == 1) {
-            g_string_append_c(cs, '(');
+            pdfw_putc(cs, '(');
             open = 2;
         }
         put_code(cs, codes[i]);
@@ -425,12 +412,12 @@ static void show_glyphs(Doc *d, const LayItem *it)
         span_end(cs, act, n_act, i, &a, &in_act, &open);
     }
     if (open == 2)
-        g_string_append_c(cs, ')');
+        pdfw_putc(cs, ')');
     if (open)
-        g_string_append(cs, "]TJ\n");
+        pdfw_puts(cs, "]TJ\n");
     if (in_act)                 /* (spans end within the run: cannot happen) */
-        g_string_append(cs, "EMC\n");
-    g_string_append(cs, "ET\n");
+        pdfw_puts(cs, "EMC\n");
+    pdfw_puts(cs, "ET\n");
     if (codes != stack_codes)
         g_free(codes);
     if (adv != stack_adv)
@@ -443,15 +430,15 @@ static void show_glyphs(Doc *d, const LayItem *it)
 
 static void stroke_line(Doc *d, double w, double x0, double y0, double x1, double y1)
 {
-    g_string_append(d->cs, "q ");
+    pdfw_puts(d->cs, "q ");
     num(d, w);
-    g_string_append(d->cs, "w ");
+    pdfw_puts(d->cs, "w ");
     num(d, px(d, x0));
     num(d, py(d, y0));
-    g_string_append(d->cs, "m ");
+    pdfw_puts(d->cs, "m ");
     num(d, px(d, x1));
     num(d, py(d, y1));
-    g_string_append(d->cs, "l S Q\n");
+    pdfw_puts(d->cs, "l S Q\n");
 }
 
 static void draw_image(Doc *d, const LayItem *it)
@@ -472,23 +459,23 @@ static void draw_image(Doc *d, const LayItem *it)
     mark(d);
     GString *cs = d->cs;
     if (idx < 0) {      /* the file went away after layout: mark the place, as paint.c does */
-        g_string_append(cs, "q 0.5 w ");
+        pdfw_puts(cs, "q 0.5 w ");
         num(d, px(d, it->x));
         num(d, py(d, it->y + it->h));
         num(d, it->w);
         num(d, it->h);
-        g_string_append(cs, "re S Q\n");
+        pdfw_puts(cs, "re S Q\n");
         return;
     }
-    g_string_append(cs, "q ");
+    pdfw_puts(cs, "q ");
     num(d, it->w);
-    g_string_append(cs, "0 0 ");
+    pdfw_puts(cs, "0 0 ");
     num(d, it->h);
     num(d, px(d, it->x));
     num(d, py(d, it->y + it->h));
-    g_string_append(cs, "cm /Im");
+    pdfw_puts(cs, "cm /Im");
     pdfw_int(cs, idx);
-    g_string_append(cs, " Do Q\n");
+    pdfw_puts(cs, " Do Q\n");
 }
 
 /* A link annotation and its Link element, a child of the current element. */
@@ -505,13 +492,13 @@ static void put_link(Doc *d, const LayItem *it)
     g_array_append_val(d->annots, annot);
 
     GString *g = pdfw_begin(&d->w, annot);
-    g_string_append(g, "<< /Type /Annot /Subtype /Link /Rect [");
+    pdfw_puts(g, "<< /Type /Annot /Subtype /Link /Rect [");
     pdfw_num(g, px(d, it->x), 3);
-    g_string_append_c(g, ' ');
+    pdfw_putc(g, ' ');
     pdfw_num(g, py(d, it->y + it->h), 3);
-    g_string_append_c(g, ' ');
+    pdfw_putc(g, ' ');
     pdfw_num(g, px(d, it->x + it->w), 3);
-    g_string_append_c(g, ' ');
+    pdfw_putc(g, ' ');
     pdfw_num(g, py(d, it->y), 3);
     g_string_append(g, "] /Border [0 0 0] /StructParent ");
     pdfw_int(g, key);

@@ -145,7 +145,7 @@ void pdfw_int(GString *g, long long v)
     } while (u);
     if (v < 0)
         b[--i] = '-';
-    g_string_append_len(g, b + i, (gssize)sizeof b - i);
+    pdfw_put(g, b + i, sizeof b - (size_t)i);
 }
 
 void pdfw_num(GString *g, double v, int decimals)
@@ -159,7 +159,7 @@ void pdfw_num(GString *g, double v, int decimals)
         v = 0;          /* never reached by sane input; a PDF number either way */
     long long q = llround(v * scale[decimals]);
     if (q == 0) {
-        g_string_append_c(g, '0');
+        pdfw_putc(g, '0');
         return;
     }
     while (decimals > 0 && q % 10 == 0) {
@@ -181,7 +181,7 @@ void pdfw_num(GString *g, double v, int decimals)
     } while (u);
     if (q < 0)
         b[--i] = '-';
-    g_string_append_len(g, b + i, (gssize)sizeof b - i);
+    pdfw_put(g, b + i, sizeof b - (size_t)i);
 }
 
 void pdfw_ref(GString *g, int num)
