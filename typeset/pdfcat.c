@@ -265,20 +265,22 @@ static void pc_emit_page(PdfCat *c, const PcMap *m, const PcPage *pg, const char
 static void pc_emit_annot(PdfCat *c, const PcMap *m, const char *d0, const char *d1, GString *extra)
 {
     const char *drop[4] = {"/StructParent", NULL, NULL, NULL};
-    const char *e, *v = ps_get(d0, d1, "/StructParent", &e);
+    PsIndex ix;
+    ps_index(d0, d1, &ix);
+    const char *e, *v = ps_index_get(&ix, "/StructParent", &e);
     g_string_truncate(extra, 0);
     if (v)
         g_string_append_printf(extra, "/StructParent %lld", pc_shift(m, v, e));
-    v = ps_get(d0, d1, "/Subtype", &e);
+    v = ps_index_get(&ix, "/Subtype", &e);
     if (m->prefix && ps_is_name(v, e, "/Link")) {
-        const char *dv = ps_get(d0, d1, "/Dest", &e);
+        const char *dv = ps_index_get(&ix, "/Dest", &e);
         PcItem it = {0};
         if (dv && pc_dest(dv, e, &it) == 0 && it.dest) {
             drop[1] = "/Dest";
             g_string_append(extra, extra->len ? " /Dest " : "/Dest ");
             pc_dest_name(extra, m, it.dest, it.dest_len);
         }
-        const char *a = dv ? NULL : ps_get(d0, d1, "/A", &e);
+        const char *a = dv ? NULL : ps_index_get(&ix, "/A", &e);
         const char *a1 = e, *s = a ? ps_get(a, a1, "/S", &e) : NULL;
         const char *dd = ps_is_name(s, e, "/GoTo") ? ps_get(a, a1, "/D", &e) : NULL;
         PcItem goto_ = {0};

@@ -217,11 +217,15 @@ static int pc_pages(PdfCatPart *p, const char *v, const char *ve, const PcSpan *
     if (depth > PC_MAX_DEPTH || r <= 0 || r >= p->d.size || p->kind[r] != PC_COPY ||
         ps_dict(&p->d, r, &d0, &d1) != 0)
         return -1;
-    const char *te, *t = ps_get(d0, d1, "/Type", &te);
+    PsIndex ix;
+    ps_index(d0, d1, &ix);
+    const char *te, *t = ps_index_get(&ix, "/Type", &te);
     PcSpan inh[PC_N_INH];
+    int own[PC_N_INH];          /* the node gives it itself */
     memcpy(inh, inh_in, sizeof inh);
     for (int i = 0; i < PC_N_INH; i++) {
-        const char *iv = ps_get(d0, d1, pc_inheritable[i], &e);
+        const char *iv = ps_index_get(&ix, pc_inheritable[i], &e);
+        own[i] = iv != NULL;
         if (iv)
             inh[i] = (PcSpan){iv, e};
     }
@@ -229,7 +233,7 @@ static int pc_pages(PdfCatPart *p, const char *v, const char *ve, const PcSpan *
         static const char *const keys[] = {"/Type", "/Kids", "/Count", "/Parent", "/MediaBox",
                                            "/Resources", "/CropBox", "/Rotate", NULL};
         p->kind[r] = depth == 0 ? PC_PAGES : PC_DROP;
-        const char *k = ps_get(d0, d1, "/Kids", &e), *at = NULL, *q, *qe;
+        const char *k = ps_index_get(&ix, "/Kids", &e), *at = NULL, *q, *qe;
         int rc = -1;
         if (!pc_only_keys(d0, d1, keys) || !k)
             return -1;
@@ -243,13 +247,13 @@ static int pc_pages(PdfCatPart *p, const char *v, const char *ve, const PcSpan *
     p->kind[r] = PC_PAGE;
     PcPage pg = {.num = r};
     for (int i = 0; i < PC_N_INH; i++)
-        if (!ps_get(d0, d1, pc_inheritable[i], &e))
+        if (!own[i])
             pg.inh[i] = inh[i];
     if (!inh[0].v0 || ps_media_box(inh[0].v0, inh[0].v1, pg.mb) != 0)
         return -1;
     if (pc_used_key(p, d0, d1, "/StructParents") != 0)
         return -1;
-    const char *an = ps_get(d0, d1, "/Annots", &e);
+    const char *an = ps_index_get(&ix, "/Annots", &e);
     if (an) {
         const char *a0 = an, *a1 = e;
         long long ar = ps_ref(an, e);

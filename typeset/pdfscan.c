@@ -150,6 +150,50 @@ const char *ps_get(const char *d0, const char *d1, const char *key, const char *
     }
 }
 
+/* ps_get's walk, once: the entries until the end, the first that is not
+ * one (ps_get answers NULL for any key past it, and so does this), or the
+ * index is full. */
+void ps_index(const char *d0, const char *d1, PsIndex *ix)
+{
+    ix->d0 = d0;
+    ix->d1 = d1;
+    ix->n = 0;
+    ix->whole = 1;
+    const char *p = d0 + 2;
+    for (;;) {
+        p = ps_ws(p, d1);
+        if (p >= d1 || *p != '/')
+            return;
+        const char *k = p;
+        const char *v = ps_value(p, d1, 1);
+        if (!v)
+            return;
+        const char *ve = ps_value(v, d1, 1);
+        if (!ve)
+            return;
+        if (ix->n == PS_INDEX_MAX) {
+            ix->whole = 0;      /* the rest by ps_get */
+            return;
+        }
+        ix->kv[ix->n].k = k;
+        ix->kv[ix->n].v = v;
+        ix->kv[ix->n].ve = ve;
+        ix->n++;
+        p = ve;
+    }
+}
+
+const char *ps_index_get(const PsIndex *ix, const char *key, const char **vend)
+{
+    size_t kl = strlen(key);
+    for (int i = 0; i < ix->n; i++)
+        if ((size_t)(ix->kv[i].v - ix->kv[i].k) == kl && memcmp(ix->kv[i].k, key, kl) == 0) {
+            *vend = ix->kv[i].ve;
+            return ps_ws(ix->kv[i].v, ix->d1);
+        }
+    return ix->whole ? NULL : ps_get(ix->d0, ix->d1, key, vend);
+}
+
 int ps_array_next(const char *v, const char *ve, const char **at, const char **i0,
                   const char **i1)
 {

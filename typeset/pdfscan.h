@@ -25,6 +25,23 @@ const char *ps_value(const char *p, const char *e, int depth);
 /* The value of key ("/Pages") in the dictionary [d0, d1) (white space before
  * it skipped, its end in *vend), or NULL when absent. */
 const char *ps_get(const char *d0, const char *d1, const char *key, const char **vend);
+/* A dictionary's entries found in one pass, for a caller that asks it for
+ * several keys (a page: its type, four inherited attributes twice, its
+ * annotations; each ps_get walks the dictionary from its start).  Answers
+ * as ps_get does, which it falls back on past its first PS_INDEX_MAX
+ * entries. */
+#define PS_INDEX_MAX 24
+typedef struct PsIndex {
+    const char *d0, *d1;
+    int n;
+    int whole;                  /* every entry is in kv: a key not there is absent */
+    struct {
+        const char *k, *v, *ve; /* the key (with its /), the value's span */
+    } kv[PS_INDEX_MAX];
+} PsIndex;
+void ps_index(const char *d0, const char *d1, PsIndex *ix);
+const char *ps_index_get(const PsIndex *ix, const char *key, const char **vend);
+
 /* The items of the array [v, ve), one a call: *at is NULL on the first
  * call, and the next item is [*i0, *i1).  1 for an item, 0 after the last,
  * -1 when [v, ve) is not an array or an item is not a value. */
