@@ -238,44 +238,75 @@ long utf8_chars(const char *s, long len)
     return len - cont;
 }
 
+/* The bytes of the character at s (avail bytes there): 1 to 4, or 0 when
+ * it is a NUL or not valid UTF-8 (an overlong form, a surrogate, past
+ * U+10FFFF, cut short). */
+static size_t char_bytes(const unsigned char *s, size_t avail)
+{
+    unsigned c = s[0];
+    size_t n;
+    if (c == 0)
+        return 0;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4;
+    else
+        return 0;
+    if (n > avail)
+        return 0;
+    unsigned c1 = s[1];
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+    if (c1 < lo || c1 > hi)
+        return 0;
+    for (size_t k = 2; k < n; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+/* Whether s[0..len) is valid UTF-8 without NULs, eight ASCII bytes at a
+ * time: the usual answer, found without counting lines and columns. */
+static int all_valid(const unsigned char *s, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = 0;
+    while (i < len) {
+        if (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (!(w & highs) && !((w - ones) & ~w & highs)) {
+                i += 8;         /* eight ASCII bytes, none a NUL */
+                continue;
+            }
+        }
+        size_t n = char_bytes(s + i, len - i);
+        if (n == 0)
+            return 0;
+        i += n;
+    }
+    return 1;
+}
+
 long utf8_find_invalid(const char *str, size_t len, int *line, int *col)
 {
     const unsigned char *s = (const unsigned char *)str;
+    if (all_valid(s, len))
+        return -1;
     int ln = 1, cl = 1;
     size_t i = 0;
     while (i < len) {
         unsigned c = s[i];
-        size_t n = 0;
-        int ok = 1;
-        if (c == 0) {
-            ok = 0;
-        } else if (c < 0x80) {
-            n = 1;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            n = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 3;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 4;
-        } else {
-            ok = 0;
-        }
-        if (ok && i + n > len)
-            ok = 0;
-        if (ok && n > 1) {
-            unsigned c1 = s[i + 1];
-            unsigned lo = 0x80, hi = 0xBF;
-            if (c == 0xE0) lo = 0xA0;
-            if (c == 0xED) hi = 0x9F;
-            if (c == 0xF0) lo = 0x90;
-            if (c == 0xF4) hi = 0x8F;
-            if (c1 < lo || c1 > hi)
-                ok = 0;
-            for (size_t k = 2; ok && k < n; k++)
-                if ((s[i + k] & 0xC0) != 0x80)
-                    ok = 0;
-        }
-        if (!ok) {
+        size_t n = char_bytes(s + i, len - i);
+        if (n == 0) {
             if (line) *line = ln;
             if (col) *col = cl;
             return (long)i;

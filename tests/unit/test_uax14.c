@@ -112,9 +112,40 @@ static void test_utf8_chars(void)
           bad, tried);
 }
 
+/* utf8_find_invalid (base.c: eight ASCII bytes at a time, then each
+ * character) against GLib's validator: random bytes, mostly ASCII with
+ * lead and continuation bytes and NULs mixed in, must be refused at the
+ * same offset, and valid text accepted. */
+static void test_utf8_find_invalid(void)
+{
+    static const unsigned char pool[] = {'a', 'b', ' ', '\n', 0xD0, 0xB6, 0xE4, 0xB8, 0xAD, 0xF0,
+                                         0x9F, 0x98, 0x80, 0xED, 0xA0, 0x80, 0xC0, 0xFF, 0xF4, 0x90,
+                                         0x00, 'x', 'y', 'z'};
+    guint32 seed = 12345;
+    int differ = 0, valid = 0;
+    for (int t = 0; t < 20000; t++) {
+        unsigned char buf[40];
+        size_t len = (size_t)(t % 40);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            guint32 r = seed >> 8;
+            buf[i] = r % 4 ? (unsigned char)('a' + r % 26) : pool[(r >> 8) % sizeof pool];
+        }
+        const gchar *end = NULL;
+        int ok = g_utf8_validate_len((const char *)buf, len, &end);
+        int line = 0, col = 0;
+        long at = utf8_find_invalid((const char *)buf, len, &line, &col);
+        valid += ok;
+        differ += ok ? at != -1 : at != (long)(end - (const char *)buf);
+    }
+    CHECK(differ == 0 && valid > 1000, "utf8_find_invalid refuses what GLib refuses, where it does "
+          "(%d of 20000 differ, %d valid)", differ, valid);
+}
+
 int main(void)
 {
     test_utf8_chars();
+    test_utf8_find_invalid();
     static const char *const cases[] = {
         "a-b co-operate e-mail 1-2 -3 x -y (a)b a(b) [1] {2} 3) 4( 5, 6. 7; a,b a.b a:b",
         "$100 100$ 100% %100 €5 5€ 1,000.50 1.5-2.5 12:30 №5 +7 (495) 123-45-67",
