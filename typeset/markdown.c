@@ -226,12 +226,16 @@ static void md_emit(MdCtx *c, RunBuf *rb, const char *s, size_t n, unsigned flag
  * punctuation around it is trimmed; [*b, *e) is then the part to flag. */
 static int md_special_word(const char *w, size_t n, size_t *b, size_t *e)
 {
-    /* each kind needs a '/' (URL, DOI), a '@' (e-mail) or a '.' (www.):
-     * most words have none, and are done with here */
-    size_t k = 0;
-    while (k < n && w[k] != '/' && w[k] != '@' && w[k] != '.')
-        k++;
-    if (k == n)
+    /* each kind needs a '/' (URL, DOI), a '@' (e-mail) or "www.": most
+     * words have none (a sentence's last word has only its full stop), and
+     * are done with here */
+    int slash_at = 0, www = 0;
+    for (size_t k = 0; k < n && !slash_at; k++) {
+        slash_at = w[k] == '/' || w[k] == '@';
+        www |= w[k] == '.' && k >= 3 && (w[k - 3] | 32) == 'w' && (w[k - 2] | 32) == 'w' &&
+               (w[k - 1] | 32) == 'w';
+    }
+    if (!slash_at && !www)
         return 0;
     static const char *const open[] = {"(", "[", "{", "<", "\"", "'", "\xE2\x80\x9C",
                                        "\xC2\xAB", "\xE2\x80\x98"};
