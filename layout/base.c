@@ -217,9 +217,8 @@ void diag_format(const Diag *d, char *buf, size_t size)
              d->col > 0 ? d->col : 1, sevname[d->sev], d->msg);
 }
 
-/* ---- UTF-8 ---------------------------------------------------------------
- * Well-formed sequences per Unicode 15, Table 3-7 (no overlongs, no surrogates,
- * nothing above U+10FFFF). */
+/* ---- UTF-8 --------------------------------------------------------------- */
+
 /* The characters of s[0..len), valid UTF-8: its bytes less its
  * continuation bytes (10xxxxxx), eight bytes at a time.  g_utf8_strlen's
  * count for text without NULs, whose byte-by-table walk was 1 % of an
@@ -238,6 +237,8 @@ long utf8_chars(const char *s, long len)
     return len - cont;
 }
 
+/* Well-formed sequences per Unicode 15, Table 3-7 (no overlongs, no
+ * surrogates, nothing above U+10FFFF). */
 /* The bytes of the character at s (avail bytes there): 1 to 4, or 0 when
  * it is a NUL or not valid UTF-8 (an overlong form, a surrogate, past
  * U+10FFFF, cut short). */

@@ -95,8 +95,8 @@ void diag_format(const Diag *d, char *buf, size_t size);
  * (1-based, column in characters) of that offset go to *line and *col. */
 long utf8_find_invalid(const char *s, size_t len, int *line, int *col);
 
-/* The characters of s[0..len), valid UTF-8: g_utf8_strlen's count for text
- * without NULs, eight bytes at a time (see base.c). */
+/* The characters of s[0..len), which must be valid UTF-8 without NULs
+ * (g_utf8_strlen's count then), eight bytes at a time (see base.c). */
 long utf8_chars(const char *s, long len);
 
 /* ---- the user's cache ------------------------------------------------------

@@ -64,9 +64,6 @@ void words_shape_item(LayEngine *e, PangoItem *it, const char *par, int plen, Pa
  * NULL) gives them: made here for left-to-right text without emoji whose
  * attributes are fonts and languages, else by pango_itemize. */
 void itemize_init(LayEngine *e);
-/* Asks now for the fontset text in font description fd and language lang
- * will take (itemize.c); para_prefetch_fonts, for the paragraphs of a run. */
-void itemize_prefetch(LayEngine *e, const PangoFontDescription *fd, PangoLanguage *lang);
 /* The fonts a run's prefetch asked for: their keys, and the last span's
  * font, which most spans repeat (its key is not even formatted). */
 typedef struct FontsSeen {
@@ -74,6 +71,9 @@ typedef struct FontsSeen {
     const LayFont *last;
     const char *last_lang;
 } FontsSeen;
+/* Asks now for the fontset text in font description fd and language lang
+ * will take (itemize.c); para_prefetch_fonts, for the paragraphs of a run. */
+void itemize_prefetch(LayEngine *e, const PangoFontDescription *fd, PangoLanguage *lang);
 void para_prefetch_fonts(LayEngine *e, const LayPara *p, FontsSeen *seen);
 void itemize_fini(LayEngine *e);
 GList *itemize_paragraph(LayEngine *e, const char *txt, int len, const gunichar *ch, int nch,

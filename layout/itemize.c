@@ -336,7 +336,7 @@ static int one_script(const gunichar *ch, int nch, PangoScript *out)
         PangoScript k;
         if (c < 0x80) {
             if ((c | 32) - 'a' >= 26u)
-                continue;       /* ASCII but a letter: Common */
+                continue;       /* ASCII but not a letter: Common */
             k = PANGO_SCRIPT_LATIN;
         } else {
             k = (PangoScript)g_unichar_get_script(c);

@@ -271,15 +271,16 @@ static PangoFontDescription *font_desc(LayEngine *e, const LayFont *f)
     return d;
 }
 
-/* Each font and language of p's spans not in seen yet: its fontset asked
- * for now (itemize_prefetch).  (The key was formatted for every span: 1.4 %
- * of an issue build, in snprintf's %f.) */
+/* Whether a and b ask for the same font. */
 static int same_font(const LayFont *a, const LayFont *b)
 {
     return a->size == b->size && a->bold == b->bold && a->italic == b->italic &&
            g_strcmp0(a->families, b->families) == 0;
 }
 
+/* Each font and language of p's spans not in seen yet: its fontset asked
+ * for now (itemize_prefetch).  (The key was formatted for every span: 1.4 %
+ * of an issue build, in snprintf's %f.) */
 void para_prefetch_fonts(LayEngine *e, const LayPara *p, FontsSeen *seen)
 {
     const char *lang = p->lang ? p->lang : "en";
@@ -606,9 +607,10 @@ typedef struct Items {
     int last_resort;            /* last-resort breaks exist (url_any) or could be added */
 } Items;
 
-/* Room for the items of a paragraph of len bytes: about one for every two
+/* Room for the items of a paragraph of len bytes: three for every four
  * bytes of justified text (a word's box and its glue, a hyphenation
- * point's penalty), three for every break in ragged text.  Growing from
+ * point's penalty: the benchmark issue has one for every two), two a
+ * byte of ragged text, whose every break is three items.  Growing from
  * eight had been a dozen copies a paragraph, each into memory not yet
  * touched.  (No more than 65,536 at first: a paragraph of megabytes grows
  * as before.) */

@@ -50,14 +50,10 @@ int pdfw_stream(PdfW *w, int num, const char *dict_extra, const void *data, size
  * number must have been written. */
 unsigned char *pdfw_finish(PdfW *w, int root, int info, int id, size_t *len);
 
-/* Syntax.  A number with at most `decimals` decimals (0..6), no trailing
- * zeros, "-0" written "0"; an integer; a reference "n 0 R"; a name ("/" and
- * the bytes, delimiters and bytes outside '!'..'~' as #xx); a text string
- * (ps_text of pdfscan.h: ASCII literal or UTF-16BE hex with BOM). */
 /* Appends b[0..n) (pdfw_puts: a string, pdfw_putc: a byte) to g as
  * g_string_append_len does, without its call through g_string_insert_len:
  * a page's content stream is written a few bytes at a time, 700,000 appends
- * for the benchmark issue. */
+ * for the benchmark issue.  b must not point into g (a growth moves it). */
 static inline void pdfw_put(GString *g, const char *b, size_t n)
 {
     if (g->len + n + 1 > g->allocated_len) {
@@ -80,6 +76,10 @@ static inline void pdfw_putc(GString *g, char c)
     pdfw_put(g, &c, 1);
 }
 
+/* Syntax.  A number with at most `decimals` decimals (0..6), no trailing
+ * zeros, "-0" written "0"; an integer; a reference "n 0 R"; a name ("/" and
+ * the bytes, delimiters and bytes outside '!'..'~' as #xx); a text string
+ * (ps_text of pdfscan.h: ASCII literal or UTF-16BE hex with BOM). */
 void pdfw_num(GString *g, double v, int decimals);
 void pdfw_int(GString *g, long long v);
 void pdfw_ref(GString *g, int num);
