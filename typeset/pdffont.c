@@ -62,6 +62,7 @@ typedef struct Face {
     double *adv;                /* [n]: advance in 1/1000 em as written in /W */
     guint8 *drawn;              /* [n]: noted (or .notdef): gets a /W entry */
     char **text;                /* [n]: the text of the code, or NULL */
+    guint16 *text_len;          /* [n]: its bytes (at most 3 * TEXT_MAX_UNITS) */
     guint16 *order;             /* [n]: new glyphs by code */
     hb_blob_t *prog;            /* the font program: subset file or CFF table */
     char *name;                 /* "ABCDEF+PostScriptName" */
@@ -99,6 +100,7 @@ static void face_free(gpointer p)
         for (unsigned i = 0; i < fc->n; i++)
             g_free(fc->text[i]);
     g_free(fc->text);
+    g_free(fc->text_len);
     g_free(fc->file);
     hb_face_destroy(fc->hb);
     g_free(fc->noted);
@@ -462,6 +464,7 @@ static int face_build(Face *fc)
     if (hb_blob_get_length(fc->prog) == 0 || face_codes(fc) != 0 || face_order(fc) != 0)
         return -1;
     fc->text = g_new0(char *, fc->n);
+    fc->text_len = g_new0(guint16, fc->n);
     hb_font_t *hf = hb_font_create(fc->hb);     /* scale: the em, in font units */
     face_advances(fc, hf);
     face_metrics(fc, hf);
@@ -533,12 +536,13 @@ int pdffont_text(PdfFonts *f, int k, unsigned code, const char *text, int len)
     int g = fc->ready ? glyph_of_code(fc, code) : -1;
     if (g < 0 || len <= 0 || !text)
         return 0;
-    if (fc->text[g])
-        return strlen(fc->text[g]) == (size_t)len && memcmp(fc->text[g], text, (size_t)len) == 0;
+    if (fc->text[g])            /* (its length kept: a strlen a cluster was 0.5 % of a build) */
+        return fc->text_len[g] == len && memcmp(fc->text[g], text, (size_t)len) == 0;
     /* no NUL, valid, short enough for one bfchar destination */
     if (!g_utf8_validate_len(text, (gsize)len, NULL) || utf16_units(text, len) > TEXT_MAX_UNITS)
         return 0;
     fc->text[g] = g_strndup(text, (gsize)len);
+    fc->text_len[g] = (guint16)len;
     return 1;
 }
 
