@@ -94,6 +94,8 @@ typedef struct Issue {
                                    or NULL once joined; under lock */
     TsContext *spare;           /* what it opened (NULL: failed), until a job takes it */
     LayWordShare *words;        /* the words the contexts' engines have shaped */
+    int stream;                 /* -j 1: each article set and written as soon as it is
+                                   measured (issuebuild.c, stream_item) */
 } Issue;
 
 /* A job on one article; *c is the thread's context, NULL until the job
