@@ -243,11 +243,7 @@ static int item_open(Issue *is, Item *it)
         /* (the record is keyed by the file's digest: not when the file
          * changed while it was read) */
         if (it->dl_open.n == 0 && stated && stat(it->ma->path, &after) == 0 &&
-            before.st_ino == after.st_ino && before.st_size == after.st_size &&
-            before.st_mtim.tv_sec == after.st_mtim.tv_sec &&
-            before.st_mtim.tv_nsec == after.st_mtim.tv_nsec &&
-            before.st_ctim.tv_sec == after.st_ctim.tv_sec &&
-            before.st_ctim.tv_nsec == after.st_ctim.tv_nsec)
+            issuecache_same_stat(&before, &after))
             doc_record_save(is, it, images);
     }
     issuecache_content_of(it->art->doc.path, images, is->style->path, is->o->datadir,
@@ -350,6 +346,8 @@ static void paras_save(const Issue *is, const Item *it)
     g_bytes_unref(b);
 }
 
+static void item_pre_read(Issue *is, Item *it);
+
 /* Where the last build set the article: its first folio and page count, in
  * OUTDIR/.cache/KEY.place beside its paragraphs (the same key: the article's
  * path, the style, the fonts and the program).  Phase 1 lays an article out
@@ -358,15 +356,21 @@ static void paras_save(const Issue *is, const Item *it)
  * paragraphs were kept, the page range is right the first time (one layout,
  * not two), and phase 2 paints that layout without laying the article out
  * again.  A wrong guess costs what phase 2 always did. */
-static void item_pre_read(Issue *is, Item *it);
+/* KEY.place, beside the article's KEY.paras. */
+static char *place_path(const Issue *is, const Item *it)
+{
+    char *paras = paras_path(is, it);
+    char *path = g_strdup_printf("%.*s.place", (int)(strlen(paras) - strlen(".paras")), paras);
+    g_free(paras);
+    return path;
+}
 
 static void place_save(const Issue *is, const Item *it)
 {
     if (it->first < 1 || it->set_pages < 1 ||
         (it->first == it->place_first && it->set_pages == it->place_pages))
         return;
-    char *paras = paras_path(is, it);
-    char *path = g_strdup_printf("%.*s.place", (int)(strlen(paras) - strlen(".paras")), paras);
+    char *path = place_path(is, it);
     char *text = g_strdup_printf("typeset place 1\nfirst %d\npages %d\nend\n", it->first,
                                  it->set_pages);
     DiagList quiet;             /* not kept: the next build is only slower */
@@ -375,15 +379,13 @@ static void place_save(const Issue *is, const Item *it)
     diag_list_fini(&quiet);
     g_free(text);
     g_free(path);
-    g_free(paras);
 }
 
 /* The place place_save left, or 0 (*pages 0) when there is none. */
 static int place_load(const Issue *is, const Item *it, int *pages)
 {
     *pages = 0;
-    char *paras = paras_path(is, it);
-    char *path = g_strdup_printf("%.*s.place", (int)(strlen(paras) - strlen(".paras")), paras);
+    char *path = place_path(is, it);
     gchar *text = NULL;
     int first = 0, n = 0, used = -1;
     if (g_file_get_contents(path, &text, NULL, NULL) &&
@@ -392,7 +394,6 @@ static int place_load(const Issue *is, const Item *it, int *pages)
         first = n = 0;
     g_free(text);
     g_free(path);
-    g_free(paras);
     *pages = n;
     return first;
 }
@@ -567,12 +568,7 @@ static void item_read_file(Issue *is, Item *it)
 {
     char *file = g_strdup_printf("%s/%s.pdf", is->o->outdir, it->ma->stem);
     struct stat st;
-    if (it->pre_read && stat(file, &st) == 0 && st.st_ino == it->pre_st.st_ino &&
-        st.st_dev == it->pre_st.st_dev && st.st_size == it->pre_st.st_size &&
-        st.st_mtim.tv_sec == it->pre_st.st_mtim.tv_sec &&
-        st.st_mtim.tv_nsec == it->pre_st.st_mtim.tv_nsec &&
-        st.st_ctim.tv_sec == it->pre_st.st_ctim.tv_sec &&
-        st.st_ctim.tv_nsec == it->pre_st.st_ctim.tv_nsec) {
+    if (it->pre_read && stat(file, &st) == 0 && issuecache_same_stat(&st, &it->pre_st)) {
         /* read in phase 1, and the file has not changed since */
         it->pdf = it->pre_pdf;
         it->pdf_len = it->pre_len;
@@ -846,17 +842,6 @@ static void run_job(gpointer data, gpointer unused)
         g_async_queue_push(j->is->idle, c);
 }
 
-/* With one thread (is->stream), an article laid out in phase 1 is set at
- * its real first page and written at once, while its paragraphs are still
- * in the engine's cache and in the processor's: the folios before it are
- * known, since the articles are measured in issue order.  Phase 2 then
- * finds it set where it belongs.  It is the same work as phase 2's, in
- * another order: the same setting, the same bytes.  What it saves is the
- * memory: with every article's paragraphs kept for phase 2, the heap had
- * grown to 55 MB, 14,000 page faults of the benchmark issue.  An article
- * whose count at its folio differs from phase 1's (its page range moved a
- * line) stops the streaming: the articles after it are phase 2's, which
- * numbers them again. */
 /* Streaming on or off; every context's cache keeps its paragraphs for as
  * long as that needs (keep_paragraphs): off, for phase 2. */
 static void stream_switch(Issue *is, int on)
@@ -868,6 +853,17 @@ static void stream_switch(Issue *is, int on)
     g_mutex_unlock(&is->lock);
 }
 
+/* With one thread (is->stream), an article laid out in phase 1 is set at
+ * its real first page and written at once, while its paragraphs are still
+ * in the engine's cache and in the processor's: the folios before it are
+ * known, since the articles are measured in issue order.  Phase 2 then
+ * finds it set where it belongs.  It is the same work as phase 2's, in
+ * another order: the same setting, the same bytes.  What it saves is the
+ * memory: with every article's paragraphs kept for phase 2, the heap had
+ * grown to 55 MB, 14,000 page faults of the benchmark issue.  An article
+ * whose count at its folio differs from phase 1's (its page range moved a
+ * line) stops the streaming: the articles after it are phase 2's, which
+ * numbers them again. */
 static void stream_item(Issue *is, Item *it)
 {
     if (!is->stream || it->failed || it->cached || !it->ctx)

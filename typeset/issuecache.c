@@ -177,7 +177,7 @@ static void memo_key(const char *path, const struct stat *st, char key[ISSUECACH
     g_free(id);
 }
 
-static int same_stat(const struct stat *a, const struct stat *b)
+int issuecache_same_stat(const struct stat *a, const struct stat *b)
 {
     return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
            a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
@@ -227,7 +227,7 @@ int issuecache_file_sha_memo(const char *cache_dir, const char *path, char out[I
         return -1;
     /* remembered only when the file did not change while it was read */
     struct stat st2;
-    if (stat(path, &st2) == 0 && same_stat(&st, &st2))
+    if (stat(path, &st2) == 0 && issuecache_same_stat(&st, &st2))
         memo_put(cache_dir, &st, key, out);
     return 0;
 }
@@ -236,7 +236,7 @@ void issuecache_file_memo(const char *cache_dir, const char *path, const struct 
                           const char *sha)
 {
     struct stat st;
-    if (!cache_dir || stat(path, &st) != 0 || !same_stat(&st, written))
+    if (!cache_dir || stat(path, &st) != 0 || !issuecache_same_stat(&st, written))
         return;
     char key[ISSUECACHE_HEX];
     memo_key(path, &st, key);

@@ -65,4 +65,8 @@ int issuecache_file_sha_memo(const char *cache_dir, const char *path, char out[I
 void issuecache_file_memo(const char *cache_dir, const char *path, const struct stat *written,
                           const char *sha);
 
+/* Whether a and b are the same file unchanged: device, inode, size and both
+ * times, to the nanosecond. */
+int issuecache_same_stat(const struct stat *a, const struct stat *b);
+
 #endif

@@ -829,10 +829,54 @@ static void test_hyph(void)
     CHECK(hyph_load("/nonexistent", "en") == NULL, "hyph: missing directory gives NULL");
 }
 
-/* The dictionaries compiled into libhyphen's state machine are kept in the
- * user's cache (hyph.c): the first load writes the file, the next reads it,
- * a file changed in one byte or made for another dictionary is not taken
- * (and is made again), and every way hyphenates alike. */
+/* A user's cache of its own for a hyphenation test (XDG_CACHE_HOME pointed
+ * at a new directory, put back by cache_close): where hyph.c keeps its
+ * compiled dictionaries, and the one file it kept there. */
+typedef struct TestCache {
+    char *dir, *saved, *hdir;
+} TestCache;
+
+static void cache_open(TestCache *c)
+{
+    c->dir = g_dir_make_tmp("test-hyph-XXXXXX", NULL);
+    const char *old = g_getenv("XDG_CACHE_HOME");
+    c->saved = old ? g_strdup(old) : NULL;
+    g_setenv("XDG_CACHE_HOME", c->dir, TRUE);
+    c->hdir = g_build_filename(c->dir, "typeset", "hyphen", NULL);
+}
+
+/* The file kept in c (the first there), or NULL. */
+static char *cache_kept(const TestCache *c)
+{
+    GDir *d = g_dir_open(c->hdir, 0, NULL);
+    const char *name = d ? g_dir_read_name(d) : NULL;
+    char *kept = name ? g_build_filename(c->hdir, name, NULL) : NULL;
+    if (d)
+        g_dir_close(d);
+    return kept;
+}
+
+/* Removes c's directories with the file kept (freed), and puts the user's
+ * cache back. */
+static void cache_close(TestCache *c, char *kept)
+{
+    if (kept)
+        g_unlink(kept);
+    g_free(kept);
+    g_rmdir(c->hdir);
+    char *t = g_build_filename(c->dir, "typeset", NULL);
+    g_rmdir(t);
+    g_free(t);
+    g_rmdir(c->dir);
+    if (c->saved)
+        g_setenv("XDG_CACHE_HOME", c->saved, TRUE);
+    else
+        g_unsetenv("XDG_CACHE_HOME");
+    g_free(c->saved);
+    g_free(c->hdir);
+    g_free(c->dir);
+}
+
 /* A kept machine whose checksum is right but whose states are not a
  * machine libhyphen makes (a fallback to its own state: libhyphen's walk
  * would never end) is refused and made again. */
@@ -845,17 +889,10 @@ static guint32 rd32(const guint8 *p)
 
 static void test_hyph_kept_unsound(void)
 {
-    char *dir = g_dir_make_tmp("test-hyph-XXXXXX", NULL);
-    const char *old = g_getenv("XDG_CACHE_HOME");
-    char *saved = old ? g_strdup(old) : NULL;
-    g_setenv("XDG_CACHE_HOME", dir, TRUE);
+    TestCache c;
+    cache_open(&c);
     hyph_free(hyph_load(NULL, "en"));
-    char *hdir = g_build_filename(dir, "typeset", "hyphen", NULL);
-    GDir *d = g_dir_open(hdir, 0, NULL);
-    const char *name = d ? g_dir_read_name(d) : NULL;
-    char *kept = name ? g_build_filename(hdir, name, NULL) : NULL;
-    if (d)
-        g_dir_close(d);
+    char *kept = cache_kept(&c);
     gchar *data = NULL, *orig = NULL;
     gsize n = 0;
     int done = 0;
@@ -913,21 +950,7 @@ static void test_hyph_kept_unsound(void)
     g_free(again);
     g_free(orig);
     g_free(data);
-    if (kept)
-        g_unlink(kept);
-    g_free(kept);
-    g_rmdir(hdir);
-    g_free(hdir);
-    char *t = g_build_filename(dir, "typeset", NULL);
-    g_rmdir(t);
-    g_free(t);
-    g_rmdir(dir);
-    g_free(dir);
-    if (saved)
-        g_setenv("XDG_CACHE_HOME", saved, TRUE);
-    else
-        g_unsetenv("XDG_CACHE_HOME");
-    g_free(saved);
+    cache_close(&c, kept);
 }
 
 /* The machine rebuilt from the kept file hyphenates every word of the
@@ -971,24 +994,21 @@ static void test_hyph_kept_words(const char *lang, const char *sample)
     g_free(text);
 }
 
+/* The dictionaries compiled into libhyphen's state machine are kept in the
+ * user's cache (hyph.c): the first load writes the file, the next reads it,
+ * a file changed in one byte or made for another dictionary is not taken
+ * (and is made again), and every way hyphenates alike. */
 static void test_hyph_kept(void)
 {
-    char *dir = g_dir_make_tmp("test-hyph-XXXXXX", NULL);
-    const char *old = g_getenv("XDG_CACHE_HOME");
-    char *saved = old ? g_strdup(old) : NULL;
-    g_setenv("XDG_CACHE_HOME", dir, TRUE);
-    char *hdir = g_build_filename(dir, "typeset", "hyphen", NULL);
+    TestCache c;
+    cache_open(&c);
     const char *words[] = {"incomprehensibilities", "typesetting", "hyphenation"};
     char want[3][64];
     Hyph *h = hyph_load(NULL, "en");
     for (int i = 0; i < 3; i++)
         hyphenated(h, words[i], 2, 3, want[i], sizeof want[i]);
     hyph_free(h);
-    GDir *d = g_dir_open(hdir, 0, NULL);
-    const char *name = d ? g_dir_read_name(d) : NULL;
-    char *kept = name ? g_build_filename(hdir, name, NULL) : NULL;
-    if (d)
-        g_dir_close(d);
+    char *kept = cache_kept(&c);
     CHECK(kept && g_str_has_suffix(kept, ".hyc"), "hyph: the compiled dictionary is kept (%s)",
           kept ? kept : "none");
     gchar *first = NULL;
@@ -1027,21 +1047,7 @@ static void test_hyph_kept(void)
         }
     }
     g_free(first);
-    if (kept)
-        g_unlink(kept);
-    g_rmdir(hdir);
-    char *t = g_build_filename(dir, "typeset", NULL);
-    g_rmdir(t);
-    g_free(t);
-    g_rmdir(dir);
-    if (saved)
-        g_setenv("XDG_CACHE_HOME", saved, TRUE);
-    else
-        g_unsetenv("XDG_CACHE_HOME");
-    g_free(saved);
-    g_free(kept);
-    g_free(hdir);
-    g_free(dir);
+    cache_close(&c, kept);
 }
 
 int main(void)
