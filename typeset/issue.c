@@ -180,18 +180,19 @@ static int build_issue(Issue *is)
     double t0 = issuelog_elapsed(is->log);
     say_first_page(is);
     issuebuild_measure(is, 0);
-    int cached = 0, failed = 0;
+    int cached = 0, failed = 0, set = 0;
     for (int k = 0; k < is->n; k++) {
         cached += is->items[k].cached;
         failed += is->items[k].failed;
+        set += is->items[k].set_at > 0;
     }
     double t1 = issuelog_elapsed(is->log);
     g_mutex_lock(&is->lock);
     int contexts = (int)is->contexts->len;
     g_mutex_unlock(&is->lock);
-    issuelog_line(is->log, "phase 1: %d articles measured in %.2f s (%d laid out, %d from the cache, "
-                  "%d failed; %d font context%s)", is->n, t1 - t0, is->n - cached - failed, cached,
-                  failed, contexts, contexts == 1 ? "" : "s");
+    issuelog_line(is->log, "phase 1: %d articles measured and %d set in %.2f s (%d laid out, %d from "
+                  "the cache, %d failed; %d font context%s)", is->n, set, t1 - t0,
+                  is->n - cached - failed, cached, failed, contexts, contexts == 1 ? "" : "s");
     int ok = issuebuild_set(is) == 0;
     double t2 = issuelog_elapsed(is->log);
     issuelog_line(is->log, "phase 2: articles set and written in %.2f s", t2 - t1);

@@ -10,8 +10,13 @@
  * whose PDF at that folio is in the cache is neither set nor painted.  An
  * article whose count differs from phase 1's moves the articles after it,
  * which are set again (a fixed point, as article_layout does for one
- * article's page range).  Between articles, phase 2's threads take the steps
- * of issue.pdf's merge (issuemerge.h). */
+ * article's page range).  Between articles, the threads take the steps of
+ * issue.pdf's merge (issuemerge.h).
+ *
+ * Phase 1 streams (run_stream): an article is set at its real first page
+ * and written as soon as the articles before it are measured, and the merge
+ * begins once every folio is known; phase 2 then finds the articles set
+ * where they belong, and numbers again only when a count moved. */
 #include "issuebuild.h"
 
 #include <elf.h>
@@ -404,8 +409,9 @@ static int place_load(const Issue *is, const Item *it, int *pages)
  * is kept). */
 static int job_measure(Issue *is, Item *it, TsContext **cp)
 {
-    if (!it->art && item_open(is, it) != 0) {
+    if (!it->art && !it->failed && item_open(is, it) != 0)
         it->failed = 1;
+    if (it->failed) {           /* (no source to measure) */
         issuelog_line(is->log, "%s: failed", it->ma->name);
         issuelog_measured(is->log);
         return 0;
@@ -613,7 +619,7 @@ static void write_article(Issue *is, Item *it, TsContext *c)
         it->wrote = stat(out, &it->written) == 0;
         g_strlcpy(it->written_sha, rec.pdf_sha, ISSUECACHE_HEX);
         issuelog_line(is->log, "%s: set at %s, wrote %s", it->ma->name, range, out);
-        if (is->merge || is->stream) {
+        if (is->stream || is->merge) {     /* (not is->merge while it may be made) */
             item_read_pdf(it, pdf, len);
             pdf = NULL;
         }
@@ -636,7 +642,7 @@ static int set_article(Issue *is, Item *it, TsContext **cp)
     item_drop_pdf(it);          /* a PDF of an earlier numbering */
     if (pdf_cached(is, it)) {
         it->set_at = it->first;
-        if (is->merge)
+        if (is->stream || is->merge)
             item_read_file(is, it);
         char range[64];
         range_text(it, range, sizeof range);
@@ -710,30 +716,25 @@ static void job_after(Issue *is, Item *it, const TsContext *c)
 
 /* ---- the pool --------------------------------------------------------------------*/
 
-/* Jobs run in issue order, in both phases (not longest first): the contexts
- * then take alternate articles, phase 2 finds them in the same alternation,
- * and the merge of issue.pdf, which needs them in issue order, follows the
- * setting closely.  The order changes when an article is set, never how. */
+/* Jobs run in issue order, in both phases (not longest first): the folios
+ * become known in that order (run_stream), and the merge of issue.pdf, which
+ * needs the articles in that order, follows the setting closely.  The order
+ * changes when an article is set, never how. */
 typedef struct Job {
     Issue *is;
     IssueJobFn fn;
     Item *it;
-    long long size;             /* the source's bytes: how long the job takes, roughly */
     int fresh;                  /* the source changed since the last issue.pdf */
 } Job;
 
 /* Sources changed since the last build first (in a rebuild, they are the
  * ones to lay out again: the others come from the cache in no time), then
- * longest first, then in issue order: with the long jobs started early, the
- * threads run out of work at nearly the same time (the phase ends when the
- * last job does). */
-static int job_cmp_longest(const void *a, const void *b)
+ * in issue order. */
+static int job_cmp_fresh(const void *a, const void *b)
 {
     const Job *x = a, *y = b;
     if (x->fresh != y->fresh)
         return y->fresh - x->fresh;
-    if (x->size != y->size)
-        return x->size > y->size ? -1 : 1;
     return x->it->k - y->it->k;
 }
 
@@ -743,10 +744,12 @@ static int job_cmp_longest(const void *a, const void *b)
  * paragraphs there (a fortieth of the first setting's time). */
 static void keep_paragraphs(const Issue *is, TsContext *c)
 {
-    /* streaming, an article is set right after it is measured: its
-     * paragraphs need to last a few layouts, no more (STREAM_KEEP) */
-    lay_engine_set_cache_keep(c->engine, is->stream ? STREAM_KEEP
-                                                    : (unsigned)is->n * ISSUE_MAX_ROUNDS + 2);
+    /* streaming, an article is set soon after it is measured: its
+     * paragraphs need to last a few layouts, no more (STREAM_KEEP), and a
+     * few more for each other thread, which may keep its folios unknown */
+    unsigned all = (unsigned)is->n * ISSUE_MAX_ROUNDS + 2;
+    unsigned few = STREAM_KEEP * (unsigned)MAX(is->o->jobs, 1);
+    lay_engine_set_cache_keep(c->engine, is->stream && few < all ? few : all);
     lay_engine_share_words(c->engine, is->words);
 }
 
@@ -853,79 +856,284 @@ static void stream_switch(Issue *is, int on)
     g_mutex_unlock(&is->lock);
 }
 
-/* With one thread (is->stream), an article laid out in phase 1 is set at
- * its real first page and written at once, while its paragraphs are still
- * in the engine's cache and in the processor's: the folios before it are
- * known, since the articles are measured in issue order.  Phase 2 then
- * finds it set where it belongs.  It is the same work as phase 2's, in
- * another order: the same setting, the same bytes.  What it saves is the
- * memory: with every article's paragraphs kept for phase 2, the heap had
- * grown to 55 MB, 14,000 page faults of the benchmark issue.  An article
- * whose count at its folio differs from phase 1's (its page range moved a
- * line) stops the streaming: the articles after it are phase 2's, which
- * numbers them again. */
-static void stream_item(Issue *is, Item *it)
+/* The jobs of the articles that want fn, with whether each source changed
+ * since the last issue.pdf, in that order first (job_cmp_fresh); *nj of
+ * them. */
+static Job *list_jobs(Issue *is, IssueJobFn fn, int (*want)(const Item *), int *nj)
 {
-    if (!is->stream || it->failed || it->cached || !it->ctx)
-        return;
-    int *pages = xcalloc((size_t)it->k + 1, sizeof *pages);
-    int *first = xcalloc((size_t)it->k + 1, sizeof *first);
-    for (int k = 0; k < it->k; k++) {
-        const Item *p = &is->items[k];
-        pages[k] = p->failed ? 0 : p->pages;
-    }
-    issuepages_number(is->m->first_page, is->style->recto_start, pages, it->k, first);
-    it->first = first[it->k - 1];
-    free(pages);
-    free(first);
-    TsContext *c = NULL;
-    if (set_article(is, it, &c) != 0) {
-        stream_switch(is, 0);       /* (no context to be had: phase 2's) */
-        return;
-    }
-    job_after(is, it, c);
-    if (c)
-        g_async_queue_push(is->idle, c);
-    if (!it->failed && it->set_pages != it->pages)
-        stream_switch(is, 0);
+    Job *jobs = xcalloc((size_t)is->n + 1, sizeof *jobs);
+    struct stat last;           /* the previous build's issue.pdf, if any */
+    char *prev = g_build_filename(is->o->outdir, "issue.pdf", NULL);
+    int rebuild = stat(prev, &last) == 0;
+    g_free(prev);
+    *nj = 0;
+    for (int k = 0; k < is->n; k++)
+        if (!is->items[k].failed && want(&is->items[k])) {
+            struct stat st;
+            int ok = stat(is->items[k].ma->path, &st) == 0;
+            jobs[(*nj)++] = (Job){.is = is, .fn = fn, .it = &is->items[k],
+                                  .fresh = ok && rebuild &&
+                                           (st.st_mtim.tv_sec > last.st_mtim.tv_sec ||
+                                            (st.st_mtim.tv_sec == last.st_mtim.tv_sec &&
+                                             st.st_mtim.tv_nsec >= last.st_mtim.tv_nsec))};
+        }
+    qsort(jobs, (size_t)*nj, sizeof *jobs, job_cmp_fresh);
+    return jobs;
 }
 
 /* Runs fn on every article that wants it, on up to o->jobs threads, and
  * returns when all are done.  One job or one thread: in this thread. */
 static void run_phase(Issue *is, IssueJobFn fn, int (*want)(const Item *))
 {
-    Job *jobs = xcalloc((size_t)is->n + 1, sizeof *jobs);
-    int nj = 0;
-    struct stat last;           /* the previous build's issue.pdf, if any */
-    char *prev = g_build_filename(is->o->outdir, "issue.pdf", NULL);
-    int rebuild = stat(prev, &last) == 0;
-    g_free(prev);
-    for (int k = 0; k < is->n; k++)
-        if (!is->items[k].failed && want(&is->items[k])) {
-            struct stat st;
-            int ok = stat(is->items[k].ma->path, &st) == 0;
-            jobs[nj++] = (Job){.is = is, .fn = fn, .it = &is->items[k],
-                               .size = ok ? (long long)st.st_size : 0,
-                               .fresh = ok && rebuild &&
-                                        (st.st_mtim.tv_sec > last.st_mtim.tv_sec ||
-                                         (st.st_mtim.tv_sec == last.st_mtim.tv_sec &&
-                                          st.st_mtim.tv_nsec >= last.st_mtim.tv_nsec))};
-        }
+    int nj;
+    Job *jobs = list_jobs(is, fn, want, &nj);
     int threads = is->o->jobs < nj ? is->o->jobs : nj;
-    if (threads > 1)
-        qsort(jobs, (size_t)nj, sizeof *jobs, job_cmp_longest);
     GThreadPool *pool = threads > 1 ? g_thread_pool_new(run_job, NULL, threads, TRUE, NULL) : NULL;
     for (int i = 0; i < nj; i++) {
         if (pool)
             g_thread_pool_push(pool, &jobs[i], NULL);
         else
             run_job(&jobs[i], NULL);
-        if (!pool && fn == job_measure)
-            stream_item(is, jobs[i].it);
     }
     if (pool)
         g_thread_pool_free(pool, FALSE, TRUE);
     free(jobs);
+}
+
+static int want_all(const Item *it)
+{
+    (void)it;
+    return 1;
+}
+
+/* ---- phase 1, streaming ----------------------------------------------------------*/
+
+/* Phase 1 streams (is->stream): once the articles before one are all
+ * measured, its folios are known, and it is set at its real first page and
+ * written at once, by the thread whose context measured it, while its
+ * paragraphs are still in that engine's cache and in the processor's.
+ * Phase 2 then finds it set where it belongs.  It is the same work as
+ * phase 2's, in another order: the same setting, the same bytes.  It saves
+ * memory (with every article's paragraphs kept for phase 2, the heap of the
+ * benchmark issue at -j 1 had grown to 55 MB, 14,000 page faults) and, with
+ * more threads, a second pass over paragraphs gone cold.  The articles are
+ * measured in issue order (sources changed since the last build first: in a
+ * rebuild they are the ones laid out), so that folios become known early,
+ * and a thread sets what it can before it measures more.  An article whose
+ * count at its folio differs from phase 1's (its page range moved a line)
+ * stops the streaming: what is not yet set is phase 2's, which numbers it
+ * again. */
+typedef struct Stream {
+    Issue *is;
+    Job *jobs;
+    int nj, next;               /* next: the first measuring job not taken */
+    char *opened;               /* per article: its source is read (1) or failed (2) */
+    char *measured;             /* per article: its measuring job is done */
+    char *taken;                /* per article: its setting here was taken */
+    int known;                  /* articles 1..known are measured: the folios of
+                                   article known + 1 are known */
+    int on;                     /* no article's count has moved at its folio */
+    int running;                /* jobs being run */
+    GMutex lock;
+    GCond changed;              /* a job ended */
+} Stream;
+
+typedef struct StreamWorker {
+    Stream *s;
+    TsContext *c;
+} StreamWorker;
+
+/* Whether article k (0-based) is the thread holding c's to set: measured,
+ * not yet set, and laid out in c, or counted from the cache (any thread's:
+ * its PDF is most likely unchanged, else it is set from the paragraphs the
+ * last build saved).  Under the lock. */
+static int stream_mine(const Stream *s, int k, const TsContext *c)
+{
+    const Item *it = &s->is->items[k];
+    return s->on && s->measured[k] && !s->taken[k] && !it->failed &&
+           (it->cached || (c && it->ctx == c));
+}
+
+/* The first article the thread holding c can set now, or -1.  Under the
+ * lock. */
+static int stream_next(const Stream *s, const TsContext *c)
+{
+    for (int k = 0; k < s->known; k++)
+        if (stream_mine(s, k, c))
+            return k;
+    return -1;
+}
+
+/* Whether the thread holding c has an article to set once the ones before
+ * it are measured.  Under the lock. */
+static int stream_waits(const Stream *s, const TsContext *c)
+{
+    for (int k = s->known; k < s->is->n; k++)
+        if (stream_mine(s, k, c))
+            return 1;
+    return 0;
+}
+
+/* Article k's first folio, from the counts of the articles before it (all
+ * measured; its own, which may not be, only has to be more than none).
+ * Under the lock. */
+static int stream_folio(const Stream *s, int k)
+{
+    const Issue *is = s->is;
+    int *pages = xcalloc((size_t)k + 2, sizeof *pages);
+    int *first = xcalloc((size_t)k + 2, sizeof *first);
+    for (int i = 0; i < k; i++)
+        pages[i] = is->items[i].failed ? 0 : is->items[i].pages;
+    pages[k] = 1;
+    issuepages_number(is->m->first_page, is->style->recto_start, pages, k + 1, first);
+    int f = first[k];
+    free(pages);
+    free(first);
+    return f;
+}
+
+/* Once every folio is known (every article but the last is measured) and
+ * every source read (the cover and contents show their titles and authors),
+ * and no article failed or changed its count at its folio, the issue is
+ * numbered as phase 2 would number it, and the merge of issue.pdf begins,
+ * beside the measuring and setting of the last articles; phase 2 finds it
+ * begun.  Under the lock. */
+static void stream_merge(Stream *s)
+{
+    Issue *is = s->is;
+    if (is->merge || !s->on || s->known < is->n - 1)
+        return;
+    for (int k = 0; k < is->n; k++)     /* (one being measured may not fail yet) */
+        if (s->opened[k] != 1 || (s->measured[k] && is->items[k].failed))
+            return;
+    for (int k = 0; k < is->n; k++)
+        if (!s->taken[k])       /* (the others' folios are set: the same) */
+            is->items[k].first = stream_folio(s, k);
+    is->merge = issuemerge_new(is);
+}
+
+/* A streaming thread: sets what it can, else measures the next article,
+ * else takes the merge's steps; then waits while another thread works
+ * (its articles may let this one set, or merge); leaves when no thread
+ * does. */
+static gpointer stream_worker(gpointer data)
+{
+    StreamWorker *w = data;
+    Stream *s = w->s;
+    Issue *is = s->is;
+    g_mutex_lock(&s->lock);
+    for (;;) {
+        /* the merge's ready steps first: its chain (the cover and
+         * contents, then each article in turn) must not wait to the end */
+        int took = 0;
+        if (is->merge) {
+            s->running++;
+            g_mutex_unlock(&s->lock);
+            while (issuemerge_step(is->merge, &w->c))
+                took = 1;
+            g_mutex_lock(&s->lock);
+            s->running--;
+            /* (not when nothing was taken, unless no thread runs now:
+             * two idle threads would wake each other without end) */
+            if (took || s->running == 0)
+                g_cond_broadcast(&s->changed);
+        }
+        int k = stream_next(s, w->c);
+        if (k >= 0) {
+            s->taken[k] = 1;
+            Item *it = &is->items[k];
+            if (!is->merge)     /* (else stream_merge numbered it: the merge reads it) */
+                it->first = stream_folio(s, k);
+            s->running++;
+            g_mutex_unlock(&s->lock);
+            /* (given back: no context to be had here; phase 2's) */
+            int given_back = set_article(is, it, &w->c) != 0;
+            if (!given_back) {
+                g_atomic_int_set(&it->ready, 1);
+                g_mutex_lock(&s->lock);         /* the merge may take it */
+                g_cond_broadcast(&s->changed);
+                g_mutex_unlock(&s->lock);
+                job_after(is, it, w->c);
+            }
+            g_mutex_lock(&s->lock);
+            s->running--;
+            if (given_back || (!it->failed && it->set_pages != it->pages))
+                s->on = 0;
+            g_cond_broadcast(&s->changed);
+        } else if (s->next < s->nj) {
+            Job *j = &s->jobs[s->next++];
+            s->running++;
+            g_mutex_unlock(&s->lock);
+            int bad = !j->it->art && item_open(is, j->it) != 0;
+            if (bad)
+                j->it->failed = 1;      /* (job_measure says so) */
+            g_mutex_lock(&s->lock);
+            s->opened[j->it->k - 1] = bad ? 2 : 1;
+            stream_merge(s);
+            g_mutex_unlock(&s->lock);
+            j->fn(is, j->it, &w->c);
+            g_mutex_lock(&s->lock);
+            s->running--;
+            s->measured[j->it->k - 1] = 1;
+            while (s->known < is->n && s->measured[s->known])
+                s->known++;
+            stream_merge(s);
+            g_cond_broadcast(&s->changed);
+        } else if (took) {
+            continue;
+        } else {
+            /* a running thread broadcasts when it is done (the articles
+             * before one of this thread's are then measured, or one it
+             * wants to merge is set); with none, nothing is left */
+            if (s->running == 0 && !stream_waits(s, w->c))
+                break;
+            g_cond_wait(&s->changed, &s->lock);
+        }
+    }
+    g_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* Phase 1, streaming, on up to o->jobs threads (this one the first). */
+static void run_stream(Issue *is)
+{
+    Stream s = {.is = is, .on = 1};
+    s.jobs = list_jobs(is, job_measure, want_all, &s.nj);
+    s.opened = xcalloc((size_t)is->n + 1, 1);
+    s.measured = xcalloc((size_t)is->n + 1, 1);
+    s.taken = xcalloc((size_t)is->n + 1, 1);
+    for (int k = 0; k < is->n; k++)     /* (failed when read: no job) */
+        if (is->items[k].failed) {
+            s.opened[k] = 2;
+            s.measured[k] = 1;
+        }
+    while (s.known < is->n && s.measured[s.known])
+        s.known++;
+    g_mutex_init(&s.lock);
+    g_cond_init(&s.changed);
+    int threads = is->o->jobs < s.nj ? is->o->jobs : s.nj;
+    if (threads < 1)
+        threads = 1;
+    StreamWorker *w = xcalloc((size_t)threads, sizeof *w);
+    GThread **t = xcalloc((size_t)threads, sizeof *t);
+    for (int i = 0; i < threads; i++)
+        w[i].s = &s;
+    for (int i = 1; i < threads; i++)
+        t[i] = g_thread_new("measure", stream_worker, &w[i]);
+    stream_worker(&w[0]);
+    for (int i = 1; i < threads; i++)
+        g_thread_join(t[i]);
+    for (int i = 0; i < threads; i++)
+        if (w[i].c)
+            g_async_queue_push(is->idle, w[i].c);
+    g_cond_clear(&s.changed);
+    g_mutex_clear(&s.lock);
+    free(t);
+    free(w);
+    free(s.taken);
+    free(s.measured);
+    free(s.opened);
+    free(s.jobs);
 }
 
 /* Phase 2 runs one thread per job slot, and each thread sets first the
@@ -1142,12 +1350,6 @@ static void run_phase_owned(Issue *is, IssueJobFn fn, int (*want)(const Item *))
     free(o.jobs);
 }
 
-static int want_all(const Item *it)
-{
-    (void)it;
-    return 1;
-}
-
 static int want_set(const Item *it)
 {
     return it->set_at != it->first;
@@ -1157,10 +1359,13 @@ void issuebuild_measure(Issue *is, int k)
 {
     if (k == 0) {
         /* (not for an --assemble job, whose counts all come from the cache) */
-        stream_switch(is, is->o->jobs == 1 && !is->o->assemble && !is->merge);
-        run_phase(is, job_measure, want_all);
-        if (is->stream)
+        if (is->o->assemble) {
+            run_phase(is, job_measure, want_all);
+        } else {
+            stream_switch(is, 1);
+            run_stream(is);
             stream_switch(is, 0);
+        }
         return;
     }
     TsContext *c = g_async_queue_pop(is->idle);
@@ -1182,9 +1387,10 @@ int issuebuild_set(Issue *is)
         for (int k = 0; k < is->n; k++)
             pages[k] = is->items[k].failed ? 0 : is->items[k].pages;
         issuepages_number(is->m->first_page, is->style->recto_start, pages, is->n, first);
-        int failed = 0;
+        int failed = 0, moved = 0;
         for (int k = 0; k < is->n; k++) {
             Item *it = &is->items[k];
+            moved |= it->first != first[k];
             it->first = first[k];
             if (it->set_at != it->first && it->laid_at != it->first)
                 item_release_layout(it);    /* no job runs now */
@@ -1192,11 +1398,14 @@ int issuebuild_set(Issue *is)
             failed |= it->failed;
         }
         /* issue.pdf is merged while the articles are set (not when one
-         * failed: there will be none) */
-        if (is->merge)
-            issuemerge_restart(is->merge);
-        else if (!failed)
+         * failed: there will be none); phase 1 may have begun it at these
+         * folios (stream_merge) */
+        if (is->merge) {
+            if (round > 0 || moved)
+                issuemerge_restart(is->merge);
+        } else if (!failed) {
             is->merge = issuemerge_new(is);
+        }
         if (round > 0)
             issuelog_reset_set(is->log);
         run_phase_owned(is, job_set, want_set);

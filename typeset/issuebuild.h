@@ -4,9 +4,11 @@
  * TsContext of its own, and the cache.  issue.c holds the command line, the
  * plan and the summary; issuemerge.c makes issue.pdf from the article PDFs.
  *
- * Threads.  In phase 1 each worker borrows a TsContext from a queue of idle
- * ones (made on demand, so never more than the workers); in phase 2 each
- * thread holds one context throughout and prefers the articles it measured.
+ * Threads.  In phase 1 each thread holds a TsContext from the time it first
+ * lays an article out (taken from a queue of idle ones, made on demand, so
+ * never more than the threads), and sets the articles it measured once
+ * their folios are known; in phase 2 each thread holds one context
+ * throughout and prefers the articles it measured.
  * The glyphs of an article hold fonts of the context that set them, so they
  * are made, painted and released by the thread holding that context (or by
  * the driver while no job runs); nothing else is shared but the read-only
@@ -94,8 +96,9 @@ typedef struct Issue {
                                    or NULL once joined; under lock */
     TsContext *spare;           /* what it opened (NULL: failed), until a job takes it */
     LayWordShare *words;        /* the words the contexts' engines have shaped */
-    int stream;                 /* -j 1: each article set and written as soon as it is
-                                   measured (issuebuild.c, stream_item) */
+    int stream;                 /* phase 1 streams: each article is set and written once
+                                   the articles before it are measured (issuebuild.c,
+                                   run_stream) */
 } Issue;
 
 /* A job on one article; *c is the thread's context, NULL until the job

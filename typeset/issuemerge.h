@@ -1,8 +1,9 @@
 /* issuemerge.h — OUTDIR/issue.pdf: the cover and contents laid out and
  * painted, then every article's PDF appended in issue order (pdfmerge.h), in
- * steps.  Phase 2's workers take a step between articles whenever the next
- * article is written (so the merge runs beside the setting of later ones);
- * the driver takes whatever steps are left, and writes the file.  Private to
+ * steps.  The threads take a step between articles whenever the next article
+ * is written (so the merge runs beside the setting of later ones): from the
+ * end of phase 1, once every folio is known (issuebuild.c, stream_merge), or
+ * in phase 2; the driver takes whatever steps are left, and writes the file.  Private to
  * the issue command (issuebuild.h). */
 #ifndef TS_ISSUEMERGE_H
 #define TS_ISSUEMERGE_H
