@@ -39,7 +39,7 @@
 
 typedef int (*IssueJobFn)(Issue *is, Item *it, TsContext **c);
 
-/* Streaming (stream_item): how many layouts an unused paragraph stays in
+/* Streaming (run_stream): how many layouts an unused paragraph stays in
  * an engine's cache (measuring an article and setting it take two to four). */
 enum { STREAM_KEEP = 6 };
 
@@ -628,8 +628,9 @@ static void write_article(Issue *is, Item *it, TsContext *c)
     g_free(out);
 }
 
-/* Phase 2: the article at its first folio in the issue, and its PDF (the
- * layout is dropped by job_after).  Returns 1, having done nothing, when it
+/* The article at its first folio in the issue, and its PDF (the layout is
+ * dropped by job_after); phase 2's job, or phase 1's once its folio is
+ * known (stream_worker).  Returns 1, having done nothing, when it
  * needs a context and none can be had: another thread sets it. */
 static int set_article(Issue *is, Item *it, TsContext **cp)
 {
@@ -701,8 +702,8 @@ static void item_done(Issue *is, Item *it)
     item_drop_glyphs(it);
 }
 
-/* After job_set, with the merge already free to take the article, in the
- * thread holding c: item_done, and its place for the next build.  A layout
+/* After set_article, with the merge already free to take the article (it
+ * is marked ready), in the thread holding c: item_done, and its place for the next build.  A layout
  * another context made (phase 1's, kept, when its PDF turned out to be in
  * the cache) is left for the driver (issuebuild_set): its glyphs hold that
  * context's fonts. */
@@ -716,10 +717,11 @@ static void job_after(Issue *is, Item *it, const TsContext *c)
 
 /* ---- the pool --------------------------------------------------------------------*/
 
-/* Jobs run in issue order, in both phases (not longest first): the folios
- * become known in that order (run_stream), and the merge of issue.pdf, which
- * needs the articles in that order, follows the setting closely.  The order
- * changes when an article is set, never how. */
+/* Phase 1 takes its jobs in issue order (not longest first), the sources
+ * changed since the last build first: the folios become known in that order
+ * (run_stream), and the merge of issue.pdf, which needs the articles in that
+ * order, follows the setting closely.  Phase 2 takes its own order
+ * (next_owned).  The order changes when an article is set, never how. */
 typedef struct Job {
     Issue *is;
     IssueJobFn fn;
@@ -930,12 +932,16 @@ typedef struct Stream {
     char *opened;               /* per article: its source is read (1) or failed (2) */
     char *measured;             /* per article: its measuring job is done */
     char *taken;                /* per article: its setting here was taken */
+    int *count;                 /* per article measured: its page count, 0 when it
+                                   failed (what the folios are numbered from: an
+                                   Item's own fields are its job's to write) */
     int known;                  /* articles 1..known are measured: the folios of
                                    article known + 1 are known */
     int on;                     /* no article's count has moved at its folio */
     int running;                /* jobs being run */
     GMutex lock;
-    GCond changed;              /* a job ended */
+    GCond changed;              /* a job ended, an article is ready to merge, the
+                                   merge began or took steps */
 } Stream;
 
 typedef struct StreamWorker {
@@ -983,7 +989,7 @@ static int stream_folio(const Stream *s, int k)
     int *pages = xcalloc((size_t)k + 2, sizeof *pages);
     int *first = xcalloc((size_t)k + 2, sizeof *first);
     for (int i = 0; i < k; i++)
-        pages[i] = is->items[i].failed ? 0 : is->items[i].pages;
+        pages[i] = s->count[i];
     pages[k] = 1;
     issuepages_number(is->m->first_page, is->style->recto_start, pages, k + 1, first);
     int f = first[k];
@@ -1004,7 +1010,7 @@ static void stream_merge(Stream *s)
     if (is->merge || !s->on || s->known < is->n - 1)
         return;
     for (int k = 0; k < is->n; k++)     /* (one being measured may not fail yet) */
-        if (s->opened[k] != 1 || (s->measured[k] && is->items[k].failed))
+        if (s->opened[k] != 1 || (s->measured[k] && s->count[k] == 0))
             return;
     for (int k = 0; k < is->n; k++)
         if (!s->taken[k])       /* (the others' folios are set: the same) */
@@ -1012,10 +1018,10 @@ static void stream_merge(Stream *s)
     is->merge = issuemerge_new(is);
 }
 
-/* A streaming thread: sets what it can, else measures the next article,
- * else takes the merge's steps; then waits while another thread works
- * (its articles may let this one set, or merge); leaves when no thread
- * does. */
+/* A streaming thread: takes the merge's ready steps, then sets what it
+ * can, else measures the next article, else waits while another thread
+ * works (its articles may let this one set, or merge); leaves when no
+ * thread does. */
 static gpointer stream_worker(gpointer data)
 {
     StreamWorker *w = data;
@@ -1048,17 +1054,19 @@ static gpointer stream_worker(gpointer data)
             g_mutex_unlock(&s->lock);
             /* (given back: no context to be had here; phase 2's) */
             int given_back = set_article(is, it, &w->c) != 0;
-            if (!given_back) {
+            int stop = given_back || it->failed || it->set_pages != it->pages;
+            if (!given_back)
                 g_atomic_int_set(&it->ready, 1);
-                g_mutex_lock(&s->lock);         /* the merge may take it */
-                g_cond_broadcast(&s->changed);
-                g_mutex_unlock(&s->lock);
+            g_mutex_lock(&s->lock);     /* the merge may take it; the others stop
+                                           taking articles at wrong folios */
+            if (stop)
+                s->on = 0;
+            g_cond_broadcast(&s->changed);
+            g_mutex_unlock(&s->lock);
+            if (!given_back)
                 job_after(is, it, w->c);
-            }
             g_mutex_lock(&s->lock);
             s->running--;
-            if (given_back || (!it->failed && it->set_pages != it->pages))
-                s->on = 0;
             g_cond_broadcast(&s->changed);
         } else if (s->next < s->nj) {
             Job *j = &s->jobs[s->next++];
@@ -1070,11 +1078,14 @@ static gpointer stream_worker(gpointer data)
             g_mutex_lock(&s->lock);
             s->opened[j->it->k - 1] = bad ? 2 : 1;
             stream_merge(s);
+            if (is->merge)      /* (begun: a waiting thread takes the front) */
+                g_cond_broadcast(&s->changed);
             g_mutex_unlock(&s->lock);
             j->fn(is, j->it, &w->c);
             g_mutex_lock(&s->lock);
             s->running--;
             s->measured[j->it->k - 1] = 1;
+            s->count[j->it->k - 1] = j->it->failed ? 0 : j->it->pages;
             while (s->known < is->n && s->measured[s->known])
                 s->known++;
             stream_merge(s);
@@ -1102,13 +1113,7 @@ static void run_stream(Issue *is)
     s.opened = xcalloc((size_t)is->n + 1, 1);
     s.measured = xcalloc((size_t)is->n + 1, 1);
     s.taken = xcalloc((size_t)is->n + 1, 1);
-    for (int k = 0; k < is->n; k++)     /* (failed when read: no job) */
-        if (is->items[k].failed) {
-            s.opened[k] = 2;
-            s.measured[k] = 1;
-        }
-    while (s.known < is->n && s.measured[s.known])
-        s.known++;
+    s.count = xcalloc((size_t)is->n + 1, sizeof *s.count);
     g_mutex_init(&s.lock);
     g_cond_init(&s.changed);
     int threads = is->o->jobs < s.nj ? is->o->jobs : s.nj;
@@ -1131,6 +1136,7 @@ static void run_stream(Issue *is)
     free(t);
     free(w);
     free(s.taken);
+    free(s.count);
     free(s.measured);
     free(s.opened);
     free(s.jobs);
@@ -1400,7 +1406,10 @@ int issuebuild_set(Issue *is)
         /* issue.pdf is merged while the articles are set (not when one
          * failed: there will be none); phase 1 may have begun it at these
          * folios (stream_merge) */
-        if (is->merge) {
+        if (is->merge && failed) {     /* begun in phase 1, before one failed */
+            issuemerge_free(is->merge);
+            is->merge = NULL;
+        } else if (is->merge) {
             if (round > 0 || moved)
                 issuemerge_restart(is->merge);
         } else if (!failed) {

@@ -36,7 +36,9 @@ typedef struct IssueOptions {
 } IssueOptions;
 
 /* One article on its way through both phases.  A job writes the fields of
- * its own article only; the driver reads them between phases. */
+ * its own article only; the driver reads them between phases.  (Streaming,
+ * the threads learn other articles' counts through the Stream, under its
+ * lock, and stream_merge sets the folios of the articles not yet taken.) */
 typedef struct Item {
     const ManifestArticle *ma;
     int k;                      /* 1-based position in the issue */
@@ -67,7 +69,8 @@ typedef struct Item {
     int wrote;                  /* its PDF was written in this run: */
     struct stat written;        /* found so right after, */
     char written_sha[ISSUECACHE_HEX];   /* with this digest */
-    gint ready;                 /* atomic: its phase-2 job is done this round */
+    gint ready;                 /* atomic: it is set at its folio and written this round
+                                   (in phase 1 or 2): the merge may take it */
     int cached;                 /* phase 1's count came from the cache */
     int paras_saved;            /* its set paragraphs were written for the next build */
     int failed;

@@ -189,7 +189,7 @@ static int step_front(IssueMerge *im, TsContext **cp)
         }
     }
     if (!im->front_pdf && !*cp && !(*cp = issuebuild_take_context(is, NULL))) {
-        /* a phase-2 thread that has no context and cannot open one leaves the
+        /* a thread that has no context and cannot open one leaves the
          * step to one that has (issuemerge_finish always passes one) */
         g_free(cached);
         return 1;
@@ -239,7 +239,7 @@ static int step_front(IssueMerge *im, TsContext **cp)
     return im->pm ? 0 : -1;
 }
 
-/* Article k's PDF, as its phase-2 job wrote it, after the blank pages its
+/* Article k's PDF, as its job wrote it, after the blank pages its
  * first folio asks for. */
 static int step_article(IssueMerge *im, Item *it)
 {

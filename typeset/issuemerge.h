@@ -3,8 +3,8 @@
  * steps.  The threads take a step between articles whenever the next article
  * is written (so the merge runs beside the setting of later ones): from the
  * end of phase 1, once every folio is known (issuebuild.c, stream_merge), or
- * in phase 2; the driver takes whatever steps are left, and writes the file.  Private to
- * the issue command (issuebuild.h). */
+ * in phase 2; the driver takes whatever steps are left, and writes the
+ * file.  Private to the issue command (issuebuild.h). */
 #ifndef TS_ISSUEMERGE_H
 #define TS_ISSUEMERGE_H
 
@@ -16,10 +16,10 @@ typedef struct IssueMerge IssueMerge;
 IssueMerge *issuemerge_new(Issue *is);
 
 /* Takes the next step if it is ready (the front first, then article k once
- * its phase-2 job marked it `ready`) and no other thread is in one; *c is the
- * caller's context, used for the front (taken, issuebuild_take_context,
- * when the front must be laid out and *c is NULL).  Returns 1 when a step
- * was taken. */
+ * its job, in phase 1 or 2, marked it `ready`) and no other thread is in
+ * one; *c is the caller's context, used for the front (taken,
+ * issuebuild_take_context, when the front must be laid out and *c is NULL).
+ * Returns 1 when a step was taken. */
 int issuemerge_step(IssueMerge *im, TsContext **c);
 
 /* Whether the front's step is taken: the steps left need no context. */

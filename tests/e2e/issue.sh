@@ -149,6 +149,11 @@ check "issue: -j 1 and -j 2 give byte-identical issue.pdf" cmp -s "$IS/j1/issue.
     say_diff "$IS/j1" "$IS/j2"
 check "issue: -j 1 and -j 2 give byte-identical article PDFs" sh -c \
     "for f in en-article ru-article zh-article kireeva-2022; do cmp -s \"$IS/j1/\$f.pdf\" \"$IS/j2/\$f.pdf\" || exit 1; done"
+# more threads than articles and than processors: threads that wait for the
+# folios of theirs, or for the merge (issuebuild.c, stream_worker)
+$TS issue samples/issue.yaml -o "$IS/j8" -j 8 -q 2>/dev/null
+check "issue: -j 8 gives the same issue.pdf and article PDFs as -j 1" sh -c \
+    "for f in issue en-article ru-article zh-article kireeva-2022; do cmp -s \"$IS/j1/\$f.pdf\" \"$IS/j8/\$f.pdf\" || exit 1; done"
 
 # phase 1 streams: each article is set and written as soon as the ones
 # before it are measured, before phase 1 ends (issuebuild.c, run_stream);
