@@ -3,7 +3,7 @@
 
 PREFIX ?= /usr/local
 CC ?= cc
-PKGS := pangocairo pangoft2 harfbuzz harfbuzz-subset freetype2 cairo-ft fontconfig cairo-pdf cairo-png zlib libdeflate libcrypto yaml-0.1 libcmark-gfm libqpdf librsvg-2.0
+PKGS := pangocairo pangoft2 harfbuzz harfbuzz-subset freetype2 cairo-ft fontconfig cairo-pdf cairo-png zlib libdeflate libcrypto libxxhash yaml-0.1 libcmark-gfm libqpdf librsvg-2.0
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 OPT ?= -O2 -g
 CFLAGS_BASE = -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE $(OPT) -DTS_VERSION='"$(VERSION)"' \
@@ -32,7 +32,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 # Debian packages the project needs: libraries, fonts, dictionaries, test tools.
 DEB_PKGS := build-essential pkg-config libcairo2-dev libpango1.0-dev libharfbuzz-dev \
-  zlib1g-dev libdeflate-dev libssl-dev libyaml-dev librsvg2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libhyphen-dev hyphen-en-us \
+  zlib1g-dev libdeflate-dev libssl-dev libxxhash-dev libyaml-dev librsvg2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libhyphen-dev hyphen-en-us \
   hyphen-ru libqpdf-dev fonts-paratype fonts-noto-cjk poppler-utils qpdf ghostscript python3
 
 .PHONY: all deps demo test unit e2e install clean bench bench-quality

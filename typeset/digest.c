@@ -8,32 +8,58 @@
 
 #include <glib.h>
 #include <openssl/sha.h>
+#include <string.h>
+#include <xxhash.h>
 
 #include "../layout/base.h"
 
 struct Digest {
     SHA256_CTX ctx;
+    XXH3_state_t *id;           /* an /ID's digest (digest_new_id), or NULL */
 };
 
 Digest *digest_new(void)
 {
     Digest *d = xmalloc(sizeof *d);
     SHA256_Init(&d->ctx);
+    d->id = NULL;
+    return d;
+}
+
+Digest *digest_new_id(void)
+{
+    Digest *d = xmalloc(sizeof *d);
+    d->id = XXH3_createState();
+    if (!d->id)
+        g_error("out of memory");
+    XXH3_128bits_reset(d->id);
     return d;
 }
 
 void digest_update(Digest *d, const void *data, size_t len)
 {
-    if (len)
+    if (!len)
+        return;
+    if (d->id)
+        XXH3_128bits_update(d->id, data, len);
+    else
         SHA256_Update(&d->ctx, data, len);
 }
 
 void digest_finish(Digest *d, char *hex, size_t bytes)
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256_Final(md, &d->ctx);
-    if (bytes > sizeof md)
-        bytes = sizeof md;
+    size_t have = sizeof md;
+    if (d->id) {
+        XXH128_canonical_t c;     /* (big-endian: the same digits on any machine) */
+        XXH128_canonicalFromHash(&c, XXH3_128bits_digest(d->id));
+        memcpy(md, c.digest, sizeof c.digest);
+        have = sizeof c.digest;
+    } else {
+        SHA256_Final(md, &d->ctx);
+    }
+    if (bytes > have)
+        bytes = have;
     static const char digits[] = "0123456789abcdef";
     for (size_t i = 0; i < bytes; i++) {
         hex[2 * i] = digits[md[i] >> 4];
@@ -45,6 +71,8 @@ void digest_finish(Digest *d, char *hex, size_t bytes)
 
 void digest_free(Digest *d)
 {
+    if (d && d->id)
+        XXH3_freeState(d->id);
     free(d);
 }
 

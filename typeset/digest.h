@@ -1,9 +1,13 @@
-/* digest.h — SHA-256 for the issue cache's keys and the PDFs' /ID, through
- * OpenSSL's libcrypto.  GLib's GChecksum has only portable C loops: its
- * SHA-256 ran at 3–5 ms a megabyte, and hashing the sources, the article PDFs
- * and issue.pdf was 3 % of an issue build; libcrypto uses the CPU's SHA
- * instructions where there are any (0.6 ms a megabyte here).  A Digest is one
- * caller's. */
+/* digest.h — SHA-256 for the issue cache's keys, through OpenSSL's
+ * libcrypto, and XXH3's 128 bits (libxxhash) for the PDFs' /ID.  GLib's
+ * GChecksum has only portable C loops: its SHA-256 ran at 3–5 ms a megabyte,
+ * and hashing the sources, the article PDFs and issue.pdf was 3 % of an
+ * issue build; libcrypto uses the CPU's SHA instructions where there are any
+ * (0.6 ms a megabyte here).  An /ID needs no resistance to collisions made on
+ * purpose, only to tell files apart (PDF 2.0, 14.4: an MD5 of anything that
+ * tells them apart), and XXH3 runs at a twentieth of that (0.03 ms a
+ * megabyte): the digest of issue.pdf, 5.6 MB of the benchmark issue, had
+ * been 3 ms of the merge's one-thread chain.  A Digest is one caller's. */
 #ifndef TS_DIGEST_H
 #define TS_DIGEST_H
 
@@ -13,9 +17,12 @@
 
 typedef struct Digest Digest;
 
+/* A SHA-256 digest; digest_new_id: an XXH3 128-bit one (at most 16 bytes
+ * from digest_finish). */
 Digest *digest_new(void);
+Digest *digest_new_id(void);
 void digest_update(Digest *d, const void *data, size_t len);
-/* The first `bytes` bytes of the digest (at most 32) as 2 * bytes lowercase
+/* The first `bytes` bytes of the digest (at most 32, or 16) as 2 * bytes lowercase
  * hex digits and a NUL, into hex; frees d. */
 void digest_finish(Digest *d, char *hex, size_t bytes);
 

@@ -217,9 +217,9 @@ int pdfappend_run(const unsigned char *in, size_t len, const PdfPostOptions *o,
             g_string_append_printf(a.out, "%010zu 00000 n \n", at[k]);
         i = j + 1;
     }
-    /* a deterministic /ID: the digest of everything before the trailer (16
-     * bytes of its SHA-256, the size an MD5 /ID has) */
-    Digest *ck = digest_new();
+    /* a deterministic /ID: the digest of everything before the trailer (the
+     * 16 bytes of XXH3-128, the size an MD5 /ID has; digest.h) */
+    Digest *ck = digest_new_id();
     digest_update(ck, in, len);
     digest_update(ck, a.out->str, a.out->len);
     char id[33];

@@ -38,7 +38,7 @@ struct PdfCat {
     const char *file;
     DiagList *dl;
     GString *out;
-    Digest *id;                 /* SHA-256 of out[0..hashed): the trailer's /ID at the end */
+    Digest *id;                 /* XXH3-128 of out[0..hashed): the trailer's /ID at the end */
     size_t hashed;
     GArray *at;                 /* size_t: offset of each object by number (0: none yet) */
     long long next;             /* the next free object number */
@@ -432,7 +432,7 @@ PdfCat *pdfcat_new(const PdfCatPart *front, const PdfMergeOptions *o, const char
     c->file = file;
     c->dl = dl;
     c->out = g_string_sized_new(1 << 20);
-    c->id = digest_new();
+    c->id = digest_new_id();
     c->at = g_array_new(FALSE, TRUE, sizeof(size_t));
     c->kids = g_array_new(FALSE, FALSE, sizeof(long long));
     c->top = g_array_new(FALSE, FALSE, sizeof(long long));

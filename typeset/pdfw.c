@@ -118,9 +118,9 @@ unsigned char *pdfw_finish(PdfW *w, int root, int info, int id, size_t *len)
         g_string_append(w->out, " /Info ");
         pdfw_ref(w->out, info);
     }
-    if (id) {       /* 16 bytes of the SHA-256 of all before the trailer */
+    if (id) {       /* the XXH3-128 of all before the trailer (digest.h) */
         char hex[33];
-        Digest *dg = digest_new();
+        Digest *dg = digest_new_id();
         digest_update(dg, w->out->str, trailer_at);
         digest_finish(dg, hex, 16);
         g_string_append_printf(w->out, " /ID [<%s><%s>]", hex, hex);
