@@ -208,6 +208,8 @@ static int build_issue(Issue *is)
                  "a failed one are numbered without it", failed, is->n, names->str);
     else if (ok && is->merge)
         pages = write_issue(is);
+    if (pages < 0 && is->merge)     /* issue.pdf's temporary file goes */
+        issuemerge_restart(is->merge);
     g_string_free(names, TRUE);
     issuelog_finish(is->log);
     if (!is->o->quiet)

@@ -225,8 +225,114 @@ static void output_sync_dir(const char *path)
     free(dir);
 }
 
+struct OutputFile {
+    char *path, *tmp;
+    int fd, slot;
+    off_t at;                   /* bytes written */
+    int err;                    /* the first write's errno, or 0 */
+};
+
+OutputFile *output_file_open(const char *path, DiagList *dl)
+{
+    size_t plen = strlen(path);
+    OutputFile *f = xcalloc(1, sizeof *f);
+    f->path = xstrdup(path);
+    f->tmp = xmalloc(plen + 8);
+    memcpy(f->tmp, path, plen);
+    memcpy(f->tmp + plen, ".XXXXXX", 8);
+    sigset_t saved;
+    output_block(1, &saved);
+    f->slot = output_slot_claim(plen + 7);
+    f->fd = output_create_temp(f->tmp);
+    int err = errno;
+    if (f->fd >= 0)
+        output_slot_arm(f->slot, f->tmp, plen + 7);
+    output_block(0, &saved);
+    if (f->fd < 0) {
+        output_slot_release(f->slot);
+        output_error(dl, path, "cannot write", err);
+        free(f->tmp);
+        free(f->path);
+        free(f);
+        return NULL;
+    }
+    return f;
+}
+
+void output_file_append(OutputFile *f, const void *data, size_t len, int early)
+{
+    if (f->err || len == 0)
+        return;
+    if (output_write_all(f->fd, data, len) < 0) {
+        f->err = errno;
+        return;
+    }
+    /* the disk gets the bytes while the rest is made (advice: no error to
+     * keep), so that the final fsync waits for the last ones only */
+    if (early)
+        sync_file_range(f->fd, f->at, (off_t)len, SYNC_FILE_RANGE_WRITE);
+    f->at += (off_t)len;
+}
+
+static void output_file_free(OutputFile *f)
+{
+    free(f->tmp);
+    free(f->path);
+    free(f);
+}
+
+void output_file_abort(OutputFile *f)
+{
+    if (!f)
+        return;
+    close(f->fd);
+    unlink(f->tmp);
+    output_slot_release(f->slot);
+    output_file_free(f);
+}
+
+/* output_file_commit, with the fsyncs (sync) or without. */
+static int output_file_close(OutputFile *f, int sync, DiagList *dl)
+{
+    int err = f->err;
+    if (!err && sync && fsync(f->fd) < 0)
+        err = errno;
+    if (close(f->fd) < 0 && !err)
+        err = errno;
+    if (!err) {
+        sigset_t saved;
+        output_block(1, &saved);
+        if (rename(f->tmp, f->path) == 0)
+            output_slot_release(f->slot);   /* unregister only once the name is gone */
+        else
+            err = errno;
+        output_block(0, &saved);
+    }
+    if (err) {
+        unlink(f->tmp);
+        output_slot_release(f->slot);
+        output_error(dl, f->path, "cannot write", err);
+    } else if (sync) {
+        output_sync_dir(f->path);
+    }
+    output_file_free(f);
+    return err ? -1 : 0;
+}
+
+int output_file_commit(OutputFile *f, DiagList *dl)
+{
+    return output_file_close(f, 1, dl);
+}
+
 static int output_write_renamed(const char *path, const void *data, size_t len, int sync,
-                                DiagList *dl);
+                                DiagList *dl)
+{
+    OutputFile *f = output_file_open(path, dl);
+    if (!f)
+        return -1;
+    output_file_append(f, data, len, 0);
+    return output_file_close(f, sync, dl);
+}
 
 int output_write_atomic(const char *path, const void *data, size_t len, DiagList *dl)
 {
@@ -236,57 +342,6 @@ int output_write_atomic(const char *path, const void *data, size_t len, DiagList
 int output_write_cache(const char *path, const void *data, size_t len, DiagList *dl)
 {
     return output_write_renamed(path, data, len, 0, dl);
-}
-
-static int output_write_renamed(const char *path, const void *data, size_t len, int sync,
-                                DiagList *dl)
-{
-    size_t plen = strlen(path);
-    char *tmp = xmalloc(plen + 8);
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".XXXXXX", 8);
-
-    sigset_t saved;
-    output_block(1, &saved);
-    int slot = output_slot_claim(plen + 7);
-    int fd = output_create_temp(tmp);
-    int err = errno;
-    if (fd >= 0)
-        output_slot_arm(slot, tmp, plen + 7);
-    output_block(0, &saved);
-    if (fd < 0) {
-        output_slot_release(slot);
-        output_error(dl, path, "cannot write", err);
-        free(tmp);
-        return -1;
-    }
-
-    int rc = -1;
-    if (output_write_all(fd, data, len) < 0 ||
-        (sync && fsync(fd) < 0)) {
-        err = errno;
-        close(fd);
-    } else if (close(fd) < 0) {
-        err = errno;
-    } else {
-        output_block(1, &saved);
-        if (rename(tmp, path) == 0) {
-            rc = 0;
-            output_slot_release(slot);   /* unregister only once the name is gone */
-        } else {
-            err = errno;
-        }
-        output_block(0, &saved);
-    }
-    if (rc < 0) {
-        unlink(tmp);
-        output_slot_release(slot);
-        output_error(dl, path, "cannot write", err);
-    } else if (sync) {
-        output_sync_dir(path);
-    }
-    free(tmp);
-    return rc;
 }
 
 /* ---- mkdir -p --------------------------------------------------------------*/

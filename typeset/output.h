@@ -29,6 +29,19 @@ int output_write_atomic(const char *path, const void *data, size_t len, DiagList
  * per record. */
 int output_write_cache(const char *path, const void *data, size_t len, DiagList *dl);
 
+/* output_write_atomic in parts, for a file written as it is made: a
+ * temporary file beside path (NULL after adding the error to dl), bytes
+ * appended (early: the disk is given them now, so that the commit's fsync
+ * waits for the last ones only; a write's error is kept for the commit),
+ * then the fsync and the rename (0, or -1 after adding the error; the
+ * temporary file is removed), or the temporary file removed (abort; NULL:
+ * nothing).  Commit and abort free f.  One thread at a time per file. */
+typedef struct OutputFile OutputFile;
+OutputFile *output_file_open(const char *path, DiagList *dl);
+void output_file_append(OutputFile *f, const void *data, size_t len, int early);
+int output_file_commit(OutputFile *f, DiagList *dl);
+void output_file_abort(OutputFile *f);
+
 /* Whether writing out_path would replace the file at src (`-o ARTICLE.md`,
  * `--report ARTICLE.md`, or another spelling of its path): the rename would
  * put the output in place of the only copy of the text.  lstat on the output:

@@ -692,6 +692,12 @@ int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len)
     return 0;
 }
 
+const char *pdfcat_bytes(const PdfCat *c, size_t *len)
+{
+    *len = c->out ? c->out->len : 0;
+    return c->out ? c->out->str : NULL;
+}
+
 void pdfcat_free(PdfCat *c)
 {
     if (!c)

@@ -32,6 +32,9 @@ int pdfcat_add(PdfCat *c, const PdfCatPart *part, const PdfMergePart *meta);
 /* The trees, Info, catalog, xref and trailer; the whole file in *out
  * (malloc'd).  0, or -1 with an error in dl. */
 int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len);
+/* The file so far (*len bytes): the bytes pdfcat_finish's result begins
+ * with, which no later step changes. */
+const char *pdfcat_bytes(const PdfCat *c, size_t *len);
 void pdfcat_free(PdfCat *c);
 
 #endif

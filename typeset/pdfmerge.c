@@ -686,6 +686,12 @@ int pdfmerge_finish(PdfMerge *pm, unsigned char **out, size_t *out_len)
     return -1;
 }
 
+const char *pdfmerge_bytes(const PdfMerge *pm, size_t *len)
+{
+    *len = 0;
+    return pm && pm->cat && !pm->failed ? pdfcat_bytes(pm->cat, len) : NULL;
+}
+
 const char *pdfmerge_qpdf_because(const PdfMerge *pm)
 {
     return pm ? pm->because : NULL;

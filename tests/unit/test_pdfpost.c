@@ -328,6 +328,29 @@ static void test_output(void)
     CHECK(count_entries(dir, &temps) == 2 && temps == 0, "only out.pdf and isdir left, no temps");
     rmdir(sub);
 
+    /* in parts (OutputFile): the old file stays until the commit, which
+     * puts the parts in its place; an abort leaves it and no temp file */
+    OutputFile *f = output_file_open(path, &dl);
+    CHECK(f != NULL, "open in parts");
+    output_file_append(f, "third", 5, 1);
+    output_file_append(f, "", 0, 1);
+    output_file_append(f, ", in parts", 10, 0);
+    CHECK(read_file(path, buf, sizeof buf) == 0, "the old (empty) file until the commit");
+    CHECK(count_entries(dir, &temps) == 2 && temps == 1, "one temp file while it is written");
+    CHECK(output_file_commit(f, &dl) == 0, "commit");
+    CHECK(read_file(path, buf, sizeof buf) == 15 && strcmp(buf, "third, in parts") == 0,
+          "committed content: %s", buf);
+    f = output_file_open(path, &dl);
+    CHECK(f != NULL, "open again");
+    output_file_append(f, "lost", 4, 1);
+    output_file_abort(f);
+    output_file_abort(NULL);
+    CHECK(read_file(path, buf, sizeof buf) == 15 && strcmp(buf, "third, in parts") == 0,
+          "aborted: the file as it was: %s", buf);
+    CHECK(count_entries(dir, &temps) == 1 && temps == 0, "aborted: no temp file");
+    CHECK(output_file_open(missing, &dl) == NULL && dl.errors == 3, "open in a missing directory");
+    CHECK(count_entries(dir, &temps) == 1 && temps == 0, "and nothing left");
+
     /* mkdir -p */
     snprintf(sub, sizeof sub, "%s/a//b/c/", dir);
     CHECK(output_mkdirs(sub, &dl) == 0, "mkdirs %s", sub);
@@ -335,7 +358,7 @@ static void test_output(void)
     snprintf(sub, sizeof sub, "%s/a/b/c", dir);
     CHECK(stat(sub, &st) == 0 && S_ISDIR(st.st_mode), "a/b/c is a directory");
     snprintf(buf, sizeof buf, "%s/out.pdf/x", dir);
-    CHECK(output_mkdirs(buf, &dl) == -1 && dl.errors == 3, "mkdirs through a file: -1");
+    CHECK(output_mkdirs(buf, &dl) == -1 && dl.errors == 4, "mkdirs through a file: -1");
     CHECK(strstr(dl.v[dl.n - 1].msg, "cannot create directory") != NULL, "%s", dl.v[dl.n - 1].msg);
     CHECK(output_mkdirs("", &dl) == 0 && output_mkdirs(NULL, &dl) == 0, "mkdirs of nothing");
     rmdir(sub);
