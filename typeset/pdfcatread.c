@@ -433,10 +433,17 @@ void pdfcat_part_free(PdfCatPart *p)
     g_free(p);
 }
 
+/* Where a reference, or something that hides one, can begin: a string, a
+ * name, a comment, a number. */
+static const unsigned char pc_special_class[256] = {
+    ['('] = 1, ['<'] = 1, ['/'] = 1, ['%'] = 1, ['.'] = 1, ['-'] = 1, ['+'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+};
+
 static int pc_special(char c)
 {
-    return c == '(' || c == '<' || c == '/' || c == '%' || (c >= '0' && c <= '9') || c == '.' ||
-           c == '-' || c == '+';
+    return pc_special_class[(unsigned char)c];
 }
 
 static int pc_digit(char c)
@@ -492,7 +499,7 @@ const char *pc_find_ref(const char *p, const char *e, const char **end, long lon
         } else if (*p == '/' || *p == '%') {    /* a name or a comment */
             q = p + 1;
             while (q < e && (*p == '%' ? *q != '\n' && *q != '\r'
-                                       : !strchr(" \t\r\n\f()<>[]{}/%", *q) && *q))
+                                       : !ps_is(*q, PS_SPACE | PS_DELIM)))
                 q++;
         } else {                                /* a number, or a reference */
             long long r = -1;

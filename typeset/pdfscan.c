@@ -13,18 +13,30 @@
 /* Object numbers, at most (a /Size beyond is refused). */
 #define PS_MAX_OBJECTS 10000000
 
+/* The characters' classes (PDF 32000, 7.2.2): one table look-up instead of
+ * a chain of comparisons for each byte scanned, the inner loop of reading
+ * and merging the article PDFs. */
+const unsigned char ps_class[256] = {
+    ['\0'] = PS_SPACE, ['\t'] = PS_SPACE, ['\n'] = PS_SPACE, ['\f'] = PS_SPACE,
+    ['\r'] = PS_SPACE, [' '] = PS_SPACE,
+    ['('] = PS_DELIM, [')'] = PS_DELIM, ['<'] = PS_DELIM, ['>'] = PS_DELIM, ['['] = PS_DELIM,
+    [']'] = PS_DELIM, ['{'] = PS_DELIM, ['}'] = PS_DELIM, ['/'] = PS_DELIM, ['%'] = PS_DELIM,
+    ['0'] = PS_DIGIT, ['1'] = PS_DIGIT, ['2'] = PS_DIGIT, ['3'] = PS_DIGIT, ['4'] = PS_DIGIT,
+    ['5'] = PS_DIGIT, ['6'] = PS_DIGIT, ['7'] = PS_DIGIT, ['8'] = PS_DIGIT, ['9'] = PS_DIGIT,
+};
+
 static int ps_delim(char c)
 {
-    return c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']' || c == '{' ||
-           c == '}' || c == '/' || c == '%';
+    return ps_is(c, PS_DELIM);
 }
 
 static int ps_space(char c)
 {
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
+    return ps_is(c, PS_SPACE);
 }
 
-const char *ps_ws(const char *p, const char *e)
+/* ps_ws, inline in this file's loops */
+static inline const char *ws(const char *p, const char *e)
 {
     while (p < e) {
         if (ps_space(*p)) {
@@ -39,21 +51,32 @@ const char *ps_ws(const char *p, const char *e)
     return p;
 }
 
-const char *ps_int(const char *p, const char *e, long long *v)
+const char *ps_ws(const char *p, const char *e)
+{
+    return ws(p, e);
+}
+
+/* ps_int, inline in this file's loops */
+static inline const char *int_at(const char *p, const char *e, long long *v)
 {
     const char *s = p;
     long long n = 0;
-    while (p < e && *p >= '0' && *p <= '9' && p - s < 18)
+    while (p < e && ps_is(*p, PS_DIGIT) && p - s < 18)
         n = n * 10 + (*p++ - '0');
-    if (p == s || (p < e && *p >= '0' && *p <= '9'))
+    if (p == s || (p < e && ps_is(*p, PS_DIGIT)))
         return NULL;
     *v = n;
     return p;
 }
 
+const char *ps_int(const char *p, const char *e, long long *v)
+{
+    return int_at(p, e, v);
+}
+
 const char *ps_value(const char *p, const char *e, int depth)
 {
-    p = ps_ws(p, e);
+    p = ws(p, e);
     if (p >= e || depth > PS_MAX_DEPTH)
         return NULL;
     if (*p == '(') {
@@ -71,7 +94,7 @@ const char *ps_value(const char *p, const char *e, int depth)
     if (*p == '<' && p + 1 < e && p[1] == '<') {
         p += 2;
         for (;;) {
-            p = ps_ws(p, e);
+            p = ws(p, e);
             if (p + 1 < e && p[0] == '>' && p[1] == '>')
                 return p + 2;
             if (p >= e || *p != '/')
@@ -87,7 +110,7 @@ const char *ps_value(const char *p, const char *e, int depth)
     if (*p == '[') {
         p++;
         for (;;) {
-            p = ps_ws(p, e);
+            p = ws(p, e);
             if (p < e && *p == ']')
                 return p + 1;
             if (!(p = ps_value(p, e, depth + 1)))
@@ -96,7 +119,7 @@ const char *ps_value(const char *p, const char *e, int depth)
     }
     if (*p == '/') {
         p++;
-        while (p < e && !ps_space(*p) && !ps_delim(*p))
+        while (p < e && !ps_is(*p, PS_SPACE | PS_DELIM))
             p++;
         return p;
     }
@@ -107,12 +130,12 @@ const char *ps_value(const char *p, const char *e, int depth)
             p++;
         /* "n g R": a reference */
         long long a, b;
-        const char *q = ps_int(s, e, &a);
+        const char *q = int_at(s, e, &a);
         if (q == p) {
-            const char *r = ps_ws(q, e);
-            const char *t = r < e ? ps_int(r, e, &b) : NULL;
+            const char *r = ws(q, e);
+            const char *t = r < e ? int_at(r, e, &b) : NULL;
             if (t && t > r) {
-                t = ps_ws(t, e);
+                t = ws(t, e);
                 if (t < e && *t == 'R' && (t + 1 >= e || ps_space(t[1]) || ps_delim(t[1])))
                     return t + 1;
             }
@@ -132,7 +155,7 @@ const char *ps_get(const char *d0, const char *d1, const char *key, const char *
     size_t kl = strlen(key);
     const char *p = d0 + 2;
     for (;;) {
-        p = ps_ws(p, d1);
+        p = ws(p, d1);
         if (p >= d1 || *p != '/')
             return NULL;
         const char *k = p;
@@ -144,7 +167,7 @@ const char *ps_get(const char *d0, const char *d1, const char *key, const char *
             return NULL;
         if ((size_t)(v - k) == kl && memcmp(k, key, kl) == 0) {
             *vend = ve;
-            return ps_ws(v, d1);
+            return ws(v, d1);
         }
         p = ve;
     }
@@ -161,7 +184,7 @@ void ps_index(const char *d0, const char *d1, PsIndex *ix)
     ix->whole = 1;
     const char *p = d0 + 2;
     for (;;) {
-        p = ps_ws(p, d1);
+        p = ws(p, d1);
         if (p >= d1 || *p != '/')
             return;
         const char *k = p;
@@ -189,7 +212,7 @@ const char *ps_index_get(const PsIndex *ix, const char *key, const char **vend)
     for (int i = 0; i < ix->n; i++)
         if ((size_t)(ix->kv[i].v - ix->kv[i].k) == kl && memcmp(ix->kv[i].k, key, kl) == 0) {
             *vend = ix->kv[i].ve;
-            return ps_ws(ix->kv[i].v, ix->d1);
+            return ws(ix->kv[i].v, ix->d1);
         }
     return ix->whole ? NULL : ps_get(ix->d0, ix->d1, key, vend);
 }
@@ -199,12 +222,12 @@ int ps_array_next(const char *v, const char *ve, const char **at, const char **i
 {
     const char *p = *at;
     if (!p) {
-        p = ps_ws(v, ve);
+        p = ws(v, ve);
         if (p >= ve || *p != '[')
             return -1;
         p++;
     }
-    p = ps_ws(p, ve);
+    p = ws(p, ve);
     if (p < ve && *p == ']')
         return 0;
     const char *q = ps_value(p, ve, 1);
@@ -218,13 +241,13 @@ int ps_array_next(const char *v, const char *ve, const char **at, const char **i
 long long ps_ref(const char *v, const char *ve)
 {
     long long n, g;
-    const char *p = ps_int(ps_ws(v, ve), ve, &n);
+    const char *p = int_at(ws(v, ve), ve, &n);
     if (!p)
         return -1;
-    p = ps_ws(p, ve);
-    if (!(p = ps_int(p, ve, &g)) || g != 0)
+    p = ws(p, ve);
+    if (!(p = int_at(p, ve, &g)) || g != 0)
         return -1;
-    p = ps_ws(p, ve);
+    p = ws(p, ve);
     return p < ve && *p == 'R' ? n : -1;
 }
 
@@ -242,7 +265,7 @@ static int ps_hex(char c)
 
 char *ps_string(const char *v, const char *ve, size_t *len)
 {
-    v = ps_ws(v, ve);
+    v = ws(v, ve);
     if (v >= ve || (*v != '(' && *v != '<') || (*v == '<' && v + 1 < ve && v[1] == '<'))
         return NULL;
     GString *g = g_string_sized_new((gsize)(ve - v));
@@ -313,14 +336,14 @@ static int ps_section(PsDoc *d, size_t x, unsigned char *set, long long *prev)
         return -1;
     p += 4;
     for (;;) {
-        p = ps_ws(p, e);
+        p = ws(p, e);
         if (e - p >= 7 && memcmp(p, "trailer", 7) == 0)
             break;
         long long first, count;
-        if (!(p = ps_int(p, e, &first)))
+        if (!(p = int_at(p, e, &first)))
             return -1;
-        p = ps_ws(p, e);
-        if (!(p = ps_int(p, e, &count)) || count < 0 || count > PS_MAX_OBJECTS ||
+        p = ws(p, e);
+        if (!(p = int_at(p, e, &count)) || count < 0 || count > PS_MAX_OBJECTS ||
             first > PS_MAX_OBJECTS || first + count > d->size)
             return -1;
         while (p < e && (*p == ' ' || *p == '\r' || *p == '\n'))
@@ -329,7 +352,7 @@ static int ps_section(PsDoc *d, size_t x, unsigned char *set, long long *prev)
             return -1;
         for (long long i = 0; i < count; i++, p += 20) {
             long long o, g;
-            if (ps_int(p, p + 10, &o) != p + 10 || p[10] != ' ' || ps_int(p + 11, p + 16, &g) != p + 16 ||
+            if (int_at(p, p + 10, &o) != p + 10 || p[10] != ' ' || int_at(p + 11, p + 16, &g) != p + 16 ||
                 p[16] != ' ' || (p[17] != 'n' && p[17] != 'f'))
                 return -1;      /* "nnnnnnnnnn ggggg n" and two bytes of end of line */
             if (set[first + i])
@@ -339,7 +362,7 @@ static int ps_section(PsDoc *d, size_t x, unsigned char *set, long long *prev)
                 d->off[first + i] = (size_t)o;
         }
     }
-    p = ps_ws(p + 7, e);
+    p = ws(p + 7, e);
     const char *d1 = ps_value(p, e, 0);
     const char *ve;
     /* /XRefStm: a hybrid file, whose objects in object streams the table does
@@ -348,7 +371,7 @@ static int ps_section(PsDoc *d, size_t x, unsigned char *set, long long *prev)
         return -1;
     const char *pv = ps_get(p, d1, "/Prev", &ve);
     *prev = -1;
-    if (pv && (!ps_int(pv, ve, prev) || (size_t)*prev >= d->len))
+    if (pv && (!int_at(pv, ve, prev) || (size_t)*prev >= d->len))
         return -1;
     return 0;
 }
@@ -365,18 +388,18 @@ int ps_doc_read(PsDoc *d, const unsigned char *buf, size_t len)
         if (memcmp(p, "startxref", 9) == 0)
             sx = p;
     long long x;
-    if (!sx || !ps_int(ps_ws(sx + 9, e), e, &x) || (size_t)x >= len)
+    if (!sx || !int_at(ws(sx + 9, e), e, &x) || (size_t)x >= len)
         return -1;
     d->xref = (size_t)x;
     /* the newest trailer: /Size, /Root, /Info */
     const char *t = memmem(d->buf + x, len - (size_t)x, "trailer", 7);
     if (!t)
         return -1;
-    const char *t0 = ps_ws(t + 7, e), *t1 = ps_value(t0, e, 0), *ve;
+    const char *t0 = ws(t + 7, e), *t1 = ps_value(t0, e, 0), *ve;
     if (!t1 || *t0 != '<')
         return -1;
     const char *s = ps_get(t0, t1, "/Size", &ve), *r = ps_get(t0, t1, "/Root", &ve);
-    if (!s || !ps_int(s, t1, &d->size) || d->size < 1 || d->size > PS_MAX_OBJECTS || !r ||
+    if (!s || !int_at(s, t1, &d->size) || d->size < 1 || d->size > PS_MAX_OBJECTS || !r ||
         (d->root = ps_ref(r, ve)) <= 0 || d->root >= d->size)
         return -1;
     const char *i = ps_get(t0, t1, "/Info", &ve);
@@ -413,15 +436,15 @@ static int ps_object_at(const PsDoc *d, long long num, const char **v0, const ch
         return -1;
     const char *p = d->buf + d->off[num], *e = d->buf + d->len;
     long long n, g;
-    if (!(p = ps_int(p, e, &n)) || n != num)
+    if (!(p = int_at(p, e, &n)) || n != num)
         return -1;
-    p = ps_ws(p, e);
-    if (!(p = ps_int(p, e, &g)) || g != 0)
+    p = ws(p, e);
+    if (!(p = int_at(p, e, &g)) || g != 0)
         return -1;
-    p = ps_ws(p, e);
+    p = ws(p, e);
     if (e - p < 3 || memcmp(p, "obj", 3) != 0)
         return -1;
-    p = ps_ws(p + 3, e);
+    p = ws(p + 3, e);
     const char *ve = ps_value(p, e, 0);
     if (!ve)
         return -1;
@@ -429,7 +452,7 @@ static int ps_object_at(const PsDoc *d, long long num, const char **v0, const ch
     *v1 = ve;
     *s0 = NULL;
     *slen = 0;
-    const char *q = ps_ws(ve, e);
+    const char *q = ws(ve, e);
     if (e - q >= 6 && memcmp(q, "stream", 6) == 0) {
         if (nested)
             return -1;
@@ -444,9 +467,9 @@ static int ps_object_at(const PsDoc *d, long long num, const char **v0, const ch
             size_t ll;
             const char *lend;
             if (lref == num || ps_object_at(d, lref, &l0, &l1, &ls, &ll, &lend, 1) != 0 || ls ||
-                ps_int(l0, l1, &sl) != l1)
+                int_at(l0, l1, &sl) != l1)
                 return -1;
-        } else if (ps_int(lv, le, &sl) != le) {
+        } else if (int_at(lv, le, &sl) != le) {
             return -1;
         }
         q += 6;
@@ -459,10 +482,10 @@ static int ps_object_at(const PsDoc *d, long long num, const char **v0, const ch
             return -1;
         *s0 = q;
         *slen = (size_t)sl;
-        q = ps_ws(q + sl, e);
+        q = ws(q + sl, e);
         if (e - q < 9 || memcmp(q, "endstream", 9) != 0)
             return -1;
-        q = ps_ws(q + 9, e);
+        q = ws(q + 9, e);
     }
     if (e - q < 6 || memcmp(q, "endobj", 6) != 0)
         return -1;
@@ -520,12 +543,12 @@ void ps_box(GString *g, const char *key, const double mb[4], double d)
 /* A MediaBox array in [v, ve): four numbers, normalised (llx lly urx ury). */
 int ps_media_box(const char *v, const char *ve, double mb[4])
 {
-    const char *p = ps_ws(v, ve);
+    const char *p = ws(v, ve);
     if (p >= ve || *p != '[')
         return -1;
     p++;
     for (int i = 0; i < 4; i++) {
-        p = ps_ws(p, ve);
+        p = ws(p, ve);
         char *end;
         mb[i] = g_ascii_strtod(p, &end);
         if (end == p || !isfinite(mb[i]) || fabs(mb[i]) > 14400 * 100)
@@ -535,7 +558,7 @@ int ps_media_box(const char *v, const char *ve, double mb[4])
                 return -1;  /* a plain PDF number: no "nan", no exponent */
         p = end;
     }
-    p = ps_ws(p, ve);
+    p = ws(p, ve);
     if (p >= ve || *p != ']')
         return -1;
     for (int i = 0; i < 2; i++)

@@ -15,6 +15,15 @@
 /* Nesting of arrays and dictionaries in one value, at most. */
 #define PS_MAX_DEPTH 32
 
+/* The characters' classes of PDF's syntax (7.2.2): whitespace (NUL
+ * included), delimiters, digits. */
+enum { PS_SPACE = 1, PS_DELIM = 2, PS_DIGIT = 4 };
+extern const unsigned char ps_class[256];
+static inline int ps_is(char c, int classes)
+{
+    return ps_class[(unsigned char)c] & classes;
+}
+
 /* Past white space and comments. */
 const char *ps_ws(const char *p, const char *e);
 /* A non-negative integer at p (digits only): past it, or NULL. */
