@@ -1062,7 +1062,13 @@ static gpointer stream_worker(gpointer data)
             if (stop)
                 s->on = 0;
             g_cond_broadcast(&s->changed);
+            IssueMerge *im = is->merge;
             g_mutex_unlock(&s->lock);
+            /* its merging step first, here, where its bytes are warm (and
+             * without waiting for another thread to wake: the last article's
+             * had waited 2 ms for one), then what only the next build needs */
+            while (im && !given_back && issuemerge_step(im, &w->c))
+                ;
             if (!given_back)
                 job_after(is, it, w->c);
             g_mutex_lock(&s->lock);
