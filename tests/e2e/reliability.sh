@@ -104,6 +104,40 @@ else
     bad "SIGTERM at the write: status $st, $left"
 fi
 
+# The same for issue.pdf, whose temporary file lives through the whole merge
+# (it is written as the articles are appended: issuemerge.c, write_out): the
+# articles' PDFs may be in place, issue.pdf must not be, nor its temporary file.
+d=$REL/issue-window
+mkdir -p "$d"
+$TS issue samples/issue.yaml -o "$d" -j 2 -q 2>"$d.err" &
+pid=$!
+caught=
+while kill -0 $pid 2>/dev/null; do
+    seen=
+    for f in "$d"/issue.pdf.*; do [ -e "$f" ] && seen=$f; done
+    if [ -n "$seen" ]; then
+        kill -STOP $pid
+        [ -e "$seen" ] && caught=$seen
+        kill -TERM $pid
+        kill -CONT $pid
+        break
+    fi
+done
+wait $pid 2>/dev/null
+st=$?
+temps=$(ls -a "$d" | grep -E '\.pdf\.[A-Za-z0-9]{6}$')
+if [ -n "$caught" ]; then
+    if [ $st -gt 128 ] && [ -z "$temps" ] && [ ! -e "$d/issue.pdf" ]; then
+        ok "SIGTERM while issue.pdf is merged: its temporary file is removed, no issue.pdf"
+    else
+        bad "SIGTERM while issue.pdf is merged: status $st, ${temps:-an issue.pdf is there}"
+    fi
+elif [ -z "$temps" ]; then
+    ok "SIGTERM while issue.pdf is merged: (window missed, status $st) no temporary file left"
+else
+    bad "SIGTERM while issue.pdf is merged: status $st, $temps"
+fi
+
 # -o naming the source itself (or another spelling of its path) is refused
 # before anything is written.
 cp samples/en-article.md "$REL/self.md"
