@@ -7,9 +7,17 @@
 #include "digest.h"
 
 #include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <openssl/sha.h>
 #include <string.h>
 #include <xxhash.h>
+
+/* XXH3's output is fixed from 0.8.0 on (0.7.x's changed, and its streaming
+ * had bugs): the /IDs must not change with the library. */
+#if XXH_VERSION_NUMBER < 800
+#error "libxxhash 0.8.0 or later is needed"
+#endif
 
 #include "../layout/base.h"
 
@@ -30,8 +38,10 @@ Digest *digest_new_id(void)
 {
     Digest *d = xmalloc(sizeof *d);
     d->id = XXH3_createState();
-    if (!d->id)
-        g_error("out of memory");
+    if (!d->id) {
+        fprintf(stderr, "typeset: out of memory\n");
+        abort();
+    }
     XXH3_128bits_reset(d->id);
     return d;
 }

@@ -1064,9 +1064,10 @@ static gpointer stream_worker(gpointer data)
             g_cond_broadcast(&s->changed);
             IssueMerge *im = is->merge;
             g_mutex_unlock(&s->lock);
-            /* its merging step first, here, where its bytes are warm (and
-             * without waiting for another thread to wake: the last article's
-             * had waited 2 ms for one), then what only the next build needs */
+            /* the merging steps now ready (its own among them) first, here,
+             * where its bytes are warm (and without waiting for another
+             * thread to wake: the last article's had waited 2 ms for one),
+             * then what only the next build needs */
             while (im && !given_back && issuemerge_step(im, &w->c))
                 ;
             if (!given_back)

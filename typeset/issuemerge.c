@@ -309,7 +309,7 @@ static void write_out(IssueMerge *im)
     if (!im->out) {
         DiagList quiet;         /* (finish tries again, and says what is wrong) */
         diag_list_init(&quiet);
-        im->out = output_file_open(im->path, &quiet);
+        im->out = output_file_open_unnamed(im->path, &quiet);
         diag_list_fini(&quiet);
         if (!im->out) {
             im->out_off = 1;

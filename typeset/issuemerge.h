@@ -3,8 +3,10 @@
  * steps.  The threads take a step between articles whenever the next article
  * is written (so the merge runs beside the setting of later ones): from the
  * end of phase 1, once every folio is known (issuebuild.c, stream_merge), or
- * in phase 2; the driver takes whatever steps are left, and writes the
- * file.  Private to the issue command (issuebuild.h). */
+ * in phase 2.  Each step writes what it added to issue.pdf's temporary file
+ * (under the merge's lock); the driver takes whatever steps are left, and
+ * writes the trees and the trailer.  Private to the issue command
+ * (issuebuild.h). */
 #ifndef TS_ISSUEMERGE_H
 #define TS_ISSUEMERGE_H
 
@@ -25,7 +27,8 @@ int issuemerge_step(IssueMerge *im, TsContext **c);
 /* Whether the front's step is taken: the steps left need no context. */
 int issuemerge_front_done(IssueMerge *im);
 
-/* Forgets the steps taken: the numbering changed under them. */
+/* Forgets the steps taken, and removes issue.pdf's temporary file: the
+ * numbering changed under them, or no issue.pdf is to be written. */
 void issuemerge_restart(IssueMerge *im);
 
 /* The remaining steps in this thread, then the file.  Driver only, no job

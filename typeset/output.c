@@ -172,22 +172,44 @@ static void output_error(DiagList *dl, const char *path, const char *what, int e
  * umask (mkostemp makes 0600, and the umask can only be read by setting it,
  * which would race with other threads creating files).  The name is from a
  * counter, the time and the process; a name taken is tried again. */
-static int output_create_temp(char *tmp)
+static void output_temp_name(char *tmp)
 {
     static const char digits[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     static atomic_uint counter;     /* process-wide: only makes names differ */
     char *x = tmp + strlen(tmp) - 6;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    unsigned long long v = (unsigned long long)ts.tv_nsec * 2654435761u ^
+                           (unsigned long long)atomic_fetch_add(&counter, 1) * 40503u ^
+                           (unsigned long long)getpid() << 20;
+    for (int i = 0; i < 6; i++, v /= 62)
+        x[i] = digits[v % 62];
+}
+
+static int output_create_temp(char *tmp)
+{
     for (int attempt = 0; attempt < 1000; attempt++) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        unsigned long long v = (unsigned long long)ts.tv_nsec * 2654435761u ^
-                               (unsigned long long)atomic_fetch_add(&counter, 1) * 40503u ^
-                               (unsigned long long)getpid() << 20;
-        for (int i = 0; i < 6; i++, v /= 62)
-            x[i] = digits[v % 62];
+        output_temp_name(tmp);
         int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (fd >= 0 || errno != EEXIST)
             return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+/* Gives the unnamed file fd (O_TMPFILE) the name tmp (its X's made unique,
+ * as output_create_temp does): 0, or -1 with errno. */
+static int output_link_temp(int fd, char *tmp)
+{
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    for (int attempt = 0; attempt < 1000; attempt++) {
+        output_temp_name(tmp);
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0)
+            return 0;
+        if (errno != EEXIST)
+            return -1;
     }
     errno = EEXIST;
     return -1;
@@ -228,7 +250,9 @@ static void output_sync_dir(const char *path)
 struct OutputFile {
     char *path, *tmp;
     int fd, slot;
+    int unnamed;                /* fd is an O_TMPFILE file, named tmp only at the commit */
     off_t at;                   /* bytes written */
+    off_t synced;               /* bytes given to the disk early (whole pages) */
     int err;                    /* the first write's errno, or 0 */
 };
 
@@ -259,6 +283,27 @@ OutputFile *output_file_open(const char *path, DiagList *dl)
     return f;
 }
 
+OutputFile *output_file_open_unnamed(const char *path, DiagList *dl)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? (slash == path ? xstrdup("/") : strndup(path, (size_t)(slash - path)))
+                      : xstrdup(".");
+    int fd = dir ? open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644) : -1;
+    free(dir);
+    if (fd < 0)                 /* (a file system without O_TMPFILE) */
+        return output_file_open(path, dl);
+    size_t plen = strlen(path);
+    OutputFile *f = xcalloc(1, sizeof *f);
+    f->path = xstrdup(path);
+    f->tmp = xmalloc(plen + 8);
+    memcpy(f->tmp, path, plen);
+    memcpy(f->tmp + plen, ".XXXXXX", 8);
+    f->fd = fd;
+    f->slot = -1;
+    f->unnamed = 1;
+    return f;
+}
+
 void output_file_append(OutputFile *f, const void *data, size_t len, int early)
 {
     if (f->err || len == 0)
@@ -267,11 +312,16 @@ void output_file_append(OutputFile *f, const void *data, size_t len, int early)
         f->err = errno;
         return;
     }
-    /* the disk gets the bytes while the rest is made (advice: no error to
-     * keep), so that the final fsync waits for the last ones only */
-    if (early)
-        sync_file_range(f->fd, f->at, (off_t)len, SYNC_FILE_RANGE_WRITE);
     f->at += (off_t)len;
+    /* the disk gets the whole pages written so far while the rest is made
+     * (advice: no error to keep), so that the final fsync waits for the
+     * last ones only; not the page still being filled, which the next
+     * write would change under its writeback */
+    off_t whole = f->at & ~(off_t)4095;
+    if (early && whole > f->synced) {
+        sync_file_range(f->fd, f->synced, whole - f->synced, SYNC_FILE_RANGE_WRITE);
+        f->synced = whole;
+    }
 }
 
 static void output_file_free(OutputFile *f)
@@ -285,8 +335,9 @@ void output_file_abort(OutputFile *f)
 {
     if (!f)
         return;
-    close(f->fd);
-    unlink(f->tmp);
+    close(f->fd);               /* (an unnamed file goes with it) */
+    if (!f->unnamed)
+        unlink(f->tmp);
     output_slot_release(f->slot);
     output_file_free(f);
 }
@@ -297,6 +348,20 @@ static int output_file_close(OutputFile *f, int sync, DiagList *dl)
     int err = f->err;
     if (!err && sync && fsync(f->fd) < 0)
         err = errno;
+    if (!err && f->unnamed) {
+        /* named only now, for the rename, and registered for the signals'
+         * cleanup meanwhile */
+        sigset_t saved;
+        output_block(1, &saved);
+        f->slot = output_slot_claim(strlen(f->tmp));
+        if (output_link_temp(f->fd, f->tmp) == 0) {
+            output_slot_arm(f->slot, f->tmp, strlen(f->tmp));
+            f->unnamed = 0;
+        } else {
+            err = errno;
+        }
+        output_block(0, &saved);
+    }
     if (close(f->fd) < 0 && !err)
         err = errno;
     if (!err) {
@@ -309,7 +374,8 @@ static int output_file_close(OutputFile *f, int sync, DiagList *dl)
         output_block(0, &saved);
     }
     if (err) {
-        unlink(f->tmp);
+        if (!f->unnamed)
+            unlink(f->tmp);
         output_slot_release(f->slot);
         output_error(dl, f->path, "cannot write", err);
     } else if (sync) {

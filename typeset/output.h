@@ -38,6 +38,11 @@ int output_write_cache(const char *path, const void *data, size_t len, DiagList 
  * nothing).  Commit and abort free f.  One thread at a time per file. */
 typedef struct OutputFile OutputFile;
 OutputFile *output_file_open(const char *path, DiagList *dl);
+/* The same, but the file has no name until the commit (O_TMPFILE, where the
+ * file system has it): a process killed, or crashing, while it is written
+ * leaves nothing behind, where a named temporary file would stay.  For a file
+ * written over a long time (issue.pdf, all through its merge). */
+OutputFile *output_file_open_unnamed(const char *path, DiagList *dl);
 void output_file_append(OutputFile *f, const void *data, size_t len, int early);
 int output_file_commit(OutputFile *f, DiagList *dl);
 void output_file_abort(OutputFile *f);

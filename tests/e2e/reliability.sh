@@ -104,38 +104,43 @@ else
     bad "SIGTERM at the write: status $st, $left"
 fi
 
-# The same for issue.pdf, whose temporary file lives through the whole merge
-# (it is written as the articles are appended: issuemerge.c, write_out): the
-# articles' PDFs may be in place, issue.pdf must not be, nor its temporary file.
+# issue.pdf is written all through its merge (issuemerge.c, write_out) into
+# a file with no name (O_TMPFILE) until its commit: even SIGKILL, which no
+# handler sees, must leave neither issue.pdf nor a temporary file.  The file
+# is caught open in /proc (".../#N (deleted)"), the build stopped and killed.
 d=$REL/issue-window
 mkdir -p "$d"
 $TS issue samples/issue.yaml -o "$d" -j 2 -q 2>"$d.err" &
 pid=$!
 caught=
+# (a named temporary file, as other outputs have, is caught too: it would
+# stay)
+issue_writing() {
+    ls -l /proc/$pid/fd 2>/dev/null | grep -q "$d/#.* (deleted)" ||
+        ls -a "$d" | grep -q '^issue\.pdf\.'
+}
 while kill -0 $pid 2>/dev/null; do
-    seen=
-    for f in "$d"/issue.pdf.*; do [ -e "$f" ] && seen=$f; done
-    if [ -n "$seen" ]; then
+    if issue_writing; then
         kill -STOP $pid
-        [ -e "$seen" ] && caught=$seen
-        kill -TERM $pid
-        kill -CONT $pid
+        issue_writing && caught=1
+        kill -KILL $pid
+        kill -CONT $pid 2>/dev/null
         break
     fi
 done
 wait $pid 2>/dev/null
 st=$?
-temps=$(ls -a "$d" | grep -E '\.pdf\.[A-Za-z0-9]{6}$')
+temps=$(ls -a "$d" | grep -E '^issue\.pdf\.')
 if [ -n "$caught" ]; then
     if [ $st -gt 128 ] && [ -z "$temps" ] && [ ! -e "$d/issue.pdf" ]; then
-        ok "SIGTERM while issue.pdf is merged: its temporary file is removed, no issue.pdf"
+        ok "SIGKILL while issue.pdf is merged: no issue.pdf, no temporary file"
     else
-        bad "SIGTERM while issue.pdf is merged: status $st, ${temps:-an issue.pdf is there}"
+        bad "SIGKILL while issue.pdf is merged: status $st, ${temps:-an issue.pdf is there}"
     fi
 elif [ -z "$temps" ]; then
-    ok "SIGTERM while issue.pdf is merged: (window missed, status $st) no temporary file left"
+    ok "SIGKILL while issue.pdf is merged: (window missed, status $st) no temporary file left"
 else
-    bad "SIGTERM while issue.pdf is merged: status $st, $temps"
+    bad "SIGKILL while issue.pdf is merged: status $st, $temps"
 fi
 
 # -o naming the source itself (or another spelling of its path) is refused

@@ -3,6 +3,7 @@
  * (typeset/issuepages.c), the PDF merge that makes
  * issue.pdf (typeset/pdfmerge.c), roman labels (typeset/issuefront.c), and
  * the manifest reader's errors (typeset/manifest.c). */
+#include "../../typeset/digest.h"
 #include "../../typeset/issuecache.h"
 #include "../../typeset/issuefront.h"
 #include "../../typeset/issuepages.h"
@@ -206,11 +207,34 @@ static void merge(int how)
     DiagList sdl;
     diag_list_init(&sdl);
     PdfMerge *pm = pdfmerge_new(front, fl, &mo, "issue.pdf", &sdl);
-    int steps = pm && pdfmerge_add(pm, &parts[0]) == 0 && !pdfmerge_qpdf_because(pm) &&
-                pdfmerge_add(pm, &parts[1]) == 0;
+    /* the file so far (written to disk as it grows: issuemerge.c) only
+     * grows, and is where the finished file begins; none once qpdf merges */
+    size_t n0 = 0, n1 = 0;
+    const char *b0 = pdfmerge_bytes(pm, &n0);
+    char *seen0 = b0 ? g_memdup2(b0, n0) : NULL;
+    int steps = pm && pdfmerge_add(pm, &parts[0]) == 0 && !pdfmerge_qpdf_because(pm);
+    const char *b1 = pdfmerge_bytes(pm, &n1);
+    char *seen1 = b1 ? g_memdup2(b1, n1) : NULL;
+    CHECK(b0 && b1 && n1 > n0 && memcmp(b1, seen0, n0) == 0,
+          "merge %d: the bytes so far grow by the part, the front's unchanged (%zu, %zu)", how,
+          n0, n1);
+    steps = steps && pdfmerge_add(pm, &parts[1]) == 0;
     const char *why = pdfmerge_qpdf_because(pm);
     CHECK(steps && (how == MERGE_MIXED ? why && strcmp(why, "b.pdf") == 0 : !why),
           "merge %d: on the bytes until an input in another shape (%s)", how, why ? why : "none");
+    size_t n2 = 0;
+    const char *b2 = pdfmerge_bytes(pm, &n2);
+    CHECK(how == MERGE_MIXED ? !b2 : b2 && n2 > n1 && memcmp(b2, seen1, n1) == 0,
+          "merge %d: the bytes so far %s", how,
+          how == MERGE_MIXED ? "gone once qpdf merges" : "grow by the second part");
+    unsigned char *fin = NULL;
+    size_t flen = 0;
+    CHECK(pdfmerge_finish(pm, &fin, &flen) == 0 && flen > n1 &&
+              (how == MERGE_MIXED || memcmp(fin, seen1, n1) == 0),
+          "merge %d: the finished file begins with the bytes given before", how);
+    free(fin);
+    g_free(seen0);
+    g_free(seen1);
     pdfmerge_free(pm);
     diag_list_fini(&sdl);
     DiagList bad;
@@ -599,8 +623,37 @@ static void file_memo(void)
     g_free(dir);
 }
 
+/* The /ID digest: XXH3-128 in its canonical (big-endian) digits, the same on
+ * any machine and whatever pieces it is fed in. */
+static void id_digest(void)
+{
+    char hex[33], one[33];
+    Digest *d = digest_new_id();
+    digest_finish(d, hex, 16);
+    CHECK(strcmp(hex, "99aa06d3014798d86001c324468d497f") == 0, "the /ID digest of nothing: %s",
+          hex);
+    size_t n = 100000;
+    unsigned char *buf = g_malloc(n);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (unsigned char)(i * 2654435761u >> 13);
+    d = digest_new_id();
+    digest_update(d, buf, n);
+    digest_finish(d, one, 16);
+    d = digest_new_id();
+    for (size_t at = 0, step = 1; at < n; at += step, step = step * 3 % 997 + 1)
+        digest_update(d, buf + at, at + step > n ? n - at : step);
+    digest_finish(d, hex, 16);
+    CHECK(strcmp(hex, one) == 0, "fed in uneven pieces, the same digest as at once (%s)", hex);
+    d = digest_new_id();
+    digest_update(d, buf, n - 1);
+    digest_finish(d, hex, 16);
+    CHECK(strcmp(hex, one) != 0, "a byte less, another digest");
+    g_free(buf);
+}
+
 int main(void)
 {
+    id_digest();
     numbering();
     sides();
     roman();

@@ -350,6 +350,34 @@ static void test_output(void)
     CHECK(count_entries(dir, &temps) == 1 && temps == 0, "aborted: no temp file");
     CHECK(output_file_open(missing, &dl) == NULL && dl.errors == 3, "open in a missing directory");
     CHECK(count_entries(dir, &temps) == 1 && temps == 0, "and nothing left");
+    /* unnamed until the commit: nothing in the directory while it is
+     * written, nothing after an abort */
+    f = output_file_open_unnamed(path, &dl);
+    CHECK(f != NULL, "open unnamed");
+    output_file_append(f, "fourth", 6, 1);
+    CHECK(count_entries(dir, &temps) == 1 && temps == 0, "no name while it is written");
+    CHECK(output_file_commit(f, &dl) == 0 && read_file(path, buf, sizeof buf) == 6 &&
+              strcmp(buf, "fourth") == 0, "unnamed, committed: %s", buf);
+    CHECK(count_entries(dir, &temps) == 1 && temps == 0, "committed: no temp file");
+    f = output_file_open_unnamed(path, &dl);
+    output_file_append(f, "lost", 4, 0);
+    output_file_abort(f);
+    CHECK(read_file(path, buf, sizeof buf) == 6 && count_entries(dir, &temps) == 1 && temps == 0,
+          "unnamed, aborted: the file as it was, nothing else");
+    /* a commit that cannot rename (a directory in the way) fails, and
+     * leaves no temporary file */
+    char in_way[160];
+    snprintf(in_way, sizeof in_way, "%s/in-way", dir);
+    CHECK(mkdir(in_way, 0755) == 0, "made %s", in_way);
+    for (int unnamed = 0; unnamed < 2; unnamed++) {
+        f = unnamed ? output_file_open_unnamed(in_way, &dl) : output_file_open(in_way, &dl);
+        output_file_append(f, "x", 1, 1);
+        int errs = dl.errors;
+        CHECK(output_file_commit(f, &dl) == -1 && dl.errors == errs + 1,
+              "commit over a directory fails (%s)", unnamed ? "unnamed" : "named");
+        CHECK(count_entries(dir, &temps) == 2 && temps == 0, "and leaves no temp file");
+    }
+    rmdir(in_way);
 
     /* mkdir -p */
     snprintf(sub, sizeof sub, "%s/a//b/c/", dir);
@@ -358,7 +386,7 @@ static void test_output(void)
     snprintf(sub, sizeof sub, "%s/a/b/c", dir);
     CHECK(stat(sub, &st) == 0 && S_ISDIR(st.st_mode), "a/b/c is a directory");
     snprintf(buf, sizeof buf, "%s/out.pdf/x", dir);
-    CHECK(output_mkdirs(buf, &dl) == -1 && dl.errors == 4, "mkdirs through a file: -1");
+    CHECK(output_mkdirs(buf, &dl) == -1 && dl.errors == 6, "mkdirs through a file: -1");
     CHECK(strstr(dl.v[dl.n - 1].msg, "cannot create directory") != NULL, "%s", dl.v[dl.n - 1].msg);
     CHECK(output_mkdirs("", &dl) == 0 && output_mkdirs(NULL, &dl) == 0, "mkdirs of nothing");
     rmdir(sub);
