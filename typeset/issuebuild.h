@@ -66,6 +66,9 @@ typedef struct Item {
     size_t pre_len;
     struct PdfCatPart *pre_read;
     struct stat pre_st;         /* ... and the file as it was then */
+    struct OutputFile *pending; /* its PDF written, not yet committed (item_commit) */
+    int commit_failed;          /* that commit failed (its error in dl_set); the driver
+                                   marks it failed between phases */
     int wrote;                  /* its PDF was written in this run: */
     struct stat written;        /* found so right after, */
     char written_sha[ISSUECACHE_HEX];   /* with this digest */

@@ -232,6 +232,16 @@ check "issue: the other articles' PDFs are written" sh -c \
     "test -s '$F/out/en-article.pdf' && test -s '$F/out/ru-article.pdf' && test -s '$F/out/kireeva-2022.pdf' && test ! -e '$F/out/zh-article.pdf'"
 check "issue: no issue.pdf with a hole in it" test ! -e "$F/out/issue.pdf"
 
+# an article whose PDF cannot be put in place (a directory in the way): its
+# PDF is committed after its merging step (issuebuild.c, item_commit), and
+# still fails the article, with no issue.pdf and no temporary file left
+W2=$IS/inway
+mkdir -p "$W2/zh-article.pdf"
+$TS issue samples/issue.yaml -o "$W2" -j 2 >/dev/null 2>"$W2.err"
+rc=$?
+check "issue: an article PDF that cannot be written fails its article, and no issue.pdf" sh -c \
+    "test $rc -eq 1 && grep -q \"zh-article.pdf:1:1: error: cannot write .*Is a directory\" '$W2.err' && grep -q 'failed (zh-article.md)' '$W2.err' && test ! -e '$W2/issue.pdf' && test -s '$W2/en-article.pdf' && ! ls -a '$W2' | grep -qE '\\.pdf\\.'"
+
 # incremental: after editing one article only that one is laid out again in phase 1
 C=$IS/cache
 mkdir -p "$C/src"
