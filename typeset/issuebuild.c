@@ -763,10 +763,11 @@ static int job_cmp_fresh(const void *a, const void *b)
     return x->it->k - y->it->k;
 }
 
-/* A context's engine keeps every paragraph it set until the issue is done
- * (each article is set once or twice, and a phase sets them all): phase 2
- * sets an article again in the context that measured it, and finds its
- * paragraphs there (a fortieth of the first setting's time). */
+/* Outside streaming (phase 2, and an --assemble job's phases), a context's
+ * engine keeps every paragraph it set until the issue is done (each article
+ * is set once or twice, and a phase sets them all): phase 2 sets an article
+ * again in the context that measured it, and finds its paragraphs there (a
+ * fortieth of the first setting's time). */
 static void keep_paragraphs(const Issue *is, TsContext *c)
 {
     /* streaming, an article is set soon after it is measured: its

@@ -230,13 +230,20 @@ static int output_write_all(int fd, const unsigned char *p, size_t len)
     return 0;
 }
 
+/* The directory path is in ("a/b" -> "a", "/b" -> "/", "b" -> "."); malloc'd,
+ * or NULL when out of memory. */
+static char *output_dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? (slash == path ? strdup("/") : strndup(path, (size_t)(slash - path)))
+                 : strdup(".");
+}
+
 /* fsync of path's directory, so the rename itself survives a crash.
  * Best effort: some file systems refuse fsync on directories. */
 static void output_sync_dir(const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? (slash == path ? xstrdup("/") : strndup(path, (size_t)(slash - path)))
-                      : xstrdup(".");
+    char *dir = output_dir_of(path);
     if (!dir)
         return;
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -256,7 +263,8 @@ struct OutputFile {
     int err;                    /* the first write's errno, or 0 */
 };
 
-OutputFile *output_file_open(const char *path, DiagList *dl)
+/* An OutputFile for path, its temporary name path.XXXXXX not yet made. */
+static OutputFile *output_file_new(const char *path)
 {
     size_t plen = strlen(path);
     OutputFile *f = xcalloc(1, sizeof *f);
@@ -264,6 +272,22 @@ OutputFile *output_file_open(const char *path, DiagList *dl)
     f->tmp = xmalloc(plen + 8);
     memcpy(f->tmp, path, plen);
     memcpy(f->tmp + plen, ".XXXXXX", 8);
+    f->fd = -1;
+    f->slot = -1;
+    return f;
+}
+
+static void output_file_free(OutputFile *f)
+{
+    free(f->tmp);
+    free(f->path);
+    free(f);
+}
+
+OutputFile *output_file_open(const char *path, DiagList *dl)
+{
+    size_t plen = strlen(path);
+    OutputFile *f = output_file_new(path);
     sigset_t saved;
     output_block(1, &saved);
     f->slot = output_slot_claim(plen + 7);
@@ -275,9 +299,7 @@ OutputFile *output_file_open(const char *path, DiagList *dl)
     if (f->fd < 0) {
         output_slot_release(f->slot);
         output_error(dl, path, "cannot write", err);
-        free(f->tmp);
-        free(f->path);
-        free(f);
+        output_file_free(f);
         return NULL;
     }
     return f;
@@ -285,21 +307,13 @@ OutputFile *output_file_open(const char *path, DiagList *dl)
 
 OutputFile *output_file_open_unnamed(const char *path, DiagList *dl)
 {
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? (slash == path ? xstrdup("/") : strndup(path, (size_t)(slash - path)))
-                      : xstrdup(".");
+    char *dir = output_dir_of(path);
     int fd = dir ? open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644) : -1;
     free(dir);
     if (fd < 0)                 /* (a file system without O_TMPFILE) */
         return output_file_open(path, dl);
-    size_t plen = strlen(path);
-    OutputFile *f = xcalloc(1, sizeof *f);
-    f->path = xstrdup(path);
-    f->tmp = xmalloc(plen + 8);
-    memcpy(f->tmp, path, plen);
-    memcpy(f->tmp + plen, ".XXXXXX", 8);
+    OutputFile *f = output_file_new(path);
     f->fd = fd;
-    f->slot = -1;
     f->unnamed = 1;
     return f;
 }
@@ -322,13 +336,6 @@ void output_file_append(OutputFile *f, const void *data, size_t len, int early)
         sync_file_range(f->fd, f->synced, whole - f->synced, SYNC_FILE_RANGE_WRITE);
         f->synced = whole;
     }
-}
-
-static void output_file_free(OutputFile *f)
-{
-    free(f->tmp);
-    free(f->path);
-    free(f);
 }
 
 void output_file_abort(OutputFile *f)

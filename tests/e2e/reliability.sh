@@ -71,6 +71,24 @@ rel_interrupt term TERM 1
 rel_interrupt int INT 1
 rel_interrupt hup HUP 0.3
 
+# window_verdict WHAT CAUGHT STATUS LEFT PDF: a build stopped and killed
+# while its temporary file was there (CAUGHT not empty) must have left
+# nothing (LEFT empty) and no PDF; one whose window was missed, nothing but
+# a complete PDF.
+window_verdict() {
+    if [ -n "$2" ]; then
+        if [ "$3" -gt 128 ] && [ -z "$4" ] && [ ! -e "$5" ]; then
+            ok "$1: killed, nothing left behind, no PDF"
+        else
+            bad "$1: status $3, ${4:-a PDF is there}"
+        fi
+    elif [ -z "$4" ]; then
+        ok "$1: (window missed, status $3) nothing but a complete PDF left"
+    else
+        bad "$1: status $3, $4"
+    fi
+}
+
 # The dangerous moment: the temporary file exists.  Stop the build as soon as
 # it appears, check it is there, then SIGTERM: the handler must remove it.
 d=$REL/window
@@ -91,18 +109,8 @@ while kill -0 $pid 2>/dev/null; do
 done
 wait $pid 2>/dev/null
 st=$?
-left=$(rel_leftovers "$d")
-if [ -n "$caught" ]; then
-    if [ $st -gt 128 ] && [ -z "$left" ] && [ ! -e "$d/big.pdf" ]; then
-        ok "SIGTERM while the temporary file is written: it is removed, no PDF"
-    else
-        bad "SIGTERM while the temporary file is written: status $st, ${left:-a PDF is there}"
-    fi
-elif [ -z "$left" ]; then
-    ok "SIGTERM at the write: (window missed, status $st) nothing but a complete PDF left"
-else
-    bad "SIGTERM at the write: status $st, $left"
-fi
+window_verdict "SIGTERM while the temporary file is written" "$caught" $st \
+    "$(rel_leftovers "$d")" "$d/big.pdf"
 
 # issue.pdf is written all through its merge (issuemerge.c, write_out) into
 # a file with no name (O_TMPFILE) until its commit: even SIGKILL, which no
@@ -130,18 +138,8 @@ while kill -0 $pid 2>/dev/null; do
 done
 wait $pid 2>/dev/null
 st=$?
-temps=$(ls -a "$d" | grep -E '^issue\.pdf\.')
-if [ -n "$caught" ]; then
-    if [ $st -gt 128 ] && [ -z "$temps" ] && [ ! -e "$d/issue.pdf" ]; then
-        ok "SIGKILL while issue.pdf is merged: no issue.pdf, no temporary file"
-    else
-        bad "SIGKILL while issue.pdf is merged: status $st, ${temps:-an issue.pdf is there}"
-    fi
-elif [ -z "$temps" ]; then
-    ok "SIGKILL while issue.pdf is merged: (window missed, status $st) no temporary file left"
-else
-    bad "SIGKILL while issue.pdf is merged: status $st, $temps"
-fi
+window_verdict "SIGKILL while issue.pdf is merged" "$caught" $st \
+    "$(ls -a "$d" | grep -E '^issue\.pdf\.')" "$d/issue.pdf"
 
 # -o naming the source itself (or another spelling of its path) is refused
 # before anything is written.
