@@ -6,10 +6,15 @@
 #include "layout.h"
 #include "hyph.h"
 
+/* A set paragraph's key (paracache.c): the XXH3-128 of its inputs. */
+#define PARA_KEY_LEN 16
+
 typedef struct ParaEntry ParaEntry;
 
 struct LayEngine {
     GHashTable *cache;          /* set paragraphs by their inputs (paracache.c) */
+    guint8 *key_buf;            /* where a paragraph's inputs are put to be hashed ... */
+    size_t key_cap;             /* ... and its size */
     unsigned generation;        /* lay_run count, for eviction */
     unsigned cache_keep;        /* layouts an unused entry survives */
     unsigned cache_oldest;      /* no entry was last used before this generation */

@@ -18,6 +18,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 /* How many layouts an unused entry survives by default.  Two covers the
  * cases that pay in one article: laid out again at once (its page range
@@ -40,12 +41,27 @@ void paracache_release(void *entry)
     entry_unref(entry);
 }
 
-static void put_bytes(GByteArray *k, const void *p, size_t n)
+/* A paragraph's inputs, serialised into the engine's buffer. */
+typedef struct KeyBuf {
+    LayEngine *e;
+    size_t n;
+} KeyBuf;
+
+static void put_bytes(KeyBuf *k, const void *p, size_t n)
 {
-    g_byte_array_append(k, p, (guint)n);
+    LayEngine *e = k->e;
+    if (k->n + n > e->key_cap) {
+        size_t cap = e->key_cap ? e->key_cap : 4096;
+        while (cap < k->n + n)
+            cap *= 2;
+        e->key_buf = xrealloc(e->key_buf, cap);
+        e->key_cap = cap;
+    }
+    memcpy(e->key_buf + k->n, p, n);
+    k->n += n;
 }
 
-static void put_str(GByteArray *k, const char *s)
+static void put_str(KeyBuf *k, const char *s)
 {
     size_t n = s ? strlen(s) + 1 : 0;
     put_bytes(k, &n, sizeof n);
@@ -53,7 +69,7 @@ static void put_str(GByteArray *k, const char *s)
         put_bytes(k, s, n);
 }
 
-static void put_font(GByteArray *k, const LayFont *f)
+static void put_font(KeyBuf *k, const LayFont *f)
 {
     put_str(k, f->families);
     put_bytes(k, &f->size, sizeof f->size);
@@ -62,10 +78,16 @@ static void put_font(GByteArray *k, const LayFont *f)
 }
 
 /* Every input of para_set, serialised field by field (never a struct's raw
- * bytes, whose padding is undefined). */
-static GBytes *make_key(const LayPara *p, double measure, const LayBreakParams *b)
+ * bytes, whose padding is undefined), and hashed: the key is the XXH3-128
+ * of them (PARA_KEY_LEN bytes).  The inputs themselves had made the keys a
+ * fifth of the paragraphs an issue saves (2 MB: each holds the break
+ * parameters and the text), and every lookup hashed and compared them;
+ * two different paragraphs alike in 128 bits of XXH3 are not to be met by
+ * chance (the cache keys of the issue, SHA-256, are the ones an adversary
+ * could aim at: a paragraph cache only serves what this program set). */
+static GBytes *make_key(LayEngine *e, const LayPara *p, double measure, const LayBreakParams *b)
 {
-    GByteArray *k = g_byte_array_sized_new((guint)p->len + 256);
+    KeyBuf kb = {e, 0}, *k = &kb;
     put_bytes(k, &measure, sizeof measure);
     int ints[] = {b->pretolerance, b->tolerance, b->line_penalty, b->hyphen_penalty,
                   b->exhyphen_penalty, b->double_hyphen_demerits, b->final_hyphen_demerits,
@@ -102,28 +124,20 @@ static GBytes *make_key(const LayPara *p, double measure, const LayBreakParams *
         put_font(k, &s->font);
         put_str(k, s->link);
     }
-    return g_byte_array_free_to_bytes(k);
+    XXH128_hash_t h = XXH3_128bits(e->key_buf, k->n);
+    XXH128_canonical_t c;
+    XXH128_canonicalFromHash(&c, h);
+    G_STATIC_ASSERT(sizeof c.digest == PARA_KEY_LEN);
+    return g_bytes_new(c.digest, sizeof c.digest);
 }
 
-/* The key's hash, eight bytes at a step: keys hold the paragraph's text,
- * a few kilobytes, and GLib's g_bytes_hash, a byte at a step, was 2 % of
- * an issue's build. */
+/* The key's hash: its first bytes (it is a digest already). */
 static guint key_hash(gconstpointer key)
 {
-    gsize n = 0;
-    const guint8 *p = g_bytes_get_data((GBytes *)key, &n);
-    guint64 h = 0x9E3779B97F4A7C15ull ^ n;
-    for (; n >= 8; p += 8, n -= 8) {
-        guint64 v;
-        memcpy(&v, p, 8);
-        h = (h ^ v) * 0xFF51AFD7ED558CCDull;
-        h ^= h >> 32;
-    }
-    guint64 v = 0;
-    memcpy(&v, p, n);
-    h = (h ^ v) * 0xC4CEB9FE1A85EC53ull;
-    h ^= h >> 29;
-    return (guint)h;
+    const guint8 *p = g_bytes_get_data((GBytes *)key, NULL);
+    guint h;
+    memcpy(&h, p, sizeof h);
+    return h;
 }
 
 void paracache_init(LayEngine *e)
@@ -135,6 +149,9 @@ void paracache_init(LayEngine *e)
 
 void paracache_fini(LayEngine *e)
 {
+    free(e->key_buf);
+    e->key_buf = NULL;
+    e->key_cap = 0;
     if (e->cache)
         g_hash_table_destroy(e->cache);     /* drops the table's references */
     e->cache = NULL;
@@ -181,7 +198,7 @@ int para_set_cached(LayEngine *e, const LayPara *p, double measure, const LayBre
 {
     if (e->cache_off)
         return para_set(e, p, measure, brk, file, para_index, pool, a, dl, out);
-    GBytes *key = make_key(p, measure, brk);
+    GBytes *key = make_key(e, p, measure, brk);
     ParaEntry *pe = g_hash_table_lookup(e->cache, key);
     if (pe)
         e->cache_hits++;

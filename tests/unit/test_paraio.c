@@ -139,21 +139,25 @@ static void put_s(GByteArray *b, const char *s)
     g_byte_array_append(b, (const guint8 *)s, (guint)strlen(s));
 }
 
-/* A file of some 60 bytes whose one entry claims 2^24 - 1 lines: refused
+/* A file of some 90 bytes whose one entry claims 2^24 - 1 lines: refused
  * without allocating for them (else 2 GB, calloc'd in the entry's arena). */
 static GBytes *huge_count(void)
 {
     GByteArray *b = g_byte_array_new();
-    g_byte_array_append(b, (const guint8 *)"typeset paragraphs 1\n", 21);
-    put_s(b, pango_version_string());
-    put_s(b, hb_version_string());
-    put_u(b, 0);                /* fonts */
-    put_u(b, 1);                /* entries */
-    put_u(b, 0);                /* key */
+    g_byte_array_append(b, (const guint8 *)"typeset paragraphs 2\n", 21);
+    static const guint8 key[PARA_KEY_LEN];
+    put_u(b, sizeof key);       /* the entry: its key */
+    g_byte_array_append(b, key, sizeof key);
     put_u(b, 0);                /* src_line */
     put_u(b, 0);                /* texts */
     put_u(b, 0);                /* glyph items */
     put_u(b, (1u << 24) - 1);   /* lines */
+    guint64 head = b->len;      /* the head, after the entries */
+    put_s(b, pango_version_string());
+    put_s(b, hb_version_string());
+    put_u(b, 0);                /* fonts */
+    put_u(b, 1);                /* entries */
+    g_byte_array_append(b, (const guint8 *)&head, 8);
     guint64 sum = paraio_checksum(b->data, b->len);
     g_byte_array_append(b, (const guint8 *)&sum, 8);
     return g_byte_array_free_to_bytes(b);
