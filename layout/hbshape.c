@@ -23,6 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Slots of a wrapper's memo of the parent's answers (a power of two). */
+enum { WRAP_MEMO = 1024 };
+
 typedef struct FontWrap {
     PangoFont *font;            /* a reference: the table is keyed by its address */
     hb_font_t *parent;          /* the font's own, Pango's */
@@ -30,6 +33,14 @@ typedef struct FontWrap {
     hb_feature_t features[32];
     unsigned n_features;
     int color;                  /* the face has colour layers, PNG or SVG glyphs */
+    /* The parent's glyph for a character and advance for a glyph, as it
+     * last answered for each slot (key + 1; 0: none): HarfBuzz asks for
+     * every character and glyph of every word, and the parent's cmap and
+     * hmtx lookups had cost 5 % of an issue's instructions.  The wrapper
+     * belongs to one engine, and so to one thread. */
+    guint32 cmap_key[WRAP_MEMO], adv_key[WRAP_MEMO];
+    hb_codepoint_t cmap[WRAP_MEMO];
+    hb_position_t adv[WRAP_MEMO];
 } FontWrap;
 
 /* ---- Pango's glyph functions (pango/shape.c), with no show flags ---------------- */
@@ -40,8 +51,16 @@ static hb_bool_t wrap_nominal_glyph(hb_font_t *font, void *data, hb_codepoint_t 
     (void)font;
     (void)user;
     FontWrap *w = data;
-    if (hb_font_get_nominal_glyph(w->parent, unicode, glyph))
+    unsigned slot = unicode & (WRAP_MEMO - 1);
+    if (w->cmap_key[slot] == unicode + 1) {
+        *glyph = w->cmap[slot];
         return TRUE;
+    }
+    if (hb_font_get_nominal_glyph(w->parent, unicode, glyph)) {
+        w->cmap_key[slot] = unicode + 1;        /* (unicode <= 0x10FFFF: no overflow) */
+        w->cmap[slot] = *glyph;
+        return TRUE;
+    }
     /* HarfBuzz makes the other spaces from U+0020; U+0020 itself is said to
      * be there, as the hex box Pango measures */
     if (g_unichar_type(unicode) == G_UNICODE_SPACE_SEPARATOR) {
@@ -63,13 +82,38 @@ static PangoRectangle unknown_box(const FontWrap *w, hb_codepoint_t glyph)
     return logical;
 }
 
+static hb_position_t h_advance(FontWrap *w, hb_codepoint_t glyph)
+{
+    if (glyph & PANGO_GLYPH_UNKNOWN_FLAG)
+        return unknown_box(w, glyph).width;
+    unsigned slot = glyph & (WRAP_MEMO - 1);
+    if (w->adv_key[slot] != glyph + 1) {
+        w->adv[slot] = hb_font_get_glyph_h_advance(w->parent, glyph);
+        w->adv_key[slot] = glyph + 1;       /* (not UNKNOWN_FLAG: no overflow) */
+    }
+    return w->adv[slot];
+}
+
 static hb_position_t wrap_h_advance(hb_font_t *font, void *data, hb_codepoint_t glyph, void *user)
 {
     (void)font;
     (void)user;
-    FontWrap *w = data;
-    return glyph & PANGO_GLYPH_UNKNOWN_FLAG ? unknown_box(w, glyph).width
-                                            : hb_font_get_glyph_h_advance(w->parent, glyph);
+    return h_advance(data, glyph);
+}
+
+/* Every glyph's at once, as HarfBuzz positions a buffer (one call for the
+ * buffer, not one through its dispatch for each glyph). */
+static void wrap_h_advances(hb_font_t *font, void *data, unsigned count, const hb_codepoint_t *glyph,
+                            unsigned glyph_stride, hb_position_t *advance, unsigned advance_stride,
+                            void *user)
+{
+    (void)font;
+    (void)user;
+    for (unsigned i = 0; i < count; i++) {
+        *advance = h_advance(data, *glyph);
+        glyph = (const hb_codepoint_t *)(const void *)((const char *)glyph + glyph_stride);
+        advance = (hb_position_t *)(void *)((char *)advance + advance_stride);
+    }
 }
 
 static hb_position_t wrap_v_advance(hb_font_t *font, void *data, hb_codepoint_t glyph, void *user)
@@ -107,6 +151,7 @@ static hb_font_funcs_t *wrap_funcs(void)
         hb_font_funcs_t *f = hb_font_funcs_create();
         hb_font_funcs_set_nominal_glyph_func(f, wrap_nominal_glyph, NULL, NULL);
         hb_font_funcs_set_glyph_h_advance_func(f, wrap_h_advance, NULL, NULL);
+        hb_font_funcs_set_glyph_h_advances_func(f, wrap_h_advances, NULL, NULL);
         hb_font_funcs_set_glyph_v_advance_func(f, wrap_v_advance, NULL, NULL);
         hb_font_funcs_set_glyph_extents_func(f, wrap_extents, NULL, NULL);
         hb_font_funcs_make_immutable(f);
