@@ -47,17 +47,21 @@ typedef struct KeyBuf {
     size_t n;
 } KeyBuf;
 
-static void put_bytes(KeyBuf *k, const void *p, size_t n)
+static void grow(KeyBuf *k, size_t n)
 {
     LayEngine *e = k->e;
-    if (k->n + n > e->key_cap) {
-        size_t cap = e->key_cap ? e->key_cap : 4096;
-        while (cap < k->n + n)
-            cap *= 2;
-        e->key_buf = xrealloc(e->key_buf, cap);
-        e->key_cap = cap;
-    }
-    memcpy(e->key_buf + k->n, p, n);
+    size_t cap = e->key_cap ? e->key_cap : 4096;
+    while (cap < k->n + n)
+        cap *= 2;
+    e->key_buf = xrealloc(e->key_buf, cap);
+    e->key_cap = cap;
+}
+
+static inline void put_bytes(KeyBuf *k, const void *p, size_t n)
+{
+    if (k->n + n > k->e->key_cap)
+        grow(k, n);
+    memcpy(k->e->key_buf + k->n, p, n);
     k->n += n;
 }
 
