@@ -49,6 +49,8 @@ struct PdfCat {
     GArray *outline;            /* CatItem */
     long long next_key;         /* first free parent-tree key */
     int n_front;
+    double boxes_mb[4];         /* the media box boxes_text was made for ... */
+    GString *boxes_text;        /* ... its " /TrimBox [...] /BleedBox [...]" (pc_boxes) */
     GString *info;              /* the front's Info entries to keep, as PDF text */
     int info_title;             /* ... among them a /Title */
     GString *pagemode;
@@ -128,7 +130,42 @@ static void pc_copy_obj(GString *g, const PcMap *m, long long i)
     g_string_append_len(g, p, o->v1 - p);
 }
 
+/* " KEY VALUE" of an entry (value [v, ve)) unless KEY is in drop. */
+static void pc_copy_entry(GString *g, const char *k, const char *v, const char *ve,
+                          const PcMap *m, const char *const *drop)
+{
+    for (int i = 0; drop && drop[i]; i++)
+        if (ps_is_name(k, v, drop[i]))
+            return;
+    g_string_append_c(g, ' ');
+    g_string_append_len(g, k, v - k);
+    g_string_append_c(g, ' ');
+    pc_copy(g, ps_ws(v, ve), ve, m);
+}
+
 /* The dictionary [d0, d1) without the keys in drop, then extra (PDF text). */
+static void pc_copy_dict(GString *g, const char *d0, const char *d1, const PcMap *m,
+                         const char *const *drop, const char *extra);
+
+/* The same from its index (ps_index), when that holds every entry: the
+ * dictionary is not read again. */
+static void pc_copy_indexed(GString *g, const PsIndex *ix, const PcMap *m,
+                            const char *const *drop, const char *extra)
+{
+    if (!ix->whole) {
+        pc_copy_dict(g, ix->d0, ix->d1, m, drop, extra);
+        return;
+    }
+    g_string_append(g, "<<");
+    for (int i = 0; i < ix->n; i++)
+        pc_copy_entry(g, ix->kv[i].k, ix->kv[i].v, ix->kv[i].ve, m, drop);
+    if (extra && *extra) {
+        g_string_append_c(g, ' ');
+        g_string_append(g, extra);
+    }
+    g_string_append(g, " >>");
+}
+
 static void pc_copy_dict(GString *g, const char *d0, const char *d1, const PcMap *m,
                          const char *const *drop, const char *extra)
 {
@@ -141,15 +178,7 @@ static void pc_copy_dict(GString *g, const char *d0, const char *d1, const PcMap
         const char *v = ps_value(k, d1, 1), *ve = v ? ps_value(v, d1, 1) : NULL;
         if (!ve)
             break;      /* cannot happen: the reader parsed it */
-        int dropped = 0;
-        for (int i = 0; drop && drop[i] && !dropped; i++)
-            dropped = ps_is_name(k, v, drop[i]);
-        if (!dropped) {
-            g_string_append_c(g, ' ');
-            g_string_append_len(g, k, v - k);
-            g_string_append_c(g, ' ');
-            pc_copy(g, ps_ws(v, ve), ve, m);
-        }
+        pc_copy_entry(g, k, v, ve, m, drop);
         p = ve;
     }
     if (extra && *extra) {
@@ -198,9 +227,9 @@ static void pc_end(PdfCat *c)
     g_string_append(c->out, "\nendobj\n");
 }
 
-/* " /TrimBox [...] /BleedBox [...]" for a page of media box mb; -1 after an
- * error when the bleed leaves no trim area. */
-static int pc_boxes(PdfCat *c, GString *g, const double mb[4], guint page)
+/* Whether a page of media box mb has room for the bleed and marks: 0, or
+ * -1 after an error. */
+static int pc_boxes_fit(PdfCat *c, const double mb[4], guint page)
 {
     double bleed = c->o.post.bleed_pt > 0 ? c->o.post.bleed_pt : 0;
     double marks = c->o.post.marks_pt > 0 ? c->o.post.marks_pt : 0;
@@ -212,8 +241,28 @@ static int pc_boxes(PdfCat *c, GString *g, const double mb[4], guint page)
                  page, bleed, marks, mb[2] - mb[0], mb[3] - mb[1]);
         return -1;
     }
-    ps_box(g, "/TrimBox", mb, inset);
-    ps_box(g, "/BleedBox", mb, marks);
+    return 0;
+}
+
+/* " /TrimBox [...] /BleedBox [...]" for a page of media box mb onto g; -1
+ * after an error when the bleed leaves no trim area.  The text is made once
+ * for each media box in a row (an issue's pages have one or two): its
+ * numbers had been half of merging an unchanged article. */
+static int pc_boxes(PdfCat *c, GString *g, const double mb[4], guint page)
+{
+    if (pc_boxes_fit(c, mb, page) != 0)
+        return -1;
+    if (!c->boxes_text || memcmp(c->boxes_mb, mb, sizeof c->boxes_mb) != 0) {
+        double marks = c->o.post.marks_pt > 0 ? c->o.post.marks_pt : 0;
+        double inset = (c->o.post.bleed_pt > 0 ? c->o.post.bleed_pt : 0) + marks;
+        if (!c->boxes_text)
+            c->boxes_text = g_string_new(NULL);
+        g_string_truncate(c->boxes_text, 0);
+        ps_box(c->boxes_text, "/TrimBox", mb, inset);
+        ps_box(c->boxes_text, "/BleedBox", mb, marks);
+        memcpy(c->boxes_mb, mb, sizeof c->boxes_mb);
+    }
+    g_string_append_len(g, c->boxes_text->str, (gssize)c->boxes_text->len);
     return 0;
 }
 
@@ -249,7 +298,9 @@ static void pc_emit_page(PdfCat *c, const PcMap *m, const PcPage *pg, const char
 {
     static const char *const drop[] = {"/Parent", "/StructParents", "/TrimBox", "/BleedBox",
                                        NULL};
-    const char *e, *sp = ps_get(d0, d1, "/StructParents", &e);
+    PsIndex ix;
+    ps_index(d0, d1, &ix);
+    const char *e, *sp = ps_index_get(&ix, "/StructParents", &e);
     g_string_printf(extra, "/Parent %d 0 R", PC_N_PAGES);
     if (sp)
         g_string_append_printf(extra, " /StructParents %lld", pc_shift(m, sp, e));
@@ -259,7 +310,7 @@ static void pc_emit_page(PdfCat *c, const PcMap *m, const PcPage *pg, const char
             pc_copy(extra, pg->inh[i].v0, pg->inh[i].v1, m);
         }
     pc_boxes(c, extra, pg->mb, 0);     /* checked before anything was written */
-    pc_copy_dict(c->out, d0, d1, m, drop, extra->str);
+    pc_copy_indexed(c->out, &ix, m, drop, extra->str);
 }
 
 static void pc_emit_annot(PdfCat *c, const PcMap *m, const char *d0, const char *d1, GString *extra)
@@ -296,7 +347,7 @@ static void pc_emit_annot(PdfCat *c, const PcMap *m, const char *d0, const char 
         g_free(goto_.dest);
         g_free(it.dest);
     }
-    pc_copy_dict(c->out, d0, d1, m, drop, extra->str);
+    pc_copy_indexed(c->out, &ix, m, drop, extra->str);
 }
 
 /* The part's objects, renumbered, in the order of their numbers. */
@@ -353,13 +404,9 @@ static GString *pc_text(const PcMap *m, PcSpan v)
 static int pc_part(PdfCat *c, const PdfCatPart *p, const char *prefix, int level)
 {
     /* the pages' boxes first: an error leaves nothing half-written */
-    GString *g = g_string_new(NULL);
     for (guint i = 0; i < p->pages->len; i++)
-        if (pc_boxes(c, g, g_array_index(p->pages, PcPage, i).mb, c->kids->len + i + 1) != 0) {
-            g_string_free(g, TRUE);
+        if (pc_boxes_fit(c, g_array_index(p->pages, PcPage, i).mb, c->kids->len + i + 1) != 0)
             return -1;
-        }
-    g_string_free(g, TRUE);
     PcMap m = {.p = p, .num = g_new0(long long, (gsize)p->d.size), .prefix = prefix};
     for (long long i = 1; i < p->d.size; i++)
         if (p->d.off[i] && p->kind[i] < PC_DROP)
@@ -729,5 +776,7 @@ void pdfcat_free(PdfCat *c)
         g_string_free(c->info, TRUE);
     if (c->pagemode)
         g_string_free(c->pagemode, TRUE);
+    if (c->boxes_text)
+        g_string_free(c->boxes_text, TRUE);
     g_free(c);
 }
