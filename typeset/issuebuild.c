@@ -963,6 +963,7 @@ typedef struct Stream {
                                    article known + 1 are known */
     int on;                     /* no article's count has moved at its folio */
     int running;                /* jobs being run */
+    int waiting;                /* threads waiting for a change (with nothing to do) */
     GMutex lock;
     GCond changed;              /* a job ended, an article is ready to merge, the
                                    merge began or took steps */
@@ -1056,7 +1057,12 @@ static gpointer stream_worker(gpointer data)
         /* the merge's ready steps first: its chain (the cover and
          * contents, then each article in turn) must not wait to the end */
         int took = 0;
-        if (is->merge) {
+        /* (not while this thread has an article to set and another waits
+         * with nothing to do: that one takes the steps, woken by this
+         * thread's broadcasts, while this one sets; in a rebuild the
+         * thread that laid out the edited article had merged every
+         * unchanged one before it, then set it, while the other waited) */
+        if (is->merge && !(s->waiting > 0 && stream_next(s, w->c) >= 0)) {
             s->running++;
             g_mutex_unlock(&s->lock);
             while (issuemerge_step(is->merge, &w->c))
@@ -1129,7 +1135,9 @@ static gpointer stream_worker(gpointer data)
              * wants to merge is set); with none, nothing is left */
             if (s->running == 0 && !stream_waits(s, w->c))
                 break;
+            s->waiting++;
             g_cond_wait(&s->changed, &s->lock);
+            s->waiting--;
         }
     }
     g_mutex_unlock(&s->lock);
