@@ -52,13 +52,16 @@ static hb_bool_t wrap_nominal_glyph(hb_font_t *font, void *data, hb_codepoint_t 
     (void)user;
     FontWrap *w = data;
     unsigned slot = unicode & (WRAP_MEMO - 1);
-    if (w->cmap_key[slot] == unicode + 1) {
+    int memo = unicode <= 0x10FFFF;     /* (key + 1 then cannot wrap to 0, "none") */
+    if (memo && w->cmap_key[slot] == unicode + 1) {
         *glyph = w->cmap[slot];
         return TRUE;
     }
     if (hb_font_get_nominal_glyph(w->parent, unicode, glyph)) {
-        w->cmap_key[slot] = unicode + 1;        /* (unicode <= 0x10FFFF: no overflow) */
-        w->cmap[slot] = *glyph;
+        if (memo) {
+            w->cmap_key[slot] = unicode + 1;
+            w->cmap[slot] = *glyph;
+        }
         return TRUE;
     }
     /* HarfBuzz makes the other spaces from U+0020; U+0020 itself is said to

@@ -59,6 +59,8 @@ static void grow(KeyBuf *k, size_t n)
 
 static inline void put_bytes(KeyBuf *k, const void *p, size_t n)
 {
+    if (!n)
+        return;                 /* (p may be NULL: no text) */
     if (k->n + n > k->e->key_cap)
         grow(k, n);
     memcpy(k->e->key_buf + k->n, p, n);

@@ -772,7 +772,7 @@ int lay_engine_import_paragraphs(LayEngine *e, GBytes *bytes)
     int taken = 0;
     for (guint i = 0; i < n_read; i++) {
         ParaEntry *pe = read[i];
-        if (ok && pe->key && !g_hash_table_contains(e->cache, pe->key)) {
+        if (ok && !g_hash_table_contains(e->cache, pe->key)) {
             pe->refs = 1;           /* the table's */
             pe->last_used = e->generation;
             g_hash_table_insert(e->cache, pe->key, pe);
