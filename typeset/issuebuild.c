@@ -1093,12 +1093,17 @@ static gpointer stream_worker(gpointer data)
                 s->on = 0;
             g_cond_broadcast(&s->changed);
             IssueMerge *im = is->merge;
+            int others_wait = s->waiting > 0;
             g_mutex_unlock(&s->lock);
             /* the merging steps now ready (its own among them) first, here,
              * where its bytes are warm (and without waiting for another
              * thread to wake: the last article's had waited 2 ms for one),
-             * then what only the next build needs */
-            while (im && !given_back && issuemerge_step(im, &w->c))
+             * then what only the next build needs; but while another
+             * thread waits with nothing to do, that one takes the steps
+             * (woken above) beside this one's saving its paragraphs and
+             * committing its PDF (3.5 ms of the 40 of a rebuild, which had
+             * come after the unchanged articles' steps) */
+            while (im && !given_back && !others_wait && issuemerge_step(im, &w->c))
                 ;
             if (!given_back)
                 job_after(is, it, w->c);
