@@ -885,26 +885,53 @@ static void stream_switch(Issue *is, int on)
 /* The jobs of the articles that want fn, with whether each source changed
  * since the last issue.pdf, in that order first (job_cmp_fresh); *nj of
  * them. */
+/* Whether OUTDIR/issue.pdf is there (a rebuild), its status into *last. */
+static int last_issue(const Issue *is, struct stat *last)
+{
+    char *prev = g_build_filename(is->o->outdir, "issue.pdf", NULL);
+    int rebuild = stat(prev, last) == 0;
+    g_free(prev);
+    return rebuild;
+}
+
+/* Whether article k's source changed since the last issue.pdf (last). */
+static int item_fresh(const Issue *is, int k, const struct stat *last)
+{
+    struct stat st;
+    return stat(is->items[k].ma->path, &st) == 0 &&
+           (st.st_mtim.tv_sec > last->st_mtim.tv_sec ||
+            (st.st_mtim.tv_sec == last->st_mtim.tv_sec &&
+             st.st_mtim.tv_nsec >= last->st_mtim.tv_nsec));
+}
+
 static Job *list_jobs(Issue *is, IssueJobFn fn, int (*want)(const Item *), int *nj)
 {
     Job *jobs = xcalloc((size_t)is->n + 1, sizeof *jobs);
     struct stat last;           /* the previous build's issue.pdf, if any */
-    char *prev = g_build_filename(is->o->outdir, "issue.pdf", NULL);
-    int rebuild = stat(prev, &last) == 0;
-    g_free(prev);
+    int rebuild = last_issue(is, &last);
     *nj = 0;
     for (int k = 0; k < is->n; k++)
-        if (!is->items[k].failed && want(&is->items[k])) {
-            struct stat st;
-            int ok = stat(is->items[k].ma->path, &st) == 0;
+        if (!is->items[k].failed && want(&is->items[k]))
             jobs[(*nj)++] = (Job){.is = is, .fn = fn, .it = &is->items[k],
-                                  .fresh = ok && rebuild &&
-                                           (st.st_mtim.tv_sec > last.st_mtim.tv_sec ||
-                                            (st.st_mtim.tv_sec == last.st_mtim.tv_sec &&
-                                             st.st_mtim.tv_nsec >= last.st_mtim.tv_nsec))};
-        }
+                                  .fresh = rebuild && item_fresh(is, k, &last)};
     qsort(jobs, (size_t)*nj, sizeof *jobs, job_cmp_fresh);
     return jobs;
+}
+
+/* Whether a second font context is worth opening ahead, beside the first:
+ * not in a rebuild with one source changed, whose other articles come
+ * from the cache (the context, 3 ms of a processor's time, went unused
+ * while it contended with the rebuild's start on two).  A thread that
+ * needs one after all opens it then. */
+static int spare_wanted(const Issue *is)
+{
+    struct stat last;
+    if (!last_issue(is, &last))
+        return 1;
+    int fresh = 0;
+    for (int k = 0; k < is->n && fresh < 2; k++)
+        fresh += item_fresh(is, k, &last);
+    return fresh >= 2;
 }
 
 /* Runs fn on every article that wants it, on up to o->jobs threads, and
@@ -1540,7 +1567,7 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
      * which its own thread does while this one opens the first context */
     OverridesJob oj = {m, is->cache_dir, NULL};
     GThread *ot = g_thread_new("overrides", overrides_job, &oj);
-    if (o->jobs > 1 && is->n > 1 && !o->article && !o->assemble)
+    if (o->jobs > 1 && is->n > 1 && !o->article && !o->assemble && spare_wanted(is))
         is->spare_opener = g_thread_new("context", open_spare, is);
     TsContext *c = xcalloc(1, sizeof *c);
     int opened = ctx_open(c, o->datadir, NULL, is->style, &is->dl);
