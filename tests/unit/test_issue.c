@@ -152,8 +152,10 @@ static void merge(int how)
         {.pdf = p2, .len = l2, .file = "b.pdf", .prefix = "a2-", .title = "Second",
          .title_dest = "a2-title"},
     };
-    PdfMergeOptions mo = {.post = {.epoch = 1700000000, .lang = "en"}, .blank_width = 200,
-                          .blank_height = 300, .front_blank_label = "ii", .first_folio = 4};
+    /* (blank pages of another size than the parts': each page's trim box
+     * is its own) */
+    PdfMergeOptions mo = {.post = {.epoch = 1700000000, .lang = "en"}, .blank_width = 180,
+                          .blank_height = 280, .front_blank_label = "ii", .first_folio = 4};
     DiagList dl;
     diag_list_init(&dl);
     unsigned char *out = NULL;
@@ -177,6 +179,17 @@ static void merge(int how)
         qpdf_oh blank = qpdf_get_page_n(q, 2);
         CHECK(!qpdf_oh_has_key(q, blank, "/Contents") && qpdf_oh_has_key(q, blank, "/TrimBox"),
               "the blank verso is empty and has a TrimBox");
+        int boxes = 1;      /* no bleed: each page's TrimBox is its MediaBox */
+        for (int i = 0; i < qpdf_get_num_pages(q); i++) {
+            qpdf_oh pi = qpdf_get_page_n(q, i);
+            qpdf_oh mb = qpdf_oh_get_key(q, pi, "/MediaBox"), tb = qpdf_oh_get_key(q, pi, "/TrimBox");
+            for (int k = 0; k < 4; k++)
+                boxes &= qpdf_oh_get_numeric_value(q, qpdf_oh_get_array_item(q, mb, k)) ==
+                         qpdf_oh_get_numeric_value(q, qpdf_oh_get_array_item(q, tb, k));
+        }
+        CHECK(boxes && qpdf_oh_get_numeric_value(
+                           q, qpdf_oh_get_array_item(q, qpdf_oh_get_key(q, blank, "/MediaBox"), 2)) == 180,
+              "each page's TrimBox is its own MediaBox, blank pages (180 pt) and parts (200 pt) alike");
         qpdf_oh ol = qpdf_oh_get_key(q, qpdf_get_root(q), "/Outlines");
         qpdf_oh first = qpdf_oh_get_key(q, qpdf_oh_get_key(q, ol, "/First"), "/Next");
         CHECK_STR(qpdf_oh_get_utf8_value(q, qpdf_oh_get_key(q, first, "/Title")), "First",
