@@ -403,6 +403,56 @@ static int place_load(const Issue *is, const Item *it, int *pages)
     return first;
 }
 
+/* KEY.pcx, beside the article's KEY.paras: what the merge read of the
+ * article's PDF the last time it was written (pdfcat_index_save), so that a
+ * rebuild merging it unchanged does not read it again (pdfcat_read had been
+ * two thirds of the work of the thread that is not laying out the edited
+ * article).  One an article, replaced when its PDF is: the index names the
+ * bytes it was made of, and any others make it refused. */
+static char *index_path(const Issue *is, const Item *it)
+{
+    char *paras = paras_path(is, it);
+    char *path = g_strdup_printf("%.*s.pcx", (int)(strlen(paras) - strlen(".paras")), paras);
+    g_free(paras);
+    return path;
+}
+
+static void index_save(const Issue *is, const Item *it, GBytes *index)
+{
+    char *path = index_path(is, it);
+    DiagList quiet;             /* not kept: the next build is only slower */
+    diag_list_init(&quiet);
+    gsize len = 0;
+    const void *data = g_bytes_get_data(index, &len);
+    output_write_cache(path, data, len, &quiet);
+    diag_list_fini(&quiet);
+    g_free(path);
+}
+
+/* The article's PDF bytes as the merge reads them: from the index the last
+ * build saved when it was made of these bytes, else read (and the index
+ * saved for the next build). */
+static PdfCatPart *index_read(const Issue *is, const Item *it, const unsigned char *pdf,
+                              size_t len)
+{
+    char *path = index_path(is, it);
+    gchar *x = NULL;
+    gsize xl = 0;
+    PdfCatPart *p = NULL;
+    if (g_file_get_contents(path, &x, &xl, NULL))
+        p = pdfcat_index_load(pdf, len, x, xl);
+    g_free(x);
+    g_free(path);
+    if (!p && (p = pdfcat_read(pdf, len))) {
+        GBytes *index = pdfcat_index_save(p);
+        if (index) {
+            index_save(is, it, index);
+            g_bytes_unref(index);
+        }
+    }
+    return p;
+}
+
 /* Phase 1: the page count, from the cache or by setting the article at the
  * manifest's first page or where the last build set it (whose layout is
  * then kept for phase 2; otherwise its glyphs are dropped and only the count
@@ -525,6 +575,9 @@ static void item_drop_pdf(Item *it)
 {
     pdfcat_part_free(it->read);
     g_free(it->pdf);    /* malloc'd or g_malloc'd: the same allocator since GLib 2.46 */
+    if (it->read_index)
+        g_bytes_unref(it->read_index);
+    it->read_index = NULL;
     it->read = NULL;
     it->pdf = NULL;
     it->pdf_len = 0;
@@ -562,7 +615,7 @@ static void item_pre_read(Issue *is, Item *it)
     if (stat(file, &st) == 0 && g_file_get_contents(file, &bytes, &len, NULL)) {
         it->pre_pdf = (unsigned char *)bytes;
         it->pre_len = len;
-        it->pre_read = pdfcat_read(it->pre_pdf, len);
+        it->pre_read = index_read(is, it, it->pre_pdf, len);
         it->pre_st = st;
     }
     g_free(file);
@@ -588,8 +641,11 @@ static void item_read_file(Issue *is, Item *it)
     item_drop_pre(it);
     gchar *bytes = NULL;
     gsize len = 0;
-    if (g_file_get_contents(file, &bytes, &len, NULL))
-        item_read_pdf(it, (unsigned char *)bytes, len);
+    if (g_file_get_contents(file, &bytes, &len, NULL)) {
+        it->pdf = (unsigned char *)bytes;
+        it->pdf_len = len;
+        it->read = index_read(is, it, it->pdf, len);
+    }
     g_free(file);
 }
 
@@ -613,6 +669,8 @@ static void write_article(Issue *is, Item *it, TsContext *c)
         if (is->stream || is->merge) {     /* (not is->merge while it may be made) */
             item_read_pdf(it, pdf, len);
             pdf = NULL;
+            /* (here: the merge frees it->read once it has taken it) */
+            it->read_index = pdfcat_index_save(it->read);
         }
     }
     free(pdf);
@@ -646,6 +704,11 @@ static void item_commit(Issue *is, Item *it)
     issuecache_put(is->cache_dir, key, &rec, &it->dl_set);
     it->wrote = stat(out, &it->written) == 0;
     g_strlcpy(it->written_sha, rec.pdf_sha, ISSUECACHE_HEX);
+    if (it->read_index) {
+        index_save(is, it, it->read_index);
+        g_bytes_unref(it->read_index);
+        it->read_index = NULL;
+    }
     issuelog_line(is->log, "%s: set at %s, wrote %s", it->ma->name, range, out);
     g_free(out);
 }

@@ -61,6 +61,8 @@ typedef struct Item {
                                    reads the written file) ... */
     size_t pdf_len;
     struct PdfCatPart *read;    /* ... and those bytes read for it (pdfcat.h), or NULL */
+    GBytes *read_index;         /* what was read of the PDF written here, for the next
+                                   build (pdfcat_index_save; index_save), or NULL */
     unsigned char *pre_pdf;     /* its last build's PDF, read in phase 1 in case phase 2
                                    finds it unchanged (item_pre_read) ... */
     size_t pre_len;

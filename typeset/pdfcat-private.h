@@ -99,6 +99,9 @@ struct PdfCatPart {
     int tree_nodes;
 };
 
+/* An empty part, its arrays made (pdfcat_part_free frees it). */
+PdfCatPart *pdfcat_part_new(void);
+
 /* The first reference in [p, e), skipping strings, names, comments and
  * numbers as the merge copies them: where it starts, with *end past it and
  * *num its object number; e when there is none. */

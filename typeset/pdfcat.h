@@ -21,6 +21,15 @@ typedef struct PdfCatPart PdfCatPart;
 PdfCatPart *pdfcat_read(const unsigned char *pdf, size_t len);
 void pdfcat_part_free(PdfCatPart *p);
 
+/* What pdfcat_read found in a part, as bytes to keep beside its PDF
+ * (pdfcatindex.c); NULL when it cannot be saved (a PDF over 4 GB). */
+GBytes *pdfcat_index_save(const PdfCatPart *p);
+/* The part pdfcat_read would read from pdf, from an index pdfcat_index_save
+ * made of these very bytes; NULL when it was made of other bytes, or is
+ * damaged (then read the PDF). */
+PdfCatPart *pdfcat_index_load(const unsigned char *pdf, size_t len, const void *index,
+                              size_t index_len);
+
 typedef struct PdfCat PdfCat;
 
 /* A merge starting from the front document (read by pdfcat_read). */

@@ -365,7 +365,7 @@ static int pc_catalog(PdfCatPart *p)
     return 0;
 }
 
-PdfCatPart *pdfcat_read(const unsigned char *pdf, size_t len)
+PdfCatPart *pdfcat_part_new(void)
 {
     PdfCatPart *p = g_new0(PdfCatPart, 1);
     p->pages = g_array_new(FALSE, FALSE, sizeof(PcPage));
@@ -376,6 +376,12 @@ PdfCatPart *pdfcat_read(const unsigned char *pdf, size_t len)
     p->top = g_array_new(FALSE, FALSE, sizeof(long long));
     p->refs = g_array_new(FALSE, FALSE, sizeof(PcRef));
     p->max_key = p->max_used = -1;
+    return p;
+}
+
+PdfCatPart *pdfcat_read(const unsigned char *pdf, size_t len)
+{
+    PdfCatPart *p = pdfcat_part_new();
     if (len < 8 || memcmp(pdf, "%PDF-1.", 7) != 0 || ps_doc_read(&p->d, pdf, len) != 0) {
         pdfcat_part_free(p);
         return NULL;

@@ -10,6 +10,7 @@
 #include "../../typeset/manifest.h"
 #include "../../typeset/paint.h"
 #include "../../typeset/pdfcat.h"
+#include "../../typeset/pdfcat-private.h"
 #include "../../typeset/pdfmerge.h"
 #include "check.h"
 #include "minipdf.h"
@@ -23,6 +24,7 @@
 #include <string.h>
 
 #include <qpdf/qpdf-c.h>
+#include <xxhash.h>
 
 static void numbering(void)
 {
@@ -664,6 +666,119 @@ static void id_digest(void)
     g_free(buf);
 }
 
+/* merged: the merge of front + part (read as given) with mo. */
+static unsigned char *merge_with(const unsigned char *front, size_t fl, const unsigned char *pdf,
+                                 size_t len, const PdfCatPart *read, size_t *out_len)
+{
+    PdfMergePart part = {.pdf = pdf, .len = len, .file = "a.pdf", .prefix = "a1-",
+                         .title = "First", .title_dest = "a1-title", .read = read};
+    PdfMergeOptions mo = {.post = {.epoch = 1700000000, .lang = "en"}, .first_folio = 4};
+    DiagList dl;
+    diag_list_init(&dl);
+    unsigned char *out = NULL;
+    if (pdfmerge_run(front, fl, &part, 1, &mo, &out, out_len, "issue.pdf", &dl) != 0) {
+        free(out);
+        out = NULL;
+    }
+    diag_list_fini(&dl);
+    return out;
+}
+
+/* The index of a part saved for the next build (pdfcatindex.c): loaded
+ * with the same bytes, the merge is the same; with other bytes, damaged,
+ * cut short or lying about its spans, it is refused. */
+static void cat_index(void)
+{
+    size_t fl, l1, l2;
+    unsigned char *front = tiny_pdf("i", "#a2-title", &fl);
+    unsigned char *p1 = post(tiny_pdf("5", "#ref-1", &l1), &l1, 0);
+    unsigned char *p2 = tiny_pdf("7", "#title", &l2);
+    PdfCatPart *r1 = pdfcat_read(p1, l1);
+    GBytes *ix = pdfcat_index_save(r1);
+    gsize xl = 0;
+    const unsigned char *x = ix ? g_bytes_get_data(ix, &xl) : NULL;
+    PdfCatPart *back = x ? pdfcat_index_load(p1, l1, x, xl) : NULL;
+    CHECK(r1 && back, "index: saved and loaded with the same bytes");
+    size_t na = 0, nb = 0;
+    unsigned char *a = merge_with(front, fl, p1, l1, r1, &na);
+    unsigned char *b = back ? merge_with(front, fl, p1, l1, back, &nb) : NULL;
+    CHECK(a && b && na == nb && memcmp(a, b, na) == 0,
+          "index: the merge from the loaded part is the merge from the read one (%zu, %zu)", na, nb);
+    CHECK(back && back->pages->len == r1->pages->len && back->refs->len == r1->refs->len &&
+              back->outline->len == r1->outline->len && back->names->len == r1->names->len &&
+              back->top->len == r1->top->len && back->max_used == r1->max_used,
+          "index: the same pages, references, outline, names and structure");
+    CHECK(!pdfcat_index_load(p2, l2, x, xl), "index: refused for another PDF's bytes");
+    unsigned char *p1b = g_memdup2(p1, l1);
+    p1b[l1 / 2] ^= 1;
+    CHECK(!pdfcat_index_load(p1b, l1, x, xl), "index: refused when one byte of the PDF differs");
+    int refused = 1;
+    unsigned char *y = g_memdup2(x, xl);
+    for (size_t i = 0; i < xl; i++) {       /* every byte flipped, in turn */
+        y[i] ^= 0x20;
+        PdfCatPart *q = pdfcat_index_load(p1, l1, y, xl);
+        refused &= q == NULL;
+        pdfcat_part_free(q);
+        y[i] ^= 0x20;
+    }
+    for (size_t n = 0; n < xl; n += 1 + n / 8) {   /* cut short */
+        PdfCatPart *q = pdfcat_index_load(p1, l1, y, n);
+        refused &= q == NULL;
+        pdfcat_part_free(q);
+    }
+    CHECK(refused, "index: refused when damaged or cut short (%zu bytes)", xl);
+    /* a byte changed under a checksum made again: loaded or refused, never
+     * read past the PDF or the index (the ASan and valgrind suites run
+     * this) */
+    for (size_t i = sizeof "typeset pdfcat index 1\n" - 1; i + 8 < xl; i++) {
+        for (int v = 0; v < 3; v++) {
+            y[i] = v == 0 ? 0x7f : v == 1 ? 0xff : (unsigned char)(x[i] + 1);
+            XXH64_hash_t sum = XXH3_64bits(y, xl - 8);
+            for (int k = 0; k < 8; k++)
+                y[xl - 8 + k] = (unsigned char)(sum >> (8 * k));
+            PdfCatPart *q = pdfcat_index_load(p1, l1, y, xl);
+            size_t nq = 0;
+            free(q ? merge_with(front, fl, p1, l1, q, &nq) : NULL);
+            pdfcat_part_free(q);
+        }
+        memcpy(y, x, xl);
+    }
+    /* what an index says, checked against the PDF and itself: a span past
+     * the PDF's end, references not in their object */
+    const char *lang1 = r1->lang.v1;
+    r1->lang.v1 = r1->d.buf + l1 + 10;
+    GBytes *lie = pdfcat_index_save(r1);
+    r1->lang.v1 = lang1;
+    gsize ll = 0;
+    const void *lx = g_bytes_get_data(lie, &ll);
+    CHECK(!pdfcat_index_load(p1, l1, lx, ll), "index: refused when a span ends past the PDF");
+    g_bytes_unref(lie);
+    long long copied = 0;
+    for (long long i = 1; i < r1->d.size && !copied; i++)
+        if (r1->obj[i].nref > 0)
+            copied = i;
+    CHECK(copied > 0, "index: the part has an object with references");
+    PcRef *ref = &g_array_index(r1->refs, PcRef, r1->obj[copied].ref0);
+    guint32 at = ref->at;
+    ref->at = (guint32)(r1->obj[copied].v1 - r1->obj[copied].v0);
+    lie = pdfcat_index_save(r1);
+    ref->at = at;
+    lx = g_bytes_get_data(lie, &ll);
+    CHECK(!pdfcat_index_load(p1, l1, lx, ll), "index: refused when a reference lies outside its object");
+    g_bytes_unref(lie);
+    g_free(y);
+    g_free(p1b);
+    free(a);
+    free(b);
+    pdfcat_part_free(back);
+    pdfcat_part_free(r1);
+    if (ix)
+        g_bytes_unref(ix);
+    g_free(front);
+    g_free(p1);
+    g_free(p2);
+}
+
 int main(void)
 {
     id_digest();
@@ -678,6 +793,7 @@ int main(void)
     cat_outline_title();
     cat_link_dests();
     cat_info();
+    cat_index();
     manifest();
     return check_finish();
 }
