@@ -7,9 +7,12 @@
 #   peak RSS (GNU time's maximum resident set size) of each
 #   Typst, XeLaTeX (one pass) and LuaLaTeX on the same corpus, as per-page
 #   ratios measured in the same run, only when installed (make bench-peers);
-#   XeLaTeX's pass is timed 3 times too (median), as ours are: on this VM one
-#   run of either moves by a tenth or more, and one against one made the
-#   ratio swing between 6 and 9.  Typst and LuaLaTeX (20 s each) run once.
+#   XeLaTeX's pass is timed 3 times too (median), each run followed by one of
+#   `typeset issue -j 1`, whose median of those 3 is what its ratio divides
+#   by: on this VM one run of either moves by a tenth or more, one against one
+#   made the ratio swing between 6 and 9, and the VM's speed drifts by a fifth
+#   over the minute the peers take, so each is measured beside the other.
+#   Typst and LuaLaTeX (20 s each) run once.
 # Targets (the issue): <= 4 ms/page single-threaded, peak RSS < 300 MB.
 # A benchmark, not a test: it prints and never fails on the figures.  Run from
 # the repository root; the corpus comes from ../shared/bench/gen.py.
@@ -88,8 +91,8 @@ echo "core: targets: <= 4 ms/page single-threaded, peak RSS < 300 MB"
 # ---- peers, only when installed (make bench-peers; never by this script) ---------
 # Ratios are per page (the peers set the same corpus in slightly different
 # page counts) against `typeset issue -j 1`, measured in this same run.
-ratio() { # ratio PEER_S PEER_PAGES: how many times our ms/page theirs is
-    awk -v a="$1" -v p="$2" -v b="$i_wall" -v q="$i_pages" \
+ratio() { # ratio PEER_S PEER_PAGES [OUR_S]: how many times our ms/page theirs is
+    awk -v a="$1" -v p="$2" -v b="${3:-$i_wall}" -v q="$i_pages" \
         'BEGIN { if (p > 0 && q > 0 && b > 0) printf "%.1f", (a / p) / (b / q); else print "?" }'
 }
 TYPST=$(command -v typst || true)
@@ -109,7 +112,8 @@ fi
 # latex ENGINE PASSES LABEL TARGET TIMES: the corpus's LaTeX issue through
 # ENGINE, PASSES times in a row (one pass is what the issue's "8x" is
 # measured against; a finished issue needs two, for the citations), timed
-# TIMES times (the median)
+# TIMES times (the median); with TIMES > 1, each run is followed by one of
+# `typeset issue -j 1`, and the ratio is to the median of those
 latex() {
     if ! command -v "$1" >/dev/null 2>&1; then
         echo "core: $3 not installed, no comparison (make bench-peers; $BENCH/README.md has its figures)"
@@ -125,17 +129,25 @@ latex() {
         _k=$((_k + 1))
     done
     : >"$OUT/$1.runs"
+    : >"$OUT/$1-ours.runs"
     _k=0
     while [ $_k -lt "$5" ]; do
         run "$OUT/$1.log" sh -c "$_cmd" >>"$OUT/$1.runs"
+        if [ "$5" -gt 1 ] && [ -n "${i_wall:-}" ] && $TS issue --help >/dev/null 2>&1; then
+            rm -rf "$OUT/$1-ours"
+            run "$OUT/$1-ours.log" $TS issue "$M" -o "$OUT/$1-ours" -j 1 >>"$OUT/$1-ours.runs"
+        fi
         _k=$((_k + 1))
     done
     _w=$(cut -d' ' -f1 "$OUT/$1.runs" | median)
+    _ours=$(cut -d' ' -f1 "$OUT/$1-ours.runs" | median)
     _r=$(cut -d' ' -f2 "$OUT/$1.runs" | sort -n | tail -n 1)
     _p=$(pages "$_o/issue.pdf")
     _n=""
     [ "$5" -gt 1 ] && _n=" (median of $5)"
-    echo "core: $3 issue, $2 pass(es): ${_p:-?} pages, $_w s$_n, $(ms_per_page "$_w" "${_p:-0}") ms/page = $(ratio "$_w" "${_p:-0}")x ours per page$4, peak RSS $(mb "$_r") MB"
+    _beside=""
+    [ -n "$_ours" ] && _beside=" (ours $_ours s, median of $5 runs between its own)"
+    echo "core: $3 issue, $2 pass(es): ${_p:-?} pages, $_w s$_n, $(ms_per_page "$_w" "${_p:-0}") ms/page = $(ratio "$_w" "${_p:-0}" "$_ours")x ours per page$_beside$4, peak RSS $(mb "$_r") MB"
 }
 latex xelatex 1 XeLaTeX " (target >= 8)" 3
 latex lualatex 2 LuaLaTeX "" 1
