@@ -7,15 +7,19 @@ PKGS := pangocairo pangoft2 harfbuzz harfbuzz-subset freetype2 cairo-ft fontconf
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 OPT ?= -O2 -g
 CFLAGS_BASE = -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE $(OPT) -DTS_VERSION='"$(VERSION)"' \
-  $(if $(QPDF_SONAME),-DTS_QPDF_SONAME='"$(QPDF_SONAME)"') $(if $(RSVG_SONAME),-DTS_RSVG_SONAME='"$(RSVG_SONAME)"')
+  $(if $(QPDF_SONAME),-DTS_QPDF_SONAME='"$(QPDF_SONAME)"') $(if $(RSVG_SONAME),-DTS_RSVG_SONAME='"$(RSVG_SONAME)"') \
+  $(if $(CRYPTO_SONAME),-DTS_CRYPTO_SONAME='"$(CRYPTO_SONAME)"')
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libqpdf and librsvg are not linked: typeset/dynload.h opens each on first
 # use (with what they pull in, they cost 12 ms at every start), by the SONAME
 # of the library the headers came with.  Tests that call qpdf themselves link it.
+# Nor is libcrypto (the issue cache's SHA-256; typeset/digest.c): 1 ms of every
+# start, before main, where its first use comes in a thread of its own.
 soname = $(shell objdump -p "$$(pkg-config --variable=libdir $(1) 2>/dev/null)/$(2)" 2>/dev/null | awk '/SONAME/ {print $$2}')
 QPDF_SONAME := $(call soname,libqpdf,libqpdf.so)
 RSVG_SONAME := $(call soname,librsvg-2.0,librsvg-2.so)
-PKG_LIBS = $(shell pkg-config --libs $(filter-out libqpdf librsvg-2.0,$(PKGS)) 2>/dev/null) -lcmark-gfm-extensions -lcmark-gfm -lhyphen -lm -lpthread
+CRYPTO_SONAME := $(call soname,libcrypto,libcrypto.so)
+PKG_LIBS = $(shell pkg-config --libs $(filter-out libqpdf librsvg-2.0 libcrypto,$(PKGS)) 2>/dev/null) -lcmark-gfm-extensions -lcmark-gfm -lhyphen -lm -lpthread
 QPDF_LIBS = $(shell pkg-config --libs libqpdf 2>/dev/null)
 CFLAGS_ALL = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 

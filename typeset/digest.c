@@ -2,7 +2,14 @@
  * EVP interface: EVP finds its implementation through the provider machinery
  * (0.7 ms on first use, in a build of one article that takes 50), and these
  * run the same SHA-NI code.  OpenSSL 3.0 marks them deprecated but ships
- * them in every 3.x release; OPENSSL_API_COMPAT keeps the headers quiet. */
+ * them in every 3.x release; OPENSSL_API_COMPAT keeps the headers quiet.
+ *
+ * libcrypto is opened on the first digest (dynload.h), not linked: mapped and
+ * relocated before main it was 1 ms of every start (4.8 -> 3.8 ms for
+ * `typeset --version`), and a rebuild of an issue takes 30.  Its first use
+ * in an issue build is in the thread that digests the dictionaries
+ * (issuebuild.c, overrides_text), beside the first font context's opening;
+ * a `typeset build` never uses it. */
 #define OPENSSL_API_COMPAT 10101
 #include "digest.h"
 
@@ -12,6 +19,37 @@
 #include <openssl/sha.h>
 #include <string.h>
 #include <xxhash.h>
+
+#include "dynload.h"
+
+#ifndef TS_CRYPTO_SONAME
+#define TS_CRYPTO_SONAME "libcrypto.so.3"
+#endif
+
+/* The three functions used, from libcrypto once opened. */
+typedef struct Sha256 {
+    int (*init)(SHA256_CTX *c);
+    int (*update)(SHA256_CTX *c, const void *data, size_t len);
+    int (*final)(unsigned char *md, SHA256_CTX *c);
+} Sha256;
+
+static gpointer sha256_load(gpointer out)
+{
+    Sha256 *f = out;
+    void *h = dynload_open(TS_CRYPTO_SONAME, "libssl3");
+    /* (void **)&: the POSIX way to store a dlsym result in a function pointer */
+    dynload_sym(h, TS_CRYPTO_SONAME, "SHA256_Init", (void **)&f->init);
+    dynload_sym(h, TS_CRYPTO_SONAME, "SHA256_Update", (void **)&f->update);
+    dynload_sym(h, TS_CRYPTO_SONAME, "SHA256_Final", (void **)&f->final);
+    return f;
+}
+
+static const Sha256 *sha256(void)
+{
+    static Sha256 table;
+    static GOnce once = G_ONCE_INIT;
+    return g_once(&once, sha256_load, &table);
+}
 
 /* XXH3's output is fixed from 0.8.0 on (0.7.x's changed, and its streaming
  * had bugs): the /IDs must not change with the library. */
@@ -29,7 +67,7 @@ struct Digest {
 Digest *digest_new(void)
 {
     Digest *d = xmalloc(sizeof *d);
-    SHA256_Init(&d->ctx);
+    sha256()->init(&d->ctx);
     d->id = NULL;
     return d;
 }
@@ -53,7 +91,7 @@ void digest_update(Digest *d, const void *data, size_t len)
     if (d->id)
         XXH3_128bits_update(d->id, data, len);
     else
-        SHA256_Update(&d->ctx, data, len);
+        sha256()->update(&d->ctx, data, len);
 }
 
 void digest_finish(Digest *d, char *hex, size_t bytes)
@@ -66,7 +104,7 @@ void digest_finish(Digest *d, char *hex, size_t bytes)
         memcpy(md, c.digest, sizeof c.digest);
         have = sizeof c.digest;
     } else {
-        SHA256_Final(md, &d->ctx);
+        sha256()->final(md, &d->ctx);
     }
     if (bytes > have)
         bytes = have;
