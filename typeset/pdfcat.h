@@ -12,6 +12,8 @@
 #ifndef TS_PDFCAT_H
 #define TS_PDFCAT_H
 
+#include <glib.h>
+
 #include "pdfmerge.h"
 
 typedef struct PdfCatPart PdfCatPart;

@@ -4,12 +4,15 @@
  * It is post-passed; when pdfcat reads it, it is merged as the front and as
  * a part (after a blank page, its names prefixed) into an in-memory issue,
  * and that issue must be readable by pdfcat in turn (the merge writes the
- * shape it reads).  Seeds: corpus/pdfcat/ (small articles as typeset writes
- * them, and Cairo's file alone). */
+ * shape it reads).  What pdfcat read is also saved as the index a build keeps
+ * for the next (pdfcat_index_save), which must load back from the same bytes
+ * and merge into the same issue, byte for byte.  Seeds: corpus/pdfcat/
+ * (small articles as typeset writes them, and Cairo's file alone). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../../typeset/pdfappend.h"
 #include "../../typeset/pdfcat.h"
@@ -33,16 +36,45 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         PdfMergePart part = {.pdf = data, .len = size, .file = "in.pdf", .prefix = "a1-",
                              .title = "T", .title_dest = "a1-title", .blanks_before = 1};
         PdfCat *c = pdfcat_new(p, &mo, "issue.pdf", &dl);
-        if (c && pdfcat_add(c, p, &part) == 0 && pdfcat_finish(c, &out, &n) == 0) {
+        int merged = c && pdfcat_add(c, p, &part) == 0 && pdfcat_finish(c, &out, &n) == 0;
+        if (merged) {
             PdfCatPart *back = pdfcat_read(out, n);
             if (!back) {
                 fprintf(stderr, "fuzz_pdfcat: the merge wrote a PDF pdfcat cannot read\n");
                 abort();
             }
             pdfcat_part_free(back);
-            free(out);
         }
         pdfcat_free(c);
+        /* the index of what was read: loaded back, the same merge */
+        GBytes *ix = pdfcat_index_save(p);
+        gsize xl = 0;
+        const void *x = ix ? g_bytes_get_data(ix, &xl) : NULL;
+        PdfCatPart *q = x ? pdfcat_index_load(data, size, x, xl) : NULL;
+        if (ix && !q) {
+            fprintf(stderr, "fuzz_pdfcat: an index does not load back from its own bytes\n");
+            abort();
+        }
+        if (q) {
+            DiagList dq;
+            diag_list_init(&dq);
+            unsigned char *out2 = NULL;
+            size_t n2 = 0;
+            PdfCat *c2 = pdfcat_new(p, &mo, "issue.pdf", &dq);
+            int merged2 = c2 && pdfcat_add(c2, q, &part) == 0 && pdfcat_finish(c2, &out2, &n2) == 0;
+            if (merged2 != merged || (merged && (n2 != n || memcmp(out, out2, n) != 0))) {
+                fprintf(stderr, "fuzz_pdfcat: the merge from the index differs from the merge from the reading\n");
+                abort();
+            }
+            free(out2);
+            pdfcat_free(c2);
+            diag_list_fini(&dq);
+            pdfcat_part_free(q);
+        }
+        if (ix)
+            g_bytes_unref(ix);
+        free(out);
+        out = NULL;
         pdfcat_part_free(p);
     }
     diag_list_fini(&dl);

@@ -131,3 +131,22 @@ if [ -n "$h" ]; then
 else
     echo "seed.sh: no paraio harness built (make fuzz-build): corpus/paraio left as it is" >&2
 fi
+
+# the index an issue build keeps of an article's PDF (typeset/pdfcatindex.c),
+# of fuzz_pcx's own PDF, written by the harness, then copies cut short and
+# with one byte changed in each tenth of the file
+h=$(ls build/fuzz/fuzz_pcx build/replay/replay_pcx 2>/dev/null | head -n 1)
+if [ -n "$h" ]; then
+    mkdir -p "$C/pcx"
+    find "$C/pcx" -name 'seed-*' -delete
+    ASAN_OPTIONS=detect_leaks=0 TYPESET_PCX_SEED="$C/pcx" "./$h"
+    s="$C/pcx/seed-breaks-cairo-post.pcx"
+    n=$(wc -c <"$s")
+    head -c $((n / 2)) "$s" >"$C/pcx/seed-half.pcx"
+    for k in 1 2 3 4 5 6 7 8 9; do
+        cp "$s" "$C/pcx/seed-byte-$k.pcx"
+        printf '\377' | dd of="$C/pcx/seed-byte-$k.pcx" bs=1 seek=$((n * k / 10)) conv=notrunc 2>/dev/null
+    done
+else
+    echo "seed.sh: no pcx harness built (make fuzz-build): corpus/pcx left as it is" >&2
+fi
