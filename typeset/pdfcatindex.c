@@ -17,6 +17,7 @@
  * refused whole (NULL), and the caller reads the PDF instead. */
 #include "pdfcat-private.h"
 
+#include <math.h>
 #include <string.h>
 #include <xxhash.h>
 
@@ -338,7 +339,8 @@ PdfCatPart *pdfcat_index_load(const unsigned char *pdf, size_t len, const void *
         for (int k = 0; k < PC_N_INH; k++)
             pg.inh[k] = get_span(&r);
         for (int k = 0; k < 4; k++)
-            pg.mb[k] = get_double(&r);
+            if (!isfinite(pg.mb[k] = get_double(&r)))
+                r.bad = 1;
         if (pg.num < 1 || pg.num >= p->d.size || p->kind[pg.num] != PC_PAGE || !p->obj[pg.num].v0)
             r.bad = 1;
         g_array_append_val(p->pages, pg);
@@ -382,6 +384,13 @@ PdfCatPart *pdfcat_index_load(const unsigned char *pdf, size_t len, const void *
             r.bad = 1;
         g_array_append_val(p->top, t);
     }
+    /* the parent tree's keys as pdfcat_read bounds them (0..INT32_MAX): the
+     * merge numbers the next part's after the largest */
+    long long max_key = -1;
+    for (guint i = 0; i < p->nums->len; i++)
+        max_key = MAX(max_key, g_array_index(p->nums, PcNum, i).key);
+    if (p->max_key != max_key || p->max_used < -1 || p->max_used > G_MAXINT32)
+        r.bad = 1;
     if (r.bad || r.p != r.e) {
         pdfcat_part_free(p);
         return NULL;

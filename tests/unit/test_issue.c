@@ -766,6 +766,13 @@ static void cat_index(void)
     lx = g_bytes_get_data(lie, &ll);
     CHECK(!pdfcat_index_load(p1, l1, lx, ll), "index: refused when a reference lies outside its object");
     g_bytes_unref(lie);
+    long long used = r1->max_used;
+    r1->max_used = G_MAXINT64;      /* the merge adds it to the next part's first key */
+    lie = pdfcat_index_save(r1);
+    r1->max_used = used;
+    lx = g_bytes_get_data(lie, &ll);
+    CHECK(!pdfcat_index_load(p1, l1, lx, ll), "index: refused when a parent-tree key is out of range");
+    g_bytes_unref(lie);
     g_free(y);
     g_free(p1b);
     free(a);
