@@ -241,7 +241,49 @@ static double get_double(Rd *r)
  * free one, the merge makes null). */
 static int num_ok(long long n)
 {
-    return n >= 0 && n < ((long long)1 << 53);
+    return n >= 0 && n <= 999999999999999999LL;    /* (pc_find_ref reads up to 18 digits) */
+}
+
+/* Whether [v0, v1) is a dictionary as ps_dict finds one. */
+static int dict_span(const char *v0, const char *v1)
+{
+    return v0 && v1 - v0 >= 4 && v0[0] == '<' && v0[1] == '<' && v1[-2] == '>' && v1[-1] == '>';
+}
+
+/* What pdfcat_read guarantees of a part and the merge relies on, checked
+ * for one loaded: an object of a kind other than copied exists; pages,
+ * annotations and structure elements are dictionaries, not streams; every
+ * page object is in the page list once, and every structure element in the
+ * structure's kids once; there is a page; a language text has its value;
+ * the media boxes are as ps_media_box leaves them.  1 when it holds. */
+static int part_ok(const PdfCatPart *p)
+{
+    if (p->pages->len == 0 || (p->lang_text && !p->lang.v0))
+        return 0;
+    unsigned char *seen = g_malloc0((gsize)p->d.size);
+    int ok = 1;
+    for (guint i = 0; i < p->pages->len && ok; i++) {
+        const PcPage *pg = &g_array_index(p->pages, PcPage, i);
+        ok = !seen[pg->num]++;     /* (num checked in range, of kind PC_PAGE) */
+        for (int k = 0; k < 4 && ok; k++)
+            ok = fabs(pg->mb[k]) <= 14400 * 100;
+        ok = ok && pg->mb[0] <= pg->mb[2] && pg->mb[1] <= pg->mb[3];
+    }
+    for (guint i = 0; i < p->top->len && ok; i++)
+        ok = !seen[g_array_index(p->top, long long, i)]++;
+    for (long long i = 1; i < p->d.size && ok; i++) {
+        unsigned char k = p->kind[i];
+        const PcObj *o = &p->obj[i];
+        if (k != PC_COPY && !p->d.off[i])
+            ok = 0;
+        else if ((k == PC_PAGE || k == PC_TOP) && !seen[i])
+            ok = 0;     /* (a page not in the list, an element not in the kids) */
+        else if ((k == PC_PAGE || k == PC_ANNOT || k == PC_TOP) &&
+                 (o->s0 || !dict_span(o->v0, o->v1)))
+            ok = 0;
+    }
+    g_free(seen);
+    return ok;
 }
 
 PdfCatPart *pdfcat_index_load(const unsigned char *pdf, size_t len, const void *index,
@@ -328,7 +370,8 @@ PdfCatPart *pdfcat_index_load(const unsigned char *pdf, size_t len, const void *
         size_t from = 0;
         for (guint k = o->ref0; k < o->ref0 + o->nref && !r.bad; k++) {
             const PcRef *ref = &g_array_index(p->refs, PcRef, k);
-            if (ref->at < from || ref->len == 0 || (size_t)ref->at + ref->len > (size_t)(o->v1 - o->v0))
+            if (ref->at < from || ref->len == 0 ||
+                (size_t)ref->at + ref->len > (size_t)(o->v1 - o->v0))
                 r.bad = 1;
             from = (size_t)ref->at + ref->len;
         }
@@ -374,7 +417,8 @@ PdfCatPart *pdfcat_index_load(const unsigned char *pdf, size_t len, const void *
         it.dest_arr = get_span(&r);
         it.level = (int)level;
         g_array_append_val(p->outline, it);
-        if (level < 0 || level > PC_MAX_DEPTH || (i == 0 ? level != 0 : level > g_array_index(p->outline, PcItem, i - 1).level + 1))
+        int up = i == 0 ? 0 : g_array_index(p->outline, PcItem, i - 1).level + 1;
+        if (level < 0 || level > PC_MAX_DEPTH || level > up)
             r.bad = 1;
     }
     guint nt = get_count(&r, 1);
@@ -390,6 +434,8 @@ PdfCatPart *pdfcat_index_load(const unsigned char *pdf, size_t len, const void *
     for (guint i = 0; i < p->nums->len; i++)
         max_key = MAX(max_key, g_array_index(p->nums, PcNum, i).key);
     if (p->max_key != max_key || p->max_used < -1 || p->max_used > G_MAXINT32)
+        r.bad = 1;
+    if (!r.bad && r.p == r.e && !part_ok(p))
         r.bad = 1;
     if (r.bad || r.p != r.e) {
         pdfcat_part_free(p);

@@ -764,15 +764,61 @@ static void cat_index(void)
     lie = pdfcat_index_save(r1);
     ref->at = at;
     lx = g_bytes_get_data(lie, &ll);
-    CHECK(!pdfcat_index_load(p1, l1, lx, ll), "index: refused when a reference lies outside its object");
+    CHECK(!pdfcat_index_load(p1, l1, lx, ll),
+          "index: refused when a reference lies outside its object");
     g_bytes_unref(lie);
     long long used = r1->max_used;
     r1->max_used = G_MAXINT64;      /* the merge adds it to the next part's first key */
     lie = pdfcat_index_save(r1);
     r1->max_used = used;
     lx = g_bytes_get_data(lie, &ll);
-    CHECK(!pdfcat_index_load(p1, l1, lx, ll), "index: refused when a parent-tree key is out of range");
+    CHECK(!pdfcat_index_load(p1, l1, lx, ll),
+          "index: refused when a parent-tree key is out of range");
     g_bytes_unref(lie);
+    /* the page list against the page objects: a page listed twice, an
+     * object marked a page but not listed (the merge would have rewritten
+     * it as a page it has no entry for), no page at all */
+    PcPage first = g_array_index(r1->pages, PcPage, 0);     /* (copied: the array may move) */
+    g_array_append_val(r1->pages, first);
+    lie = pdfcat_index_save(r1);
+    g_array_set_size(r1->pages, r1->pages->len - 1);
+    lx = g_bytes_get_data(lie, &ll);
+    CHECK(!pdfcat_index_load(p1, l1, lx, ll), "index: refused when a page is listed twice");
+    g_bytes_unref(lie);
+    long long dict = 0;
+    for (long long i = 1; i < r1->d.size && !dict; i++) {
+        const PcObj *o = &r1->obj[i];
+        if (r1->kind[i] == PC_COPY && o->v0 && !o->s0 && !o->nref && o->v0[0] == '<' && o->v0[1] == '<')
+            dict = i;
+    }
+    CHECK(dict > 0, "index: the part has a copied dictionary without references");
+    r1->kind[dict] = PC_PAGE;
+    lie = pdfcat_index_save(r1);
+    r1->kind[dict] = PC_COPY;
+    lx = g_bytes_get_data(lie, &ll);
+    CHECK(!pdfcat_index_load(p1, l1, lx, ll),
+          "index: refused when a page object is not in the page list");
+    g_bytes_unref(lie);
+    GArray *pages = r1->pages;
+    r1->pages = g_array_new(FALSE, FALSE, sizeof(PcPage));
+    lie = pdfcat_index_save(r1);
+    g_array_free(r1->pages, TRUE);
+    r1->pages = pages;
+    lx = g_bytes_get_data(lie, &ll);
+    CHECK(!pdfcat_index_load(p1, l1, lx, ll), "index: refused with no page");
+    g_bytes_unref(lie);
+    if (r1->lang.v0) {
+        PcSpan lang = r1->lang;
+        r1->lang = (PcSpan){NULL, NULL};
+        char *text = r1->lang_text;
+        r1->lang_text = text ? text : (char *)"en";
+        lie = pdfcat_index_save(r1);
+        r1->lang = lang;
+        r1->lang_text = text;
+        lx = g_bytes_get_data(lie, &ll);
+        CHECK(!pdfcat_index_load(p1, l1, lx, ll), "index: refused when a language has no value");
+        g_bytes_unref(lie);
+    }
     g_free(y);
     g_free(p1b);
     free(a);
