@@ -193,6 +193,16 @@ static GPtrArray *doc_record_load(const Issue *is, const Item *it, Arena *a)
     return images;
 }
 
+/* A file of the cache written, or not: one that cannot be written is not
+ * kept, and the next build is only slower. */
+static void cache_write(const char *path, const void *data, size_t len)
+{
+    DiagList quiet;
+    diag_list_init(&quiet);
+    output_write_cache(path, data, len, &quiet);
+    diag_list_fini(&quiet);
+}
+
 static void doc_record_save(const Issue *is, const Item *it, const GPtrArray *images)
 {
     char *path = doc_record_path(is, it);
@@ -209,10 +219,7 @@ static void doc_record_save(const Issue *is, const Item *it, const GPtrArray *im
         g_string_append_printf(g, "image %s\n", src);
     }
     g_string_append(g, "end\n");
-    DiagList quiet;
-    diag_list_init(&quiet);
-    output_write_cache(path, g->str, g->len, &quiet);
-    diag_list_fini(&quiet);
+    cache_write(path, g->str, g->len);
     g_string_free(g, TRUE);
     g_free(path);
 }
@@ -341,12 +348,9 @@ static void paras_save(const Issue *is, const Item *it)
     if (!b)
         return;
     char *path = paras_path(is, it);
-    DiagList quiet;             /* not kept: the next build is only slower */
-    diag_list_init(&quiet);
     gsize len = 0;
     const void *data = g_bytes_get_data(b, &len);
-    output_write_cache(path, data, len, &quiet);
-    diag_list_fini(&quiet);
+    cache_write(path, data, len);
     g_free(path);
     g_bytes_unref(b);
 }
@@ -361,13 +365,18 @@ static void item_pre_read(Issue *is, Item *it);
  * paragraphs were kept, the page range is right the first time (one layout,
  * not two), and phase 2 paints that layout without laying the article out
  * again.  A wrong guess costs what phase 2 always did. */
-/* KEY.place, beside the article's KEY.paras. */
-static char *place_path(const Issue *is, const Item *it)
+/* KEY.EXT, beside the article's KEY.paras (ext with its dot). */
+static char *beside_paras(const Issue *is, const Item *it, const char *ext)
 {
     char *paras = paras_path(is, it);
-    char *path = g_strdup_printf("%.*s.place", (int)(strlen(paras) - strlen(".paras")), paras);
+    char *path = g_strdup_printf("%.*s%s", (int)(strlen(paras) - strlen(".paras")), paras, ext);
     g_free(paras);
     return path;
+}
+
+static char *place_path(const Issue *is, const Item *it)
+{
+    return beside_paras(is, it, ".place");
 }
 
 static void place_save(const Issue *is, const Item *it)
@@ -378,10 +387,7 @@ static void place_save(const Issue *is, const Item *it)
     char *path = place_path(is, it);
     char *text = g_strdup_printf("typeset place 1\nfirst %d\npages %d\nend\n", it->first,
                                  it->set_pages);
-    DiagList quiet;             /* not kept: the next build is only slower */
-    diag_list_init(&quiet);
-    output_write_cache(path, text, strlen(text), &quiet);
-    diag_list_fini(&quiet);
+    cache_write(path, text, strlen(text));
     g_free(text);
     g_free(path);
 }
@@ -411,21 +417,15 @@ static int place_load(const Issue *is, const Item *it, int *pages)
  * bytes it was made of, and any others make it refused. */
 static char *index_path(const Issue *is, const Item *it)
 {
-    char *paras = paras_path(is, it);
-    char *path = g_strdup_printf("%.*s.pcx", (int)(strlen(paras) - strlen(".paras")), paras);
-    g_free(paras);
-    return path;
+    return beside_paras(is, it, ".pcx");
 }
 
 static void index_save(const Issue *is, const Item *it, GBytes *index)
 {
     char *path = index_path(is, it);
-    DiagList quiet;             /* not kept: the next build is only slower */
-    diag_list_init(&quiet);
     gsize len = 0;
     const void *data = g_bytes_get_data(index, &len);
-    output_write_cache(path, data, len, &quiet);
-    diag_list_fini(&quiet);
+    cache_write(path, data, len);
     g_free(path);
 }
 
