@@ -25,6 +25,7 @@
  * bytes after the glyph's before.  An issue's file went from 10.2 to about
  * 5 MB. */
 #include "internal.h"
+#include "varint.h"
 
 #include <fontconfig/fontconfig.h>
 #include <glib/gstdio.h>
@@ -103,31 +104,20 @@ static inline void room(Buf *b, size_t more)
     b->cap = cap;
 }
 
-/* v at q, at most 10 bytes; returns the end. */
-static inline guint8 *enc_u(guint8 *q, guint64 v)
-{
-    while (v >= 0x80) {
-        *q++ = (guint8)(v | 0x80);
-        v >>= 7;
-    }
-    *q++ = (guint8)v;
-    return q;
-}
-
 static inline guint8 *enc_i(guint8 *q, gint64 v)
 {
-    return enc_u(q, ((guint64)v << 1) ^ (guint64)(v >> 63));
+    return var_enc_u(q, var_zigzag(v));
 }
 
 static inline void put_u(Buf *b, guint64 v)
 {
     room(b, 10);
-    b->n = (size_t)(enc_u(b->p + b->n, v) - b->p);
+    b->n = (size_t)(var_enc_u(b->p + b->n, v) - b->p);
 }
 
 static inline void put_i(Buf *b, gint64 v)
 {
-    put_u(b, ((guint64)v << 1) ^ (guint64)(v >> 63));
+    put_u(b, var_zigzag(v));
 }
 
 static void put_raw(Buf *b, const void *p, size_t n)
@@ -238,7 +228,7 @@ static void put_glyphs(Writer *w, Buf *b, const PangoGlyphString *gs, guint font
         *q++ = (guint8)((gl->attr.is_cluster_start ? G_CLUSTER_START : 0) |
                         (gl->attr.is_color ? G_COLOR : 0) | (offsets ? G_OFFSETS : 0) |
                         (width ? G_WIDTH : 0) | near << G_NEAR_SHIFT);
-        q = enc_u(q, gl->glyph);
+        q = var_enc_u(q, gl->glyph);
         if (width) {
             q = enc_i(q, gl->geometry.width);
             wd->tag[slot] = tag;
@@ -404,32 +394,16 @@ GBytes *lay_result_export_paragraphs(const LayResult *r)
 
 /* ---- reading -------------------------------------------------------------------*/
 
-typedef struct Reader {
-    const guint8 *p, *e;
-    int bad;
-} Reader;
+typedef VarReader Reader;
 
 static guint64 get_u(Reader *r)
 {
-    guint64 v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (r->p >= r->e) {
-            r->bad = 1;
-            return 0;
-        }
-        guint8 c = *r->p++;
-        v |= (guint64)(c & 0x7f) << shift;
-        if (!(c & 0x80))
-            return v;
-    }
-    r->bad = 1;
-    return 0;
+    return var_get_u(r);
 }
 
 static gint64 get_i(Reader *r)
 {
-    guint64 u = get_u(r);
-    return (gint64)(u >> 1) ^ -(gint64)(u & 1);
+    return var_get_i(r);
 }
 
 /* A signed number that must fit an int in [lo, hi]. */
@@ -470,14 +444,7 @@ static guint get_count(Reader *r, guint64 max)
 
 static double get_d(Reader *r)
 {
-    double v = 0;
-    if ((size_t)(r->e - r->p) < sizeof v) {
-        r->bad = 1;
-        return 0;
-    }
-    memcpy(&v, r->p, sizeof v);
-    r->p += sizeof v;
-    return v;
+    return var_get_d(r);
 }
 
 /* Bytes in place (no copy): *len of them, or NULL. */

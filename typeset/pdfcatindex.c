@@ -9,13 +9,15 @@
  * part it gives is the one pdfcat_read would have made of the same bytes.
  *
  * Layout: the magic, the PDF's length and XXH3-128 digest (an index is used
- * only with the very bytes it was made from), then varints (LEB128): the
+ * only with the very bytes it was made from), then varints (layout/varint.h): the
  * xref's size, the scalars, the spans, each array with its count first; at
  * the end the XXH3-64 of everything before it.  A span is 0 (none) or its
  * start + 1 then its length.  Everything read is checked against the PDF's
  * length and the arrays' sizes: an index that does not hold together is
  * refused whole (NULL), and the caller reads the PDF instead. */
 #include "pdfcat-private.h"
+
+#include "../layout/varint.h"
 
 #include <math.h>
 #include <string.h>
@@ -29,19 +31,13 @@
 static void put_u(GByteArray *b, unsigned long long v)
 {
     guint8 buf[10];
-    int n = 0;
-    do {
-        guint8 c = v & 0x7f;
-        v >>= 7;
-        buf[n++] = c | (v ? 0x80 : 0);
-    } while (v);
-    g_byte_array_append(b, buf, (guint)n);
+    g_byte_array_append(b, buf, (guint)(var_enc_u(buf, v) - buf));
 }
 
-/* A signed value (keys and levels may be -1): zigzag. */
+/* A signed value (keys and levels may be -1). */
 static void put_s(GByteArray *b, long long v)
 {
-    put_u(b, ((unsigned long long)v << 1) ^ (unsigned long long)(v >> 63));
+    put_u(b, var_zigzag(v));
 }
 
 static void put_span(GByteArray *b, const char *base, const char *v0, const char *v1)
@@ -151,42 +147,28 @@ GBytes *pdfcat_index_save(const PdfCatPart *p)
 /* ---- reading ------------------------------------------------------------------- */
 
 typedef struct Rd {
-    const guint8 *p, *e;
+    VarReader in;
     const char *base;
     size_t len;                 /* the PDF's */
-    int bad;
 } Rd;
 
 static unsigned long long get_u(Rd *r)
 {
-    unsigned long long v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (r->p >= r->e) {
-            r->bad = 1;
-            return 0;
-        }
-        guint8 c = *r->p++;
-        v |= (unsigned long long)(c & 0x7f) << shift;
-        if (!(c & 0x80))
-            return v;
-    }
-    r->bad = 1;
-    return 0;
+    return var_get_u(&r->in);
 }
 
 static long long get_s(Rd *r)
 {
-    unsigned long long u = get_u(r);
-    return (long long)(u >> 1) ^ -(long long)(u & 1);
+    return var_get_i(&r->in);
 }
 
 /* A count of items at least min_bytes each in what is left: bounded by it. */
 static guint get_count(Rd *r, size_t min_bytes)
 {
     unsigned long long n = get_u(r);
-    if (n > (unsigned long long)(r->e - r->p) / min_bytes || n > G_MAXUINT32 / 2)
-        r->bad = 1;
-    return r->bad ? 0 : (guint)n;
+    if (n > (unsigned long long)(r->in.e - r->in.p) / min_bytes || n > G_MAXUINT32 / 2)
+        r->in.bad = 1;
+    return r->in.bad ? 0 : (guint)n;
 }
 
 static PcSpan get_span(Rd *r)
@@ -197,7 +179,7 @@ static PcSpan get_span(Rd *r)
         return s;
     unsigned long long n = get_u(r);
     if (at - 1 > r->len || n > r->len - (at - 1)) {
-        r->bad = 1;
+        r->in.bad = 1;
         return s;
     }
     s.v0 = r->base + (at - 1);
@@ -211,30 +193,18 @@ static char *get_bytes(Rd *r, size_t *len)
 {
     unsigned long long n = get_u(r);
     *len = 0;
-    if (n == 0 || r->bad)
+    if (n == 0 || r->in.bad)
         return NULL;
-    if (n - 1 > (unsigned long long)(r->e - r->p)) {
-        r->bad = 1;
+    if (n - 1 > (unsigned long long)(r->in.e - r->in.p)) {
+        r->in.bad = 1;
         return NULL;
     }
     *len = (size_t)(n - 1);
     char *s = g_malloc(*len + 1);
-    memcpy(s, r->p, *len);
+    memcpy(s, r->in.p, *len);
     s[*len] = 0;
-    r->p += *len;
+    r->in.p += *len;
     return s;
-}
-
-static double get_double(Rd *r)
-{
-    double d = 0;
-    if ((size_t)(r->e - r->p) < sizeof d) {
-        r->bad = 1;
-        return 0;
-    }
-    memcpy(&d, r->p, sizeof d);
-    r->p += sizeof d;
-    return d;
 }
 
 /* An object number a reference may name (one past the xref's size, or a
@@ -295,9 +265,9 @@ PdfCatPart *pdfcat_index_load(const unsigned char *pdf, size_t len, const void *
     guint64 sum = 0;
     for (int k = 0; k < 8; k++)
         sum |= (guint64)x[index_len - 8 + k] << (8 * k);
-    Rd r = {x + MAGIC_LEN, x + index_len - 8, (const char *)pdf, len, 0};
+    Rd r = {{x + MAGIC_LEN, x + index_len - 8, 0}, (const char *)pdf, len};
     unsigned long long plen = get_u(&r), lo = get_u(&r), hi = get_u(&r);
-    if (r.bad || plen != len)
+    if (r.in.bad || plen != len)
         return NULL;
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION     /* tests/fuzz/fuzz_pcx.c */
     if (XXH3_64bits(x, index_len - 8) != sum)
@@ -313,7 +283,7 @@ PdfCatPart *pdfcat_index_load(const unsigned char *pdf, size_t len, const void *
 
     PdfCatPart *p = pdfcat_part_new();
     if (len < 8 || memcmp(pdf, "%PDF-1.", 7) != 0 || ps_doc_read(&p->d, pdf, len) != 0 ||
-        get_u(&r) != (unsigned long long)p->d.size || r.bad || p->d.size < 1) {
+        get_u(&r) != (unsigned long long)p->d.size || r.in.bad || p->d.size < 1) {
         pdfcat_part_free(p);
         return NULL;
     }
@@ -327,17 +297,17 @@ PdfCatPart *pdfcat_index_load(const unsigned char *pdf, size_t len, const void *
     p->kind = g_malloc0((gsize)p->d.size);
     p->obj = g_new0(PcObj, (gsize)p->d.size);
     guint nref = 0;
-    for (long long i = 1; i < p->d.size && !r.bad; i++) {
+    for (long long i = 1; i < p->d.size && !r.in.bad; i++) {
         PcObj *o = &p->obj[i];
         unsigned long long kind = get_u(&r);
         if (kind > PC_STROOT)
-            r.bad = 1;
+            r.in.bad = 1;
         p->kind[i] = (unsigned char)kind;
         PcSpan v = get_span(&r);
         /* an object's extent, exactly for those pdfcat_read reads */
         if (!v.v0 != !(p->d.off[i] && kind < PC_DROP))
-            r.bad = 1;
-        if (!v.v0 || r.bad)
+            r.in.bad = 1;
+        if (!v.v0 || r.in.bad)
             continue;
         PcSpan s = get_span(&r);
         o->v0 = v.v0;
@@ -347,69 +317,69 @@ PdfCatPart *pdfcat_index_load(const unsigned char *pdf, size_t len, const void *
         o->ref0 = nref;
         unsigned long long k = get_u(&r);
         if (k > G_MAXUINT32 / 2 - nref || (k && kind != PC_COPY))
-            r.bad = 1;
+            r.in.bad = 1;
         else
             nref += (guint)(o->nref = (guint)k);
     }
     guint nrefs = get_count(&r, 3);
     if (nrefs != nref)
-        r.bad = 1;
-    g_array_set_size(p->refs, r.bad ? 0 : nrefs);
-    for (guint i = 0; i < p->refs->len && !r.bad; i++) {
+        r.in.bad = 1;
+    g_array_set_size(p->refs, r.in.bad ? 0 : nrefs);
+    for (guint i = 0; i < p->refs->len && !r.in.bad; i++) {
         PcRef *ref = &g_array_index(p->refs, PcRef, i);
         unsigned long long at = get_u(&r), rl = get_u(&r);
         ref->num = get_s(&r);
         if (at > G_MAXUINT32 || rl > G_MAXUINT32 || !num_ok(ref->num))
-            r.bad = 1;
+            r.in.bad = 1;
         ref->at = (guint32)at;
         ref->len = (guint32)rl;
     }
     /* every reference inside its object, in order */
-    for (long long i = 1; i < p->d.size && !r.bad; i++) {
+    for (long long i = 1; i < p->d.size && !r.in.bad; i++) {
         const PcObj *o = &p->obj[i];
         size_t from = 0;
-        for (guint k = o->ref0; k < o->ref0 + o->nref && !r.bad; k++) {
+        for (guint k = o->ref0; k < o->ref0 + o->nref && !r.in.bad; k++) {
             const PcRef *ref = &g_array_index(p->refs, PcRef, k);
             if (ref->at < from || ref->len == 0 ||
                 (size_t)ref->at + ref->len > (size_t)(o->v1 - o->v0))
-                r.bad = 1;
+                r.in.bad = 1;
             from = (size_t)ref->at + ref->len;
         }
     }
     guint np = get_count(&r, 2 + 4 * sizeof(double));
-    for (guint i = 0; i < np && !r.bad; i++) {
+    for (guint i = 0; i < np && !r.in.bad; i++) {
         PcPage pg = {.num = get_s(&r)};
         for (int k = 0; k < PC_N_INH; k++)
             pg.inh[k] = get_span(&r);
         for (int k = 0; k < 4; k++)
-            if (!isfinite(pg.mb[k] = get_double(&r)))
-                r.bad = 1;
+            if (!isfinite(pg.mb[k] = var_get_d(&r.in)))
+                r.in.bad = 1;
         if (pg.num < 1 || pg.num >= p->d.size || p->kind[pg.num] != PC_PAGE || !p->obj[pg.num].v0)
-            r.bad = 1;
+            r.in.bad = 1;
         g_array_append_val(p->pages, pg);
     }
     GArray *numbered[] = {p->nums, p->labels};
     for (int t = 0; t < 2; t++) {
         guint nn = get_count(&r, 2);
-        for (guint i = 0; i < nn && !r.bad; i++) {
+        for (guint i = 0; i < nn && !r.in.bad; i++) {
             PcNum num = {.key = get_s(&r)};
             num.v = get_span(&r);
             if (num.key < 0 || num.key > G_MAXINT32 || !num.v.v0)
-                r.bad = 1;
+                r.in.bad = 1;
             g_array_append_val(numbered[t], num);
         }
     }
     guint nn = get_count(&r, 2);
-    for (guint i = 0; i < nn && !r.bad; i++) {
+    for (guint i = 0; i < nn && !r.in.bad; i++) {
         PcName name = {0};
         name.name = get_bytes(&r, &name.len);
         name.v = get_span(&r);
         g_array_append_val(p->names, name);
         if (!name.name || !name.v.v0)
-            r.bad = 1;
+            r.in.bad = 1;
     }
     guint no = get_count(&r, 4);
-    for (guint i = 0; i < no && !r.bad; i++) {
+    for (guint i = 0; i < no && !r.in.bad; i++) {
         PcItem it = {0};
         long long level = get_s(&r);
         it.title = get_span(&r);
@@ -419,13 +389,13 @@ PdfCatPart *pdfcat_index_load(const unsigned char *pdf, size_t len, const void *
         g_array_append_val(p->outline, it);
         int up = i == 0 ? 0 : g_array_index(p->outline, PcItem, i - 1).level + 1;
         if (level < 0 || level > PC_MAX_DEPTH || level > up)
-            r.bad = 1;
+            r.in.bad = 1;
     }
     guint nt = get_count(&r, 1);
-    for (guint i = 0; i < nt && !r.bad; i++) {
+    for (guint i = 0; i < nt && !r.in.bad; i++) {
         long long t = get_s(&r);
         if (t < 1 || t >= p->d.size || p->kind[t] != PC_TOP)
-            r.bad = 1;
+            r.in.bad = 1;
         g_array_append_val(p->top, t);
     }
     /* the parent tree's keys as pdfcat_read bounds them (0..INT32_MAX): the
@@ -434,10 +404,10 @@ PdfCatPart *pdfcat_index_load(const unsigned char *pdf, size_t len, const void *
     for (guint i = 0; i < p->nums->len; i++)
         max_key = MAX(max_key, g_array_index(p->nums, PcNum, i).key);
     if (p->max_key != max_key || p->max_used < -1 || p->max_used > G_MAXINT32)
-        r.bad = 1;
-    if (!r.bad && r.p == r.e && !part_ok(p))
-        r.bad = 1;
-    if (r.bad || r.p != r.e) {
+        r.in.bad = 1;
+    if (!r.in.bad && r.in.p == r.in.e && !part_ok(p))
+        r.in.bad = 1;
+    if (r.in.bad || r.in.p != r.in.e) {
         pdfcat_part_free(p);
         return NULL;
     }

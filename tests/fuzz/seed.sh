@@ -112,41 +112,39 @@ for f in title breaks email ties-ru; do
     head -c $((eof + 6)) "$C/pdfcat/seed-$f-cairo-post.pdf" >"$C/pdfcat/seed-$f-cairo.pdf"
 done
 
+# damaged: SEED cut to half its length (DIR/seed-half.EXT), and with one
+# byte changed in each tenth of it (DIR/seed-byte-K.EXT)
+damaged() { # damaged SEED DIR EXT
+    n=$(wc -c <"$1")
+    head -c $((n / 2)) "$1" >"$2/seed-half.$3"
+    for k in 1 2 3 4 5 6 7 8 9; do
+        cp "$1" "$2/seed-byte-$k.$3"
+        printf '\377' | dd of="$2/seed-byte-$k.$3" bs=1 seek=$((n * k / 10)) conv=notrunc 2>/dev/null
+    done
+}
+
 # set paragraphs as an issue build leaves them (layout/paraio.c): the export
 # of fuzz_paraio's own input, written by the harness (from `make fuzz-build`
-# or `make fuzz-replay-cc`), then copies cut short and with one byte changed
-# in each tenth of the file
+# or `make fuzz-replay-cc`), then damaged copies
 h=$(ls build/fuzz/fuzz_paraio build/replay/replay_paraio 2>/dev/null | head -n 1)
 if [ -n "$h" ]; then
     mkdir -p "$C/paraio"
     find "$C/paraio" -name 'seed-*' -delete
-    TYPESET_PARAIO_SEED="$C/paraio" "./$h"
-    s="$C/paraio/seed-export.paras"
-    n=$(wc -c <"$s")
-    head -c $((n / 2)) "$s" >"$C/paraio/seed-half.paras"
-    for k in 1 2 3 4 5 6 7 8 9; do
-        cp "$s" "$C/paraio/seed-byte-$k.paras"
-        printf '\377' | dd of="$C/paraio/seed-byte-$k.paras" bs=1 seek=$((n * k / 10)) conv=notrunc 2>/dev/null
-    done
+    ASAN_OPTIONS=detect_leaks=0 TYPESET_PARAIO_SEED="$C/paraio" "./$h"
+    damaged "$C/paraio/seed-export.paras" "$C/paraio" paras
 else
     echo "seed.sh: no paraio harness built (make fuzz-build): corpus/paraio left as it is" >&2
 fi
 
 # the index an issue build keeps of an article's PDF (typeset/pdfcatindex.c),
-# of fuzz_pcx's own PDF, written by the harness, then copies cut short and
-# with one byte changed in each tenth of the file
+# of fuzz_pcx's own PDF, and edits of it, written by the harness, then
+# damaged copies of the index
 h=$(ls build/fuzz/fuzz_pcx build/replay/replay_pcx 2>/dev/null | head -n 1)
 if [ -n "$h" ]; then
     mkdir -p "$C/pcx"
     find "$C/pcx" -name 'seed-*' -delete
     ASAN_OPTIONS=detect_leaks=0 TYPESET_PCX_SEED="$C/pcx" "./$h"
-    s="$C/pcx/seed-breaks-cairo-post.pcx"
-    n=$(wc -c <"$s")
-    head -c $((n / 2)) "$s" >"$C/pcx/seed-half.pcx"
-    for k in 1 2 3 4 5 6 7 8 9; do
-        cp "$s" "$C/pcx/seed-byte-$k.pcx"
-        printf '\377' | dd of="$C/pcx/seed-byte-$k.pcx" bs=1 seek=$((n * k / 10)) conv=notrunc 2>/dev/null
-    done
+    damaged "$C/pcx/seed-breaks-cairo-post.pcx" "$C/pcx" pcx
 else
     echo "seed.sh: no pcx harness built (make fuzz-build): corpus/pcx left as it is" >&2
 fi
