@@ -58,6 +58,14 @@ void hbshape(LayEngine *e, const PangoAnalysis *an, const char *text, int len, c
 /* words.c: the engine's memo of shaped words. */
 void words_init(LayEngine *e);
 void words_fini(LayEngine *e);
+/* The hyphenation memo other engines share (engine_hyph_word): key is a
+ * NUL-terminated memo key naming the dictionary, the minima and the word;
+ * the value len points and then their count.  get copies the points into
+ * pts and returns the count, or -1 when no engine left them; put leaves
+ * them (a copy) unless the share holds about `max` keys. */
+int words_share_hyph_get(LayWordShare *s, const char *key, char *pts, int len);
+void words_share_hyph_put(LayWordShare *s, const char *key, const char *value, int len,
+                          guint max);
 /* Shapes item it of paragraph par[0..plen) into out, as pango_shape_item
  * (it, par, plen, la, out, PANGO_SHAPE_NONE) does, word by word from the
  * memo where that gives the same glyphs. */

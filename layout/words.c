@@ -157,6 +157,7 @@ enum { SHARE_PARTS = 64 };
 typedef struct SharePart {
     GMutex lock;
     GHashTable *words;          /* Words, keyed with a font name for the font */
+    GHashTable *hyph;           /* hyphenation memo key -> its points (words_share_hyph_*) */
 } SharePart;
 
 struct LayWordShare {
@@ -171,6 +172,7 @@ LayWordShare *lay_word_share_new(void)
     for (int i = 0; i < SHARE_PARTS; i++) {
         g_mutex_init(&s->parts[i].lock);
         s->parts[i].words = g_hash_table_new_full(key_hash, key_equal, g_free, NULL);
+        s->parts[i].hyph = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     }
     g_mutex_init(&s->lock);
     s->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -183,6 +185,7 @@ void lay_word_share_free(LayWordShare *s)
         return;
     for (int i = 0; i < SHARE_PARTS; i++) {
         g_hash_table_destroy(s->parts[i].words);
+        g_hash_table_destroy(s->parts[i].hyph);
         g_mutex_clear(&s->parts[i].lock);
     }
     g_hash_table_destroy(s->names);
@@ -198,6 +201,42 @@ static SharePart *share_part(LayWordShare *s, const Word *k)
 void lay_engine_share_words(LayEngine *e, LayWordShare *s)
 {
     e->word_share = s;
+}
+
+/* The hyphenation memo's part of the share (engine_hyph_word): a word one
+ * engine hyphenated is not hyphenated again by another (at -j 2 the second
+ * engine had redone most of the first's words: libhyphen's time up by 60 %).
+ * The points are copied out under the part's lock; entries are never
+ * changed, and no more are added to a part that holds its share of
+ * `max`. */
+static SharePart *hyph_part(LayWordShare *s, const char *key)
+{
+    return &s->parts[(g_str_hash(key) >> 7) % SHARE_PARTS];
+}
+
+int words_share_hyph_get(LayWordShare *s, const char *key, char *pts, int len)
+{
+    SharePart *part = hyph_part(s, key);
+    g_mutex_lock(&part->lock);
+    const char *hit = g_hash_table_lookup(part->hyph, key);
+    int n = -1;
+    if (hit) {
+        memcpy(pts, hit, (size_t)len);
+        n = (unsigned char)hit[len];
+    }
+    g_mutex_unlock(&part->lock);
+    return n;
+}
+
+void words_share_hyph_put(LayWordShare *s, const char *key, const char *value, int len,
+                          guint max)
+{
+    SharePart *part = hyph_part(s, key);
+    g_mutex_lock(&part->lock);
+    if (g_hash_table_size(part->hyph) < max / SHARE_PARTS + 1 &&
+        !g_hash_table_contains(part->hyph, key))
+        g_hash_table_insert(part->hyph, g_strdup(key), g_memdup2(value, (guint)len + 1));
+    g_mutex_unlock(&part->lock);
 }
 
 /* font's name in the share, the same for every engine's font of the same
