@@ -172,9 +172,10 @@ int engine_hyph_word(LayEngine *e, Hyph *h, const char *word, int len, char *pts
 {
     if (!h || !word || !pts || len <= 0 || len > HYPH_MEMO_BYTES || memchr(word, 0, (size_t)len))
         return hyph_word(h, word, len, pts, left_min, right_min);
-    /* the key: dictionary, both minima (as bytes 1..121, never NUL), the word;
-     * the dictionary is named by its language, which is the same Hyph for
-     * every engine of a share (hyph_acquire, one directory) */
+    /* the key: dictionary, both minima (as bytes 1..121, never NUL), the word.
+     * The dictionary is named by its language: in the share too, used only
+     * by engines of the default directory, whose dictionaries are the same
+     * Hyph for all (hyph_acquire) */
     char key[HYPH_MEMO_BYTES + 4];
     key[0] = h == e->hyph_ru ? 'r' : 'e';
     key[1] = (char)(CLAMP(left_min, 0, 120) + 1);
@@ -186,7 +187,8 @@ int engine_hyph_word(LayEngine *e, Hyph *h, const char *word, int len, char *pts
         memcpy(pts, hit, (size_t)len);
         return (unsigned char)hit[len];
     }
-    int n = e->word_share ? words_share_hyph_get(e->word_share, key, pts, len) : -1;
+    LayWordShare *share = e->hyph_dir ? NULL : e->word_share;
+    int n = share ? words_share_hyph_get(share, key, pts, len) : -1;
     int found = n >= 0;
     if (!found)
         n = hyph_word(h, word, len, pts, left_min, right_min);
@@ -195,8 +197,8 @@ int engine_hyph_word(LayEngine *e, Hyph *h, const char *word, int len, char *pts
     char *v = g_malloc((size_t)len + 1);
     memcpy(v, pts, (size_t)len);
     v[len] = (char)CLAMP(n, 0, 255);
-    if (e->word_share && !found)
-        words_share_hyph_put(e->word_share, key, v, len, HYPH_MEMO_MAX);
+    if (share && !found)
+        words_share_hyph_put(share, key, v, len, HYPH_MEMO_MAX);
     g_hash_table_insert(e->hyph_memo, g_strdup(key), v);
     return n;
 }
