@@ -123,28 +123,27 @@ damaged() { # damaged SEED DIR EXT
     done
 }
 
+# harness_seeds NAME VAR SEED EXT: the seeds harness NAME writes itself
+# (into the directory its environment variable VAR names; built by `make
+# fuzz-build` or `make fuzz-replay-cc`), then damaged copies of its SEED
+harness_seeds() {
+    _h=$(ls "build/fuzz/fuzz_$1" "build/replay/replay_$1" 2>/dev/null | head -n 1)
+    if [ -z "$_h" ]; then
+        echo "seed.sh: no $1 harness built (make fuzz-build): corpus/$1 left as it is" >&2
+        return 0
+    fi
+    mkdir -p "$C/$1"
+    find "$C/$1" -name 'seed-*' -delete
+    env ASAN_OPTIONS=detect_leaks=0 "$2=$C/$1" "./$_h"
+    damaged "$C/$1/$3" "$C/$1" "$4"
+}
+
 # set paragraphs as an issue build leaves them (layout/paraio.c): the export
 # of fuzz_paraio's own input, written by the harness (from `make fuzz-build`
 # or `make fuzz-replay-cc`), then damaged copies
-h=$(ls build/fuzz/fuzz_paraio build/replay/replay_paraio 2>/dev/null | head -n 1)
-if [ -n "$h" ]; then
-    mkdir -p "$C/paraio"
-    find "$C/paraio" -name 'seed-*' -delete
-    ASAN_OPTIONS=detect_leaks=0 TYPESET_PARAIO_SEED="$C/paraio" "./$h"
-    damaged "$C/paraio/seed-export.paras" "$C/paraio" paras
-else
-    echo "seed.sh: no paraio harness built (make fuzz-build): corpus/paraio left as it is" >&2
-fi
+harness_seeds paraio TYPESET_PARAIO_SEED seed-export.paras paras
 
 # the index an issue build keeps of an article's PDF (typeset/pdfcatindex.c),
 # of fuzz_pcx's own PDF, and edits of it, written by the harness, then
 # damaged copies of the index
-h=$(ls build/fuzz/fuzz_pcx build/replay/replay_pcx 2>/dev/null | head -n 1)
-if [ -n "$h" ]; then
-    mkdir -p "$C/pcx"
-    find "$C/pcx" -name 'seed-*' -delete
-    ASAN_OPTIONS=detect_leaks=0 TYPESET_PCX_SEED="$C/pcx" "./$h"
-    damaged "$C/pcx/seed-breaks-cairo-post.pcx" "$C/pcx" pcx
-else
-    echo "seed.sh: no pcx harness built (make fuzz-build): corpus/pcx left as it is" >&2
-fi
+harness_seeds pcx TYPESET_PCX_SEED seed-breaks-cairo-post.pcx pcx
