@@ -28,8 +28,6 @@ struct LayEngine {
     GHashTable *pinned;         /* PangoFont * whose FreeType face is kept locked */
     GHashTable *hyph_memo;      /* words already hyphenated (engine_hyph_word) */
     GHashTable *words;          /* words already shaped (words.c) */
-    LayWordShare *word_share;   /* shared with other engines, or NULL */
-    GHashTable *font_ids;       /* PangoFont * -> its name in word_share (words.c) */
     int words_off;              /* TYPESET_NO_WORDCACHE set */
     int uax14_off;              /* TYPESET_PANGO_BREAKS set: every paragraph's breaks
                                    from pango_get_log_attrs (uax14.c) */
@@ -58,14 +56,6 @@ void hbshape(LayEngine *e, const PangoAnalysis *an, const char *text, int len, c
 /* words.c: the engine's memo of shaped words. */
 void words_init(LayEngine *e);
 void words_fini(LayEngine *e);
-/* The hyphenation memo other engines share (engine_hyph_word): key is a
- * NUL-terminated memo key naming the dictionary, the minima and the word;
- * the value len points and then their count.  get copies the points into
- * pts and returns the count, or -1 when no engine left them; put leaves
- * them (a copy) unless the share holds about `max` keys. */
-int words_share_hyph_get(LayWordShare *s, const char *key, char *pts, int len);
-void words_share_hyph_put(LayWordShare *s, const char *key, const char *value, int len,
-                          guint max);
 /* Shapes item it of paragraph par[0..plen) into out, as pango_shape_item
  * (it, par, plen, la, out, PANGO_SHAPE_NONE) does, word by word from the
  * memo where that gives the same glyphs. */

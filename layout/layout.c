@@ -172,10 +172,7 @@ int engine_hyph_word(LayEngine *e, Hyph *h, const char *word, int len, char *pts
 {
     if (!h || !word || !pts || len <= 0 || len > HYPH_MEMO_BYTES || memchr(word, 0, (size_t)len))
         return hyph_word(h, word, len, pts, left_min, right_min);
-    /* the key: dictionary, both minima (as bytes 1..121, never NUL), the word.
-     * The dictionary is named by its language: in the share too, used only
-     * by engines of the default directory, whose dictionaries are the same
-     * Hyph for all (hyph_acquire) */
+    /* the key: dictionary, both minima (as bytes 1..121, never NUL), the word */
     char key[HYPH_MEMO_BYTES + 4];
     key[0] = h == e->hyph_ru ? 'r' : 'e';
     key[1] = (char)(CLAMP(left_min, 0, 120) + 1);
@@ -187,18 +184,12 @@ int engine_hyph_word(LayEngine *e, Hyph *h, const char *word, int len, char *pts
         memcpy(pts, hit, (size_t)len);
         return (unsigned char)hit[len];
     }
-    LayWordShare *share = e->hyph_dir ? NULL : e->word_share;
-    int n = share ? words_share_hyph_get(share, key, pts, len) : -1;
-    int found = n >= 0;
-    if (!found)
-        n = hyph_word(h, word, len, pts, left_min, right_min);
+    int n = hyph_word(h, word, len, pts, left_min, right_min);
     if (g_hash_table_size(e->hyph_memo) >= HYPH_MEMO_MAX)
         g_hash_table_remove_all(e->hyph_memo);
     char *v = g_malloc((size_t)len + 1);
     memcpy(v, pts, (size_t)len);
     v[len] = (char)CLAMP(n, 0, 255);
-    if (share && !found)
-        words_share_hyph_put(share, key, v, len, HYPH_MEMO_MAX);
     g_hash_table_insert(e->hyph_memo, g_strdup(key), v);
     return n;
 }

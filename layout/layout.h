@@ -217,18 +217,6 @@ void lay_engine_set_cache_keep(LayEngine *e, unsigned layouts);
  * and had to set, since it was created. */
 void lay_cache_stats(const LayEngine *e, int *hits, int *misses);
 
-/* Words shaped by several engines (words.c): an engine given one looks a
- * word up there when its own memo lacks it, and leaves there what it
- * shapes, so that two threads laying out an issue do not both shape its
- * common words (a fifth more shaping at -j 2 without it).  Fonts are known
- * there by their file, face and description, which engines made from the
- * same configuration share.  Thread-safe; it must outlive the engines that
- * use it. */
-typedef struct LayWordShare LayWordShare;
-LayWordShare *lay_word_share_new(void);
-void lay_word_share_free(LayWordShare *s);
-void lay_engine_share_words(LayEngine *e, LayWordShare *s);
-
 /* Every set paragraph r uses (its lines, glyphs and fonts, and the inputs
  * they were set from), as bytes for lay_engine_import_paragraphs in another
  * process; NULL when r holds a font that cannot be named (paraio.c). */

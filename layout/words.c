@@ -25,8 +25,6 @@
  * the output never depends on what the engine met before. */
 #include "internal.h"
 
-#include <pango/pangofc-font.h>
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,173 +120,9 @@ static Word *word_new(const char *key, guint klen, guint hash, int n, const Pang
     return w;
 }
 
-/* w's glyphs (or answer) under another key. */
-static Word *word_copy(const Word *w, const Word *k)
-{
-    Word *c = word_new(k->key, k->klen, k->hash, w->n, w->g, w->lc);
-    c->cut = w->cut;
-    return c;
-}
-
-/* An entry under k's key whose glyphs are shared word sw's (not copied: a
- * shared Word lives as long as the share, which outlives the engines). */
-static Word *word_alias(const Word *sw, const Word *k)
-{
-    Word *c = word_new(k->key, k->klen, k->hash, 0, NULL, NULL);
-    c->n = sw->n;
-    c->g = sw->g;
-    c->lc = sw->lc;
-    c->cut = sw->cut;
-    return c;
-}
-
-/* ---- the memo several engines share ----------------------------------------- */
-
-/* The words are in SHARE_PARTS tables by their hash, each under its own
- * lock: with one lock, two engines shaping at once met on it for every
- * word either had not seen (two thousand waits in the kernel an issue
- * build).  A shared Word is never changed or freed until the share is (the
- * engines are freed first), so an engine's own entry for it is a small
- * alias pointing at its glyphs, read after the lock is let go: copies in
- * every engine's memo beside the share's had doubled the memo at -j 2
- * (13.4 MB of a 55 MB heap; 1,000-1,900 fewer page faults without them). */
-enum { SHARE_PARTS = 64 };
-
-typedef struct SharePart {
-    GMutex lock;
-    GHashTable *words;          /* Words, keyed with a font name for the font */
-    GHashTable *hyph;           /* hyphenation memo key -> its points (words_share_hyph_*) */
-} SharePart;
-
-struct LayWordShare {
-    SharePart parts[SHARE_PARTS];
-    GMutex lock;                /* for names */
-    GHashTable *names;          /* font names, each once: the keys' font pointers */
-};
-
-LayWordShare *lay_word_share_new(void)
-{
-    LayWordShare *s = g_new0(LayWordShare, 1);
-    for (int i = 0; i < SHARE_PARTS; i++) {
-        g_mutex_init(&s->parts[i].lock);
-        s->parts[i].words = g_hash_table_new_full(key_hash, key_equal, g_free, NULL);
-        s->parts[i].hyph = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    }
-    g_mutex_init(&s->lock);
-    s->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    return s;
-}
-
-void lay_word_share_free(LayWordShare *s)
-{
-    if (!s)
-        return;
-    for (int i = 0; i < SHARE_PARTS; i++) {
-        g_hash_table_destroy(s->parts[i].words);
-        g_hash_table_destroy(s->parts[i].hyph);
-        g_mutex_clear(&s->parts[i].lock);
-    }
-    g_hash_table_destroy(s->names);
-    g_mutex_clear(&s->lock);
-    g_free(s);
-}
-
-static SharePart *share_part(LayWordShare *s, const Word *k)
-{
-    return &s->parts[(k->hash >> 7) % SHARE_PARTS];   /* not the bits GHashTable indexes by */
-}
-
-void lay_engine_share_words(LayEngine *e, LayWordShare *s)
-{
-    e->word_share = s;
-}
-
-/* The hyphenation memo's part of the share (engine_hyph_word): a word one
- * engine hyphenated is not hyphenated again by another (at -j 2 the second
- * engine had redone most of the first's words: libhyphen's time up by 60 %).
- * The points are copied out under the part's lock; entries are never
- * changed, and no more are added to a part that holds its share of
- * `max`. */
-static SharePart *hyph_part(LayWordShare *s, const char *key)
-{
-    return &s->parts[(g_str_hash(key) >> 7) % SHARE_PARTS];
-}
-
-int words_share_hyph_get(LayWordShare *s, const char *key, char *pts, int len)
-{
-    SharePart *part = hyph_part(s, key);
-    g_mutex_lock(&part->lock);
-    const char *hit = g_hash_table_lookup(part->hyph, key);
-    int n = -1;
-    if (hit) {
-        memcpy(pts, hit, (size_t)len);
-        n = (unsigned char)hit[len];
-    }
-    g_mutex_unlock(&part->lock);
-    return n;
-}
-
-void words_share_hyph_put(LayWordShare *s, const char *key, const char *value, int len,
-                          guint max)
-{
-    SharePart *part = hyph_part(s, key);
-    g_mutex_lock(&part->lock);
-    if (g_hash_table_size(part->hyph) < max / SHARE_PARTS + 1 &&
-        !g_hash_table_contains(part->hyph, key))
-        g_hash_table_insert(part->hyph, g_strdup(key), g_memdup2(value, (guint)len + 1));
-    g_mutex_unlock(&part->lock);
-}
-
-/* font's name in the share, the same for every engine's font of the same
- * fontconfig pattern (file, face, size, matrix, emboldening, features...)
- * and description: their shaping is the same, since every engine is made
- * with the same font options; NULL for a font fontconfig did not make. */
-static const char *font_name(LayEngine *e, PangoFont *font)
-{
-    const char *name = g_hash_table_lookup(e->font_ids, font);
-    if (name)
-        return name;
-    FcPattern *pat = font && PANGO_IS_FC_FONT(font) ? pango_fc_font_get_pattern(PANGO_FC_FONT(font))
-                                                    : NULL;
-    FcChar8 *unparsed = pat ? FcNameUnparse(pat) : NULL;
-    if (!unparsed)
-        return NULL;
-    PangoFontDescription *d = pango_font_describe_with_absolute_size(font);
-    char *desc = pango_font_description_to_string(d);
-    pango_font_description_free(d);
-    char *key = g_strdup_printf("%s\n%s", (const char *)unparsed, desc);
-    FcStrFree(unparsed);
-    g_free(desc);
-    LayWordShare *s = e->word_share;
-    g_mutex_lock(&s->lock);
-    name = g_hash_table_lookup(s->names, key);
-    if (!name) {
-        g_hash_table_add(s->names, key);
-        name = key;
-    } else {
-        g_free(key);
-    }
-    g_mutex_unlock(&s->lock);
-    g_hash_table_insert(e->font_ids, font, (gpointer)name);  /* font is pinned (scriptable) */
-    return name;
-}
-
-/* k's key with the share's name of the font in place of the font, into sk
- * (room for k's key). */
-static void shared_key(const Word *k, const char *name, Word *sk)
-{
-    memcpy(sk, k, sizeof *sk + k->klen);
-    Head h;
-    memcpy(&h, sk->key, sizeof h);
-    h.font = (PangoFont *)name;
-    memcpy(sk->key, &h, sizeof h);
-    sk->hash = key_hash_bytes(sk->key, sk->klen);
-}
-
 void words_init(LayEngine *e)
 {
     e->words = g_hash_table_new_full(key_hash, key_equal, g_free, NULL);
-    e->font_ids = g_hash_table_new(g_direct_hash, g_direct_equal);
     e->words_off = getenv("TYPESET_NO_WORDCACHE") != NULL;
     const char *max = getenv("TYPESET_WORDCACHE_MAX");
     e->words_max = max && atoi(max) > 0 ? (guint)atoi(max) : WORDS_MAX;
@@ -297,7 +131,6 @@ void words_init(LayEngine *e)
 void words_fini(LayEngine *e)
 {
     g_hash_table_destroy(e->words);
-    g_hash_table_destroy(e->font_ids);
 }
 
 /* The memo keys hold the font's address: only a font the engine holds
@@ -379,23 +212,6 @@ static Word *entry(LayEngine *e, const PangoAnalysis *an, const char *text, int 
     Word *w = g_hash_table_lookup(e->words, k);
     if (w)
         return w;
-    /* another engine's, from the share */
-    const char *name = e->word_share ? font_name(e, an->font) : NULL;
-    _Alignas(Word) char sbuf[sizeof(Word) + sizeof(Head) + WORD_MAX];
-    Word *sk = name ? (Word *)sbuf : NULL;
-    SharePart *part = NULL;
-    if (sk) {
-        shared_key(k, name, sk);
-        part = share_part(e->word_share, sk);
-        g_mutex_lock(&part->lock);
-        const Word *sw = g_hash_table_lookup(part->words, sk);
-        g_mutex_unlock(&part->lock);
-        if (sw) {
-            w = word_alias(sw, k);
-            g_hash_table_add(e->words, w);
-            return w;
-        }
-    }
     if (kind == GLYPHS) {
         PangoGlyphString *g = shape(e, an, text, len, par, plen);
         w = word_new(k->key, k->klen, k->hash, g->num_glyphs, g->glyphs, g->log_clusters);
@@ -415,21 +231,6 @@ static Word *entry(LayEngine *e, const PangoAnalysis *an, const char *text, int 
         pango_glyph_string_free(sp);
         pango_glyph_string_free(alone);
         g_free(spaced);
-    }
-    if (sk) {               /* left for the other engines (bounded as the memo is),
-                               and this one's entry an alias of the shared one */
-        Word *copy = word_copy(w, sk);
-        g_mutex_lock(&part->lock);
-        if (g_hash_table_size(part->words) < WORDS_MAX / SHARE_PARTS &&
-            !g_hash_table_contains(part->words, copy)) {
-            g_hash_table_add(part->words, copy);
-            Word *a = word_alias(copy, k);
-            g_free(w);
-            w = a;
-            copy = NULL;
-        }
-        g_mutex_unlock(&part->lock);
-        g_free(copy);
     }
     g_hash_table_add(e->words, w);
     return w;

@@ -839,7 +839,6 @@ static void keep_paragraphs(const Issue *is, TsContext *c)
     unsigned all = (unsigned)is->n * ISSUE_MAX_ROUNDS + 2;
     unsigned few = STREAM_KEEP * (unsigned)MAX(is->o->jobs, 1);
     lay_engine_set_cache_keep(c->engine, is->stream && few < all ? few : all);
-    lay_engine_share_words(c->engine, is->words);
 }
 
 /* A new context, or NULL after adding why to dl. */
@@ -1610,9 +1609,6 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
     is->epoch = source_date_epoch();
     is->pdf_epoch = is->epoch >= 0 ? is->epoch : (long long)time(NULL);
     is->cache_dir = g_build_filename(o->outdir, ".cache", NULL);
-    /* one thread has one context, with nothing to share: the share would
-     * only copy each new word (6 MB of the benchmark issue) */
-    is->words = o->jobs > 1 ? lay_word_share_new() : NULL;
     is->n = m->n_articles;
     is->items = xcalloc((size_t)is->n + 1, sizeof *is->items);
     for (int k = 0; k < is->n; k++) {
@@ -1698,7 +1694,6 @@ void issuebuild_close(Issue *is)
         free(is->contexts->pdata[i]);
     }
     g_ptr_array_free(is->contexts, TRUE);
-    lay_word_share_free(is->words);     /* after the engines that use it */
     g_async_queue_unref(is->idle);
     g_mutex_clear(&is->lock);
     if (is->style)

@@ -103,7 +103,6 @@ typedef struct Issue {
     GThread *spare_opener;      /* opening a second context beside the first (-j > 1),
                                    or NULL once joined; under lock */
     TsContext *spare;           /* what it opened (NULL: failed), until a job takes it */
-    LayWordShare *words;        /* the words the contexts' engines have shaped */
     int stream;                 /* phase 1 streams: each article is set and written once
                                    the articles before it are measured (issuebuild.c,
                                    run_stream) */
