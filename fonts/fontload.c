@@ -262,3 +262,37 @@ int fontlib_has_family(FontLib *fl, const char *family)
     g_free(fams);
     return found;
 }
+
+static gint path_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *fontlib_files_identity(FontLib *fl)
+{
+    FcConfig *cfg = pango_fc_font_map_get_config(PANGO_FC_FONT_MAP(fl->fm));
+    FcFontSet *set = cfg ? FcConfigGetFonts(cfg, FcSetSystem) : NULL;
+    GPtrArray *paths = g_ptr_array_new();
+    for (int i = 0; set && i < set->nfont; i++) {
+        FcChar8 *file = NULL;
+        if (FcPatternGetString(set->fonts[i], FC_FILE, 0, &file) == FcResultMatch)
+            g_ptr_array_add(paths, file);
+    }
+    g_ptr_array_sort(paths, path_cmp);
+    GString *g = g_string_new(NULL);
+    const char *last = NULL;
+    for (guint i = 0; i < paths->len; i++) {
+        const char *path = paths->pdata[i];
+        if (last && strcmp(last, path) == 0)
+            continue;           /* a collection's faces: one file */
+        last = path;
+        struct stat st;
+        if (stat(path, &st) != 0)
+            g_string_append_printf(g, "? %s\n", path);
+        else
+            g_string_append_printf(g, "%s %lld %lld.%09ld\n", path, (long long)st.st_size,
+                                   (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    }
+    g_ptr_array_free(paths, TRUE);
+    return g_string_free(g, FALSE);
+}

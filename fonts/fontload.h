@@ -38,4 +38,12 @@ char *fontlib_resolve(FontLib *fl, const char *families, int bold, int italic,
 /* Whether the configuration offers `family` (case-insensitive, exact name). */
 int fontlib_has_family(FontLib *fl, const char *family);
 
+/* What identifies the font files the configuration offers: one line per
+ * file, in path order, with its size and modification time to the
+ * nanosecond ("? " before a path that cannot be read).  A package update
+ * replaces a font file, and changes its line; the text goes into a cache key
+ * (the issue build's), which then no longer matches what the old fonts set.
+ * A heap string. */
+char *fontlib_files_identity(FontLib *fl);
+
 #endif

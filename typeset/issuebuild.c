@@ -102,7 +102,8 @@ static void program_identity(char out[ISSUECACHE_HEX])
  * (program_identity: the version number alone missed changes to the
  * typesetting code), the hyphenation dictionaries (a Debian update changes
  * breaks; their digests remembered in cache_dir) and the painter asked for
- * (TYPESET_PAINTER, paint.h). */
+ * (TYPESET_PAINTER, paint.h).  issuebuild_open adds the font files once the
+ * first font context is open (fontlib_files_identity). */
 static char *overrides_text(const Manifest *m, const char *cache_dir)
 {
     char exe[ISSUECACHE_HEX], dic[ISSUECACHE_HEX];
@@ -1636,6 +1637,13 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
         free(c);
         return -1;
     }
+    /* the font files themselves, as the configuration finds them (a font
+     * package updated sets other glyphs: every key changes) */
+    char *fonts = fontlib_files_identity(c->fonts);
+    char *with = g_strconcat(is->overrides, "fonts:\n", fonts, NULL);
+    g_free(fonts);
+    g_free(is->overrides);
+    is->overrides = with;
     keep_paragraphs(is, c);
     g_ptr_array_add(is->contexts, c);
     g_async_queue_push(is->idle, c);

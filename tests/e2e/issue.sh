@@ -269,6 +269,27 @@ cp -r "$C/src" "$C/src-fresh"
 $TS issue "$C/src-fresh/issue.yaml" -o "$C/fresh" -j 2 -q 2>/dev/null
 check "issue: the incremental issue.pdf is byte-identical to a fresh build's" cmp -s "$C/out/issue.pdf" "$C/fresh/issue.pdf" ||
     { cp -r "$C/out" "$C/out-kept"; say_diff "$C/out-kept" "$C/fresh"; }
+# a font package updated: the cache keys hold the font files' sizes and
+# times (fontlib_files_identity), so a rebuild after one changes lays out
+# every article again (here a copy of the PT faces, in a data directory of
+# its own, given another time as an update would)
+mkdir -p "$IS/fontdir/fonts/paratype"
+FD=$(cd "$IS/fontdir" && pwd)     # (fontconfig wants the font directory absolute)
+cp /usr/share/fonts/truetype/paratype/PTF5*.ttf /usr/share/fonts/truetype/paratype/PTF7*.ttf \
+   /usr/share/fonts/truetype/paratype/PTS*.ttf /usr/share/fonts/truetype/paratype/PTM*.ttf "$FD/fonts/paratype/"
+sed "s#/usr/share/fonts/truetype/paratype#$FD/fonts/paratype#g" fonts/fonts.conf > "$FD/fonts/fonts.conf"
+ln -s "$(pwd)/styles" "$FD/styles"
+cp -r "$C/src" "$FD/src"
+for n in 1 2; do
+    TYPESET_DATADIR=$FD $TS issue "$FD/src/issue.yaml" -o "$FD/out" -j 2 >/dev/null 2>"$FD/log$n"
+done
+touch -d '2001-02-03 04:05:06' "$FD/fonts/paratype/PTF55F.ttf"
+TYPESET_DATADIR=$FD $TS issue "$FD/src/issue.yaml" -o "$FD/out" -j 2 >/dev/null 2>"$FD/log3"
+TYPESET_DATADIR=$FD $TS issue "$FD/src/issue.yaml" -o "$FD/fresh" -j 2 >/dev/null 2>/dev/null
+check "issue: with the font files unchanged, a rebuild takes every article from the cache" sh -c \
+    "test \$(grep -c ': [0-9]* pages, from the cache' '$FD/log2') -eq 4 && ! grep -q ': laid out' '$FD/log2'"
+check "issue: a font file updated (another time) lays every article out again, as a fresh build does" sh -c \
+    "test \$(grep -c ': laid out' '$FD/log3') -eq 4 && ! grep -q ': [0-9]* pages, from the cache' '$FD/log3' && cmp -s '$FD/out/issue.pdf' '$FD/fresh/issue.pdf'"
 # an article PDF changed in OUTDIR since (the cache remembers file digests by
 # inode and times, once they are two seconds old: hence the wait, then a build
 # that remembers them) is written again, not taken as unchanged
