@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "issuebuild.h"
+#include "issuecache.h"
 #include "issuemerge.h"
 #include "issuepages.h"
 #include "output.h"
@@ -210,6 +212,12 @@ static int build_issue(Issue *is)
         pages = write_issue(is);
     if (pages < 0 && is->merge)     /* issue.pdf's temporary file goes */
         issuemerge_restart(is->merge);
+    if (pages > 0) {                /* (a failed build leaves the cache as it was) */
+        int gone = issuecache_prune(is->cache_dir, time(NULL));
+        if (gone > 0)
+            issuelog_line(is->log, "cache: removed %d file%s no build had written for %d days", gone,
+                          gone == 1 ? "" : "s", ISSUECACHE_PRUNE_DAYS);
+    }
     g_string_free(names, TRUE);
     issuelog_finish(is->log);
     if (!is->o->quiet)

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "digest.h"
 #include "output.h"
@@ -241,4 +243,41 @@ void issuecache_file_memo(const char *cache_dir, const char *path, const struct 
     char key[ISSUECACHE_HEX];
     memo_key(path, &st, key);
     memo_put(cache_dir, &st, key, sha);
+}
+
+/* Sets path's modification time to now, making it (empty) if it is not there. */
+static void stamp(const char *path)
+{
+    if (utimensat(AT_FDCWD, path, NULL, 0) == 0)
+        return;
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0)
+        close(fd);
+}
+
+int issuecache_prune(const char *cache_dir, time_t now)
+{
+    char *mark = g_build_filename(cache_dir, "pruned", NULL);
+    struct stat st;
+    int removed = 0;
+    if (stat(mark, &st) != 0) {
+        stamp(mark);            /* a new cache: its clock starts */
+    } else if (now - st.st_mtime >= (time_t)ISSUECACHE_PRUNE_HOURS * 3600) {
+        GDir *d = g_dir_open(cache_dir, 0, NULL);
+        for (const char *n; d && (n = g_dir_read_name(d));) {
+            if (strcmp(n, "pruned") == 0)
+                continue;
+            char *path = g_build_filename(cache_dir, n, NULL);
+            /* (a file being written is new: it stays) */
+            if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+                now - st.st_mtime > (time_t)ISSUECACHE_PRUNE_DAYS * 86400 && g_unlink(path) == 0)
+                removed++;
+            g_free(path);
+        }
+        if (d)
+            g_dir_close(d);
+        stamp(mark);
+    }
+    g_free(mark);
+    return removed;
 }

@@ -12,6 +12,7 @@
 
 #include <glib.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "model.h"
 
@@ -68,5 +69,14 @@ void issuecache_file_memo(const char *cache_dir, const char *path, const struct 
 /* Whether a and b are the same file unchanged: device, inode, size and both
  * times, to the nanosecond. */
 int issuecache_same_stat(const struct stat *a, const struct stat *b);
+
+/* The cache's files no build has written for ISSUECACHE_PRUNE_DAYS, removed,
+ * at most once every ISSUECACHE_PRUNE_HOURS (cache_dir/pruned's time says
+ * when it was last done; the first call only sets it).  A record an
+ * unchanged article still uses but no build has rewritten goes too: the
+ * article is laid out once more and its records written again.  Returns how
+ * many files went. */
+enum { ISSUECACHE_PRUNE_DAYS = 30, ISSUECACHE_PRUNE_HOURS = 24 };
+int issuecache_prune(const char *cache_dir, time_t now);
 
 #endif

@@ -290,6 +290,19 @@ check "issue: with the font files unchanged, a rebuild takes every article from 
     "test \$(grep -c ': [0-9]* pages, from the cache' '$FD/log2') -eq 4 && ! grep -q ': laid out' '$FD/log2'"
 check "issue: a font file updated (another time) lays every article out again, as a fresh build does" sh -c \
     "test \$(grep -c ': laid out' '$FD/log3') -eq 4 && ! grep -q ': [0-9]* pages, from the cache' '$FD/log3' && cmp -s '$FD/out/issue.pdf' '$FD/fresh/issue.pdf'"
+# stale cache files go: at most once a day (the time of .cache/pruned), a
+# build removes what no build has written for 30 days; the issue's own
+# records, written today, stay
+J=$FD/out/.cache/0000000000000000000000000000000000000000000000000000000000000000
+printf 'typeset issue cache 2\npages 3\nend\n' > "$J"
+touch -d '60 days ago' "$J"
+TYPESET_DATADIR=$FD $TS issue "$FD/src/issue.yaml" -o "$FD/out" -j 2 >/dev/null 2>"$FD/log4"
+check "issue: a stale cache file stays while the cache was pruned less than a day ago" sh -c \
+    "test -e '$J' && test -e '$FD/out/.cache/pruned' && ! grep -q 'cache: removed' '$FD/log4'"
+touch -d '2 days ago' "$FD/out/.cache/pruned"
+TYPESET_DATADIR=$FD $TS issue "$FD/src/issue.yaml" -o "$FD/out" -j 2 >/dev/null 2>"$FD/log5"
+check "issue: ... and goes once that is a day old, the issue's own records staying" sh -c \
+    "test ! -e '$J' && grep -q 'cache: removed 1 file no build had written for 30 days' '$FD/log5' && test \$(grep -c ': [0-9]* pages, from the cache' '$FD/log5') -eq 4 && test \$(find '$FD/out/.cache/pruned' -mmin -60 | wc -l) -eq 1"
 # an article PDF changed in OUTDIR since (the cache remembers file digests by
 # inode and times, once they are two seconds old: hence the wait, then a build
 # that remembers them) is written again, not taken as unchanged
