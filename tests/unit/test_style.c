@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../fonts/fontload.h"
@@ -516,6 +517,29 @@ static void test_fonts(void)
     }
     g_free(families);
     CHECK(ok && pt_serif, "font map lists only configured families (%d; stray: '%s')", n, stray);
+
+    /* the font files as an issue's cache key holds them: one line a file
+     * (a collection's faces once), in path order, each with its size */
+    {
+        char *id = fontlib_files_identity(fl);
+        char **lines = g_strsplit(id, "\n", -1);
+        int files = 0, sorted = 1, sized = 1;
+        for (int i = 0; lines[i] && *lines[i]; i++) {
+            files++;
+            if (i > 0 && strcmp(lines[i - 1], lines[i]) >= 0)
+                sorted = 0;
+            struct stat st;
+            char *sp = strchr(lines[i], ' ');
+            if (sp)
+                *sp = 0;
+            sized &= sp && stat(lines[i], &st) == 0 && atoll(sp + 1) == (long long)st.st_size;
+        }
+        CHECK(files == 14 && sorted && sized && strstr(id, "/PTF55F.ttf ") &&
+                  strstr(id, "/NotoSerifCJK-Regular.ttc "),
+              "fontlib_files_identity: 14 files, in order, with their sizes (%d lines)", files);
+        g_strfreev(lines);
+        g_free(id);
+    }
 
     /* two libraries are independent */
     FontLib *fl2 = fontlib_new(".", &dl);
