@@ -28,8 +28,8 @@ struct IssueMerge {
     int stale;                  /* the numbering moved under the steps taken */
     PdfMerge *pm;
     OutputFile *out;            /* issue.pdf's temporary file, written as the steps
-                                   make it (write_out), or NULL ... */
-    size_t written;             /* ... with this many bytes */
+                                   make it (write_out; the merge then lets those
+                                   bytes go), or NULL */
     int out_off;                /* 1: not written so (it could not be opened, or
                                    qpdf merges): issuemerge_finish writes it whole */
     Arena a;                    /* the front's layout and the parts' strings */
@@ -73,7 +73,6 @@ static void drop_steps(IssueMerge *im)
 {
     output_file_abort(im->out);
     im->out = NULL;
-    im->written = 0;
     im->out_off = 0;
     pdfmerge_free(im->pm);
     im->pm = NULL;
@@ -316,8 +315,8 @@ static void write_out(IssueMerge *im)
             return;
         }
     }
-    output_file_append(im->out, p + im->written, len - im->written, 1);
-    im->written = len;
+    output_file_append(im->out, p, len, 1);
+    pdfmerge_drop(im->pm);
 }
 
 /* One step, the lock held.  Returns 1 when one was taken. */
@@ -380,8 +379,8 @@ int issuemerge_finish(IssueMerge *im, TsContext *c)
     int ok = !im->failed && !im->stale && pdfmerge_finish(im->pm, &pdf, &len) == 0;
     OutputFile *out = im->out;
     im->out = NULL;
-    if (ok && out && len >= im->written) {
-        output_file_append(out, pdf + im->written, len - im->written, 0);
+    if (ok && out) {            /* the rest of the file: write_out wrote the steps' bytes */
+        output_file_append(out, pdf, len, 0);
         ok = output_file_commit(out, &im->dl) == 0;
     } else {
         output_file_abort(out);

@@ -37,8 +37,9 @@ struct PdfCat {
     PdfMergeOptions o;
     const char *file;
     DiagList *dl;
-    GString *out;
-    Digest *id;                 /* XXH3-128 of out[0..hashed): the trailer's /ID at the end */
+    GString *out;               /* the file after its first `dropped` bytes */
+    size_t dropped;             /* written out by the caller and let go (pdfcat_drop) */
+    Digest *id;                 /* XXH3-128 of the file up to out[hashed]: the trailer's /ID */
     size_t hashed;
     GArray *at;                 /* size_t: offset of each object by number (0: none yet) */
     long long next;             /* the next free object number */
@@ -217,7 +218,7 @@ static void pc_begin(PdfCat *c, long long num)
 {
     if ((long long)c->at->len <= num)
         g_array_set_size(c->at, (guint)num + 1);
-    g_array_index(c->at, size_t, num) = c->out->len;
+    g_array_index(c->at, size_t, num) = c->dropped + c->out->len;
     pc_int(c->out, num);
     g_string_append_len(c->out, " 0 obj\n", 7);
 }
@@ -709,7 +710,7 @@ int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len)
     g_string_append(o, " >>");
     pc_end(c);
     /* the xref table, one section; a deterministic /ID */
-    size_t xref = o->len;
+    size_t xref = c->dropped + o->len;
     long long size = c->next;
     g_array_set_size(c->at, (guint)size);
     g_string_append_printf(o, "xref\n0 %lld\n0000000000 65535 f \n", size);
@@ -743,6 +744,16 @@ const char *pdfcat_bytes(const PdfCat *c, size_t *len)
 {
     *len = c->out ? c->out->len : 0;
     return c->out ? c->out->str : NULL;
+}
+
+void pdfcat_drop(PdfCat *c)
+{
+    if (!c->out)
+        return;
+    digest_update(c->id, c->out->str + c->hashed, c->out->len - c->hashed);
+    c->dropped += c->out->len;
+    c->hashed = 0;
+    g_string_truncate(c->out, 0);
 }
 
 void pdfcat_free(PdfCat *c)

@@ -40,12 +40,16 @@ PdfCat *pdfcat_new(const PdfCatPart *front, const PdfMergeOptions *o, const char
 /* Appends the part's pages after part->blanks_before blank ones.  0, or -1
  * with an error in dl (a page too small for the bleed). */
 int pdfcat_add(PdfCat *c, const PdfCatPart *part, const PdfMergePart *meta);
-/* The trees, Info, catalog, xref and trailer; the whole file in *out
- * (malloc'd).  0, or -1 with an error in dl. */
+/* The trees, Info, catalog, xref and trailer; the file in *out (malloc'd),
+ * less the bytes pdfcat_drop let go.  0, or -1 with an error in dl. */
 int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len);
-/* The file so far (*len bytes): the bytes pdfcat_finish's result begins
- * with, which no later step changes. */
+/* The file so far (*len bytes) after those dropped: the bytes
+ * pdfcat_finish's result begins with, which no later step changes. */
 const char *pdfcat_bytes(const PdfCat *c, size_t *len);
+/* Lets the bytes so far go (the caller has written them): the merge keeps
+ * only what comes after, and numbers its offsets as before.  An issue's
+ * file had been held whole, 4 MB of the heap for the benchmark's. */
+void pdfcat_drop(PdfCat *c);
 void pdfcat_free(PdfCat *c);
 
 #endif

@@ -692,6 +692,12 @@ const char *pdfmerge_bytes(const PdfMerge *pm, size_t *len)
     return pm && pm->cat && !pm->failed ? pdfcat_bytes(pm->cat, len) : NULL;
 }
 
+void pdfmerge_drop(PdfMerge *pm)
+{
+    if (pm && pm->cat && !pm->failed)
+        pdfcat_drop(pm->cat);
+}
+
 const char *pdfmerge_qpdf_because(const PdfMerge *pm)
 {
     return pm ? pm->because : NULL;

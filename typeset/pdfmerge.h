@@ -50,10 +50,15 @@ PdfMerge *pdfmerge_new(const unsigned char *front, size_t front_len, const PdfMe
                        const char *file, DiagList *dl);
 int pdfmerge_add(PdfMerge *pm, const PdfMergePart *part);
 int pdfmerge_finish(PdfMerge *pm, unsigned char **out, size_t *out_len);
-/* While the merge is on the bytes (pdfcat.h), the file so far, which
- * pdfmerge_finish's result begins with (*len bytes); NULL once qpdf merges
- * (whose file is only made at the end) or after a failed step. */
+/* While the merge is on the bytes (pdfcat.h), the file so far after the
+ * bytes dropped, which pdfmerge_finish's result begins with (*len bytes);
+ * NULL once qpdf merges (whose file is only made at the end) or after a
+ * failed step. */
 const char *pdfmerge_bytes(const PdfMerge *pm, size_t *len);
+/* While the merge is on the bytes: lets the bytes so far go, once the
+ * caller has written them (pdfcat_drop); pdfmerge_finish's result is then
+ * the rest of the file.  Once qpdf merges, its result is the whole file. */
+void pdfmerge_drop(PdfMerge *pm);
 /* The input that sent the merge to qpdf (its file name), or NULL while the
  * merge is done on the bytes. */
 const char *pdfmerge_qpdf_because(const PdfMerge *pm);
