@@ -27,7 +27,8 @@ struct LayEngine {
     int tried_en, tried_ru;
     GHashTable *pinned;         /* PangoFont * whose FreeType face is kept locked */
     GHashTable *hyph_memo;      /* words already hyphenated (engine_hyph_word) */
-    GHashTable *words;          /* words already shaped (words.c) */
+    struct WordSlot *words;     /* words already shaped (words.c): an open table */
+    guint words_mask, words_n;  /* its slots - 1, its entries */
     int words_off;              /* TYPESET_NO_WORDCACHE set */
     int uax14_off;              /* TYPESET_PANGO_BREAKS set: every paragraph's breaks
                                    from pango_get_log_attrs (uax14.c) */
@@ -115,10 +116,17 @@ typedef struct SetPara {
 typedef struct GlyphPool {
     PangoGlyphItem **v;
     int n, cap;
+    VEC(PangoGlyphItem *) blocks;   /* pieces in one block each (glyph_block_new) */
     VEC(ParaEntry *) refs;      /* cached paragraphs this result uses */
 } GlyphPool;
 
 void glyph_pool_add(GlyphPool *p, PangoGlyphItem *gi);
+/* A glyph item over item (owned) whose glyph string of n glyphs is in the
+ * same block as it (glyphs and clusters uninitialised): one allocation where
+ * pango_glyph_string_new and its arrays are four.  Pango must never free or
+ * resize its glyph string; only the pool frees it (glyph_pool_add_block). */
+PangoGlyphItem *glyph_block_new(PangoItem *item, int n);
+void glyph_pool_add_block(GlyphPool *p, PangoGlyphItem *gi);
 void glyph_pool_free(GlyphPool *p);
 
 /* The checksum paraio.c ends its bytes with (64-bit words multiplied and

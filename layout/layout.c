@@ -13,11 +13,43 @@ void glyph_pool_add(GlyphPool *p, PangoGlyphItem *gi)
     VEC_PUSH(*p, gi);
 }
 
+/* The block: the glyph item, its glyph string, then the glyphs and the
+ * clusters (each part a multiple of eight bytes). */
+typedef struct GlyphBlock {
+    PangoGlyphItem gi;
+    PangoGlyphString g;
+} GlyphBlock;
+
+PangoGlyphItem *glyph_block_new(PangoItem *item, int n)
+{
+    size_t m = n > 0 ? (size_t)n : 1;
+    size_t at = (sizeof(GlyphBlock) + 7) & ~(size_t)7;
+    size_t clusters = at + ((m * sizeof(PangoGlyphInfo) + 7) & ~(size_t)7);
+    GlyphBlock *b = g_malloc(clusters + m * sizeof(gint));
+    memset(b, 0, sizeof *b);
+    b->g.glyphs = (PangoGlyphInfo *)(void *)((char *)b + at);
+    b->g.log_clusters = (gint *)(void *)((char *)b + clusters);
+    b->g.num_glyphs = b->g.space = n;
+    b->gi.item = item;
+    b->gi.glyphs = &b->g;
+    return &b->gi;
+}
+
+void glyph_pool_add_block(GlyphPool *p, PangoGlyphItem *gi)
+{
+    VEC_PUSH(p->blocks, gi);
+}
+
 void glyph_pool_free(GlyphPool *p)
 {
     for (int i = 0; i < p->refs.n; i++)
         paracache_release(p->refs.v[i]);
     free(p->refs.v);
+    for (int i = 0; i < p->blocks.n; i++) {
+        pango_item_free(p->blocks.v[i]->item);
+        g_free(p->blocks.v[i]);         /* the glyph item is the block's start */
+    }
+    free(p->blocks.v);
     for (int i = 0; i < p->n; i++) {
         PangoGlyphItem *gi = p->v[i];
         pango_item_free(gi->item);

@@ -1031,7 +1031,6 @@ static PangoGlyphItem *cut_piece(const Shaped *s, const Piece *pc, int b0, int b
     it->offset = b0;
     it->length = b1 - b0;
     it->num_chars = (int)utf8_chars(s->t.s + b0, b1 - b0);
-    PangoGlyphString *g = pango_glyph_string_new();
     /* the glyphs of bytes [b0, b1): in ascending text, a run found by
      * bisection (a line of a long paragraph need not walk all its glyphs) */
     const int *lc = pc->glyphs->log_clusters;
@@ -1054,12 +1053,10 @@ static PangoGlyphItem *cut_piece(const Shaped *s, const Piece *pc, int b0, int b
         int cb = off + lc[k];
         n += cb >= b0 && cb < b1;
     }
-    /* exactly n (pango_glyph_string_set_size rounds up to a power of two):
-     * a cached paragraph keeps these for the whole run; pango frees them
-     * with g_free */
-    g->glyphs = g_new(PangoGlyphInfo, n > 0 ? n : 1);
-    g->log_clusters = g_new(gint, n > 0 ? n : 1);
-    g->num_glyphs = g->space = n;
+    /* exactly n, in one block with the glyph item (a cached paragraph keeps
+     * these for the whole run, and an issue cuts 25,000) */
+    PangoGlyphItem *gi = glyph_block_new(it, n);
+    PangoGlyphString *g = gi->glyphs;
     n = 0;
     for (int k = k0; k < k1; k++) {
         int cb = off + lc[k];
@@ -1069,9 +1066,6 @@ static PangoGlyphItem *cut_piece(const Shaped *s, const Piece *pc, int b0, int b
             n++;
         }
     }
-    PangoGlyphItem *gi = g_slice_new0(PangoGlyphItem);
-    gi->item = it;
-    gi->glyphs = g;
     return gi;
 }
 
@@ -1217,7 +1211,7 @@ static void set_line(Build *b, const KpResult *r, int li, double measure, GlyphP
                 ei++;
             }
         }
-        glyph_pool_add(pool, gi);
+        glyph_pool_add_block(pool, gi);
         const LaySpan *sp = &s->t.spans[pc->span];
         double w = SC_TO_PT(pango_glyph_string_get_width(gi->glyphs)) * scale;
         add_item(&items,

@@ -63,15 +63,68 @@ typedef struct Word {
     char key[];                 /* Head, then the word's bytes */
 } Word;
 
-static guint key_hash(gconstpointer p)
+/* The memo's table: open addressing, probed linearly, each slot the
+ * entry's hash beside it.  A lookup reads one slot (a quarter of a cache
+ * line) and the one entry whose hash matches; GHashTable, which it
+ * replaces, kept hashes and keys in two arrays and compared through a
+ * function pointer: three cache misses a lookup, where the memo's 160,000
+ * lookups of an issue had been 4.6 % of its cycles. */
+typedef struct WordSlot {
+    guint hash;
+    Word *w;                    /* NULL: empty */
+} WordSlot;
+
+enum { SLOTS_MIN = 1024 };
+
+static int word_is(const Word *w, const Word *k)
 {
-    return ((const Word *)p)->hash;
+    return w->klen == k->klen && memcmp(w->key, k->key, k->klen) == 0;
 }
 
-static gboolean key_equal(gconstpointer a, gconstpointer b)
+static Word *table_find(const LayEngine *e, const Word *k)
 {
-    const Word *x = a, *y = b;
-    return x->hash == y->hash && x->klen == y->klen && memcmp(x->key, y->key, x->klen) == 0;
+    for (guint i = k->hash & e->words_mask;; i = (i + 1) & e->words_mask) {
+        const WordSlot *sl = &e->words[i];
+        if (!sl->w)
+            return NULL;
+        if (sl->hash == k->hash && word_is(sl->w, k))
+            return sl->w;
+    }
+}
+
+static void table_put(WordSlot *slots, guint mask, Word *w)
+{
+    guint i = w->hash & mask;
+    while (slots[i].w)
+        i = (i + 1) & mask;
+    slots[i] = (WordSlot){w->hash, w};
+}
+
+/* Adds w (not in the table); the table stays at most half full. */
+static void table_add(LayEngine *e, Word *w)
+{
+    if (2 * (e->words_n + 1) > e->words_mask + 1) {
+        guint size = 2 * (e->words_mask + 1);
+        WordSlot *slots = g_new0(WordSlot, size);
+        for (guint i = 0; i <= e->words_mask; i++)
+            if (e->words[i].w)
+                table_put(slots, size - 1, e->words[i].w);
+        g_free(e->words);
+        e->words = slots;
+        e->words_mask = size - 1;
+    }
+    table_put(e->words, e->words_mask, w);
+    e->words_n++;
+}
+
+/* Frees every entry; the table keeps its size. */
+static void table_clear(LayEngine *e)
+{
+    for (guint i = 0; i <= e->words_mask; i++) {
+        g_free(e->words[i].w);
+        e->words[i].w = NULL;
+    }
+    e->words_n = 0;
 }
 
 /* The key's hash, eight bytes at a time (a multiply and a rotate per word,
@@ -122,7 +175,9 @@ static Word *word_new(const char *key, guint klen, guint hash, int n, const Pang
 
 void words_init(LayEngine *e)
 {
-    e->words = g_hash_table_new_full(key_hash, key_equal, g_free, NULL);
+    e->words = g_new0(WordSlot, SLOTS_MIN);
+    e->words_mask = SLOTS_MIN - 1;
+    e->words_n = 0;
     e->words_off = getenv("TYPESET_NO_WORDCACHE") != NULL;
     const char *max = getenv("TYPESET_WORDCACHE_MAX");
     e->words_max = max && atoi(max) > 0 ? (guint)atoi(max) : WORDS_MAX;
@@ -130,7 +185,9 @@ void words_init(LayEngine *e)
 
 void words_fini(LayEngine *e)
 {
-    g_hash_table_destroy(e->words);
+    table_clear(e);
+    g_free(e->words);
+    e->words = NULL;
 }
 
 /* The memo keys hold the font's address: only a font the engine holds
@@ -209,7 +266,7 @@ static Word *entry(LayEngine *e, const PangoAnalysis *an, const char *text, int 
     memcpy(k->key, &h, sizeof h);
     memcpy(k->key + sizeof h, text, (size_t)len);
     k->hash = key_hash_bytes(k->key, k->klen);
-    Word *w = g_hash_table_lookup(e->words, k);
+    Word *w = table_find(e, k);
     if (w)
         return w;
     if (kind == GLYPHS) {
@@ -232,7 +289,7 @@ static Word *entry(LayEngine *e, const PangoAnalysis *an, const char *text, int 
         pango_glyph_string_free(alone);
         g_free(spaced);
     }
-    g_hash_table_add(e->words, w);
+    table_add(e, w);
     return w;
 }
 
@@ -295,8 +352,8 @@ void words_shape_item(LayEngine *e, PangoItem *it, const char *par, int plen, Pa
     }
     /* emptied here, never inside entry(): the Word pointers below (tok[].w,
      * cuts()' remembered answer) live until the item's glyphs are joined */
-    if (g_hash_table_size(e->words) >= e->words_max)
-        g_hash_table_remove_all(e->words);
+    if (e->words_n >= e->words_max)
+        table_clear(e);
     /* the words and runs of spaces */
     Tok stack[64];
     Tok *tok = stack;
@@ -309,7 +366,7 @@ void words_shape_item(LayEngine *e, PangoItem *it, const char *par, int plen, Pa
         int j = i + 1;
         while (j < len && (t[j] == ' ') == (t[i] == ' '))
             j++;
-        if (j - i > WORD_MAX || g_hash_table_size(e->words) >= full) {
+        if (j - i > WORD_MAX || e->words_n >= full) {
             whole = 1;
             break;
         }
@@ -346,7 +403,7 @@ void words_shape_item(LayEngine *e, PangoItem *it, const char *par, int plen, Pa
                 break;
             j++;
             if (tok[j].at + tok[j].len - tok[i].at > WORD_MAX ||
-                g_hash_table_size(e->words) >= full) {
+                e->words_n >= full) {
                 whole = 1;      /* a run too long for the memo */
                 break;
             }
