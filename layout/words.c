@@ -48,10 +48,10 @@ _Static_assert(sizeof(Head) == 2 * sizeof(void *) + 16, "Head has no unnamed pad
 enum Kind { GLYPHS, SPACE_BEFORE, SPACE_AFTER };
 
 /* A memo entry is one block: its key (what shapes it, then the text), and
- * after it the glyphs and their clusters.  The tables hold the entries as
- * their own keys (GHashTable's set), so a lookup touches the table and the
- * one block whose glyphs it then copies: the memo's lookups had been the
- * build's worst cache misses (key, entry and glyph arrays each apart). */
+ * after it the glyphs and their clusters, so a lookup touches the table's
+ * slot and the one block whose glyphs it then copies: the memo's lookups
+ * had been the build's worst cache misses (key, entry and glyph arrays each
+ * apart). */
 typedef struct Word {
     guint hash;
     guint klen;                 /* bytes of key */

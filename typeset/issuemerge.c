@@ -383,6 +383,8 @@ int issuemerge_finish(IssueMerge *im, TsContext *c)
         output_file_append(out, pdf, len, 0);
         ok = output_file_commit(out, &im->dl) == 0;
     } else {
+        /* no file was written as the steps went (it could not be opened, or
+         * qpdf merges): nothing was dropped, and pdf is the whole file */
         output_file_abort(out);
         ok = ok && output_write_atomic(im->path, pdf, len, &im->dl) == 0;
     }

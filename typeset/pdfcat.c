@@ -228,6 +228,13 @@ static void pc_end(PdfCat *c)
     g_string_append(c->out, "\nendobj\n");
 }
 
+/* The /ID's digest brought up to the end of out. */
+static void pc_hash(PdfCat *c)
+{
+    digest_update(c->id, c->out->str + c->hashed, c->out->len - c->hashed);
+    c->hashed = c->out->len;
+}
+
 /* Whether a page of media box mb has room for the bleed and marks: 0, or
  * -1 after an error. */
 static int pc_boxes_fit(PdfCat *c, const double mb[4], guint page)
@@ -522,8 +529,7 @@ int pdfcat_add(PdfCat *c, const PdfCatPart *part, const PdfMergePart *meta)
     int rc = pc_part(c, part, meta->prefix ? meta->prefix : "", 2);
     /* the digest as the file grows, while other jobs still run, rather
      * than all of it in the one-thread tail */
-    digest_update(c->id, c->out->str + c->hashed, c->out->len - c->hashed);
-    c->hashed = c->out->len;
+    pc_hash(c);
     return rc;
 }
 
@@ -725,8 +731,7 @@ int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len)
         }
         g_string_append_len(o, entry, 20);
     }
-    digest_update(c->id, o->str + c->hashed, o->len - c->hashed);
-    c->hashed = o->len;
+    pc_hash(c);
     char id[33];                /* 16 bytes, the size of an MD5 /ID */
     digest_finish(c->id, id, 16);
     c->id = NULL;
@@ -750,7 +755,7 @@ void pdfcat_drop(PdfCat *c)
 {
     if (!c->out)
         return;
-    digest_update(c->id, c->out->str + c->hashed, c->out->len - c->hashed);
+    pc_hash(c);
     c->dropped += c->out->len;
     c->hashed = 0;
     g_string_truncate(c->out, 0);
