@@ -172,8 +172,24 @@ static void say_first_page(Issue *is)
                  m->first_page, is->style->name ? is->style->name : is->style->path, start);
 }
 
-/* Style, output and cache directories, the first context (so that a broken
- * style or font set is reported once, before any job), the items. */
+/* The cache's small texts written as one pack (issuecache.h): a whole
+ * build's replaces the packs it read; an --article job's holds its own
+ * records only.  One that cannot be written only makes the next build
+ * slower: said in the log, not an error. */
+static void save_cache(Issue *is, int full)
+{
+    DiagList quiet;
+    diag_list_init(&quiet);
+    if (issuecache_save(is->cache, full, time(NULL), &quiet) != 0 && quiet.n > 0)
+        issuelog_line(is->log, "cache: %s", quiet.v[0].msg);
+    diag_list_fini(&quiet);
+}
+
+static gpointer save_job(gpointer data)
+{
+    save_cache(data, 1);
+    return NULL;
+}
 
 /* The whole build: measure, number and set, and (when no article failed)
  * the issue PDF.  Returns the exit status. */
@@ -196,6 +212,9 @@ static int build_issue(Issue *is)
                   "the cache, %d failed; %d font context%s)", is->n, set, t1 - t0,
                   is->n - cached - failed, cached, failed, contexts, contexts == 1 ? "" : "s");
     int ok = issuebuild_set(is) == 0;
+    /* the pack is written beside issue.pdf's last steps: it may wait for the
+     * clock's next tick (issuecache.c, vouch) */
+    GThread *saver = g_thread_new("cache", save_job, is);
     double t2 = issuelog_elapsed(is->log);
     issuelog_line(is->log, "phase 2: articles set and written in %.2f s", t2 - t1);
     GString *names = g_string_new(NULL);
@@ -212,6 +231,8 @@ static int build_issue(Issue *is)
         pages = write_issue(is);
     if (pages < 0 && is->merge)     /* issue.pdf's temporary file goes */
         issuemerge_restart(is->merge);
+    g_thread_join(saver);
+    save_cache(is, 1);              /* what the last steps put, if anything */
     if (pages > 0) {                /* (a failed build leaves the cache as it was) */
         int gone = issuecache_prune(is->cache_dir, time(NULL));
         if (gone > 0)
@@ -284,6 +305,7 @@ int cmd_issue(int argc, char **argv, const char *datadir)
         rc = 1;
     } else if (o.article > 0) {
         issuebuild_measure(is, o.article);
+        save_cache(is, 0);
         issuelog_finish(is->log);
         rc = is->items[o.article - 1].failed ? 1 : 0;
     } else {

@@ -101,10 +101,10 @@ static void program_identity(char out[ISSUECACHE_HEX])
  * that goes into every cache key: the manifest's metadata, the program's code
  * (program_identity: the version number alone missed changes to the
  * typesetting code), the hyphenation dictionaries (a Debian update changes
- * breaks; their digests remembered in cache_dir) and the painter asked for
+ * breaks; their digests remembered in the cache) and the painter asked for
  * (TYPESET_PAINTER, paint.h).  issuebuild_open adds the font files once the
  * first font context is open (fontlib_files_identity). */
-static char *overrides_text(const Manifest *m, const char *cache_dir)
+static char *overrides_text(const Manifest *m, IssueCache *cache)
 {
     char exe[ISSUECACHE_HEX], dic[ISSUECACHE_HEX];
     program_identity(exe);
@@ -120,7 +120,7 @@ static char *overrides_text(const Manifest *m, const char *cache_dir)
     for (guint i = 0; i < names->len; i++) {
         char *path = g_build_filename(hyph_default_dir(), names->pdata[i], NULL);
         char sha[ISSUECACHE_HEX];
-        if (issuecache_file_sha_memo(cache_dir, path, sha) == 0)
+        if (issuecache_file_sha_memo(cache, path, sha) == 0)
             g_string_append_printf(dics, "%s=%s ", (char *)names->pdata[i], sha);
         g_free(path);
     }
@@ -137,45 +137,44 @@ static char *overrides_text(const Manifest *m, const char *cache_dir)
 
 typedef struct OverridesJob {
     const Manifest *m;
-    const char *cache_dir;
+    IssueCache *cache;
     char *text;
 } OverridesJob;
 
 static gpointer overrides_job(gpointer data)
 {
     OverridesJob *j = data;
-    j->text = overrides_text(j->m, j->cache_dir);
+    j->text = overrides_text(j->m, j->cache);
     return NULL;
 }
 
 /* What the content key needs of a source besides its bytes, its images,
  * remembered for the next build under the source's digest (and the
- * program's: overrides): OUTDIR/.cache/KEY.doc.  With it, an unchanged
+ * program's: overrides): KEY.doc in the cache's pack.  With it, an unchanged
  * article is read light (its front matter; article_open_light), which is all
  * an issue needs of one whose pages come from the cache; parsing the bodies
  * of the unchanged articles had been most of a rebuild.  Kept only for a
  * source whose full reading gave no diagnostics, so that a light reading
  * leaves nothing unsaid. */
-static char *doc_record_path(const Issue *is, const Item *it)
+static char *doc_record_name(const Issue *is, const Item *it)
 {
     char src[ISSUECACHE_HEX], key[ISSUECACHE_HEX];
-    if (issuecache_file_sha_memo(is->cache_dir, it->ma->path, src) != 0)
+    if (issuecache_file_sha_memo(is->cache, it->ma->path, src) != 0)
         return NULL;
     char *id = g_strdup_printf("document\n%s\n%s\n%s\n", TS_VERSION, src, is->overrides);
     issuecache_sha(id, strlen(id), key);
     g_free(id);
-    return g_strdup_printf("%s/%s.doc", is->cache_dir, key);
+    return g_strdup_printf("%s.doc", key);
 }
 
 /* The images the record lists (strings in a, the article's arena), or NULL
  * when there is no record, or it is not whole. */
 static GPtrArray *doc_record_load(const Issue *is, const Item *it, Arena *a)
 {
-    char *path = doc_record_path(is, it);
-    gchar *text = NULL;
+    char *name = doc_record_name(is, it);
+    char *text = name ? issuecache_text_get(is->cache, name, NULL) : NULL;
     GPtrArray *images = NULL;
-    if (path && g_file_get_contents(path, &text, NULL, NULL) &&
-        g_str_has_prefix(text, "typeset document 1\n") && g_str_has_suffix(text, "\nend\n")) {
+    if (text && g_str_has_prefix(text, "typeset document 1\n") && g_str_has_suffix(text, "\nend\n")) {
         char **lines = g_strsplit(text, "\n", -1);
         guint n = g_strv_length(lines);      /* magic, images..., "end", "" */
         images = g_ptr_array_new();
@@ -190,7 +189,7 @@ static GPtrArray *doc_record_load(const Issue *is, const Item *it, Arena *a)
         g_strfreev(lines);
     }
     g_free(text);
-    g_free(path);
+    g_free(name);
     return images;
 }
 
@@ -206,23 +205,23 @@ static void cache_write(const char *path, const void *data, size_t len)
 
 static void doc_record_save(const Issue *is, const Item *it, const GPtrArray *images)
 {
-    char *path = doc_record_path(is, it);
-    if (!path)
+    char *name = doc_record_name(is, it);
+    if (!name)
         return;
     GString *g = g_string_new("typeset document 1\n");
     for (guint i = 0; i < images->len; i++) {
         const char *src = images->pdata[i];
         if (strchr(src, '\n')) {             /* not a line: no record */
             g_string_free(g, TRUE);
-            g_free(path);
+            g_free(name);
             return;
         }
         g_string_append_printf(g, "image %s\n", src);
     }
     g_string_append(g, "end\n");
-    cache_write(path, g->str, g->len);
+    issuecache_text_put(is->cache, name, g->str, g->len);
     g_string_free(g, TRUE);
-    g_free(path);
+    g_free(name);
 }
 
 /* Opens the source and puts the manifest's metadata on it (the Doc is plain
@@ -260,7 +259,7 @@ static int item_open(Issue *is, Item *it)
             doc_record_save(is, it, images);
     }
     issuecache_content_of(it->art->doc.path, images, is->style->path, is->o->datadir,
-                          is->overrides, is->cache_dir, it->content);
+                          is->overrides, is->cache, it->content);
     g_ptr_array_free(images, TRUE);
     arena_fini(&tmp);
     return 0;
@@ -310,12 +309,12 @@ static void start_hyph(Issue *is, const Item *it)
  * sets only the paragraphs that changed.  What they were set from is in
  * each paragraph's own key (the engine matches it); what is not (the
  * program, the fonts' configuration, the dictionaries) is in the file's. */
-static char *paras_path(const Issue *is, const Item *it)
+static void paras_key(const Issue *is, const Item *it, char key[ISSUECACHE_HEX])
 {
-    char style[ISSUECACHE_HEX] = "", conf[ISSUECACHE_HEX] = "", key[ISSUECACHE_HEX];
+    char style[ISSUECACHE_HEX] = "", conf[ISSUECACHE_HEX] = "";
     char *fc = g_build_filename(is->o->datadir, "fonts", "fonts.conf", NULL);
-    issuecache_file_sha_memo(is->cache_dir, is->style->path, style);
-    issuecache_file_sha_memo(is->cache_dir, fc, conf);
+    issuecache_file_sha_memo(is->cache, is->style->path, style);
+    issuecache_file_sha_memo(is->cache, fc, conf);
     g_free(fc);
     /* the program too (its line breaking is in the paragraphs), as
      * issuecache_content has it */
@@ -323,6 +322,12 @@ static char *paras_path(const Issue *is, const Item *it)
                                is->overrides, style, conf);
     issuecache_sha(id, strlen(id), key);
     g_free(id);
+}
+
+static char *paras_path(const Issue *is, const Item *it)
+{
+    char key[ISSUECACHE_HEX];
+    paras_key(is, it, key);
     return g_strdup_printf("%s/%s.paras", is->cache_dir, key);
 }
 
@@ -358,26 +363,19 @@ static void paras_save(const Issue *is, const Item *it)
 
 static void item_pre_read(Issue *is, Item *it);
 
-/* Where the last build set the article: its first folio and page count, in
- * OUTDIR/.cache/KEY.place beside its paragraphs (the same key: the article's
+/* Where the last build set the article: its first folio and page count,
+ * KEY.place in the cache's pack (KEY that of its paragraphs: the article's
  * path, the style, the fonts and the program).  Phase 1 lays an article out
  * there rather than at the manifest's first page: in a rebuild that is
  * usually where it goes again, so its folios and page range come out as the
  * paragraphs were kept, the page range is right the first time (one layout,
  * not two), and phase 2 paints that layout without laying the article out
  * again.  A wrong guess costs what phase 2 always did. */
-/* KEY.EXT, beside the article's KEY.paras (ext with its dot). */
-static char *beside_paras(const Issue *is, const Item *it, const char *ext)
+static char *place_name(const Issue *is, const Item *it)
 {
-    char *paras = paras_path(is, it);
-    char *path = g_strdup_printf("%.*s%s", (int)(strlen(paras) - strlen(".paras")), paras, ext);
-    g_free(paras);
-    return path;
-}
-
-static char *place_path(const Issue *is, const Item *it)
-{
-    return beside_paras(is, it, ".place");
+    char key[ISSUECACHE_HEX];
+    paras_key(is, it, key);
+    return g_strdup_printf("%s.place", key);
 }
 
 static void place_save(const Issue *is, const Item *it)
@@ -385,49 +383,52 @@ static void place_save(const Issue *is, const Item *it)
     if (it->first < 1 || it->set_pages < 1 ||
         (it->first == it->place_first && it->set_pages == it->place_pages))
         return;
-    char *path = place_path(is, it);
+    char *name = place_name(is, it);
     char *text = g_strdup_printf("typeset place 1\nfirst %d\npages %d\nend\n", it->first,
                                  it->set_pages);
-    cache_write(path, text, strlen(text));
+    issuecache_text_put(is->cache, name, text, strlen(text));
     g_free(text);
-    g_free(path);
+    g_free(name);
 }
 
 /* The place place_save left, or 0 (*pages 0) when there is none. */
 static int place_load(const Issue *is, const Item *it, int *pages)
 {
     *pages = 0;
-    char *path = place_path(is, it);
-    gchar *text = NULL;
+    char *name = place_name(is, it);
+    char *text = issuecache_text_get(is->cache, name, NULL);
     int first = 0, n = 0, used = -1;
-    if (g_file_get_contents(path, &text, NULL, NULL) &&
+    if (text &&
         (sscanf(text, "typeset place 1\nfirst %d\npages %d\nend\n%n", &first, &n, &used) != 2 ||
          used < 0 || text[used] != '\0' || first < 1 || first > 1000000 || n < 1 || n > 1000000))
         first = n = 0;
     g_free(text);
-    g_free(path);
+    g_free(name);
     *pages = n;
     return first;
 }
 
-/* KEY.pcx, beside the article's KEY.paras: what the merge read of the
- * article's PDF the last time it was written (pdfcat_index_save), so that a
- * rebuild merging it unchanged does not read it again (pdfcat_read had been
- * two thirds of the work of the thread that is not laying out the edited
- * article).  One an article, replaced when its PDF is: the index names the
- * bytes it was made of, and any others make it refused. */
-static char *index_path(const Issue *is, const Item *it)
+/* KEY.pcx in the cache's pack (KEY that of the article's paragraphs): what
+ * the merge read of the article's PDF the last time it was written
+ * (pdfcat_index_save), so that a rebuild merging it unchanged does not read
+ * it again (pdfcat_read had been two thirds of the work of the thread that
+ * is not laying out the edited article).  One an article, replaced when its
+ * PDF is: the index names the bytes it was made of, and any others make it
+ * refused. */
+static char *index_name(const Issue *is, const Item *it)
 {
-    return beside_paras(is, it, ".pcx");
+    char key[ISSUECACHE_HEX];
+    paras_key(is, it, key);
+    return g_strdup_printf("%s.pcx", key);
 }
 
 static void index_save(const Issue *is, const Item *it, GBytes *index)
 {
-    char *path = index_path(is, it);
+    char *name = index_name(is, it);
     gsize len = 0;
     const void *data = g_bytes_get_data(index, &len);
-    cache_write(path, data, len);
-    g_free(path);
+    issuecache_text_put(is->cache, name, data, len);
+    g_free(name);
 }
 
 /* The article's PDF bytes as the merge reads them: from the index the last
@@ -436,14 +437,14 @@ static void index_save(const Issue *is, const Item *it, GBytes *index)
 static PdfCatPart *index_read(const Issue *is, const Item *it, const unsigned char *pdf,
                               size_t len)
 {
-    char *path = index_path(is, it);
-    gchar *x = NULL;
-    gsize xl = 0;
+    char *name = index_name(is, it);
+    size_t xl = 0;
+    char *x = issuecache_text_get(is->cache, name, &xl);
     PdfCatPart *p = NULL;
-    if (g_file_get_contents(path, &x, &xl, NULL))
+    if (x)
         p = pdfcat_index_load(pdf, len, x, xl);
     g_free(x);
-    g_free(path);
+    g_free(name);
     if (!p && (p = pdfcat_read(pdf, len))) {
         GBytes *index = pdfcat_index_save(p);
         if (index) {
@@ -477,11 +478,11 @@ static int job_measure(Issue *is, Item *it, TsContext **cp)
     char key[ISSUECACHE_HEX];
     issuecache_key(it->content, "pages", at ? at : is->m->first_page, 0, key);
     IssueCacheRecord rec;
-    int found = issuecache_get(is->cache_dir, key, &rec) == 0 && rec.pages > 0;
+    int found = issuecache_get(is->cache, key, &rec) == 0 && rec.pages > 0;
     if (!found && at) {         /* measured at the manifest's first page (an --article job) */
         char key0[ISSUECACHE_HEX];
         issuecache_key(it->content, "pages", is->m->first_page, 0, key0);
-        found = issuecache_get(is->cache_dir, key0, &rec) == 0 && rec.pages > 0;
+        found = issuecache_get(is->cache, key0, &rec) == 0 && rec.pages > 0;
     }
     if (found) {
         it->pages = rec.pages;
@@ -515,7 +516,7 @@ static int job_measure(Issue *is, Item *it, TsContext **cp)
             it->paint_cost = paint_cost_estimate(&it->art->result);
             it->ctx = c;
             rec = (IssueCacheRecord){.pages = it->pages};
-            issuecache_put(is->cache_dir, key, &rec, &it->dl_set);
+            issuecache_put(is->cache, key, &rec);
             if (is->o->article)     /* an --article job: phase 2 is another process's */
                 paras_save(is, it);
             lay_cache_stats(c->engine, &h1, &m1);
@@ -558,10 +559,10 @@ static int pdf_cached(Issue *is, Item *it)
     char key[ISSUECACHE_HEX], sha[ISSUECACHE_HEX];
     issuecache_key(it->content, "pdf", it->first, is->epoch, key);
     IssueCacheRecord rec;
-    if (issuecache_get(is->cache_dir, key, &rec) != 0 || !rec.pdf_sha[0] || rec.pages < 1)
+    if (issuecache_get(is->cache, key, &rec) != 0 || !rec.pdf_sha[0] || rec.pages < 1)
         return 0;
     char *out = g_strdup_printf("%s/%s.pdf", is->o->outdir, it->ma->stem);
-    int same = issuecache_file_sha_memo(is->cache_dir, out, sha) == 0 && strcmp(sha, rec.pdf_sha) == 0;
+    int same = issuecache_file_sha_memo(is->cache, out, sha) == 0 && strcmp(sha, rec.pdf_sha) == 0;
     g_free(out);
     if (same) {
         it->set_pages = rec.pages;
@@ -702,7 +703,7 @@ static void item_commit(Issue *is, Item *it)
      * it changes, and a changed file digests to something else (no
      * digest begins with '=') */
     snprintf(rec.pdf_sha, ISSUECACHE_HEX, "=%.*s", ISSUECACHE_HEX - 2, key);
-    issuecache_put(is->cache_dir, key, &rec, &it->dl_set);
+    issuecache_put(is->cache, key, &rec);
     it->wrote = stat(out, &it->written) == 0;
     g_strlcpy(it->written_sha, rec.pdf_sha, ISSUECACHE_HEX);
     if (it->read_index) {
@@ -1589,7 +1590,7 @@ int issuebuild_set(Issue *is)
         if (!it->wrote)
             continue;
         char *out = g_strdup_printf("%s/%s.pdf", is->o->outdir, it->ma->stem);
-        issuecache_file_memo(is->cache_dir, out, &it->written, it->written_sha);
+        issuecache_file_memo(is->cache, out, &it->written, it->written_sha);
         g_free(out);
         it->wrote = 0;
     }
@@ -1610,6 +1611,7 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
     is->epoch = source_date_epoch();
     is->pdf_epoch = is->epoch >= 0 ? is->epoch : (long long)time(NULL);
     is->cache_dir = g_build_filename(o->outdir, ".cache", NULL);
+    is->cache = issuecache_open(is->cache_dir);
     is->n = m->n_articles;
     is->items = xcalloc((size_t)is->n + 1, sizeof *is->items);
     for (int k = 0; k < is->n; k++) {
@@ -1625,7 +1627,7 @@ int issuebuild_open(Issue *is, const IssueOptions *o, Manifest *m)
     /* after the cache directory: overrides_text remembers file digests
      * there; on a new one it reads and digests the dictionaries (4 ms),
      * which its own thread does while this one opens the first context */
-    OverridesJob oj = {m, is->cache_dir, NULL};
+    OverridesJob oj = {m, is->cache, NULL};
     GThread *ot = g_thread_new("overrides", overrides_job, &oj);
     if (o->jobs > 1 && is->n > 1 && !o->article && !o->assemble && spare_wanted(is))
         is->spare_opener = g_thread_new("context", open_spare, is);
@@ -1710,5 +1712,6 @@ void issuebuild_close(Issue *is)
     diag_list_fini(&is->dl);
     free(is->items);
     g_free(is->cache_dir);
+    issuecache_free(is->cache);
     g_free(is->overrides);
 }

@@ -86,6 +86,7 @@ typedef struct Issue {
     Manifest *m;
     Style *style;
     char *cache_dir, *overrides;
+    IssueCache *cache;          /* the small texts of cache_dir (issuecache.h) */
     long long epoch;            /* SOURCE_DATE_EPOCH, or -1 */
     long long pdf_epoch;        /* the PDFs' dates: epoch, or the start of the run */
     GAsyncQueue *idle;          /* contexts no job is using */

@@ -27,13 +27,13 @@ static void put_part(Digest *ck, const char *label, const void *data, size_t len
     digest_update(ck, data, len);
 }
 
-/* A file goes in as its digest, remembered in cache_dir across runs
+/* A file goes in as its digest, remembered in the cache across runs
  * (issuecache_file_sha_memo): an unchanged source, image or style is not
  * read and hashed again on every build. */
-static void put_file(Digest *ck, const char *cache_dir, const char *label, const char *path)
+static void put_file(Digest *ck, IssueCache *cache, const char *label, const char *path)
 {
     char sha[ISSUECACHE_HEX];
-    if (path && issuecache_file_sha_memo(cache_dir, path, sha) == 0)
+    if (path && issuecache_file_sha_memo(cache, path, sha) == 0)
         put_part(ck, label, sha, strlen(sha));
     else
         put_part(ck, "absent", label, strlen(label));
@@ -63,24 +63,24 @@ GPtrArray *issuecache_images(const Doc *doc)
 }
 
 void issuecache_content_of(const char *doc_path, const GPtrArray *images, const char *style_path,
-                           const char *datadir, const char *overrides, const char *cache_dir,
+                           const char *datadir, const char *overrides, IssueCache *cache,
                            char out[ISSUECACHE_HEX])
 {
     Digest *ck = digest_new();
     put_part(ck, "version", TS_VERSION, strlen(TS_VERSION));
-    put_file(ck, cache_dir, "source", doc_path);
+    put_file(ck, cache, "source", doc_path);
     char *dir = g_path_get_dirname(doc_path);
     for (guint i = 0; i < images->len; i++) {
         const char *src = images->pdata[i];
         char *p = g_path_is_absolute(src) ? g_strdup(src) : g_build_filename(dir, src, NULL);
         put_part(ck, "image-name", src, strlen(src));
-        put_file(ck, cache_dir, "image", p);
+        put_file(ck, cache, "image", p);
         g_free(p);
     }
     g_free(dir);
-    put_file(ck, cache_dir, "style", style_path);
+    put_file(ck, cache, "style", style_path);
     char *conf = g_build_filename(datadir, "fonts", "fonts.conf", NULL);
-    put_file(ck, cache_dir, "fonts.conf", conf);
+    put_file(ck, cache, "fonts.conf", conf);
     g_free(conf);
     if (overrides)
         put_part(ck, "overrides", overrides, strlen(overrides));
@@ -88,10 +88,10 @@ void issuecache_content_of(const char *doc_path, const GPtrArray *images, const 
 }
 
 void issuecache_content(const Doc *doc, const char *style_path, const char *datadir,
-                        const char *overrides, const char *cache_dir, char out[ISSUECACHE_HEX])
+                        const char *overrides, IssueCache *cache, char out[ISSUECACHE_HEX])
 {
     GPtrArray *images = issuecache_images(doc);
-    issuecache_content_of(doc->path, images, style_path, datadir, overrides, cache_dir, out);
+    issuecache_content_of(doc->path, images, style_path, datadir, overrides, cache, out);
     g_ptr_array_free(images, TRUE);
 }
 
@@ -119,15 +119,428 @@ int issuecache_file_sha(const char *path, char out[ISSUECACHE_HEX])
     return 0;
 }
 
-int issuecache_get(const char *cache_dir, const char *key, IssueCacheRecord *r)
+/* ---- the small texts, and their packs -------------------------------------------*/
+
+#define PACK_MAGIC "typeset cache pack 1\n"
+#define PACK_EXT ".pack"
+#define PACK_MAX (64u << 20)        /* a pack larger than this is not read */
+#define NAME_MAX_LEN 128
+
+typedef struct CacheText {
+    gint64 written;             /* when a build put it (seconds) */
+    int racy;                   /* trusted only where something later than stamp vouches */
+    int vouched;                /* ... and something has (the clock, the pack's time) */
+    struct timespec stamp;      /* (a file digest: the file's later time) */
+    int mine;                   /* put by this process */
+    size_t len;
+    char data[];                /* len bytes and a NUL */
+} CacheText;
+
+struct IssueCache {
+    char *dir;
+    GMutex lock;
+    GHashTable *texts;          /* name -> CacheText */
+    GPtrArray *read;            /* the packs' paths read (a whole save replaces them) */
+    int changed;                /* put since the last save */
+};
+
+static int later(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
+static int name_ok(const char *n, size_t len)
+{
+    if (len == 0 || len > NAME_MAX_LEN || n[0] == '.' || (len == 3 && memcmp(n, "end", 3) == 0))
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!g_ascii_isalnum(n[i]) && n[i] != '.' && n[i] != '-' && n[i] != '_')
+            return 0;
+    return 1;
+}
+
+static CacheText *text_new(const void *data, size_t len)
+{
+    CacheText *t = g_malloc(sizeof *t + len + 1);
+    *t = (CacheText){.len = len};
+    memcpy(t->data, data, len);
+    t->data[len] = '\0';
+    return t;
+}
+
+/* Keeps t under name, unless what is there was written later (the lock held). */
+static void take(IssueCache *c, const char *name, size_t nlen, CacheText *t)
+{
+    char *key = g_strndup(name, nlen);
+    CacheText *old = g_hash_table_lookup(c->texts, key);
+    if (old && old->written > t->written) {
+        g_free(key);
+        g_free(t);
+        return;
+    }
+    g_hash_table_replace(c->texts, key, t);
+}
+
+/* The first sep in [p, end), or NULL. */
+static const char *field(const char *p, const char *end, char sep)
+{
+    return memchr(p, sep, (size_t)(end - p));
+}
+
+static int parse_ll(const char *p, const char *e, long long lo, long long hi, long long *out)
+{
+    if (p == e || e - p > 20)
+        return -1;
+    long long v = 0;
+    for (const char *q = p; q < e; q++) {
+        if (*q < '0' || *q > '9' || v > (hi - (*q - '0')) / 10)
+            return -1;
+        v = v * 10 + (*q - '0');
+    }
+    if (v < lo)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* A line's record: NAME SP WRITTEN SP STAMP SP TEXT, the text with '\' and
+ * newline escaped ("\\", "\n"); STAMP "-" or SECONDS.NANOSECONDS.  The text
+ * unescaped into *t, or -1. */
+static int parse_line(const char *p, const char *e, const char **name, size_t *nlen,
+                      CacheText **t)
+{
+    const char *s1 = field(p, e, ' ');
+    if (!s1 || !name_ok(p, (size_t)(s1 - p)))
+        return -1;
+    *name = p;
+    *nlen = (size_t)(s1 - p);
+    const char *s2 = field(s1 + 1, e, ' ');
+    long long written, sec, nsec = 0;
+    if (!s2 || parse_ll(s1 + 1, s2, 0, (long long)1 << 40, &written) != 0)
+        return -1;
+    const char *s3 = field(s2 + 1, e, ' ');
+    if (!s3)
+        return -1;
+    int racy = 0;
+    if (s3 - (s2 + 1) == 1 && s2[1] == '-') {
+        sec = 0;
+    } else {
+        const char *dot = field(s2 + 1, s3, '.');
+        if (!dot || parse_ll(s2 + 1, dot, 0, (long long)1 << 40, &sec) != 0 ||
+            parse_ll(dot + 1, s3, 0, 999999999, &nsec) != 0)
+            return -1;
+        racy = 1;
+    }
+    const char *v = s3 + 1;
+    CacheText *x = g_malloc(sizeof *x + (size_t)(e - v) + 1);
+    size_t n = 0;
+    for (const char *q = v; q < e; q++) {
+        if (*q != '\\') {
+            x->data[n++] = *q;
+        } else if (q + 1 < e && (q[1] == '\\' || q[1] == 'n')) {
+            x->data[n++] = q[1] == 'n' ? '\n' : '\\';
+            q++;
+        } else {
+            g_free(x);
+            return -1;
+        }
+    }
+    x->data[n] = '\0';
+    x->len = n;
+    x->written = written;
+    x->racy = racy;
+    x->vouched = 0;
+    x->stamp = (struct timespec){.tv_sec = (time_t)sec, .tv_nsec = (long)nsec};
+    x->mine = 0;
+    *t = x;
+    return 0;
+}
+
+typedef struct Parsed {
+    const char *name;
+    size_t nlen;
+    CacheText *t;
+} Parsed;
+
+int issuecache_pack_read(IssueCache *c, const char *text, size_t len, const struct timespec *mtime)
+{
+    size_t ml = strlen(PACK_MAGIC);
+    if (len < ml || memcmp(text, PACK_MAGIC, ml) != 0 || text[len - 1] != '\n')
+        return -1;
+    GArray *got = g_array_new(FALSE, FALSE, sizeof(Parsed));
+    const char *p = text + ml, *end = text + len;
+    long long count = -1;
+    int ok = 1;
+    while (p < end && ok) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));      /* there is one: text ends so */
+        if (nl - p > 4 && memcmp(p, "end ", 4) == 0) {
+            ok = parse_ll(p + 4, nl, 0, 1 << 30, &count) == 0 && nl + 1 == end;
+        } else {
+            Parsed r;
+            ok = parse_line(p, nl, &r.name, &r.nlen, &r.t) == 0;
+            if (ok)
+                g_array_append_val(got, r);
+        }
+        p = nl + 1;
+    }
+    ok = ok && count == (long long)got->len;
+    g_mutex_lock(&c->lock);
+    for (guint i = 0; i < got->len; i++) {
+        Parsed *r = &g_array_index(got, Parsed, i);
+        /* a file digest is trusted only when the pack was written after the
+         * file's last change (issuecache_file_sha_memo) */
+        if (!ok || (r->t->racy && !later(mtime, &r->t->stamp))) {
+            g_free(r->t);
+        } else {
+            r->t->vouched = 1;
+            take(c, r->name, r->nlen, r->t);
+        }
+    }
+    g_mutex_unlock(&c->lock);
+    g_array_free(got, TRUE);
+    return ok ? 0 : -1;
+}
+
+IssueCache *issuecache_open(const char *cache_dir)
+{
+    IssueCache *c = g_new0(IssueCache, 1);
+    c->dir = g_strdup(cache_dir);
+    g_mutex_init(&c->lock);
+    c->texts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    c->read = g_ptr_array_new_with_free_func(g_free);
+    GDir *d = cache_dir ? g_dir_open(cache_dir, 0, NULL) : NULL;
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    for (const char *n; d && (n = g_dir_read_name(d));)
+        if (g_str_has_suffix(n, PACK_EXT) && n[0] != '.')
+            g_ptr_array_add(names, g_strdup(n));
+    if (d)
+        g_dir_close(d);
+    for (guint i = 0; i < names->len; i++) {
+        char *path = g_build_filename(cache_dir, names->pdata[i], NULL);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= PACK_MAX) {
+            char *buf = g_malloc((size_t)st.st_size + 1);
+            size_t got = 0;
+            ssize_t r = 1;
+            while (got < (size_t)st.st_size && (r = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+                got += (size_t)r;
+            if (r >= 0)     /* (a pack that will not read is replaced as one not whole) */
+                issuecache_pack_read(c, buf, got, &st.st_mtim);
+            g_free(buf);
+        }
+        if (fd >= 0)
+            close(fd);
+        g_ptr_array_add(c->read, path);
+    }
+    g_ptr_array_free(names, TRUE);
+    return c;
+}
+
+void issuecache_free(IssueCache *c)
+{
+    if (!c)
+        return;
+    g_hash_table_destroy(c->texts);
+    g_ptr_array_free(c->read, TRUE);
+    g_mutex_clear(&c->lock);
+    g_free(c->dir);
+    g_free(c);
+}
+
+const char *issuecache_dir(const IssueCache *c)
+{
+    return c->dir;
+}
+
+char *issuecache_text_get(IssueCache *c, const char *name, size_t *len)
+{
+    if (!c)
+        return NULL;
+    g_mutex_lock(&c->lock);
+    CacheText *t = g_hash_table_lookup(c->texts, name);
+    if (t && t->racy && !t->vouched)
+        t = NULL;
+    char *copy = t ? g_memdup2(t->data, t->len + 1) : NULL;
+    if (t && len)
+        *len = t->len;
+    g_mutex_unlock(&c->lock);
+    return copy;
+}
+
+static struct timespec coarse_now(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME_COARSE, &now);
+    return now;
+}
+
+/* put, with the stamp of a file digest (NULL: none) */
+static void put_stamped(IssueCache *c, const char *name, const void *text, size_t len,
+                        const struct timespec *stamp)
+{
+    if (!c || !name_ok(name, strlen(name)))
+        return;
+    CacheText *t = text_new(text, len);
+    t->written = (gint64)time(NULL);
+    t->mine = 1;
+    if (stamp) {
+        struct timespec now = coarse_now();
+        t->racy = 1;
+        t->stamp = *stamp;
+        t->vouched = later(&now, stamp);
+    }
+    g_mutex_lock(&c->lock);
+    CacheText *old = g_hash_table_lookup(c->texts, name);
+    /* the same text again changes nothing on disk (its age aside) */
+    if (!old || old->len != len || memcmp(old->data, text, len) != 0 || old->racy != t->racy ||
+        (stamp && !(old->stamp.tv_sec == stamp->tv_sec && old->stamp.tv_nsec == stamp->tv_nsec))) {
+        g_hash_table_replace(c->texts, g_strdup(name), t);
+        c->changed = 1;
+    } else {
+        g_free(t);
+    }
+    g_mutex_unlock(&c->lock);
+}
+
+void issuecache_text_put(IssueCache *c, const char *name, const void *text, size_t len)
+{
+    put_stamped(c, name, text, len, NULL);
+}
+
+static gint str_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The pack of the texts (all, or only this process's), the lock held. */
+static GString *pack_of(IssueCache *c, int only_mine, time_t now)
+{
+    GPtrArray *names = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, c->texts);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        const CacheText *t = v;
+        if (t->racy && !t->vouched)
+            continue;
+        if (only_mine ? t->mine : t->written + (gint64)ISSUECACHE_PRUNE_DAYS * 86400 >= (gint64)now)
+            g_ptr_array_add(names, k);
+    }
+    g_ptr_array_sort(names, str_cmp);       /* (the same texts, the same pack) */
+    GString *g = g_string_new(PACK_MAGIC);
+    for (guint i = 0; i < names->len; i++) {
+        const CacheText *t = g_hash_table_lookup(c->texts, names->pdata[i]);
+        g_string_append_printf(g, "%s %" G_GINT64_FORMAT " ", (char *)names->pdata[i], t->written);
+        if (t->racy)
+            g_string_append_printf(g, "%lld.%09ld ", (long long)t->stamp.tv_sec, t->stamp.tv_nsec);
+        else
+            g_string_append(g, "- ");
+        for (size_t j = 0; j < t->len; j++) {
+            if (t->data[j] == '\n')
+                g_string_append(g, "\\n");
+            else if (t->data[j] == '\\')
+                g_string_append(g, "\\\\");
+            else
+                g_string_append_c(g, t->data[j]);
+        }
+        g_string_append_c(g, '\n');
+    }
+    g_string_append_printf(g, "end %u\n", names->len);
+    g_ptr_array_free(names, TRUE);
+    return g;
+}
+
+/* The file digests not yet vouched for (their files changed in the clock's
+ * present tick: the last PDFs a build wrote, as a rule) vouched for by
+ * waiting for the clock's next tick, a few milliseconds at most, so that the
+ * pack written then is later than their files (on the same file system's
+ * clock; another clock's pack drops them when it is read).  A file dated
+ * further ahead of the clock (20 ms) is left out.  The lock held. */
+static void vouch(IssueCache *c)
+{
+    struct timespec last = {0, 0};
+    int waiting = 0;
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, c->texts);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        const CacheText *t = v;
+        if (t->racy && !t->vouched && (!waiting++ || later(&t->stamp, &last)))
+            last = t->stamp;
+    }
+    struct timespec now = coarse_now();
+    gint64 ahead = ((gint64)last.tv_sec - now.tv_sec) * 1000000000 + (last.tv_nsec - now.tv_nsec);
+    for (int ms = 0; waiting && !later(&now, &last) && ahead < 20000000 && ms < 20; ms++) {
+        struct timespec pause = {0, 1000 * 1000};
+        nanosleep(&pause, NULL);
+        now = coarse_now();
+    }
+    g_hash_table_iter_init(&it, c->texts);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        CacheText *t = v;
+        if (t->racy && !t->vouched)
+            t->vouched = later(&now, &t->stamp);
+    }
+}
+
+char *issuecache_pack_text(IssueCache *c, time_t now, size_t *len)
+{
+    g_mutex_lock(&c->lock);
+    GString *g = pack_of(c, 0, now);
+    g_mutex_unlock(&c->lock);
+    *len = g->len;
+    return g_string_free(g, FALSE);
+}
+
+int issuecache_save(IssueCache *c, int full, time_t now, DiagList *dl)
+{
+    if (!c)
+        return 0;
+    g_mutex_lock(&c->lock);
+    if (!c->changed) {
+        g_mutex_unlock(&c->lock);
+        return 0;
+    }
+    vouch(c);
+    GString *g = pack_of(c, !full, now);
+    /* named by its content: a process that writes the same pack writes the
+     * same file */
+    char sha[ISSUECACHE_HEX];
+    issuecache_sha(g->str, g->len, sha);
+    char *name = g_strdup_printf("%.32s" PACK_EXT, sha);
+    char *path = g_build_filename(c->dir, name, NULL);
+    int rc = output_mkdirs(c->dir, dl) == 0 ? output_write_cache(path, g->str, g->len, dl) : -1;
+    if (rc == 0) {
+        for (guint i = 0; full && i < c->read->len; i++)
+            if (strcmp(c->read->pdata[i], path) != 0)
+                g_unlink(c->read->pdata[i]);        /* (gone already: another build's) */
+        if (full)
+            g_ptr_array_set_size(c->read, 0);
+        g_ptr_array_add(c->read, g_strdup(path));
+        c->changed = 0;
+        GHashTableIter it;
+        gpointer v;
+        g_hash_table_iter_init(&it, c->texts);
+        while (g_hash_table_iter_next(&it, NULL, &v))
+            ((CacheText *)v)->mine = 0;
+    }
+    g_mutex_unlock(&c->lock);
+    g_free(path);
+    g_free(name);
+    g_string_free(g, TRUE);
+    return rc;
+}
+
+/* ---- records and file digests -------------------------------------------------*/
+
+int issuecache_get(IssueCache *c, const char *key, IssueCacheRecord *r)
 {
     memset(r, 0, sizeof *r);
-    char *path = g_build_filename(cache_dir, key, NULL);
-    gchar *text = NULL;
-    /* written without fsync (output_write_cache): whole or refused */
-    int ok = g_file_get_contents(path, &text, NULL, NULL) && g_str_has_prefix(text, RECORD_MAGIC) &&
-             g_str_has_suffix(text, RECORD_END);
-    g_free(path);
+    size_t len = 0;
+    char *text = issuecache_text_get(c, key, &len);
+    /* a pack is whole or refused; the record is checked whole again */
+    int ok = text && g_str_has_prefix(text, RECORD_MAGIC) && g_str_has_suffix(text, RECORD_END);
     if (ok) {
         char **lines = g_strsplit(text + strlen(RECORD_MAGIC), "\n", -1);
         for (char **l = lines; *l; l++) {
@@ -149,10 +562,8 @@ int issuecache_get(const char *cache_dir, const char *key, IssueCacheRecord *r)
     return ok && (r->pages > 0 || r->pdf_sha[0]) ? 0 : -1;
 }
 
-int issuecache_put(const char *cache_dir, const char *key, const IssueCacheRecord *r, DiagList *dl)
+static GString *record_text(const IssueCacheRecord *r)
 {
-    if (output_mkdirs(cache_dir, dl) != 0)
-        return -1;
     GString *g = g_string_new(RECORD_MAGIC);
     if (r->pages > 0)
         g_string_append_printf(g, "pages %d\n", r->pages);
@@ -161,11 +572,14 @@ int issuecache_put(const char *cache_dir, const char *key, const IssueCacheRecor
     if (r->warnings > 0)
         g_string_append_printf(g, "warnings %d\n", r->warnings);
     g_string_append(g, RECORD_END);
-    char *path = g_build_filename(cache_dir, key, NULL);
-    int rc = output_write_cache(path, g->str, g->len, dl);
-    g_free(path);
+    return g;
+}
+
+void issuecache_put(IssueCache *c, const char *key, const IssueCacheRecord *r)
+{
+    GString *g = record_text(r);
+    issuecache_text_put(c, key, g->str, g->len);
     g_string_free(g, TRUE);
-    return rc;
 }
 
 /* The memo's key: the file's name, identity and times. */
@@ -186,42 +600,32 @@ int issuecache_same_stat(const struct stat *a, const struct stat *b)
            a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-static int later(const struct timespec *a, const struct timespec *b)
+/* Remembers that the file st describes has digest sha.  This build trusts
+ * it once the clock's now is later than the file's times (the file system's
+ * timestamps come from the same coarse clock): a change to the file made
+ * after that shows in its times.  The pack keeps the later of the two
+ * times, a save waits for the clock's next tick when a memo is that young
+ * (vouch), and a later build trusts the memo only when the pack's own
+ * timestamp is later than the file's (issuecache_pack_read). */
+static void memo_put(IssueCache *c, const struct stat *st, const char *key, const char *sha)
 {
-    return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
-}
-
-/* Remembers that the file st describes has digest sha.  The record is kept
- * only when its own timestamp, from the same file system's clock, is later
- * than the file's modification and status change: a change to the file made
- * after it then shows in the file's times (git's rule for "racy" index
- * entries, with the record as the probe).  A file changed in the same clock
- * tick as the record was written is not remembered: it is read next time. */
-static void memo_put(const char *cache_dir, const struct stat *st, const char *key,
-                     const char *sha)
-{
+    const struct timespec *stamp = later(&st->st_ctim, &st->st_mtim) ? &st->st_ctim : &st->st_mtim;
     IssueCacheRecord r = {0};
     g_strlcpy(r.pdf_sha, sha, ISSUECACHE_HEX);
-    DiagList quiet;             /* a memo that cannot be written is only slower */
-    diag_list_init(&quiet);
-    char *rec = g_build_filename(cache_dir, key, NULL);
-    struct stat rt;
-    if (issuecache_put(cache_dir, key, &r, &quiet) == 0 &&
-        (stat(rec, &rt) != 0 || !later(&rt.st_mtim, &st->st_mtim) || !later(&rt.st_mtim, &st->st_ctim)))
-        g_unlink(rec);
-    g_free(rec);
-    diag_list_fini(&quiet);
+    GString *g = record_text(&r);
+    put_stamped(c, key, g->str, g->len, stamp);
+    g_string_free(g, TRUE);
 }
 
-int issuecache_file_sha_memo(const char *cache_dir, const char *path, char out[ISSUECACHE_HEX])
+int issuecache_file_sha_memo(IssueCache *c, const char *path, char out[ISSUECACHE_HEX])
 {
     struct stat st;
-    if (!cache_dir || stat(path, &st) != 0)
+    if (!c || stat(path, &st) != 0)
         return issuecache_file_sha(path, out);
     char key[ISSUECACHE_HEX];
     memo_key(path, &st, key);
     IssueCacheRecord r;
-    if (issuecache_get(cache_dir, key, &r) == 0 && r.pdf_sha[0]) {
+    if (issuecache_get(c, key, &r) == 0 && r.pdf_sha[0]) {
         g_strlcpy(out, r.pdf_sha, ISSUECACHE_HEX);
         return 0;
     }
@@ -230,19 +634,19 @@ int issuecache_file_sha_memo(const char *cache_dir, const char *path, char out[I
     /* remembered only when the file did not change while it was read */
     struct stat st2;
     if (stat(path, &st2) == 0 && issuecache_same_stat(&st, &st2))
-        memo_put(cache_dir, &st, key, out);
+        memo_put(c, &st, key, out);
     return 0;
 }
 
-void issuecache_file_memo(const char *cache_dir, const char *path, const struct stat *written,
+void issuecache_file_memo(IssueCache *c, const char *path, const struct stat *written,
                           const char *sha)
 {
     struct stat st;
-    if (!cache_dir || stat(path, &st) != 0 || !issuecache_same_stat(&st, written))
+    if (!c || stat(path, &st) != 0 || !issuecache_same_stat(&st, written))
         return;
     char key[ISSUECACHE_HEX];
     memo_key(path, &st, key);
-    memo_put(cache_dir, &st, key, sha);
+    memo_put(c, &st, key, sha);
 }
 
 /* Sets path's modification time to now, making it (empty) if it is not there. */
@@ -265,7 +669,7 @@ int issuecache_prune(const char *cache_dir, time_t now)
     } else if (now - st.st_mtime >= (time_t)ISSUECACHE_PRUNE_HOURS * 3600) {
         GDir *d = g_dir_open(cache_dir, 0, NULL);
         for (const char *n; d && (n = g_dir_read_name(d));) {
-            if (strcmp(n, "pruned") == 0)
+            if (strcmp(n, "pruned") == 0 || g_str_has_suffix(n, PACK_EXT))
                 continue;
             char *path = g_build_filename(cache_dir, n, NULL);
             /* (a file being written is new: it stays) */

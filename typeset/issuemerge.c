@@ -184,7 +184,7 @@ static int step_front(IssueMerge *im, TsContext **cp)
     IssueCacheRecord rec;
     char sha[ISSUECACHE_HEX];
     gsize glen = 0;
-    if (issuecache_get(is->cache_dir, key, &rec) == 0 && rec.pages > 0 && rec.pdf_sha[0] &&
+    if (issuecache_get(is->cache, key, &rec) == 0 && rec.pages > 0 && rec.pdf_sha[0] &&
         g_file_get_contents(cached, (char **)&im->front_pdf, &glen, NULL)) {
         issuecache_sha(im->front_pdf, glen, sha);
         if (strcmp(sha, rec.pdf_sha) == 0) {
@@ -231,7 +231,7 @@ static int step_front(IssueMerge *im, TsContext **cp)
         rec = (IssueCacheRecord){.pages = im->n_front};
         issuecache_sha(im->front_pdf, len, rec.pdf_sha);
         if (output_write_cache(cached, im->front_pdf, len, &im->dl) == 0)
-            issuecache_put(is->cache_dir, key, &rec, &im->dl);
+            issuecache_put(is->cache, key, &rec);
     }
     g_free(cached);
     /* the first folio on its side of the sheet (issuepages.h), whatever the

@@ -147,3 +147,21 @@ harness_seeds paraio TYPESET_PARAIO_SEED seed-export.paras paras
 # of fuzz_pcx's own PDF, and edits of it, written by the harness, then
 # damaged copies of the index
 harness_seeds pcx TYPESET_PCX_SEED seed-breaks-cairo-post.pcx pcx
+
+# the issue cache's pack (typeset/issuecache.c): the samples issue's, as a
+# build leaves it, cut to its small records, and with one PDF index; and
+# hand-made ones (escapes, stamps early and late, a record twice, a wrong count)
+mkdir -p "$C/pack"
+find "$C/pack" -name 'seed-*' -delete
+_o=$(mktemp -d)
+SOURCE_DATE_EPOCH=1700000000 ./build/typeset issue samples/issue.yaml -o "$_o" -q 2>/dev/null
+_p=$(ls "$_o"/.cache/*.pack | head -n 1)
+# (each record's time of writing set to one, for the same seeds every run)
+sed -E '1d;$d;s/^([^ ]+) [0-9]+ /\1 1700000000 /' "$_p" >"$_o/all"
+{ head -n 1 "$_p"; grep -av '\.pcx ' "$_o/all" >"$_o/lines"; cat "$_o/lines"; echo "end $(wc -l <"$_o/lines")"; } \
+    >"$C/pack/seed-samples.pack"
+{ head -n 1 "$_p"; grep -a '\.pcx ' "$_o/all" | head -n 1; echo "end 1"; } >"$C/pack/seed-samples-pcx.pack"
+rm -rf "$_o"
+printf 'typeset cache pack 1\nk1.doc 1700000000 - typeset document 1\\nimage a\\\\b.png\\nend\\n\nk2 1700000001 1699999999.123456789 typeset issue cache 2\\npdf 0000000000000000000000000000000000000000000000000000000000000000\\nend\\n\nk2 1700000000 - older\nk3 1700000000 1900000000.000000000 from the future\nend 4\n' \
+    >"$C/pack/seed-hand.pack"
+printf 'typeset cache pack 1\nk1 1 - one\nend 2\n' >"$C/pack/seed-count.pack"

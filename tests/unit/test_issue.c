@@ -614,13 +614,15 @@ static void manifest(void)
     g_free(dir);
 }
 
-/* The digests the cache remembers for files: taken when the record's own
- * timestamp is later than the file's times, not otherwise, and never for a
- * file that changed after it was written. */
+/* The digests the cache remembers for files: taken when the clock is past
+ * the file's times, not otherwise, and never for a file that changed after
+ * it was written; in a later build, trusted only when the pack that holds
+ * them was written after the file's times. */
 static void file_memo(void)
 {
     char *dir = g_dir_make_tmp("ts-memo-XXXXXX", NULL);
-    char *cache = g_build_filename(dir, ".cache", NULL);
+    char *cdir = g_build_filename(dir, ".cache", NULL);
+    IssueCache *cache = issuecache_open(cdir);
     char *f = put(dir, "a.pdf", "the bytes we wrote");
     char real[ISSUECACHE_HEX], got[ISSUECACHE_HEX];
     issuecache_file_sha(f, real);
@@ -628,7 +630,7 @@ static void file_memo(void)
     const char *told = "0000000000000000000000000000000000000000000000000000000000000000";
     struct stat st;
     stat(f, &st);
-    /* a file timestamped in the future: the record cannot be later */
+    /* a file timestamped in the future: the clock cannot be later */
     struct timespec ts[2] = {{.tv_sec = time(NULL) + 100}, {.tv_sec = time(NULL) + 100}};
     utimensat(AT_FDCWD, f, ts, 0);
     stat(f, &st);
@@ -645,6 +647,25 @@ static void file_memo(void)
     issuecache_file_memo(cache, f, &st, told);
     CHECK(issuecache_file_sha_memo(cache, f, got) == 0 && strcmp(got, told) == 0,
           "a file written before the memo is taken from it (not read)");
+    /* saved, and read back by the next build */
+    DiagList dl;
+    diag_list_init(&dl);
+    CHECK(issuecache_save(cache, 1, time(NULL), &dl) == 0, "the cache's pack is written");
+    diag_list_fini(&dl);
+    IssueCache *next = issuecache_open(cdir);
+    CHECK(issuecache_file_sha_memo(next, f, got) == 0 && strcmp(got, told) == 0,
+          "the next build takes the memo from the pack");
+    issuecache_free(next);
+    /* a pack whose own time is not later than the file's: the memo is not trusted */
+    size_t plen = 0;
+    char *pack = issuecache_pack_text(cache, time(NULL), &plen);
+    next = issuecache_open(NULL);
+    struct timespec early = st.st_ctim;
+    CHECK(issuecache_pack_read(next, pack, plen, &early) == 0 &&
+              issuecache_file_sha_memo(next, f, got) == 0 && strcmp(got, real) == 0,
+          "a memo in a pack stamped no later than the file is read again, not trusted");
+    issuecache_free(next);
+    g_free(pack);
     /* changed since: its ctime moved, the memo no longer applies */
     g_file_set_contents(f, "the bytes we wrote", -1, NULL);
     CHECK(issuecache_file_sha_memo(cache, f, got) == 0 && strcmp(got, real) == 0,
@@ -655,11 +676,129 @@ static void file_memo(void)
     issuecache_file_sha(f, real);
     CHECK(issuecache_file_sha_memo(cache, f, got) == 0 && strcmp(got, real) == 0,
           "a digest is not remembered for a file changed after it was written");
+    issuecache_free(cache);
     char *rm = g_strdup_printf("rm -rf '%s'", dir);
     CHECK(system(rm) == 0, "cleanup");
     g_free(rm);
     g_free(f);
-    g_free(cache);
+    g_free(cdir);
+    g_free(dir);
+}
+
+/* The cache's pack: texts with newlines and backslashes come back as they
+ * went in; a pack cut short, or with a record changed in length, or
+ * with its count wrong, gives nothing at all; the newer of two texts under
+ * one name wins; a whole save replaces the packs it read, a partial one
+ * adds a pack of its own texts beside them. */
+static void cache_pack(void)
+{
+    char *dir = g_dir_make_tmp("ts-pack-XXXXXX", NULL);
+    char *cdir = g_build_filename(dir, ".cache", NULL);
+    IssueCache *c = issuecache_open(cdir);
+    const char odd[] = "line one\nback\\slash \\n not a newline\n\n";
+    issuecache_text_put(c, "k1.doc", odd, strlen(odd));
+    IssueCacheRecord r = {.pages = 17, .warnings = 2};
+    issuecache_put(c, "k2", &r);
+    issuecache_text_put(c, "bad/name", "x", 1);         /* refused: not a name */
+    issuecache_text_put(c, "end", "x", 1);
+    size_t len = 0;
+    char *pack = issuecache_pack_text(c, time(NULL), &len);
+    struct timespec now = {time(NULL) + 1, 0};
+    IssueCache *d = issuecache_open(NULL);
+    size_t got_len = 0;
+    CHECK(issuecache_pack_read(d, pack, len, &now) == 0, "a whole pack reads");
+    char *got = issuecache_text_get(d, "k1.doc", &got_len);
+    CHECK(got && got_len == strlen(odd) && memcmp(got, odd, got_len) == 0,
+          "a text with newlines and backslashes comes back as it went in");
+    g_free(got);
+    IssueCacheRecord back;
+    CHECK(issuecache_get(d, "k2", &back) == 0 && back.pages == 17 && back.warnings == 2,
+          "a record comes back");
+    CHECK(!issuecache_text_get(d, "bad/name", NULL) && !issuecache_text_get(d, "end", NULL),
+          "names that are not names are not kept");
+    issuecache_free(d);
+    for (size_t cut = 1; cut < len; cut += 7) {
+        d = issuecache_open(NULL);
+        CHECK(issuecache_pack_read(d, pack, len - cut, &now) != 0 && !issuecache_text_get(d, "k2", NULL),
+              "a pack cut short by %zu bytes gives nothing", cut);
+        issuecache_free(d);
+    }
+    /* cut after a whole line: every line parses, and only the count tells */
+    for (const char *nl = pack; (nl = memchr(nl, '\n', len - (size_t)(nl - pack) - 1)); nl++) {
+        d = issuecache_open(NULL);
+        CHECK(issuecache_pack_read(d, pack, (size_t)(nl + 1 - pack), &now) != 0 &&
+                  !issuecache_text_get(d, "k2", NULL),
+              "a pack cut after its line ending at %zu gives nothing", (size_t)(nl - pack));
+        issuecache_free(d);
+    }
+    char *wrong = g_strdup(pack);
+    char *p = strstr(wrong, "pages 17");
+    p[7] = '8';                                         /* the same length: taken */
+    d = issuecache_open(NULL);
+    CHECK(issuecache_pack_read(d, wrong, len, &now) == 0 && issuecache_get(d, "k2", &back) == 0 &&
+              back.pages == 18, "a record changed in place is what the pack says");
+    issuecache_free(d);
+    g_free(wrong);
+    wrong = g_strdup(pack);
+    p = strstr(wrong, "end 2\n");
+    p[4] = '3';
+    d = issuecache_open(NULL);
+    CHECK(issuecache_pack_read(d, wrong, len, &now) != 0 && !issuecache_text_get(d, "k1.doc", NULL),
+          "a pack whose count is wrong gives nothing");
+    issuecache_free(d);
+    g_free(wrong);
+    /* the newer of two wins, in either order */
+    const char *older = "typeset cache pack 1\nk3 100 - old\nend 1\n";
+    const char *newer = "typeset cache pack 1\nk3 200 - new\nend 1\n";
+    for (int order = 0; order < 2; order++) {
+        d = issuecache_open(NULL);
+        issuecache_pack_read(d, order ? newer : older, strlen(older), &now);
+        issuecache_pack_read(d, order ? older : newer, strlen(older), &now);
+        got = issuecache_text_get(d, "k3", NULL);
+        CHECK(got && strcmp(got, "new") == 0, "the text written later wins (order %d)", order);
+        g_free(got);
+        issuecache_free(d);
+    }
+    /* saves: a partial one beside, a whole one replacing */
+    DiagList dl;
+    diag_list_init(&dl);
+    CHECK(issuecache_save(c, 0, time(NULL), &dl) == 0, "a partial save");
+    IssueCache *e = issuecache_open(cdir);
+    issuecache_text_put(e, "k4", "four", 4);
+    CHECK(issuecache_save(e, 0, time(NULL), &dl) == 0, "another partial save");
+    issuecache_free(e);
+    char *ls = g_strdup_printf("test $(ls '%s' | grep -c '\\.pack$') -eq 2", cdir);
+    CHECK(system(ls) == 0, "two partial saves leave two packs");
+    g_free(ls);
+    e = issuecache_open(cdir);
+    got = issuecache_text_get(e, "k4", NULL);
+    CHECK(got && issuecache_get(e, "k2", &back) == 0, "a build reads every pack");
+    g_free(got);
+    issuecache_text_put(e, "k5", "five", 4);
+    CHECK(issuecache_save(e, 1, time(NULL), &dl) == 0, "a whole save");
+    issuecache_free(e);
+    ls = g_strdup_printf("test $(ls '%s' | grep -c '\\.pack$') -eq 1", cdir);
+    CHECK(system(ls) == 0, "a whole save leaves one pack");
+    g_free(ls);
+    e = issuecache_open(cdir);
+    got = issuecache_text_get(e, "k4", NULL);
+    char *five = issuecache_text_get(e, "k5", NULL);
+    CHECK(got && five && issuecache_get(e, "k2", &back) == 0, "... holding every text");
+    g_free(got);
+    g_free(five);
+    /* a text no build has written for the pruning age goes at a whole save */
+    issuecache_text_put(e, "k6", "six", 3);
+    g_free(issuecache_pack_text(e, time(NULL), &len));
+    pack = (g_free(pack), issuecache_pack_text(e, time(NULL) + (ISSUECACHE_PRUNE_DAYS + 1) * 86400LL, &len));
+    CHECK(strstr(pack, "end 0\n") != NULL, "texts older than %d days are not written", ISSUECACHE_PRUNE_DAYS);
+    issuecache_free(e);
+    diag_list_fini(&dl);
+    issuecache_free(c);
+    g_free(pack);
+    char *rm = g_strdup_printf("rm -rf '%s'", dir);
+    CHECK(system(rm) == 0, "cleanup");
+    g_free(rm);
+    g_free(cdir);
     g_free(dir);
 }
 
@@ -862,6 +1001,7 @@ int main(void)
         merge(how);
     merge_hostile();
     file_memo();
+    cache_pack();
     cat_refuses();
     cat_outline_title();
     cat_link_dests();
