@@ -2,6 +2,7 @@
 #include "issuecache.h"
 
 #include <glib.h>
+#include <stddef.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,10 +129,15 @@ int issuecache_file_sha(const char *path, char out[ISSUECACHE_HEX])
 
 typedef struct CacheText {
     gint64 written;             /* when a build put it (seconds) */
-    int racy;                   /* trusted only where something later than stamp vouches */
-    int vouched;                /* ... and something has (the clock, the pack's time) */
-    struct timespec stamp;      /* (a file digest: the file's later time) */
-    int mine;                   /* put by this process */
+    int racy;                   /* a file digest: trusted only when a time of the file
+                                   system's, taken after the file was read or written,
+                                   is later than stamp (the file's later time) ... */
+    int vouched;                /* ... as one has been */
+    int own;                    /* a digest of bytes this program wrote (issuecache_file_memo) */
+    struct timespec stamp;
+    int mine;                   /* put by this process, not saved since */
+    int used;                   /* got or put by this process */
+    guint64 gen;                /* the cache's put count when it was put */
     size_t len;
     char data[];                /* len bytes and a NUL */
 } CacheText;
@@ -141,7 +147,8 @@ struct IssueCache {
     GMutex lock;
     GHashTable *texts;          /* name -> CacheText */
     GPtrArray *read;            /* the packs' paths read (a whole save replaces them) */
-    int changed;                /* put since the last save */
+    guint64 gen;                /* puts so far */
+    guint64 saved_gen;          /* ... when the last save took its texts */
 };
 
 static int later(const struct timespec *a, const struct timespec *b)
@@ -246,12 +253,9 @@ static int parse_line(const char *p, const char *e, const char **name, size_t *n
         }
     }
     x->data[n] = '\0';
-    x->len = n;
-    x->written = written;
-    x->racy = racy;
-    x->vouched = 0;
-    x->stamp = (struct timespec){.tv_sec = (time_t)sec, .tv_nsec = (long)nsec};
-    x->mine = 0;
+    CacheText head = {.written = written, .racy = racy, .len = n,
+                      .stamp = {.tv_sec = (time_t)sec, .tv_nsec = (long)nsec}};
+    memcpy(x, &head, offsetof(CacheText, data));      /* every field, not the data */
     *t = x;
     return 0;
 }
@@ -319,19 +323,27 @@ IssueCache *issuecache_open(const char *cache_dir)
         char *path = g_build_filename(cache_dir, names->pdata[i], NULL);
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         struct stat st;
+        int whole = 0;
         if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= PACK_MAX) {
             char *buf = g_malloc((size_t)st.st_size + 1);
             size_t got = 0;
             ssize_t r = 1;
             while (got < (size_t)st.st_size && (r = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
                 got += (size_t)r;
-            if (r >= 0)     /* (a pack that will not read is replaced as one not whole) */
+            if (r >= 0 && got == (size_t)st.st_size) {
                 issuecache_pack_read(c, buf, got, &st.st_mtim);
+                whole = 1;      /* read to the end: taken, or shown not whole */
+            }
             g_free(buf);
         }
         if (fd >= 0)
             close(fd);
-        g_ptr_array_add(c->read, path);
+        /* a whole save replaces the packs read; one that could not be
+         * (another user's, one too large) is left alone */
+        if (whole)
+            g_ptr_array_add(c->read, path);
+        else
+            g_free(path);
     }
     g_ptr_array_free(names, TRUE);
     return c;
@@ -362,42 +374,63 @@ char *issuecache_text_get(IssueCache *c, const char *name, size_t *len)
     if (t && t->racy && !t->vouched)
         t = NULL;
     char *copy = t ? g_memdup2(t->data, t->len + 1) : NULL;
-    if (t && len)
-        *len = t->len;
+    if (t) {
+        t->used = 1;
+        if (len)
+            *len = t->len;
+    }
     g_mutex_unlock(&c->lock);
     return copy;
 }
 
-static struct timespec coarse_now(void)
+/* A time of the cache directory's file system, now: the directory's own
+ * times set to now and read back (0), or -1 when that cannot be done.  The
+ * file system's clock, its granularity (a second on some) and its ordering
+ * of times handed out (the multigrain timestamps of Linux 6.13 and later),
+ * not the process's clock, which can run ahead of a coarse timestamp within
+ * its granule. */
+static int fs_now(const IssueCache *c, struct timespec *t)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME_COARSE, &now);
-    return now;
+    struct stat st;
+    if (!c->dir || utimensat(AT_FDCWD, c->dir, NULL, 0) != 0 || stat(c->dir, &st) != 0)
+        return -1;
+    *t = st.st_mtim;
+    return 0;
 }
 
-/* put, with the stamp of a file digest (NULL: none) */
+/* put, with the stamp of a file digest (NULL: none), vouched for or not,
+ * of bytes this program wrote or not */
 static void put_stamped(IssueCache *c, const char *name, const void *text, size_t len,
-                        const struct timespec *stamp)
+                        const struct timespec *stamp, int vouched, int own)
 {
     if (!c || !name_ok(name, strlen(name)))
         return;
     CacheText *t = text_new(text, len);
     t->written = (gint64)time(NULL);
-    t->mine = 1;
+    t->mine = t->used = 1;
     if (stamp) {
-        struct timespec now = coarse_now();
         t->racy = 1;
         t->stamp = *stamp;
-        t->vouched = later(&now, stamp);
+        t->vouched = vouched;
+        t->own = own;
     }
     g_mutex_lock(&c->lock);
     CacheText *old = g_hash_table_lookup(c->texts, name);
-    /* the same text again changes nothing on disk (its age aside) */
     if (!old || old->len != len || memcmp(old->data, text, len) != 0 || old->racy != t->racy ||
         (stamp && !(old->stamp.tv_sec == stamp->tv_sec && old->stamp.tv_nsec == stamp->tv_nsec))) {
+        t->gen = ++c->gen;
         g_hash_table_replace(c->texts, g_strdup(name), t);
-        c->changed = 1;
     } else {
+        /* the same text again: younger, and trusted if either is; on disk
+         * at the next save only if it is newly trusted (its age aside) */
+        old->written = t->written;
+        old->used = 1;
+        old->own |= t->own;
+        if (t->racy && t->vouched && !old->vouched) {
+            old->vouched = 1;
+            old->mine = 1;
+            old->gen = ++c->gen;
+        }
         g_free(t);
     }
     g_mutex_unlock(&c->lock);
@@ -405,7 +438,7 @@ static void put_stamped(IssueCache *c, const char *name, const void *text, size_
 
 void issuecache_text_put(IssueCache *c, const char *name, const void *text, size_t len)
 {
-    put_stamped(c, name, text, len, NULL);
+    put_stamped(c, name, text, len, NULL, 0, 0);
 }
 
 static gint str_cmp(gconstpointer a, gconstpointer b)
@@ -413,20 +446,28 @@ static gint str_cmp(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The pack of the texts (all, or only this process's), the lock held. */
+/* Whether a save writes t: trusted, and this process's (only_mine), else
+ * this process's, used by it, or written by a build in the last
+ * ISSUECACHE_KEEP_UNUSED seconds (the records of an edit undone soon after). */
+static int saved(const CacheText *t, int only_mine, time_t now)
+{
+    if (t->racy && !t->vouched)
+        return 0;
+    if (only_mine)
+        return t->mine;
+    return t->mine || t->used || t->written + ISSUECACHE_KEEP_UNUSED >= (gint64)now;
+}
+
+/* The pack of the texts a save writes, the lock held. */
 static GString *pack_of(IssueCache *c, int only_mine, time_t now)
 {
     GPtrArray *names = g_ptr_array_new();
     GHashTableIter it;
     gpointer k, v;
     g_hash_table_iter_init(&it, c->texts);
-    while (g_hash_table_iter_next(&it, &k, &v)) {
-        const CacheText *t = v;
-        if (t->racy && !t->vouched)
-            continue;
-        if (only_mine ? t->mine : t->written + (gint64)ISSUECACHE_PRUNE_DAYS * 86400 >= (gint64)now)
+    while (g_hash_table_iter_next(&it, &k, &v))
+        if (saved(v, only_mine, now))
             g_ptr_array_add(names, k);
-    }
     g_ptr_array_sort(names, str_cmp);       /* (the same texts, the same pack) */
     GString *g = g_string_new(PACK_MAGIC);
     for (guint i = 0; i < names->len; i++) {
@@ -451,37 +492,46 @@ static GString *pack_of(IssueCache *c, int only_mine, time_t now)
     return g;
 }
 
-/* The file digests not yet vouched for (their files changed in the clock's
- * present tick: the last PDFs a build wrote, as a rule) vouched for by
- * waiting for the clock's next tick, a few milliseconds at most, so that the
- * pack written then is later than their files (on the same file system's
- * clock; another clock's pack drops them when it is read).  A file dated
- * further ahead of the clock (20 ms) is left out.  The lock held. */
+/* The digests of PDFs this program has just written, not yet vouched for
+ * (written in the file system clock's present tick: the last PDFs of a
+ * build, as a rule), vouched for by waiting for its next tick, a few
+ * milliseconds at most: otherwise the next build could not trust them, and
+ * would write those PDFs again.  Only for its own files (for a file it
+ * read, a rewrite in that tick after the reading would go unseen); and not
+ * for a file dated further ahead (20 ms).  Without the lock. */
 static void vouch(IssueCache *c)
 {
-    struct timespec last = {0, 0};
+    struct timespec last = {0, 0}, now;
     int waiting = 0;
+    if (fs_now(c, &now) != 0)
+        return;
+    g_mutex_lock(&c->lock);
     GHashTableIter it;
     gpointer v;
     g_hash_table_iter_init(&it, c->texts);
     while (g_hash_table_iter_next(&it, NULL, &v)) {
         const CacheText *t = v;
-        if (t->racy && !t->vouched && (!waiting++ || later(&t->stamp, &last)))
+        gint64 ahead = ((gint64)t->stamp.tv_sec - now.tv_sec) * 1000000000 +
+                       (t->stamp.tv_nsec - now.tv_nsec);
+        if (t->racy && !t->vouched && t->own && t->mine && ahead < 20000000 &&
+            (!waiting++ || later(&t->stamp, &last)))
             last = t->stamp;
     }
-    struct timespec now = coarse_now();
-    gint64 ahead = ((gint64)last.tv_sec - now.tv_sec) * 1000000000 + (last.tv_nsec - now.tv_nsec);
-    for (int ms = 0; waiting && !later(&now, &last) && ahead < 20000000 && ms < 20; ms++) {
+    g_mutex_unlock(&c->lock);
+    for (int ms = 0; waiting && !later(&now, &last) && ms < 25; ms++) {
         struct timespec pause = {0, 1000 * 1000};
         nanosleep(&pause, NULL);
-        now = coarse_now();
+        if (fs_now(c, &now) != 0)
+            return;
     }
+    g_mutex_lock(&c->lock);
     g_hash_table_iter_init(&it, c->texts);
     while (g_hash_table_iter_next(&it, NULL, &v)) {
         CacheText *t = v;
-        if (t->racy && !t->vouched)
+        if (t->racy && !t->vouched && t->own)
             t->vouched = later(&now, &t->stamp);
     }
+    g_mutex_unlock(&c->lock);
 }
 
 char *issuecache_pack_text(IssueCache *c, time_t now, size_t *len)
@@ -498,19 +548,32 @@ int issuecache_save(IssueCache *c, int full, time_t now, DiagList *dl)
     if (!c)
         return 0;
     g_mutex_lock(&c->lock);
-    if (!c->changed) {
-        g_mutex_unlock(&c->lock);
+    int changed = c->gen != c->saved_gen;
+    g_mutex_unlock(&c->lock);
+    if (!changed)
         return 0;
-    }
     vouch(c);
+    g_mutex_lock(&c->lock);
+    guint64 gen = c->gen;
     GString *g = pack_of(c, !full, now);
+    g_mutex_unlock(&c->lock);
+    /* written without the lock: the other threads go on putting (what they
+     * put meanwhile is the next save's) */
+    int rc = -1;
+    if (g->len > PACK_MAX) {
+        diag_add(dl, DIAG_ERROR, c->dir, 1, 1, "cache: a pack of %zu bytes is too large to keep",
+                 g->len);
+        g_string_free(g, TRUE);
+        return -1;
+    }
     /* named by its content: a process that writes the same pack writes the
      * same file */
     char sha[ISSUECACHE_HEX];
     issuecache_sha(g->str, g->len, sha);
     char *name = g_strdup_printf("%.32s" PACK_EXT, sha);
     char *path = g_build_filename(c->dir, name, NULL);
-    int rc = output_mkdirs(c->dir, dl) == 0 ? output_write_cache(path, g->str, g->len, dl) : -1;
+    rc = output_mkdirs(c->dir, dl) == 0 ? output_write_cache(path, g->str, g->len, dl) : -1;
+    g_mutex_lock(&c->lock);
     if (rc == 0) {
         for (guint i = 0; full && i < c->read->len; i++)
             if (strcmp(c->read->pdata[i], path) != 0)
@@ -518,12 +581,15 @@ int issuecache_save(IssueCache *c, int full, time_t now, DiagList *dl)
         if (full)
             g_ptr_array_set_size(c->read, 0);
         g_ptr_array_add(c->read, g_strdup(path));
-        c->changed = 0;
+        c->saved_gen = gen;
         GHashTableIter it;
         gpointer v;
         g_hash_table_iter_init(&it, c->texts);
-        while (g_hash_table_iter_next(&it, NULL, &v))
-            ((CacheText *)v)->mine = 0;
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+            CacheText *t = v;
+            if (t->gen <= gen && !(t->racy && !t->vouched))
+                t->mine = 0;
+        }
     }
     g_mutex_unlock(&c->lock);
     g_free(path);
@@ -600,20 +666,17 @@ int issuecache_same_stat(const struct stat *a, const struct stat *b)
            a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* Remembers that the file st describes has digest sha.  This build trusts
- * it once the clock's now is later than the file's times (the file system's
- * timestamps come from the same coarse clock): a change to the file made
- * after that shows in its times.  The pack keeps the later of the two
- * times, a save waits for the clock's next tick when a memo is that young
- * (vouch), and a later build trusts the memo only when the pack's own
- * timestamp is later than the file's (issuecache_pack_read). */
-static void memo_put(IssueCache *c, const struct stat *st, const char *key, const char *sha)
+/* Remembers that the file st describes has digest sha: trusted (vouched)
+ * when a time of the cache's file system taken after the file was read, or
+ * written, is later than the file's times. */
+static void memo_put(IssueCache *c, const struct stat *st, const char *key, const char *sha,
+                     int vouched, int own)
 {
     const struct timespec *stamp = later(&st->st_ctim, &st->st_mtim) ? &st->st_ctim : &st->st_mtim;
     IssueCacheRecord r = {0};
     g_strlcpy(r.pdf_sha, sha, ISSUECACHE_HEX);
     GString *g = record_text(&r);
-    put_stamped(c, key, g->str, g->len, stamp);
+    put_stamped(c, key, g->str, g->len, stamp, vouched, own);
     g_string_free(g, TRUE);
 }
 
@@ -629,12 +692,18 @@ int issuecache_file_sha_memo(IssueCache *c, const char *path, char out[ISSUECACH
         g_strlcpy(out, r.pdf_sha, ISSUECACHE_HEX);
         return 0;
     }
+    /* the file system's time before the reading: a change after it has a
+     * later time than this, so it shows in the file's times if this is
+     * later than them */
+    struct timespec before;
+    int timed = fs_now(c, &before) == 0;
     if (issuecache_file_sha(path, out) != 0)
         return -1;
     /* remembered only when the file did not change while it was read */
     struct stat st2;
     if (stat(path, &st2) == 0 && issuecache_same_stat(&st, &st2))
-        memo_put(c, &st, key, out);
+        memo_put(c, &st, key, out,
+                 timed && later(&before, &st.st_mtim) && later(&before, &st.st_ctim), 0);
     return 0;
 }
 
@@ -646,7 +715,9 @@ void issuecache_file_memo(IssueCache *c, const char *path, const struct stat *wr
         return;
     char key[ISSUECACHE_HEX];
     memo_key(path, &st, key);
-    memo_put(c, &st, key, sha);
+    struct timespec now;
+    int timed = fs_now(c, &now) == 0;
+    memo_put(c, &st, key, sha, timed && later(&now, &st.st_mtim) && later(&now, &st.st_ctim), 1);
 }
 
 /* Sets path's modification time to now, making it (empty) if it is not there. */

@@ -20,9 +20,10 @@
  * while one is written (packs are not fsynced) costs misses, not wrong
  * answers; a stale or damaged record is simply a miss.  Concurrent processes
  * may share a cache: a whole build (issuecache_save with full set) writes
- * every record it knows and removes the packs it read, which the new one
- * holds; a process laying out one article of a plan (--article) adds a pack
- * of its own records only, which the next whole build folds in. */
+ * the records in use and recent ones and removes the packs it read, which
+ * the new one replaces; a process laying out one article of a plan
+ * (--article) adds a pack of its own records only, which the next whole
+ * build folds in. */
 #ifndef TS_ISSUECACHE_H
 #define TS_ISSUECACHE_H
 
@@ -48,11 +49,15 @@ char *issuecache_text_get(IssueCache *c, const char *name, size_t *len);
 /* Keeps text under name (a key, with or without an extension: letters,
  * digits, '.', '-' and '_'), replacing what was there. */
 void issuecache_text_put(IssueCache *c, const char *name, const void *text, size_t len);
-/* Writes the texts put since the cache was opened (nothing when there are
- * none), without fsync: full, every text the cache knows but those no build
- * has written for ISSUECACHE_PRUNE_DAYS, and the packs read are removed;
- * otherwise only the texts this process put, beside the other packs.
- * Returns 0, or -1 after adding why to dl (the next build is only slower). */
+/* Writes the cache's texts when any was put since the last save, without
+ * fsync: full, the texts this process got or put and those a build wrote in
+ * the last ISSUECACHE_KEEP_UNUSED seconds (an edit undone soon after finds
+ * its records), and the packs read are removed; otherwise only the texts
+ * this process put, beside the other packs.  File digests not trusted are
+ * left out (issuecache_file_sha_memo).  The lock is not held while the pack
+ * is written: other threads may go on.  Returns 0, or -1 after adding why
+ * to dl (the next build is only slower). */
+enum { ISSUECACHE_KEEP_UNUSED = 3600 };
 int issuecache_save(IssueCache *c, int full, time_t now, DiagList *dl);
 /* A pack's text parsed into c (as issuecache_open does; mtime, the pack's
  * modification time, decides which file digests it may be trusted for):
@@ -100,16 +105,20 @@ int issuecache_file_sha(const char *path, char out[ISSUECACHE_HEX]);
  * status-change times to the nanosecond, what git's index compares): a file
  * unchanged since is not read again.  Rewriting a file changes its ctime,
  * which no one can set back; but a rewrite within one tick of the file
- * system's clock would go unseen, so a memo is trusted only when something
- * stamped later than the file's times vouches for it: in the build that
- * makes it, the clock (the memo is not kept when the file's times are not
- * earlier than now); in a later one, the pack's own modification time, from
- * the same file system's clock (git's rule for "racy" index entries, the
- * pack as the index).  A file changed a moment ago is read again next time. */
+ * system's clock (a second on some) would go unseen, so a memo is trusted
+ * only when a time of the cache directory's file system (its own times set
+ * to now and read back), taken before the file was read, is later than the
+ * file's times: a change after the reading then shows in them.  A later
+ * build trusts it only when the pack holding it is later than the file's
+ * times too (git's rule for "racy" index entries, the pack as the index).
+ * A file changed a moment before it was read is read again next time. */
 int issuecache_file_sha_memo(IssueCache *c, const char *path, char out[ISSUECACHE_HEX]);
 /* Remembers, as issuecache_file_sha_memo does, that path has digest sha, for
  * a file this program wrote with that digest and found as `written` (stat)
- * right after: nothing is remembered when it has changed since. */
+ * right after: nothing is remembered when it has changed since.  Trusted
+ * when the file system's time after it is later than the file's; a save
+ * waits for that, a few milliseconds at most (issuecache_save), so that
+ * the next build finds the PDFs it wrote last unchanged. */
 void issuecache_file_memo(IssueCache *c, const char *path, const struct stat *written,
                           const char *sha);
 
@@ -122,8 +131,9 @@ int issuecache_same_stat(const struct stat *a, const struct stat *b);
  * when it was last done; the first call only sets it).  A file an
  * unchanged article still uses but no build has rewritten goes too: the
  * article is laid out once more and its files written again.  Packs are
- * left alone: a whole save drops their old texts (issuecache_save), and a
- * pack no build has replaced holds what the builds since have used.
+ * left alone: a whole save keeps only the texts in use and recent ones
+ * (issuecache_save), and a pack no build has replaced holds what the builds
+ * since have used.
  * Returns how many files went. */
 enum { ISSUECACHE_PRUNE_DAYS = 30, ISSUECACHE_PRUNE_HOURS = 24 };
 int issuecache_prune(const char *cache_dir, time_t now);

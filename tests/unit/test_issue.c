@@ -622,6 +622,7 @@ static void file_memo(void)
 {
     char *dir = g_dir_make_tmp("ts-memo-XXXXXX", NULL);
     char *cdir = g_build_filename(dir, ".cache", NULL);
+    g_mkdir(cdir, 0755);        /* (its times are the file system's clock) */
     IssueCache *cache = issuecache_open(cdir);
     char *f = put(dir, "a.pdf", "the bytes we wrote");
     char real[ISSUECACHE_HEX], got[ISSUECACHE_HEX];
@@ -676,6 +677,22 @@ static void file_memo(void)
     issuecache_file_sha(f, real);
     CHECK(issuecache_file_sha_memo(cache, f, got) == 0 && strcmp(got, real) == 0,
           "a digest is not remembered for a file changed after it was written");
+    /* a file dated ahead of the file system's clock, read: its digest is not
+     * trusted, in this build or in the pack */
+    char *g2 = put(dir, "ahead.md", "dated in the future");
+    struct timespec fut[2] = {{.tv_sec = time(NULL) + 3600}, {.tv_sec = time(NULL) + 3600}};
+    utimensat(AT_FDCWD, g2, fut, 0);
+    struct stat gs;
+    stat(g2, &gs);
+    issuecache_file_sha_memo(cache, g2, got);
+    issuecache_file_sha_memo(cache, g2, got);
+    size_t plen2 = 0;
+    char *pack2 = issuecache_pack_text(cache, time(NULL), &plen2);
+    char *stamp = g_strdup_printf(" %lld.%09ld ", (long long)gs.st_mtim.tv_sec, gs.st_mtim.tv_nsec);
+    CHECK(!strstr(pack2, stamp), "the digest of a file dated ahead is not saved");
+    g_free(stamp);
+    g_free(pack2);
+    g_free(g2);
     issuecache_free(cache);
     char *rm = g_strdup_printf("rm -rf '%s'", dir);
     CHECK(system(rm) == 0, "cleanup");
@@ -686,10 +703,12 @@ static void file_memo(void)
 }
 
 /* The cache's pack: texts with newlines and backslashes come back as they
- * went in; a pack cut short, or with a record changed in length, or
- * with its count wrong, gives nothing at all; the newer of two texts under
- * one name wins; a whole save replaces the packs it read, a partial one
- * adds a pack of its own texts beside them. */
+ * went in; a pack cut short anywhere, at a line's end too, or with its count
+ * wrong, gives nothing at all (a record changed in place, its line still
+ * well formed, is taken as it reads); the newer of two texts under one
+ * name wins; a whole save replaces the packs it read, a partial one adds a
+ * pack of its own texts beside them; a whole save keeps the texts the
+ * build used or put and recent ones. */
 static void cache_pack(void)
 {
     char *dir = g_dir_make_tmp("ts-pack-XXXXXX", NULL);
@@ -786,11 +805,20 @@ static void cache_pack(void)
     CHECK(got && five && issuecache_get(e, "k2", &back) == 0, "... holding every text");
     g_free(got);
     g_free(five);
-    /* a text no build has written for the pruning age goes at a whole save */
+    issuecache_free(e);
+    /* a whole save keeps what the build used or put, and recent texts */
+    const char *aged = "typeset cache pack 1\nold 1000 - unused\nold2 1000 - used\n"
+                       "new 1699999000 - recent\nend 3\n";
+    e = issuecache_open(NULL);
+    issuecache_pack_read(e, aged, strlen(aged), &now);
+    g_free(issuecache_text_get(e, "old2", NULL));
     issuecache_text_put(e, "k6", "six", 3);
-    g_free(issuecache_pack_text(e, time(NULL), &len));
-    pack = (g_free(pack), issuecache_pack_text(e, time(NULL) + (ISSUECACHE_PRUNE_DAYS + 1) * 86400LL, &len));
-    CHECK(strstr(pack, "end 0\n") != NULL, "texts older than %d days are not written", ISSUECACHE_PRUNE_DAYS);
+    g_free(pack);
+    pack = issuecache_pack_text(e, 1700000000, &len);
+    CHECK(!strstr(pack, "\nold ") && strstr(pack, "\nold2 ") && strstr(pack, "\nnew ") &&
+              strstr(pack, "\nk6 ") && strstr(pack, "end 3\n"),
+          "a whole pack keeps the texts used, put, or written in the last %d s, not others",
+          ISSUECACHE_KEEP_UNUSED);
     issuecache_free(e);
     diag_list_fini(&dl);
     issuecache_free(c);
