@@ -107,6 +107,11 @@ typedef struct Issue {
     int stream;                 /* phase 1 streams: each article is set and written once
                                    the articles before it are measured (issuebuild.c,
                                    run_stream) */
+    GThread *committer;         /* committing the articles' PDFs (issuebuild.c,
+                                   commit_later), once one is written; under lock */
+    GAsyncQueue *commits;       /* the items it is to commit */
+    int commits_pending;        /* pushed and not yet committed; under lock */
+    GCond commits_cond;         /* signalled as that goes down */
 } Issue;
 
 /* A job on one article; *c is the thread's context, NULL until the job
