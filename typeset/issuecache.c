@@ -2,8 +2,8 @@
 #include "issuecache.h"
 
 #include <glib.h>
-#include <stddef.h>
 #include <glib/gstdio.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "digest.h"
 #include "output.h"
@@ -241,12 +242,17 @@ static int parse_line(const char *p, const char *e, const char **name, size_t *n
     const char *v = s3 + 1;
     CacheText *x = g_malloc(sizeof *x + (size_t)(e - v) + 1);
     size_t n = 0;
-    for (const char *q = v; q < e; q++) {
-        if (*q != '\\') {
-            x->data[n++] = *q;
-        } else if (q + 1 < e && (q[1] == '\\' || q[1] == 'n')) {
-            x->data[n++] = q[1] == 'n' ? '\n' : '\\';
-            q++;
+    /* the spans between escapes copied whole (a pack is mostly PDF indexes) */
+    for (const char *q = v; q < e;) {
+        const char *bs = memchr(q, '\\', (size_t)(e - q));
+        const char *stop = bs ? bs : e;
+        memcpy(x->data + n, q, (size_t)(stop - q));
+        n += (size_t)(stop - q);
+        if (!bs)
+            break;
+        if (bs + 1 < e && (bs[1] == '\\' || bs[1] == 'n')) {
+            x->data[n++] = bs[1] == 'n' ? '\n' : '\\';
+            q = bs + 2;
         } else {
             g_free(x);
             return -1;
@@ -469,7 +475,11 @@ static GString *pack_of(IssueCache *c, int only_mine, time_t now)
         if (saved(v, only_mine, now))
             g_ptr_array_add(names, k);
     g_ptr_array_sort(names, str_cmp);       /* (the same texts, the same pack) */
-    GString *g = g_string_new(PACK_MAGIC);
+    size_t size = sizeof PACK_MAGIC + 16;
+    for (guint i = 0; i < names->len; i++)
+        size += ((const CacheText *)g_hash_table_lookup(c->texts, names->pdata[i]))->len + 128;
+    GString *g = g_string_sized_new(size);
+    g_string_append(g, PACK_MAGIC);
     for (guint i = 0; i < names->len; i++) {
         const CacheText *t = g_hash_table_lookup(c->texts, names->pdata[i]);
         g_string_append_printf(g, "%s %" G_GINT64_FORMAT " ", (char *)names->pdata[i], t->written);
@@ -477,14 +487,14 @@ static GString *pack_of(IssueCache *c, int only_mine, time_t now)
             g_string_append_printf(g, "%lld.%09ld ", (long long)t->stamp.tv_sec, t->stamp.tv_nsec);
         else
             g_string_append(g, "- ");
-        for (size_t j = 0; j < t->len; j++) {
-            if (t->data[j] == '\n')
-                g_string_append(g, "\\n");
-            else if (t->data[j] == '\\')
-                g_string_append(g, "\\\\");
-            else
-                g_string_append_c(g, t->data[j]);
-        }
+        size_t from = 0;            /* the spans between escapes appended whole */
+        for (size_t j = 0; j < t->len; j++)
+            if (t->data[j] == '\n' || t->data[j] == '\\') {
+                g_string_append_len(g, t->data + from, (gssize)(j - from));
+                g_string_append(g, t->data[j] == '\n' ? "\\n" : "\\\\");
+                from = j + 1;
+            }
+        g_string_append_len(g, t->data + from, (gssize)(t->len - from));
         g_string_append_c(g, '\n');
     }
     g_string_append_printf(g, "end %u\n", names->len);
@@ -566,11 +576,15 @@ int issuecache_save(IssueCache *c, int full, time_t now, DiagList *dl)
         g_string_free(g, TRUE);
         return -1;
     }
-    /* named by its content: a process that writes the same pack writes the
-     * same file */
-    char sha[ISSUECACHE_HEX];
-    issuecache_sha(g->str, g->len, sha);
-    char *name = g_strdup_printf("%.32s" PACK_EXT, sha);
+    /* named by its content (XXH3-128: a name, not a seal; SHA-256 of the
+     * pack had been a third of a save): a process that writes the same pack
+     * writes the same file */
+    XXH128_canonical_t sum;
+    XXH128_canonicalFromHash(&sum, XXH3_128bits(g->str, g->len));
+    char *name = g_malloc(2 * sizeof sum.digest + sizeof PACK_EXT);
+    for (size_t i = 0; i < sizeof sum.digest; i++)
+        snprintf(name + 2 * i, 3, "%02x", sum.digest[i]);
+    strcpy(name + 2 * sizeof sum.digest, PACK_EXT);
     char *path = g_build_filename(c->dir, name, NULL);
     rc = output_mkdirs(c->dir, dl) == 0 ? output_write_cache(path, g->str, g->len, dl) : -1;
     g_mutex_lock(&c->lock);
