@@ -791,9 +791,10 @@ static void item_done(Issue *is, Item *it)
 
 /* The thread that commits the articles' PDFs (item_commit: the fsync of
  * the file, its rename, the fsync of the directory), so that the thread
- * that painted one goes on while the disk confirms it: those waits had been
- * 12 ms of a worker's time in a -j 2 build of the benchmark issue, and the
- * only thread's at -j 1.  It stops at the sentinel, the Issue itself. */
+ * that painted one goes on while the disk confirms it: this thread waits
+ * 5 to 7 ms a build of the benchmark issue for the disk, which the workers
+ * had waited (the only one at -j 1).  It stops at the sentinel, the Issue
+ * itself. */
 static gpointer committer(gpointer data)
 {
     Issue *is = data;
