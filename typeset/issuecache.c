@@ -325,6 +325,7 @@ IssueCache *issuecache_open(const char *cache_dir)
             g_ptr_array_add(names, g_strdup(n));
     if (d)
         g_dir_close(d);
+    int refused = 0;
     for (guint i = 0; i < names->len; i++) {
         char *path = g_build_filename(cache_dir, names->pdata[i], NULL);
         int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -337,7 +338,8 @@ IssueCache *issuecache_open(const char *cache_dir)
             while (got < (size_t)st.st_size && (r = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
                 got += (size_t)r;
             if (r >= 0 && got == (size_t)st.st_size) {
-                issuecache_pack_read(c, buf, got, &st.st_mtim);
+                if (issuecache_pack_read(c, buf, got, &st.st_mtim) != 0)
+                    refused++;
                 whole = 1;      /* read to the end: taken, or shown not whole */
             }
             g_free(buf);
@@ -352,6 +354,10 @@ IssueCache *issuecache_open(const char *cache_dir)
             g_free(path);
     }
     g_ptr_array_free(names, TRUE);
+    /* a pack not whole, or more than one (an --article job's, two builds'):
+     * the next whole save replaces them with one, even with nothing new */
+    if (refused > 0 || c->read->len > 1)
+        c->saved_gen = G_MAXUINT64;
     return c;
 }
 
@@ -464,8 +470,8 @@ static int saved(const CacheText *t, int only_mine, time_t now)
     return t->mine || t->used || t->written + ISSUECACHE_KEEP_UNUSED >= (gint64)now;
 }
 
-/* The pack of the texts a save writes, the lock held. */
-static GString *pack_of(IssueCache *c, int only_mine, time_t now)
+/* The pack of the texts a save writes (*n of them), the lock held. */
+static GString *pack_of(IssueCache *c, int only_mine, time_t now, guint *n)
 {
     GPtrArray *names = g_ptr_array_new();
     GHashTableIter it;
@@ -498,6 +504,7 @@ static GString *pack_of(IssueCache *c, int only_mine, time_t now)
         g_string_append_c(g, '\n');
     }
     g_string_append_printf(g, "end %u\n", names->len);
+    *n = names->len;
     g_ptr_array_free(names, TRUE);
     return g;
 }
@@ -546,8 +553,9 @@ static void vouch(IssueCache *c)
 
 char *issuecache_pack_text(IssueCache *c, time_t now, size_t *len)
 {
+    guint n;
     g_mutex_lock(&c->lock);
-    GString *g = pack_of(c, 0, now);
+    GString *g = pack_of(c, 0, now, &n);
     g_mutex_unlock(&c->lock);
     *len = g->len;
     return g_string_free(g, FALSE);
@@ -565,8 +573,13 @@ int issuecache_save(IssueCache *c, int full, time_t now, DiagList *dl)
     vouch(c);
     g_mutex_lock(&c->lock);
     guint64 gen = c->gen;
-    GString *g = pack_of(c, !full, now);
+    guint n = 0;
+    GString *g = pack_of(c, !full, now, &n);
     g_mutex_unlock(&c->lock);
+    if (!full && n == 0) {      /* nothing of this process's to add */
+        g_string_free(g, TRUE);
+        return 0;
+    }
     /* written without the lock: the other threads go on putting (what they
      * put meanwhile is the next save's) */
     int rc = -1;

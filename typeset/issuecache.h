@@ -49,7 +49,8 @@ char *issuecache_text_get(IssueCache *c, const char *name, size_t *len);
 /* Keeps text under name (a key, with or without an extension: letters,
  * digits, '.', '-' and '_'), replacing what was there. */
 void issuecache_text_put(IssueCache *c, const char *name, const void *text, size_t len);
-/* Writes the cache's texts when any was put since the last save, without
+/* Writes the cache's texts when any was put since the last save (or the
+ * cache was opened from packs not whole, or from more than one), without
  * fsync: full, the texts this process got or put and those a build wrote in
  * the last ISSUECACHE_KEEP_UNUSED seconds (an edit undone soon after finds
  * its records), and the packs read are removed; otherwise only the texts

@@ -326,6 +326,18 @@ check "issue: ... and issue.pdf is dated now, not by the cached front" sh -c \
 for r in "$C/out/.cache"/*.pack; do sed -i '$d' "$r"; done
 $TS issue "$C/src/issue.yaml" -o "$C/out" -j 2 >/dev/null 2>"$C/log4"
 check "issue: page-count records in a pack cut short are not used" sh -c "test \$(grep -c ': laid out' '$C/log4') -eq 4"
+# a pack that is not one (bytes of another program), and a directory named
+# like a pack: the build goes on, the first is replaced by the next whole
+# save, the second left alone; the build after takes its counts from the
+# new pack
+head -c 3000 "$C/out/en-article.pdf" > "$C/out/.cache/0123456789abcdef0123456789abcdef.pack"
+mkdir -p "$C/out/.cache/fedcba9876543210fedcba9876543210.pack"
+$TS issue "$C/src/issue.yaml" -o "$C/out" -j 2 >/dev/null 2>"$C/log6"
+rc=$?
+$TS issue "$C/src/issue.yaml" -o "$C/out" -j 2 >/dev/null 2>"$C/log7"
+check "issue: a pack that is not one is replaced, a directory so named left alone" sh -c \
+    "test $rc -eq 0 && test ! -e '$C/out/.cache/0123456789abcdef0123456789abcdef.pack' && test -d '$C/out/.cache/fedcba9876543210fedcba9876543210.pack' && test \$(grep -c ': [0-9]* pages, from the cache' '$C/log7') -eq 4"
+rmdir "$C/out/.cache/fedcba9876543210fedcba9876543210.pack"
 
 # a wrong page count in the cache (as a stale record would give): phase 2
 # finds the real count, numbers again, sets what moved, and issue.pdf is the
