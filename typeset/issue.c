@@ -212,8 +212,7 @@ static int build_issue(Issue *is)
                   "the cache, %d failed; %d font context%s)", is->n, set, t1 - t0,
                   is->n - cached - failed, cached, failed, contexts, contexts == 1 ? "" : "s");
     int ok = issuebuild_set(is) == 0;
-    /* the pack is written beside issue.pdf's last steps: it may wait for the
-     * file system clock's next tick (issuecache.c, vouch) */
+    /* the pack is written beside issue.pdf's last steps */
     GThread *saver = g_thread_new("cache", save_job, is);
     double t2 = issuelog_elapsed(is->log);
     issuelog_line(is->log, "phase 2: articles set and written in %.2f s", t2 - t1);

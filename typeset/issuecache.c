@@ -134,7 +134,6 @@ typedef struct CacheText {
                                    system's, taken after the file was read or written,
                                    is later than stamp (the file's later time) ... */
     int vouched;                /* ... as one has been */
-    int own;                    /* a digest of bytes this program wrote (issuecache_file_memo) */
     struct timespec stamp;
     int mine;                   /* put by this process, not saved since */
     int used;                   /* got or put by this process */
@@ -328,7 +327,7 @@ IssueCache *issuecache_open(const char *cache_dir)
     int refused = 0;
     for (guint i = 0; i < names->len; i++) {
         char *path = g_build_filename(cache_dir, names->pdata[i], NULL);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);    /* (a FIFO so named) */
         struct stat st;
         int whole = 0;
         if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= PACK_MAX) {
@@ -401,19 +400,19 @@ char *issuecache_text_get(IssueCache *c, const char *name, size_t *len)
  * of times handed out (the multigrain timestamps of Linux 6.13 and later),
  * not the process's clock, which can run ahead of a coarse timestamp within
  * its granule. */
-static int fs_now(const IssueCache *c, struct timespec *t)
+static int fs_now(const IssueCache *c, struct timespec *t, dev_t *dev)
 {
     struct stat st;
     if (!c->dir || utimensat(AT_FDCWD, c->dir, NULL, 0) != 0 || stat(c->dir, &st) != 0)
         return -1;
     *t = st.st_mtim;
+    *dev = st.st_dev;
     return 0;
 }
 
-/* put, with the stamp of a file digest (NULL: none), vouched for or not,
- * of bytes this program wrote or not */
+/* put, with the stamp of a file digest (NULL: none), vouched for or not */
 static void put_stamped(IssueCache *c, const char *name, const void *text, size_t len,
-                        const struct timespec *stamp, int vouched, int own)
+                        const struct timespec *stamp, int vouched)
 {
     if (!c || !name_ok(name, strlen(name)))
         return;
@@ -424,7 +423,6 @@ static void put_stamped(IssueCache *c, const char *name, const void *text, size_
         t->racy = 1;
         t->stamp = *stamp;
         t->vouched = vouched;
-        t->own = own;
     }
     g_mutex_lock(&c->lock);
     CacheText *old = g_hash_table_lookup(c->texts, name);
@@ -437,7 +435,6 @@ static void put_stamped(IssueCache *c, const char *name, const void *text, size_
          * at the next save only if it is newly trusted (its age aside) */
         old->written = t->written;
         old->used = 1;
-        old->own |= t->own;
         if (t->racy && t->vouched && !old->vouched) {
             old->vouched = 1;
             old->mine = 1;
@@ -450,7 +447,7 @@ static void put_stamped(IssueCache *c, const char *name, const void *text, size_
 
 void issuecache_text_put(IssueCache *c, const char *name, const void *text, size_t len)
 {
-    put_stamped(c, name, text, len, NULL, 0, 0);
+    put_stamped(c, name, text, len, NULL, 0);
 }
 
 static gint str_cmp(gconstpointer a, gconstpointer b)
@@ -509,48 +506,6 @@ static GString *pack_of(IssueCache *c, int only_mine, time_t now, guint *n)
     return g;
 }
 
-/* The digests of PDFs this program has just written, not yet vouched for
- * (written in the file system clock's present tick: the last PDFs of a
- * build, as a rule), vouched for by waiting for its next tick, a few
- * milliseconds at most: otherwise the next build could not trust them, and
- * would write those PDFs again.  Only for its own files (for a file it
- * read, a rewrite in that tick after the reading would go unseen); and not
- * for a file dated further ahead (20 ms).  Without the lock. */
-static void vouch(IssueCache *c)
-{
-    struct timespec last = {0, 0}, now;
-    int waiting = 0;
-    if (fs_now(c, &now) != 0)
-        return;
-    g_mutex_lock(&c->lock);
-    GHashTableIter it;
-    gpointer v;
-    g_hash_table_iter_init(&it, c->texts);
-    while (g_hash_table_iter_next(&it, NULL, &v)) {
-        const CacheText *t = v;
-        gint64 ahead = ((gint64)t->stamp.tv_sec - now.tv_sec) * 1000000000 +
-                       (t->stamp.tv_nsec - now.tv_nsec);
-        if (t->racy && !t->vouched && t->own && t->mine && ahead < 20000000 &&
-            (!waiting++ || later(&t->stamp, &last)))
-            last = t->stamp;
-    }
-    g_mutex_unlock(&c->lock);
-    for (int ms = 0; waiting && !later(&now, &last) && ms < 25; ms++) {
-        struct timespec pause = {0, 1000 * 1000};
-        nanosleep(&pause, NULL);
-        if (fs_now(c, &now) != 0)
-            return;
-    }
-    g_mutex_lock(&c->lock);
-    g_hash_table_iter_init(&it, c->texts);
-    while (g_hash_table_iter_next(&it, NULL, &v)) {
-        CacheText *t = v;
-        if (t->racy && !t->vouched && t->own)
-            t->vouched = later(&now, &t->stamp);
-    }
-    g_mutex_unlock(&c->lock);
-}
-
 char *issuecache_pack_text(IssueCache *c, time_t now, size_t *len)
 {
     guint n;
@@ -570,7 +525,6 @@ int issuecache_save(IssueCache *c, int full, time_t now, DiagList *dl)
     g_mutex_unlock(&c->lock);
     if (!changed)
         return 0;
-    vouch(c);
     g_mutex_lock(&c->lock);
     guint64 gen = c->gen;
     guint n = 0;
@@ -645,7 +599,8 @@ int issuecache_get(IssueCache *c, const char *key, IssueCacheRecord *r)
             } else if (g_str_has_prefix(*l, "warnings ")) {
                 long n = strtol(*l + 9, &end, 10);
                 r->warnings = (*end || n < 0 || n > 1000000000) ? 0 : (int)n;
-            } else if (g_str_has_prefix(*l, "pdf ") && strlen(*l + 4) == ISSUECACHE_HEX - 1) {
+            } else if (g_str_has_prefix(*l, "pdf ") && strlen(*l + 4) >= 1 &&
+                       strlen(*l + 4) <= ISSUECACHE_HEX - 1) {
                 g_strlcpy(r->pdf_sha, *l + 4, ISSUECACHE_HEX);
             }
         }
@@ -693,18 +648,43 @@ int issuecache_same_stat(const struct stat *a, const struct stat *b)
            a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* Remembers that the file st describes has digest sha: trusted (vouched)
- * when a time of the cache's file system taken after the file was read, or
- * written, is later than the file's times. */
-static void memo_put(IssueCache *c, const struct stat *st, const char *key, const char *sha,
-                     int vouched, int own)
+/* The time a memo of the file st describes must be vouched for by: the
+ * later of its modification and status-change times, and two seconds more
+ * for a file on another file system than the cache's, whose timestamps may
+ * be coarser (a second on some, two on FAT) or come from another clock (a
+ * file server's): a time of the cache's file system later than the file's
+ * own is then no proof that a change after it would show. */
+static struct timespec memo_stamp(const struct stat *st, dev_t cache_dev)
 {
-    const struct timespec *stamp = later(&st->st_ctim, &st->st_mtim) ? &st->st_ctim : &st->st_mtim;
+    struct timespec stamp = later(&st->st_ctim, &st->st_mtim) ? st->st_ctim : st->st_mtim;
+    if (st->st_dev != cache_dev)
+        stamp.tv_sec += 2;
+    return stamp;
+}
+
+/* Remembers that the file st describes has digest sha: trusted (vouched)
+ * when before, a time of the cache's file system taken before the file was
+ * read, is later than the file's stamp (memo_stamp). */
+static void memo_put(IssueCache *c, const struct stat *st, const char *key, const char *sha,
+                     int timed, const struct timespec *before, dev_t cache_dev)
+{
+    struct timespec stamp = memo_stamp(st, cache_dev);
     IssueCacheRecord r = {0};
     g_strlcpy(r.pdf_sha, sha, ISSUECACHE_HEX);
     GString *g = record_text(&r);
-    put_stamped(c, key, g->str, g->len, stamp, vouched, own);
+    put_stamped(c, key, g->str, g->len, &stamp, timed && later(before, &stamp));
     g_string_free(g, TRUE);
+}
+
+int issuecache_file_sha_known(IssueCache *c, const char *path)
+{
+    struct stat st;
+    if (!c || stat(path, &st) != 0)
+        return 0;
+    char key[ISSUECACHE_HEX];
+    memo_key(path, &st, key);
+    IssueCacheRecord r;
+    return issuecache_get(c, key, &r) == 0 && r.pdf_sha[0];
 }
 
 int issuecache_file_sha_memo(IssueCache *c, const char *path, char out[ISSUECACHE_HEX])
@@ -723,28 +703,15 @@ int issuecache_file_sha_memo(IssueCache *c, const char *path, char out[ISSUECACH
      * later time than this, so it shows in the file's times if this is
      * later than them */
     struct timespec before;
-    int timed = fs_now(c, &before) == 0;
+    dev_t dev = 0;
+    int timed = fs_now(c, &before, &dev) == 0;
     if (issuecache_file_sha(path, out) != 0)
         return -1;
     /* remembered only when the file did not change while it was read */
     struct stat st2;
     if (stat(path, &st2) == 0 && issuecache_same_stat(&st, &st2))
-        memo_put(c, &st, key, out,
-                 timed && later(&before, &st.st_mtim) && later(&before, &st.st_ctim), 0);
+        memo_put(c, &st, key, out, timed, &before, dev);
     return 0;
-}
-
-void issuecache_file_memo(IssueCache *c, const char *path, const struct stat *written,
-                          const char *sha)
-{
-    struct stat st;
-    if (!c || stat(path, &st) != 0 || !issuecache_same_stat(&st, written))
-        return;
-    char key[ISSUECACHE_HEX];
-    memo_key(path, &st, key);
-    struct timespec now;
-    int timed = fs_now(c, &now) == 0;
-    memo_put(c, &st, key, sha, timed && later(&now, &st.st_mtim) && later(&now, &st.st_ctim), 1);
 }
 
 /* Sets path's modification time to now, making it (empty) if it is not there. */

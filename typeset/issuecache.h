@@ -109,19 +109,16 @@ int issuecache_file_sha(const char *path, char out[ISSUECACHE_HEX]);
  * system's clock (a second on some) would go unseen, so a memo is trusted
  * only when a time of the cache directory's file system (its own times set
  * to now and read back), taken before the file was read, is later than the
- * file's times: a change after the reading then shows in them.  A later
- * build trusts it only when the pack holding it is later than the file's
- * times too (git's rule for "racy" index entries, the pack as the index).
- * A file changed a moment before it was read is read again next time. */
+ * file's times: a change after the reading then shows in them.  For a file
+ * on another file system (coarser timestamps, another clock) it must be
+ * later by two seconds more.  A later build trusts it only when the pack
+ * holding it is later than that too (git's rule for "racy" index entries,
+ * the pack as the index).  A file changed a moment before it was read is
+ * read again next time. */
 int issuecache_file_sha_memo(IssueCache *c, const char *path, char out[ISSUECACHE_HEX]);
-/* Remembers, as issuecache_file_sha_memo does, that path has digest sha, for
- * a file this program wrote with that digest and found as `written` (stat)
- * right after: nothing is remembered when it has changed since.  Trusted
- * when the file system's time after it is later than the file's; a save
- * waits for that, a few milliseconds at most (issuecache_save), so that
- * the next build finds the PDFs it wrote last unchanged. */
-void issuecache_file_memo(IssueCache *c, const char *path, const struct stat *written,
-                          const char *sha);
+/* Whether a digest of the file at path, as it is now, is remembered and
+ * trusted (issuecache_file_sha_memo would not read it).  For the tests. */
+int issuecache_file_sha_known(IssueCache *c, const char *path);
 
 /* Whether a and b are the same file unchanged: device, inode, size and both
  * times, to the nanosecond. */

@@ -614,85 +614,90 @@ static void manifest(void)
     g_free(dir);
 }
 
-/* The digests the cache remembers for files: taken when the clock is past
- * the file's times, not otherwise, and never for a file that changed after
- * it was written; in a later build, trusted only when the pack that holds
- * them was written after the file's times. */
+/* The digests the cache remembers for files: trusted when a time of the
+ * cache's file system taken before the reading is later than the file's
+ * times (and, for a file on another file system, by two seconds more); not
+ * for a file dated ahead, or changed since; in a later build, only when the
+ * pack that holds them was written after the file's times. */
 static void file_memo(void)
 {
     char *dir = g_dir_make_tmp("ts-memo-XXXXXX", NULL);
     char *cdir = g_build_filename(dir, ".cache", NULL);
     g_mkdir(cdir, 0755);        /* (its times are the file system's clock) */
     IssueCache *cache = issuecache_open(cdir);
-    char *f = put(dir, "a.pdf", "the bytes we wrote");
+    char *f = put(dir, "a.md", "the bytes we read");
     char real[ISSUECACHE_HEX], got[ISSUECACHE_HEX];
     issuecache_file_sha(f, real);
-    /* a digest that is not the file's, to see whether the memo is used */
-    const char *told = "0000000000000000000000000000000000000000000000000000000000000000";
-    struct stat st;
-    stat(f, &st);
-    /* a file timestamped in the future: the clock cannot be later */
+    /* a file timestamped in the future: read, never trusted */
     struct timespec ts[2] = {{.tv_sec = time(NULL) + 100}, {.tv_sec = time(NULL) + 100}};
     utimensat(AT_FDCWD, f, ts, 0);
+    CHECK(issuecache_file_sha_memo(cache, f, got) == 0 && strcmp(got, real) == 0 &&
+              !issuecache_file_sha_known(cache, f),
+          "a file whose times are ahead of the file system's is read, its digest not trusted");
+    size_t plen = 0;
+    struct stat st;
     stat(f, &st);
-    issuecache_file_memo(cache, f, &st, told);
-    CHECK(issuecache_file_sha_memo(cache, f, got) == 0 && strcmp(got, real) == 0,
-          "a file whose times are not earlier than the memo's is read, not taken from it");
-    /* back in the past: remembered, and used */
+    char *pack = issuecache_pack_text(cache, time(NULL), &plen);
+    char *stamp = g_strdup_printf(" %lld.%09ld ", (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    CHECK(!strstr(pack, stamp), "... nor saved");
+    g_free(stamp);
+    g_free(pack);
+    /* back in the past, the change (ctime) a tick ago: trusted */
     ts[0].tv_sec = ts[1].tv_sec = time(NULL) - 100;
     utimensat(AT_FDCWD, f, ts, 0);
-    stat(f, &st);
     struct timespec pause = {0, 20 * 1000 * 1000};    /* a tick of the file system's clock, at least */
     nanosleep(&pause, NULL);
-    stat(f, &st);
-    issuecache_file_memo(cache, f, &st, told);
-    CHECK(issuecache_file_sha_memo(cache, f, got) == 0 && strcmp(got, told) == 0,
-          "a file written before the memo is taken from it (not read)");
+    CHECK(issuecache_file_sha_memo(cache, f, got) == 0 && strcmp(got, real) == 0 &&
+              issuecache_file_sha_known(cache, f),
+          "a file changed before the reading began has its digest trusted");
     /* saved, and read back by the next build */
     DiagList dl;
     diag_list_init(&dl);
     CHECK(issuecache_save(cache, 1, time(NULL), &dl) == 0, "the cache's pack is written");
     diag_list_fini(&dl);
     IssueCache *next = issuecache_open(cdir);
-    CHECK(issuecache_file_sha_memo(next, f, got) == 0 && strcmp(got, told) == 0,
-          "the next build takes the memo from the pack");
+    CHECK(issuecache_file_sha_known(next, f), "the next build trusts the memo from the pack");
     issuecache_free(next);
-    /* a pack whose own time is not later than the file's: the memo is not trusted */
-    size_t plen = 0;
-    char *pack = issuecache_pack_text(cache, time(NULL), &plen);
+    /* a pack whose own time is not later than the file's: not trusted */
+    pack = issuecache_pack_text(cache, time(NULL), &plen);
     next = issuecache_open(NULL);
+    stat(f, &st);
     struct timespec early = st.st_ctim;
-    CHECK(issuecache_pack_read(next, pack, plen, &early) == 0 &&
-              issuecache_file_sha_memo(next, f, got) == 0 && strcmp(got, real) == 0,
-          "a memo in a pack stamped no later than the file is read again, not trusted");
+    CHECK(issuecache_pack_read(next, pack, plen, &early) == 0 && !issuecache_file_sha_known(next, f),
+          "a memo in a pack stamped no later than the file is not trusted");
     issuecache_free(next);
     g_free(pack);
     /* changed since: its ctime moved, the memo no longer applies */
-    g_file_set_contents(f, "the bytes we wrote", -1, NULL);
-    CHECK(issuecache_file_sha_memo(cache, f, got) == 0 && strcmp(got, real) == 0,
-          "a file rewritten since is read again");
-    struct stat old = st;
-    g_file_set_contents(f, "changed after the write", -1, NULL);
-    issuecache_file_memo(cache, f, &old, told);
+    g_file_set_contents(f, "the bytes we read, changed", -1, NULL);
     issuecache_file_sha(f, real);
-    CHECK(issuecache_file_sha_memo(cache, f, got) == 0 && strcmp(got, real) == 0,
-          "a digest is not remembered for a file changed after it was written");
-    /* a file dated ahead of the file system's clock, read: its digest is not
-     * trusted, in this build or in the pack */
-    char *g2 = put(dir, "ahead.md", "dated in the future");
-    struct timespec fut[2] = {{.tv_sec = time(NULL) + 3600}, {.tv_sec = time(NULL) + 3600}};
-    utimensat(AT_FDCWD, g2, fut, 0);
-    struct stat gs;
-    stat(g2, &gs);
-    issuecache_file_sha_memo(cache, g2, got);
-    issuecache_file_sha_memo(cache, g2, got);
-    size_t plen2 = 0;
-    char *pack2 = issuecache_pack_text(cache, time(NULL), &plen2);
-    char *stamp = g_strdup_printf(" %lld.%09ld ", (long long)gs.st_mtim.tv_sec, gs.st_mtim.tv_nsec);
-    CHECK(!strstr(pack2, stamp), "the digest of a file dated ahead is not saved");
-    g_free(stamp);
-    g_free(pack2);
-    g_free(g2);
+    CHECK(!issuecache_file_sha_known(cache, f) && issuecache_file_sha_memo(cache, f, got) == 0 &&
+              strcmp(got, real) == 0,
+          "a file rewritten since is read again");
+    /* a file on another file system (here /dev/shm, where there is one),
+     * changed a moment ago: not trusted until two seconds have passed */
+    struct stat shm, cst;
+    if (stat("/dev/shm", &shm) == 0 && S_ISDIR(shm.st_mode) && stat(cdir, &cst) == 0 &&
+        shm.st_dev != cst.st_dev && access("/dev/shm", W_OK) == 0) {
+        char *sdir = g_dir_make_tmp("ts-memo-shm-XXXXXX", NULL);
+        char *o = NULL;
+        if (sdir && g_str_has_prefix(sdir, "/tmp"))    /* (TMPDIR is not /dev/shm) */
+            g_clear_pointer(&sdir, g_free);
+        if (!sdir) {
+            sdir = g_strdup("/dev/shm/ts-memo-shm-XXXXXX");
+            if (!g_mkdtemp(sdir))
+                g_clear_pointer(&sdir, g_free);
+        }
+        if (sdir) {
+            o = put(sdir, "b.md", "elsewhere");
+            nanosleep(&pause, NULL);
+            CHECK(issuecache_file_sha_memo(cache, o, got) == 0 && !issuecache_file_sha_known(cache, o),
+                  "a file on another file system changed a moment ago is not trusted");
+            g_remove(o);
+            g_rmdir(sdir);
+        }
+        g_free(o);
+        g_free(sdir);
+    }
     issuecache_free(cache);
     char *rm = g_strdup_printf("rm -rf '%s'", dir);
     CHECK(system(rm) == 0, "cleanup");
