@@ -678,15 +678,10 @@ static void file_memo(void)
     struct stat shm, cst;
     if (stat("/dev/shm", &shm) == 0 && S_ISDIR(shm.st_mode) && stat(cdir, &cst) == 0 &&
         shm.st_dev != cst.st_dev && access("/dev/shm", W_OK) == 0) {
-        char *sdir = g_dir_make_tmp("ts-memo-shm-XXXXXX", NULL);
+        char *sdir = g_strdup("/dev/shm/ts-memo-shm-XXXXXX");
         char *o = NULL;
-        if (sdir && g_str_has_prefix(sdir, "/tmp"))    /* (TMPDIR is not /dev/shm) */
+        if (!g_mkdtemp(sdir))
             g_clear_pointer(&sdir, g_free);
-        if (!sdir) {
-            sdir = g_strdup("/dev/shm/ts-memo-shm-XXXXXX");
-            if (!g_mkdtemp(sdir))
-                g_clear_pointer(&sdir, g_free);
-        }
         if (sdir) {
             o = put(sdir, "b.md", "elsewhere");
             nanosleep(&pause, NULL);
