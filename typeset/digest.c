@@ -130,3 +130,10 @@ void digest_hex(const void *data, size_t len, char hex[DIGEST_HEX])
     digest_update(d, data, len);
     digest_finish(d, hex, 32);
 }
+
+void digest_id_hex(const void *data, size_t len, char hex[DIGEST_ID_HEX])
+{
+    Digest *d = digest_new_id();
+    digest_update(d, data, len);
+    digest_finish(d, hex, 16);
+}

@@ -1,5 +1,6 @@
 /* digest.h — SHA-256 for the issue cache's keys, through OpenSSL's
- * libcrypto, and XXH3's 128 bits (libxxhash) for the PDFs' /ID.  GLib's
+ * libcrypto, and XXH3's 128 bits (libxxhash) for the PDFs' /ID (and the
+ * names and identities the issue cache needs no seal for).  GLib's
  * GChecksum has only portable C loops: its SHA-256 ran at 3–5 ms a megabyte,
  * and hashing the sources, the article PDFs and issue.pdf was 3 % of an
  * issue build; libcrypto uses the CPU's SHA instructions where there are any
@@ -31,5 +32,9 @@ void digest_free(Digest *d);
 
 /* The whole SHA-256 of data as 64 hex digits. */
 void digest_hex(const void *data, size_t len, char hex[DIGEST_HEX]);
+/* The whole XXH3-128 of data as 32 hex digits (a name or an identity, not a
+ * seal: the issue cache's packs and article PDFs). */
+#define DIGEST_ID_HEX 33
+void digest_id_hex(const void *data, size_t len, char hex[DIGEST_ID_HEX]);
 
 #endif

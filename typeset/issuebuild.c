@@ -558,10 +558,8 @@ static void range_text(const Item *it, char *buf, size_t size)
  * reads anyway: no memo of the file's times to trust. */
 static void pdf_identity(const unsigned char *pdf, size_t len, char out[ISSUECACHE_HEX])
 {
-    Digest *d = digest_new_id();
-    digest_update(d, pdf, len);
     out[0] = 'x';
-    digest_finish(d, out + 1, 16);
+    digest_id_hex(pdf, len, out + 1);
 }
 
 /* Whether OUTDIR/STEM.pdf is this article at this first page with these dates,
@@ -692,7 +690,7 @@ static void write_article(Issue *is, Item *it, TsContext *c)
         !(it->pending = output_file_open_unnamed(out, &it->dl_set))) {
         it->failed = 1;
     } else {
-        pdf_identity(pdf, len, it->written_sha);
+        pdf_identity(pdf, len, it->pdf_id);
         output_file_append(it->pending, pdf, len, 1);
         if (is->stream || is->merge) {     /* (not is->merge while it may be made) */
             item_read_pdf(it, pdf, len);
@@ -724,7 +722,7 @@ static void item_commit(Issue *is, Item *it)
     char key[ISSUECACHE_HEX];
     issuecache_key(it->content, "pdf", it->first, is->epoch, key);
     IssueCacheRecord rec = {.pages = it->set_pages, .warnings = it->dl_set.warnings};
-    g_strlcpy(rec.pdf_sha, it->written_sha, ISSUECACHE_HEX);    /* (pdf_identity) */
+    g_strlcpy(rec.pdf_sha, it->pdf_id, ISSUECACHE_HEX);
     issuecache_put(is->cache, key, &rec);
     if (it->read_index) {
         index_save(is, it, it->read_index);

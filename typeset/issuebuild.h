@@ -71,8 +71,8 @@ typedef struct Item {
     struct OutputFile *pending; /* its PDF written, not yet committed (item_commit) */
     int commit_failed;          /* that commit failed (its error in dl_set); the driver
                                    marks it failed between phases */
-    char written_sha[ISSUECACHE_HEX];   /* the identity of the PDF written last
-                                           (issuebuild.c, pdf_identity) */
+    char pdf_id[ISSUECACHE_HEX];    /* the identity of the PDF written last
+                                       (issuebuild.c, pdf_identity) */
     gint ready;                 /* atomic: it is set at its folio and written this round
                                    (in phase 1 or 2): the merge may take it */
     int cached;                 /* phase 1's count came from the cache */

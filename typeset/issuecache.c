@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include "digest.h"
 #include "output.h"
@@ -130,9 +129,9 @@ int issuecache_file_sha(const char *path, char out[ISSUECACHE_HEX])
 
 typedef struct CacheText {
     gint64 written;             /* when a build put it (seconds) */
-    int racy;                   /* a file digest: trusted only when a time of the file
-                                   system's, taken after the file was read or written,
-                                   is later than stamp (the file's later time) ... */
+    int racy;                   /* a file digest: trusted only when a time of the cache's
+                                   file system, taken before the file was read, is
+                                   later than stamp (memo_stamp) ... */
     int vouched;                /* ... as one has been */
     struct timespec stamp;
     int mine;                   /* put by this process, not saved since */
@@ -371,11 +370,6 @@ void issuecache_free(IssueCache *c)
     g_free(c);
 }
 
-const char *issuecache_dir(const IssueCache *c)
-{
-    return c->dir;
-}
-
 char *issuecache_text_get(IssueCache *c, const char *name, size_t *len)
 {
     if (!c)
@@ -546,12 +540,9 @@ int issuecache_save(IssueCache *c, int full, time_t now, DiagList *dl)
     /* named by its content (XXH3-128: a name, not a seal; SHA-256 of the
      * pack had been a third of a save): a process that writes the same pack
      * writes the same file */
-    XXH128_canonical_t sum;
-    XXH128_canonicalFromHash(&sum, XXH3_128bits(g->str, g->len));
-    char *name = g_malloc(2 * sizeof sum.digest + sizeof PACK_EXT);
-    for (size_t i = 0; i < sizeof sum.digest; i++)
-        snprintf(name + 2 * i, 3, "%02x", sum.digest[i]);
-    strcpy(name + 2 * sizeof sum.digest, PACK_EXT);
+    char sum[DIGEST_ID_HEX];
+    digest_id_hex(g->str, g->len, sum);
+    char *name = g_strconcat(sum, PACK_EXT, NULL);
     char *path = g_build_filename(c->dir, name, NULL);
     rc = output_mkdirs(c->dir, dl) == 0 ? output_write_cache(path, g->str, g->len, dl) : -1;
     g_mutex_lock(&c->lock);

@@ -42,7 +42,6 @@
 typedef struct IssueCache IssueCache;
 IssueCache *issuecache_open(const char *cache_dir);
 void issuecache_free(IssueCache *c);
-const char *issuecache_dir(const IssueCache *c);
 /* A copy of the text named name (g_free; *len its length, a NUL after it),
  * or NULL when there is none.  c NULL: NULL. */
 char *issuecache_text_get(IssueCache *c, const char *name, size_t *len);

@@ -119,10 +119,8 @@ unsigned char *pdfw_finish(PdfW *w, int root, int info, int id, size_t *len)
         pdfw_ref(w->out, info);
     }
     if (id) {       /* the XXH3-128 of all before the trailer (digest.h) */
-        char hex[33];
-        Digest *dg = digest_new_id();
-        digest_update(dg, w->out->str, trailer_at);
-        digest_finish(dg, hex, 16);
+        char hex[DIGEST_ID_HEX];
+        digest_id_hex(w->out->str, trailer_at, hex);
         g_string_append_printf(w->out, " /ID [<%s><%s>]", hex, hex);
     }
     g_string_append(w->out, " >>\nstartxref\n");

@@ -614,6 +614,14 @@ static void manifest(void)
     g_free(dir);
 }
 
+/* dir and everything in it removed (a check, for the count). */
+static void remove_tree(const char *dir)
+{
+    char *rm = g_strdup_printf("rm -rf '%s'", dir);
+    CHECK(system(rm) == 0, "cleanup of %s", dir);
+    g_free(rm);
+}
+
 /* The digests the cache remembers for files: trusted when a time of the
  * cache's file system taken before the reading is later than the file's
  * times (and, for a file on another file system, by two seconds more); not
@@ -694,9 +702,7 @@ static void file_memo(void)
         g_free(sdir);
     }
     issuecache_free(cache);
-    char *rm = g_strdup_printf("rm -rf '%s'", dir);
-    CHECK(system(rm) == 0, "cleanup");
-    g_free(rm);
+    remove_tree(dir);
     g_free(f);
     g_free(cdir);
     g_free(dir);
@@ -823,9 +829,7 @@ static void cache_pack(void)
     diag_list_fini(&dl);
     issuecache_free(c);
     g_free(pack);
-    char *rm = g_strdup_printf("rm -rf '%s'", dir);
-    CHECK(system(rm) == 0, "cleanup");
-    g_free(rm);
+    remove_tree(dir);
     g_free(cdir);
     g_free(dir);
 }
