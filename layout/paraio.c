@@ -30,6 +30,7 @@
 #include <fontconfig/fontconfig.h>
 #include <glib/gstdio.h>
 #include <hb.h>
+#include <math.h>
 #include <pango/pangofc-font.h>
 #include <stdlib.h>
 #include <string.h>
@@ -442,9 +443,19 @@ static guint get_count(Reader *r, guint64 max)
     return n;
 }
 
+/* A measure (points, a ratio, a font matrix's entry): finite and under a
+ * billion, else the file is refused (a damaged one had put a glyph 6e60 pt
+ * away, past what the painter's integers hold). */
+#define PARAIO_MAX_MEASURE 1e9
+
 static double get_d(Reader *r)
 {
-    return var_get_d(r);
+    double v = var_get_d(r);
+    if (!isfinite(v) || fabs(v) > PARAIO_MAX_MEASURE) {
+        r->bad = 1;
+        return 0;
+    }
+    return v;
 }
 
 /* Bytes in place (no copy): *len of them, or NULL. */

@@ -395,6 +395,8 @@ static void show_glyphs(Doc *d, const LayItem *it)
          * positions, in 1/1024 pt, would otherwise ask for a tenth-unit
          * nudge at every other glyph */
         double n = (pen - gx) / unit;
+        if (!isfinite(n) || fabs(n) > 1e12)
+            n = 0;      /* never reached by sane input (as pdfw_num): no jump past a long long */
         if (fabs(n) >= 0.5) {
             if (open == 2)
                 pdfw_putc(cs, ')');

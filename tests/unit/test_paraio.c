@@ -16,7 +16,7 @@
 
 static FontLib *fl;
 
-typedef enum { LINK_NULL, IMAGE_ITEM, TAG_NULL, FEWER_CHARS, CLUSTERS_BACK, N_CHANGES } Change;
+typedef enum { LINK_NULL, IMAGE_ITEM, TAG_NULL, FEWER_CHARS, CLUSTERS_BACK, GLYPH_FAR, N_CHANGES } Change;
 
 /* A glyph item changed (FEWER_CHARS, CLUSTERS_BACK) and what to put back. */
 typedef struct Undo {
@@ -54,6 +54,10 @@ static GBytes *hostile(const LayInput *in, Change ch, DiagList *dl)
                         it->kind = LI_IMAGE, it->str = "/etc/passwd";
                     if (ch == TAG_NULL && it->kind == LI_LINK)
                         it->kind = LI_TAG_BEGIN, it->str = NULL;
+                    /* (a fuzzed file's glyph 6e60 pt away had overflowed
+                     * the painter's integer) */
+                    if (ch == GLYPH_FAR && it->kind == LI_GLYPHS)
+                        it->x = -6.2771e60;
                     /* a glyph item that no longer fits its text: one
                      * character fewer than its bytes hold (Pango's cluster
                      * iterator asserts), or its first glyph's cluster after
@@ -180,7 +184,8 @@ int main(int argc, char **argv)
     static const char *const names[] = {"a link without a target", "an image item",
                                         "a structure tag without a name",
                                         "a glyph item one character short of its text",
-                                        "a glyph item whose clusters go backwards"};
+                                        "a glyph item whose clusters go backwards",
+                                        "a glyph item 6e60 pt away"};
     /* one change per run when named (argv[1]): a crash is then that one's */
     for (int ch = 0; ch < N_CHANGES; ch++) {
         if (argc > 1 && atoi(argv[1]) != ch)
