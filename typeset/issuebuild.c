@@ -552,19 +552,9 @@ static void range_text(const Item *it, char *buf, size_t size)
         snprintf(buf, size, "p. %d", it->first);
 }
 
-/* An article PDF's identity in the cache: "x" and the XXH3-128 of its
- * bytes, hex (a SHA-256 had been 3 % of a build; this takes 0.03 ms for an
- * article).  Checked on the bytes themselves (pdf_cached), which the merge
- * reads anyway: no memo of the file's times to trust. */
-static void pdf_identity(const unsigned char *pdf, size_t len, char out[ISSUECACHE_HEX])
-{
-    out[0] = 'x';
-    digest_id_hex(pdf, len, out + 1);
-}
-
 /* Whether OUTDIR/STEM.pdf is this article at this first page with these dates,
  * as written before and not touched since (its bytes' identity is the one
- * recorded: pdf_identity, on the bytes phase 1 read ahead when the file is
+ * recorded: issuecache_pdf_id, on the bytes phase 1 read ahead when the file is
  * as they were read, else read now): then neither its layout nor its
  * painting is needed (issue.pdf is merged from the article PDFs). */
 static int pdf_cached(Issue *is, Item *it)
@@ -577,12 +567,12 @@ static int pdf_cached(Issue *is, Item *it)
     char *out = g_strdup_printf("%s/%s.pdf", is->o->outdir, it->ma->stem);
     struct stat st;
     if (it->pre_pdf && stat(out, &st) == 0 && issuecache_same_stat(&st, &it->pre_st)) {
-        pdf_identity(it->pre_pdf, it->pre_len, id);
+        issuecache_pdf_id(it->pre_pdf, it->pre_len, id);
     } else {
         gchar *bytes = NULL;
         gsize len = 0;
         if (g_file_get_contents(out, &bytes, &len, NULL))
-            pdf_identity((const unsigned char *)bytes, len, id);
+            issuecache_pdf_id((const unsigned char *)bytes, len, id);
         g_free(bytes);
     }
     g_free(out);
@@ -690,7 +680,7 @@ static void write_article(Issue *is, Item *it, TsContext *c)
         !(it->pending = output_file_open_unnamed(out, &it->dl_set))) {
         it->failed = 1;
     } else {
-        pdf_identity(pdf, len, it->pdf_id);
+        issuecache_pdf_id(pdf, len, it->pdf_id);
         output_file_append(it->pending, pdf, len, 1);
         if (is->stream || is->merge) {     /* (not is->merge while it may be made) */
             item_read_pdf(it, pdf, len);
@@ -1117,6 +1107,7 @@ typedef struct Stream {
     int known;                  /* articles 1..known are measured: the folios of
                                    article known + 1 are known */
     int on;                     /* no article's count has moved at its folio */
+    int numbered;               /* every folio is known and set: the front may be made */
     int running;                /* jobs being run */
     int waiting;                /* threads waiting for a change (with nothing to do) */
     GMutex lock;
@@ -1178,16 +1169,22 @@ static int stream_folio(const Stream *s, int k)
     return f;
 }
 
-/* Once every folio is known (every article but the last is measured) and
- * every source read (the cover and contents show their titles and authors),
- * and no article failed or changed its count at its folio, the issue is
- * numbered as phase 2 would number it, and the merge of issue.pdf begins,
- * beside the measuring and setting of the last articles; phase 2 finds it
- * begun.  Under the lock. */
+/* The merge of issue.pdf begins once the first article's source is read,
+ * so that each article is appended as soon as it and the ones before it are
+ * set.  Once every folio is known (every article but the last is measured)
+ * and every source read (the cover and contents show their titles and
+ * authors), and no article failed or changed its count at its folio, the
+ * issue is numbered as phase 2 would number it, and the front may be made,
+ * beside the measuring and setting of the last articles; phase 2 finds the
+ * merge begun.  Under the lock. */
 static void stream_merge(Stream *s)
 {
     Issue *is = s->is;
-    if (is->merge || !s->on || s->known < is->n - 1)
+    if (!s->on)
+        return;
+    if (!is->merge && s->opened[0] == 1)
+        is->merge = issuemerge_new(is);
+    if (!is->merge || s->numbered || s->known < is->n - 1)
         return;
     for (int k = 0; k < is->n; k++)     /* (one being measured may not fail yet) */
         if (s->opened[k] != 1 || (s->measured[k] && s->count[k] == 0))
@@ -1195,7 +1192,8 @@ static void stream_merge(Stream *s)
     for (int k = 0; k < is->n; k++)
         if (!s->taken[k])       /* (the others' folios are set: the same) */
             is->items[k].first = stream_folio(s, k);
-    is->merge = issuemerge_new(is);
+    s->numbered = 1;
+    issuemerge_numbered(is->merge);
 }
 
 /* A streaming thread: takes the merge's ready steps, then sets what it
@@ -1233,7 +1231,7 @@ static gpointer stream_worker(gpointer data)
         if (k >= 0) {
             s->taken[k] = 1;
             Item *it = &is->items[k];
-            if (!is->merge)     /* (else stream_merge numbered it: the merge reads it) */
+            if (!s->numbered)   /* (else stream_merge numbered it: the front reads it) */
                 it->first = stream_folio(s, k);
             s->running++;
             g_mutex_unlock(&s->lock);
@@ -1275,7 +1273,7 @@ static gpointer stream_worker(gpointer data)
             g_mutex_lock(&s->lock);
             s->opened[j->it->k - 1] = bad ? 2 : 1;
             stream_merge(s);
-            if (is->merge)      /* (begun: a waiting thread takes the front) */
+            if (is->merge)      /* (begun: a waiting thread takes its steps) */
                 g_cond_broadcast(&s->changed);
             g_mutex_unlock(&s->lock);
             j->fn(is, j->it, &w->c);
@@ -1629,6 +1627,8 @@ int issuebuild_set(Issue *is)
         } else if (!failed) {
             is->merge = issuemerge_new(is);
         }
+        if (is->merge)
+            issuemerge_numbered(is->merge);
         if (round > 0)
             issuelog_reset_set(is->log);
         run_phase_owned(is, job_set, want_set);

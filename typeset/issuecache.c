@@ -109,6 +109,12 @@ void issuecache_sha(const void *data, size_t len, char out[ISSUECACHE_HEX])
     digest_hex(data, len, out);
 }
 
+void issuecache_pdf_id(const void *pdf, size_t len, char out[ISSUECACHE_HEX])
+{
+    out[0] = 'x';
+    digest_id_hex(pdf, len, out + 1);
+}
+
 int issuecache_file_sha(const char *path, char out[ISSUECACHE_HEX])
 {
     gchar *data = NULL;
