@@ -1107,7 +1107,6 @@ typedef struct Stream {
     int known;                  /* articles 1..known are measured: the folios of
                                    article known + 1 are known */
     int on;                     /* no article's count has moved at its folio */
-    int numbered;               /* every folio is known and set: the front may be made */
     int running;                /* jobs being run */
     int waiting;                /* threads waiting for a change (with nothing to do) */
     GMutex lock;
@@ -1169,22 +1168,16 @@ static int stream_folio(const Stream *s, int k)
     return f;
 }
 
-/* The merge of issue.pdf begins once the first article's source is read,
- * so that each article is appended as soon as it and the ones before it are
- * set.  Once every folio is known (every article but the last is measured)
- * and every source read (the cover and contents show their titles and
- * authors), and no article failed or changed its count at its folio, the
- * issue is numbered as phase 2 would number it, and the front may be made,
- * beside the measuring and setting of the last articles; phase 2 finds the
- * merge begun.  Under the lock. */
+/* Once every folio is known (every article but the last is measured) and
+ * every source read (the cover and contents show their titles and authors),
+ * and no article failed or changed its count at its folio, the issue is
+ * numbered as phase 2 would number it, and the merge of issue.pdf begins,
+ * beside the measuring and setting of the last articles; phase 2 finds it
+ * begun.  Under the lock. */
 static void stream_merge(Stream *s)
 {
     Issue *is = s->is;
-    if (!s->on)
-        return;
-    if (!is->merge && s->opened[0] == 1)
-        is->merge = issuemerge_new(is);
-    if (!is->merge || s->numbered || s->known < is->n - 1)
+    if (is->merge || !s->on || s->known < is->n - 1)
         return;
     for (int k = 0; k < is->n; k++)     /* (one being measured may not fail yet) */
         if (s->opened[k] != 1 || (s->measured[k] && s->count[k] == 0))
@@ -1192,8 +1185,7 @@ static void stream_merge(Stream *s)
     for (int k = 0; k < is->n; k++)
         if (!s->taken[k])       /* (the others' folios are set: the same) */
             is->items[k].first = stream_folio(s, k);
-    s->numbered = 1;
-    issuemerge_numbered(is->merge);
+    is->merge = issuemerge_new(is);
 }
 
 /* A streaming thread: takes the merge's ready steps, then sets what it
@@ -1231,7 +1223,7 @@ static gpointer stream_worker(gpointer data)
         if (k >= 0) {
             s->taken[k] = 1;
             Item *it = &is->items[k];
-            if (!s->numbered)   /* (else stream_merge numbered it: the front reads it) */
+            if (!is->merge)     /* (else stream_merge numbered it: the merge reads it) */
                 it->first = stream_folio(s, k);
             s->running++;
             g_mutex_unlock(&s->lock);
@@ -1273,7 +1265,7 @@ static gpointer stream_worker(gpointer data)
             g_mutex_lock(&s->lock);
             s->opened[j->it->k - 1] = bad ? 2 : 1;
             stream_merge(s);
-            if (is->merge)      /* (begun: a waiting thread takes its steps) */
+            if (is->merge)      /* (begun: a waiting thread takes the front) */
                 g_cond_broadcast(&s->changed);
             g_mutex_unlock(&s->lock);
             j->fn(is, j->it, &w->c);
@@ -1627,8 +1619,6 @@ int issuebuild_set(Issue *is)
         } else if (!failed) {
             is->merge = issuemerge_new(is);
         }
-        if (is->merge)
-            issuemerge_numbered(is->merge);
         if (round > 0)
             issuelog_reset_set(is->log);
         run_phase_owned(is, job_set, want_set);

@@ -1,9 +1,6 @@
 /* issuemerge.c — see issuemerge.h.  A step runs under the merge's lock, so
  * the PdfMerge (one qpdf document) is used by one thread at a time; a thread
- * that finds the lock taken does other work instead of waiting: it lays out
- * the cover and contents, when they are to be made, which is not a step
- * (it has an arena and a diagnostics list of its own) but the last step's
- * input. */
+ * that finds the lock taken does other work instead of waiting. */
 #include "issuemerge.h"
 
 #include <cairo.h>
@@ -19,23 +16,14 @@
 #include "pdfcat.h"
 #include "pdfmerge.h"
 
-enum { FRONT_TODO, FRONT_MAKING, FRONT_MADE, FRONT_FAILED };
-
 struct IssueMerge {
     Issue *is;
     GMutex lock;                /* held during a step */
-    int next;                   /* k: article k (1-based); n + 1: the front */
-    int numbered;               /* atomic: every article's folio is known */
-    int front;                  /* atomic: FRONT_*; the fields below it are its
-                                   maker's until FRONT_MADE or FRONT_FAILED */
-    unsigned char *front_pdf;
-    size_t front_len;
-    int n_front, blank;         /* front pages; 1 when a blank page follows them */
-    const char *blank_label;    /* its label (in fa), or NULL */
-    Arena fa;                   /* the front's layout */
-    DiagList fdl;               /* what making the front said */
+    int next;                   /* 0: the front; k: article k (1-based) */
+    int front_done;             /* atomic: next > 0, read without the lock */
     int folio;                  /* the folio after the articles appended */
     int start;                  /* the folio of the first page after the front */
+    int n_front, blank;         /* front pages; 1 when a blank page follows them */
     int failed;                 /* a step failed (its error in dl) */
     int stale;                  /* the numbering moved under the steps taken */
     PdfMerge *pm;
@@ -44,8 +32,9 @@ struct IssueMerge {
                                    bytes go), or NULL */
     int out_off;                /* 1: not written so (it could not be opened, or
                                    qpdf merges): issuemerge_finish writes it whole */
-    Arena a;                    /* the parts' strings */
+    Arena a;                    /* the front's layout and the parts' strings */
     char **bufs;                /* article PDFs, alive as long as pm */
+    unsigned char *front_pdf;
     DiagList dl;                /* the steps' diagnostics; the driver takes them */
     char *path, *title, *subject;
 };
@@ -69,9 +58,7 @@ IssueMerge *issuemerge_new(Issue *is)
     im->is = is;
     g_mutex_init(&im->lock);
     arena_init(&im->a);
-    arena_init(&im->fa);
     diag_list_init(&im->dl);
-    diag_list_init(&im->fdl);
     im->bufs = xcalloc((size_t)is->n + 1, sizeof *im->bufs);
     const DocMeta *meta = &is->items[0].art->doc.meta;  /* carries the manifest's values */
     im->path = g_build_filename(is->o->outdir, "issue.pdf", NULL);
@@ -79,28 +66,7 @@ IssueMerge *issuemerge_new(Issue *is)
     im->subject = meta->issn ? g_strdup_printf("ISSN %s", meta->issn) : NULL;
     im->start = issuepages_start(is->m->first_page, is->style->recto_start);
     im->folio = im->start;
-    im->next = 1;
     return im;
-}
-
-void issuemerge_numbered(IssueMerge *im)
-{
-    g_atomic_int_set(&im->numbered, 1);
-}
-
-/* The front as made: none. */
-static void drop_front(IssueMerge *im)
-{
-    g_free(im->front_pdf);
-    im->front_pdf = NULL;
-    im->front_len = 0;
-    im->n_front = im->blank = 0;
-    im->blank_label = NULL;
-    arena_fini(&im->fa);
-    arena_init(&im->fa);
-    diag_list_fini(&im->fdl);
-    diag_list_init(&im->fdl);
-    g_atomic_int_set(&im->front, FRONT_TODO);
 }
 
 static void drop_steps(IssueMerge *im)
@@ -114,10 +80,12 @@ static void drop_steps(IssueMerge *im)
         g_free(im->bufs[k]);
         im->bufs[k] = NULL;
     }
-    drop_front(im);
+    g_free(im->front_pdf);
+    im->front_pdf = NULL;
     arena_fini(&im->a);
     arena_init(&im->a);
-    im->next = 1;
+    im->next = 0;
+    g_atomic_int_set(&im->front_done, 0);
     im->folio = im->start;
     im->stale = 0;
     im->failed = 0;
@@ -138,9 +106,7 @@ void issuemerge_free(IssueMerge *im)
         return;
     drop_steps(im);
     arena_fini(&im->a);
-    arena_fini(&im->fa);
     diag_list_fini(&im->dl);
-    diag_list_fini(&im->fdl);
     g_mutex_clear(&im->lock);
     free(im->bufs);
     g_free(im->path);
@@ -184,15 +150,13 @@ static void front_key(const IssueMerge *im, char out[ISSUECACHE_HEX])
     g_string_free(g, TRUE);
 }
 
-/* The cover and contents, laid out in *cp and painted (no post-pass: the
- * merge does it once for the whole issue), or found in the cache; the last
- * step appends them, their pages first.  0, or -1 with an error in fdl, or
- * 1 when there is no context here. */
-static int make_front(IssueMerge *im, TsContext **cp)
+/* The cover and contents, laid out in c and painted (no post-pass: the merge
+ * does it once for the whole issue); the merge starts from them. */
+static int step_front(IssueMerge *im, TsContext **cp)
 {
     Issue *is = im->is;
     const Manifest *m = is->m;
-    Arena *a = &im->fa;
+    Arena *a = &im->a;
     IssueFrontEntry *entries = arena_calloc(a, (size_t)is->n, sizeof *entries);
     for (int k = 0; k < is->n; k++) {
         Item *it = &is->items[k];
@@ -241,7 +205,7 @@ static int make_front(IssueMerge *im, TsContext **cp)
     if (!im->front_pdf) {
         TsContext *c = *cp;
         LayResult front;
-        if (issuefront_layout(&f, is->style, c->engine, &front, a, &im->fdl) != 0) {
+        if (issuefront_layout(&f, is->style, c->engine, &front, a, &im->dl) != 0) {
             lay_result_fini(&front);    /* its glyph pool, even on failure */
             g_free(cached);
             return -1;
@@ -260,48 +224,27 @@ static int make_front(IssueMerge *im, TsContext **cp)
         im->n_front = front.n_pages;
         lay_result_fini(&front);
         if (rc != 0) {
-            diag_add(&im->fdl, DIAG_ERROR, im->path, 0, 0, "could not write the PDF: %s", err);
+            diag_add(&im->dl, DIAG_ERROR, im->path, 0, 0, "could not write the PDF: %s", err);
             g_free(cached);
             return -1;
         }
         rec = (IssueCacheRecord){.pages = im->n_front};
         issuecache_pdf_id(im->front_pdf, len, rec.pdf_sha);
-        if (output_write_cache(cached, im->front_pdf, len, &im->fdl) == 0)
+        if (output_write_cache(cached, im->front_pdf, len, &im->dl) == 0)
             issuecache_put(is->cache, key, &rec);
     }
     g_free(cached);
-    im->front_len = len;
     /* the first folio on its side of the sheet (issuepages.h), whatever the
      * style: a recto start only makes that folio odd */
     im->blank = issuepages_front_blanks(im->n_front, im->start);
-    im->blank_label = im->blank ? issuefront_roman(im->n_front + 1, a) : NULL;
-    return 0;
-}
-
-/* The merge, when its first step is taken (the title is the first
- * article's, which carries the manifest's values). */
-static void merge_open(IssueMerge *im)
-{
-    const Issue *is = im->is;
     PdfMergeOptions mo = {
-        .post = {.epoch = is->pdf_epoch, .lang = is->m->lang, .title = im->title,
+        .post = {.epoch = is->pdf_epoch, .lang = m->lang, .title = im->title,
                  .producer = "typeset " TS_VERSION},
         .blank_width = is->style->page_width, .blank_height = is->style->page_height,
+        .front_blank_label = im->blank ? issuefront_roman(im->n_front + 1, a) : NULL,
         .first_folio = im->start};
-    im->pm = pdfmerge_new(&mo, im->path, &im->dl);
-}
-
-/* The last step: the front, made by whichever thread took it, appended
- * with its pages first.  The lock held; 1 when it is not made yet. */
-static int step_front(IssueMerge *im)
-{
-    int state = g_atomic_int_get(&im->front);
-    if (state == FRONT_TODO || state == FRONT_MAKING)
-        return 1;
-    diag_list_merge(&im->dl, &im->fdl);
-    if (state == FRONT_FAILED)
-        return -1;
-    return pdfmerge_front(im->pm, im->front_pdf, im->front_len, im->blank_label);
+    im->pm = pdfmerge_new(im->front_pdf, len, &mo, im->path, &im->dl);
+    return im->pm ? 0 : -1;
 }
 
 /* Article k's PDF, as its job wrote it, after the blank pages its
@@ -377,17 +320,15 @@ static void write_out(IssueMerge *im)
 }
 
 /* One step, the lock held.  Returns 1 when one was taken. */
-static int step_locked(IssueMerge *im)
+static int step_locked(IssueMerge *im, TsContext **c)
 {
-    if (im->failed || im->stale || im->next > im->is->n + 1)
+    if (im->failed || im->stale || im->next > im->is->n)
         return 0;
-    if (!im->pm)
-        merge_open(im);
     int rc;
-    if (im->next == im->is->n + 1) {
-        rc = step_front(im);
+    if (im->next == 0) {
+        rc = step_front(im, c);
         if (rc == 1)
-            return 0;               /* not made yet */
+            return 0;               /* not taken: no context here */
     } else {
         Item *it = &im->is->items[im->next - 1];
         if (!g_atomic_int_get(&it->ready))
@@ -404,35 +345,22 @@ static int step_locked(IssueMerge *im)
     else
         write_out(im);
     im->next++;
+    g_atomic_int_set(&im->front_done, 1);
     return 1;
-}
-
-/* The front made here, when it is to be made and no other thread makes
- * it.  Returns 1 when it was (or failed). */
-static int take_front(IssueMerge *im, TsContext **c)
-{
-    if (!g_atomic_int_get(&im->numbered) ||
-        !g_atomic_int_compare_and_exchange(&im->front, FRONT_TODO, FRONT_MAKING))
-        return 0;
-    int rc = make_front(im, c);
-    g_atomic_int_set(&im->front, rc == 1 ? FRONT_TODO : rc == 0 ? FRONT_MADE : FRONT_FAILED);
-    return rc != 1;
 }
 
 int issuemerge_step(IssueMerge *im, TsContext **c)
 {
-    if (g_mutex_trylock(&im->lock)) {
-        int took = step_locked(im);
-        g_mutex_unlock(&im->lock);
-        if (took)
-            return 1;
-    }
-    return take_front(im, c);
+    if (!g_mutex_trylock(&im->lock))
+        return 0;
+    int took = step_locked(im, c);
+    g_mutex_unlock(&im->lock);
+    return took;
 }
 
 int issuemerge_front_done(IssueMerge *im)
 {
-    return g_atomic_int_get(&im->front) >= FRONT_MADE;
+    return g_atomic_int_get(&im->front_done);
 }
 
 int issuemerge_finish(IssueMerge *im, TsContext *c)
@@ -443,9 +371,7 @@ int issuemerge_finish(IssueMerge *im, TsContext *c)
         drop_steps(im);
     for (int k = 0; k < is->n; k++)
         g_atomic_int_set(&is->items[k].ready, 1);
-    g_atomic_int_set(&im->numbered, 1);
-    take_front(im, &c);         /* (no job runs: made here if not yet) */
-    while (step_locked(im))
+    while (step_locked(im, &c))
         ;
     unsigned char *pdf = NULL;
     size_t len = 0;

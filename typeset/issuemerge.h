@@ -1,13 +1,12 @@
-/* issuemerge.h — OUTDIR/issue.pdf: every article's PDF appended in issue
- * order (pdfmerge.h), in steps, and the cover and contents, laid out and
- * painted once every folio is known, appended last with their pages first.
- * The threads take a step between articles whenever the next article is
- * written (so the merge runs beside the setting of later ones, from the
- * first article on when phase 1 streams, issuebuild.c), and one of them
- * makes the front while another takes steps.  Each step writes what it
- * added to issue.pdf's temporary file (under the merge's lock); the driver
- * takes whatever steps are left, and writes the trees and the trailer.
- * Private to the issue command (issuebuild.h). */
+/* issuemerge.h — OUTDIR/issue.pdf: the cover and contents laid out and
+ * painted, then every article's PDF appended in issue order (pdfmerge.h), in
+ * steps.  The threads take a step between articles whenever the next article
+ * is written (so the merge runs beside the setting of later ones): from the
+ * end of phase 1, once every folio is known (issuebuild.c, stream_merge), or
+ * in phase 2.  Each step writes what it added to issue.pdf's temporary file
+ * (under the merge's lock); the driver takes whatever steps are left, and
+ * writes the trees and the trailer.  Private to the issue command
+ * (issuebuild.h). */
 #ifndef TS_ISSUEMERGE_H
 #define TS_ISSUEMERGE_H
 
@@ -15,23 +14,17 @@
 
 typedef struct IssueMerge IssueMerge;
 
-/* Once the first article's source is read (its metadata carries the
- * manifest's: the issue's title).  An article's step reads its `first`,
- * which its job sets before it marks it `ready`. */
+/* After the pages are numbered (every item's `first` is set). */
 IssueMerge *issuemerge_new(Issue *is);
 
-/* Every item's `first` is set: the front may be made. */
-void issuemerge_numbered(IssueMerge *im);
-
-/* Takes the next step if it is ready (article k once its job, in phase 1
- * or 2, marked it `ready`; after the last article, the front once made)
- * and no other thread is in one; else makes the front if it is to be made
- * and no other thread makes it: *c is the caller's context (taken,
- * issuebuild_take_context, when the front must be laid out and *c is
- * NULL).  Returns 1 when a step was taken or the front made. */
+/* Takes the next step if it is ready (the front first, then article k once
+ * its job, in phase 1 or 2, marked it `ready`) and no other thread is in
+ * one; *c is the caller's context, used for the front (taken,
+ * issuebuild_take_context, when the front must be laid out and *c is NULL).
+ * Returns 1 when a step was taken. */
 int issuemerge_step(IssueMerge *im, TsContext **c);
 
-/* Whether the front is made: the steps left need no context. */
+/* Whether the front's step is taken: the steps left need no context. */
 int issuemerge_front_done(IssueMerge *im);
 
 /* Forgets the steps taken, and removes issue.pdf's temporary file: the

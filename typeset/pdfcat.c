@@ -49,15 +49,12 @@ struct PdfCat {
     GArray *names;              /* CatName */
     GArray *outline;            /* CatItem */
     long long next_key;         /* first free parent-tree key */
-    int header;                 /* the header line is written (from the first input) */
-    int front_in;               /* the front is added (its pages first) */
     int n_front;
     double boxes_mb[4];         /* the media box boxes_text was made for ... */
     GString *boxes_text;        /* ... its " /TrimBox [...] /BleedBox [...]" (pc_boxes) */
     GString *info;              /* the front's Info entries to keep, as PDF text */
     int info_title;             /* ... among them a /Title */
     GString *pagemode;
-    char *blank_label;          /* the label of a blank page after the front, or NULL */
 };
 
 /* One part being copied: its object numbers in the result. */
@@ -277,12 +274,11 @@ static int pc_boxes(PdfCat *c, GString *g, const double mb[4], guint page)
     return 0;
 }
 
-/* A blank page, page `page` of the result (for the error). */
-static int pc_blank(PdfCat *c, guint page)
+static int pc_blank(PdfCat *c)
 {
     const double mb[4] = {0, 0, c->o.blank_width, c->o.blank_height};
     GString *g = g_string_new(NULL);
-    if (pc_boxes(c, g, mb, page) != 0) {
+    if (pc_boxes(c, g, mb, c->kids->len + 1) != 0) {
         g_string_free(g, TRUE);
         return -1;
     }
@@ -412,13 +408,12 @@ static GString *pc_text(const PcMap *m, PcSpan v)
     return g;
 }
 
-/* A part (or the front, prefix NULL), its first page page0 + 1 of the
- * result: numbers, objects, trees. */
-static int pc_part(PdfCat *c, const PdfCatPart *p, const char *prefix, int level, guint page0)
+/* A part (or the front, prefix NULL): numbers, objects, trees. */
+static int pc_part(PdfCat *c, const PdfCatPart *p, const char *prefix, int level)
 {
     /* the pages' boxes first: an error leaves nothing half-written */
     for (guint i = 0; i < p->pages->len; i++)
-        if (pc_boxes_fit(c, g_array_index(p->pages, PcPage, i).mb, page0 + i + 1) != 0)
+        if (pc_boxes_fit(c, g_array_index(p->pages, PcPage, i).mb, c->kids->len + i + 1) != 0)
             return -1;
     PcMap m = {.p = p, .num = g_new0(long long, (gsize)p->d.size), .prefix = prefix};
     for (long long i = 1; i < p->d.size; i++)
@@ -484,7 +479,8 @@ static int pc_part(PdfCat *c, const PdfCatPart *p, const char *prefix, int level
     return 0;
 }
 
-PdfCat *pdfcat_new(const PdfMergeOptions *o, const char *file, DiagList *dl)
+PdfCat *pdfcat_new(const PdfCatPart *front, const PdfMergeOptions *o, const char *file,
+                   DiagList *dl)
 {
     PdfCat *c = g_new0(PdfCat, 1);
     c->o = *o;
@@ -500,62 +496,26 @@ PdfCat *pdfcat_new(const PdfMergeOptions *o, const char *file, DiagList *dl)
     c->names = g_array_new(FALSE, FALSE, sizeof(CatName));
     c->outline = g_array_new(FALSE, FALSE, sizeof(CatItem));
     c->next = PC_N_FIRST;
-    return c;
-}
-
-/* The first input's header line, and a comment of bytes above 127 (a
- * binary file). */
-static void pc_header(PdfCat *c, const PdfCatPart *p)
-{
-    if (c->header)
-        return;
-    const char *h = p->d.buf;
+    /* the front's header line, and a comment of bytes above 127 (a binary file) */
+    const char *h = front->d.buf;
     size_t hl = 0;
-    while (hl < 16 && hl < p->d.len && h[hl] != '\n' && h[hl] != '\r')
+    while (hl < 16 && hl < front->d.len && h[hl] != '\n' && h[hl] != '\r')
         hl++;
     g_string_append_len(c->out, h, (gssize)hl);
     g_string_append(c->out, "\n%\xbf\xf7\xa2\xfe\n");
-    c->header = 1;
-}
-
-/* The elements of a from `from` on moved before the others. */
-static void pc_to_front(GArray *a, guint from)
-{
-    guint size = g_array_get_element_size(a), n = a->len - from;
-    if (from == 0 || n == 0)
-        return;
-    char *tail = g_memdup2(a->data + (gsize)from * size, (gsize)n * size);
-    memmove(a->data + (gsize)n * size, a->data, (gsize)from * size);
-    memcpy(a->data, tail, (gsize)n * size);
-    g_free(tail);
-}
-
-int pdfcat_front(PdfCat *c, const PdfCatPart *front, const char *blank_label)
-{
-    pc_header(c, front);
-    guint kids = c->kids->len, top = c->top->len, outline = c->outline->len;
-    if (pc_part(c, front, NULL, 1, 0) != 0)
-        return -1;
     c->n_front = (int)front->pages->len;
-    c->blank_label = blank_label ? g_strdup(blank_label) : NULL;
-    if (blank_label && pc_blank(c, front->pages->len + 1) != 0)
-        return -1;
-    /* its objects come after the parts added before it, its pages,
-     * structure elements and outline items before theirs */
-    pc_to_front(c->kids, kids);
-    pc_to_front(c->top, top);
-    pc_to_front(c->outline, outline);
-    c->front_in = 1;
-    pc_hash(c);
-    return 0;
+    if (pc_part(c, front, NULL, 1) != 0 ||
+        (o->front_blank_label && pc_blank(c) != 0)) {
+        pdfcat_free(c);
+        return NULL;
+    }
+    return c;
 }
 
 int pdfcat_add(PdfCat *c, const PdfCatPart *part, const PdfMergePart *meta)
 {
-    pc_header(c, part);
-    /* (page numbers in errors count a front not yet added as none) */
     for (int i = 0; i < meta->blanks_before; i++)
-        if (pc_blank(c, c->kids->len + 1) != 0)
+        if (pc_blank(c) != 0)
             return -1;
     /* the part's outline entry: its title, and its own outline below it */
     CatItem head = {.level = 1};
@@ -566,7 +526,7 @@ int pdfcat_add(PdfCat *c, const PdfCatPart *part, const PdfMergePart *meta)
         pc_string(head.dest, meta->title_dest, strlen(meta->title_dest));
     }
     g_array_append_val(c->outline, head);
-    int rc = pc_part(c, part, meta->prefix ? meta->prefix : "", 2, c->kids->len);
+    int rc = pc_part(c, part, meta->prefix ? meta->prefix : "", 2);
     /* the digest as the file grows, while other jobs still run, rather
      * than all of it in the one-thread tail */
     pc_hash(c);
@@ -637,10 +597,6 @@ int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len)
 {
     *out = NULL;
     *out_len = 0;
-    if (!c->front_in) {
-        diag_add(c->dl, DIAG_ERROR, c->file, 1, 1, "the merge was finished without its front");
-        return -1;
-    }
     char date[64];
     if (pdfpost_format_date(c->o.post.epoch, date, sizeof date) < 0) {
         diag_add(c->dl, DIAG_ERROR, c->file, 1, 1,
@@ -707,9 +663,9 @@ int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len)
         g_string_append_len(o, e->v->str, e->v->len);
     }
     int at = c->n_front;
-    if (c->blank_label) {
+    if (c->o.front_blank_label) {
         g_string_append_printf(o, " %d << /P ", at++);
-        ps_text(o, c->blank_label);
+        ps_text(o, c->o.front_blank_label);
         g_string_append(o, " >>");
     }
     g_string_append_printf(o, " %d << /S /D /St %d >> ] >>", at,
@@ -838,6 +794,5 @@ void pdfcat_free(PdfCat *c)
         g_string_free(c->pagemode, TRUE);
     if (c->boxes_text)
         g_string_free(c->boxes_text, TRUE);
-    g_free(c->blank_label);
     g_free(c);
 }

@@ -34,22 +34,13 @@ PdfCatPart *pdfcat_index_load(const unsigned char *pdf, size_t len, const void *
 
 typedef struct PdfCat PdfCat;
 
-/* A merge: the parts (pdfcat_add) in order and the front (pdfcat_front)
- * at any point, the last in practice: the front's pages, structure elements
- * and outline items go before the parts', its objects where it came (so an
- * issue's articles are merged while its contents, which wait for every
- * page count, are still being laid out).  The result's header line is its
- * first input's. */
-PdfCat *pdfcat_new(const PdfMergeOptions *o, const char *file, DiagList *dl);
+/* A merge starting from the front document (read by pdfcat_read). */
+PdfCat *pdfcat_new(const PdfCatPart *front, const PdfMergeOptions *o, const char *file,
+                   DiagList *dl);
 /* Appends the part's pages after part->blanks_before blank ones.  0, or -1
  * with an error in dl (a page too small for the bleed). */
 int pdfcat_add(PdfCat *c, const PdfCatPart *part, const PdfMergePart *meta);
-/* The front document (read by pdfcat_read), once: its pages first, then a
- * blank page labelled blank_label unless that is NULL; its labels, Info and
- * page mode are the result's.  0, or -1 with an error in dl. */
-int pdfcat_front(PdfCat *c, const PdfCatPart *front, const char *blank_label);
-/* The trees, Info, catalog, xref and trailer (-1 with an error if no
- * front was added); the file in *out (malloc'd),
+/* The trees, Info, catalog, xref and trailer; the file in *out (malloc'd),
  * less the bytes pdfcat_drop let go.  0, or -1 with an error in dl. */
 int pdfcat_finish(PdfCat *c, unsigned char **out, size_t *out_len);
 /* The file so far (*len bytes) after those dropped: the bytes

@@ -518,8 +518,7 @@ static void pm_keep_label(void *ud, qpdf_data q, qpdf_oh key, qpdf_oh value)
 }
 
 /* The front's labels, the front blank's, then decimal folios. */
-static void pm_write_labels(Merge *m, int n_front, const char *blank_label,
-                            const PdfMergeOptions *o)
+static void pm_write_labels(Merge *m, int n_front, const PdfMergeOptions *o)
 {
     qpdf_data q = m->c.q;
     qpdf_oh root = qpdf_get_root(q);
@@ -530,9 +529,9 @@ static void pm_write_labels(Merge *m, int n_front, const char *blank_label,
         qpdf_oh_insert_item(q, l.arr, 1, qpdf_oh_parse(q, "<< /S /r >>"));
     }
     int at = n_front;
-    if (blank_label) {
+    if (o->front_blank_label) {
         qpdf_oh d = qpdf_oh_new_dictionary(q);
-        qpdf_oh_replace_key(q, d, "/P", qpdf_oh_new_unicode_string(q, blank_label));
+        qpdf_oh_replace_key(q, d, "/P", qpdf_oh_new_unicode_string(q, o->front_blank_label));
         qpdf_oh_append_item(q, l.arr, qpdf_oh_new_integer(q, at++));
         qpdf_oh_append_item(q, l.arr, d);
     }
@@ -547,14 +546,12 @@ static void pm_write_labels(Merge *m, int n_front, const char *blank_label,
 
 struct PdfMerge {
     PdfMergeOptions o;
-    const unsigned char *front; /* NULL until pdfmerge_front */
+    const unsigned char *front;
     size_t front_len;
-    char *blank_label;          /* of the blank page after the front, or NULL */
     const char *file;
     DiagList *dl;
     PdfCat *cat;                /* the merge on bytes, while every input allows it */
-    GArray *added;              /* PdfMergePart: what cat took, to be given to qpdf, or
-                                   (neither cat nor qpdf) what waits for the front */
+    GArray *added;              /* PdfMergePart: what cat took, to be given to qpdf */
     int qpdf;                   /* m is in use */
     const char *because;        /* the input that made it so */
     Merge m;
@@ -586,7 +583,7 @@ static int pm_qpdf_new(PdfMerge *pm)
     }
     if (ok) {
         pm_struct_root(m);
-        if (pm->blank_label)
+        if (o->front_blank_label)
             pm_add_blank(m, o);
     }
     return ok ? 0 : -1;
@@ -604,38 +601,41 @@ static int pm_qpdf_add(PdfMerge *pm, const PdfMergePart *part)
     return rc;
 }
 
-PdfMerge *pdfmerge_new(const PdfMergeOptions *o, const char *file, DiagList *dl)
+PdfMerge *pdfmerge_new(const unsigned char *front, size_t front_len, const PdfMergeOptions *o,
+                       const char *file, DiagList *dl)
 {
     PdfMerge *pm = g_new0(PdfMerge, 1);
     pm->o = *o;
+    pm->front = front;
+    pm->front_len = front_len;
     pm->file = file;
     pm->dl = dl;
     pm->added = g_array_new(FALSE, FALSE, sizeof(PdfMergePart));
-    pm->cat = pdfcat_new(o, file, dl);
+    int errors = dl->errors;
+    PdfCatPart *f = pdfcat_read(front, front_len);
+    if (f) {
+        pm->cat = pdfcat_new(f, o, file, dl);
+        pdfcat_part_free(f);
+    }
+    if (!pm->cat)
+        pm->because = "the front document (cover and contents)";
+    if (!pm->cat && (dl->errors > errors || pm_qpdf_new(pm) != 0)) {
+        pdfmerge_free(pm);
+        return NULL;
+    }
     return pm;
-}
-
-/* qpdf merges from the front: the parts taken so far are added to it again. */
-static int pm_qpdf_start(PdfMerge *pm)
-{
-    if (pm_qpdf_new(pm) != 0)
-        return -1;
-    for (guint i = 0; i < pm->added->len; i++)
-        if (pm_qpdf_add(pm, &g_array_index(pm->added, PdfMergePart, i)) != 0)
-            return -1;
-    return 0;
 }
 
 int pdfmerge_add(PdfMerge *pm, const PdfMergePart *part)
 {
     if (!pm || pm->failed)
         return -1;
-    PdfMergePart kept = *part;
-    kept.read = NULL;           /* (the caller may free it once added) */
     if (pm->cat) {
         PdfCatPart *own = part->read ? NULL : pdfcat_read(part->pdf, part->len);
         const PdfCatPart *r = part->read ? part->read : own;
         if (r) {
+            PdfMergePart kept = *part;
+            kept.read = NULL;       /* (the caller may free it once added) */
             if (pdfcat_add(pm->cat, r, part) != 0)
                 pm->failed = 1;
             else
@@ -643,47 +643,19 @@ int pdfmerge_add(PdfMerge *pm, const PdfMergePart *part)
             pdfcat_part_free(own);
             return pm->failed ? -1 : 0;
         }
-        /* not the shape pdfcat reads: qpdf merges everything again, from
-         * the front (now, or when it comes) */
+        /* not the shape pdfcat reads: qpdf merges everything again */
         pdfcat_free(pm->cat);
         pm->cat = NULL;
         pm->because = part->file;
-        if (pm->front && pm_qpdf_start(pm) != 0) {
+        if (pm_qpdf_new(pm) != 0) {
             pm->failed = 1;
             return -1;
         }
+        for (guint i = 0; i < pm->added->len && !pm->failed; i++)
+            if (pm_qpdf_add(pm, &g_array_index(pm->added, PdfMergePart, i)) != 0)
+                pm->failed = 1;
     }
-    if (!pm->qpdf)
-        g_array_append_val(pm->added, kept);
-    else if (pm_qpdf_add(pm, part) != 0)
-        pm->failed = 1;
-    return pm->failed ? -1 : 0;
-}
-
-int pdfmerge_front(PdfMerge *pm, const unsigned char *front, size_t front_len,
-                   const char *blank_label)
-{
-    if (!pm || pm->failed || pm->front)
-        return -1;
-    pm->front = front;
-    pm->front_len = front_len;
-    pm->blank_label = blank_label ? g_strdup(blank_label) : NULL;
-    if (pm->cat) {
-        int errors = pm->dl->errors;
-        PdfCatPart *f = pdfcat_read(front, front_len);
-        int rc = f ? pdfcat_front(pm->cat, f, blank_label) : -1;
-        pdfcat_part_free(f);
-        if (rc == 0)
-            return 0;
-        if (pm->dl->errors > errors) {      /* read, and refused (the bleed) */
-            pm->failed = 1;
-            return -1;
-        }
-        pdfcat_free(pm->cat);
-        pm->cat = NULL;
-        pm->because = "the front document (cover and contents)";
-    }
-    if (pm_qpdf_start(pm) != 0)
+    if (!pm->failed && pm_qpdf_add(pm, part) != 0)
         pm->failed = 1;
     return pm->failed ? -1 : 0;
 }
@@ -700,16 +672,11 @@ int pdfmerge_finish(PdfMerge *pm, unsigned char **out, size_t *out_len)
         pm->failed = 1;
         return -1;
     }
-    if (!pm->qpdf) {
-        diag_add(pm->dl, DIAG_ERROR, pm->file, 1, 1, "the merge was finished without its front");
-        pm->failed = 1;
-        return -1;
-    }
     Merge *m = &pm->m;
     pm_write_names(m);
     pm_write_parent_tree(m);
     pm_write_outline(m);
-    pm_write_labels(m, pm->n_front, pm->blank_label, &pm->o);
+    pm_write_labels(m, pm->n_front, &pm->o);
     int ok = pp_ok(&m->c, "writing the trees") && pp_boxes(&m->c, &pm->o.post) == 0 &&
              pp_metadata(&m->c, &pm->o.post) == 0 && pp_write(&m->c, out, out_len) == 0;
     pp_report_hidden(&m->c);    /* said now: the caller may never free pm */
@@ -748,7 +715,6 @@ void pdfmerge_free(PdfMerge *pm)
         return;
     pdfcat_free(pm->cat);
     g_array_free(pm->added, TRUE);
-    g_free(pm->blank_label);
     Merge *m = &pm->m;
     if (pm->qpdf) {
         for (guint i = 0; i < m->names->len; i++)
@@ -765,14 +731,13 @@ void pdfmerge_free(PdfMerge *pm)
     g_free(pm);
 }
 
-int pdfmerge_run(const unsigned char *front, size_t front_len, const char *front_blank_label,
-                 const PdfMergePart *parts, int n, const PdfMergeOptions *o, unsigned char **out,
-                 size_t *out_len, const char *file, DiagList *dl)
+int pdfmerge_run(const unsigned char *front, size_t front_len, const PdfMergePart *parts, int n,
+                 const PdfMergeOptions *o, unsigned char **out, size_t *out_len, const char *file,
+                 DiagList *dl)
 {
-    PdfMerge *pm = pdfmerge_new(o, file, dl);
+    PdfMerge *pm = pdfmerge_new(front, front_len, o, file, dl);
     for (int i = 0; i < n; i++)
         pdfmerge_add(pm, &parts[i]);
-    pdfmerge_front(pm, front, front_len, front_blank_label);
     int rc = pdfmerge_finish(pm, out, out_len);
     pdfmerge_free(pm);
     return rc;

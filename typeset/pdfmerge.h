@@ -35,23 +35,20 @@ typedef struct PdfMergeOptions {
                                    (plain_xref and rewrite are not read: the result
                                    always has a plain xref table) */
     double blank_width, blank_height;   /* pt: the media of inserted blank pages */
+    const char *front_blank_label;      /* non-NULL: one blank page after the front, so labelled */
     int first_folio;            /* label of the first page after the front (and its blank) */
 } PdfMergeOptions;
 
-/* The same in steps, so that parts can be added while later ones, and the
- * front, are still being made: new, add (each part, in order), front
- * (once, before finish: its pages go first whenever it comes), finish (the
- * trees, the post-pass, the bytes), free.  Every buffer given must live
- * until pdfmerge_free.  After a failed step (its error in dl) the others
- * return -1, and all of them take NULL.  One thread at a time; any thread. */
+/* The same in steps, so that parts can be added while later ones are still
+ * being made: new (the front), add (each part, in order), finish (the
+ * trees, the post-pass, the bytes), free.  Every buffer given must live until
+ * pdfmerge_free.  pdfmerge_new returns NULL when the front cannot be read;
+ * after a failed step (its error in dl) the others return -1, and all of them
+ * take NULL.  One thread at a time; any thread. */
 typedef struct PdfMerge PdfMerge;
-PdfMerge *pdfmerge_new(const PdfMergeOptions *o, const char *file, DiagList *dl);
+PdfMerge *pdfmerge_new(const unsigned char *front, size_t front_len, const PdfMergeOptions *o,
+                       const char *file, DiagList *dl);
 int pdfmerge_add(PdfMerge *pm, const PdfMergePart *part);
-/* The front document: its pages first, then one blank page labelled
- * blank_label unless that is NULL.  0, or -1 with an error in dl (the front
- * cannot be read). */
-int pdfmerge_front(PdfMerge *pm, const unsigned char *front, size_t front_len,
-                   const char *blank_label);
 int pdfmerge_finish(PdfMerge *pm, unsigned char **out, size_t *out_len);
 /* While the merge is on the bytes (pdfcat.h), the file so far after the
  * bytes dropped, which pdfmerge_finish's result begins with (*len bytes);
@@ -73,8 +70,8 @@ void pdfmerge_free(PdfMerge *pm);
 /* Writes the merged PDF into *out (malloc'd, caller frees).  Returns 0, or -1
  * with an error at file:1:1 (file = the output's name) when a part cannot be
  * read or the result cannot be written. */
-int pdfmerge_run(const unsigned char *front, size_t front_len, const char *front_blank_label,
-                 const PdfMergePart *parts, int n, const PdfMergeOptions *o, unsigned char **out,
-                 size_t *out_len, const char *file, DiagList *dl);
+int pdfmerge_run(const unsigned char *front, size_t front_len, const PdfMergePart *parts, int n,
+                 const PdfMergeOptions *o, unsigned char **out, size_t *out_len, const char *file,
+                 DiagList *dl);
 
 #endif

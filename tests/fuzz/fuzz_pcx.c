@@ -176,13 +176,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     DiagList dl;
     diag_list_init(&dl);
     PdfMergeOptions mo = {.post = {.epoch = 1700000000, .lang = "en", .title = "t", .producer = "p"},
-                          .blank_width = 100, .blank_height = 120, .first_folio = 3};
+                          .blank_width = 100, .blank_height = 120, .front_blank_label = "ii",
+                          .first_folio = 3};
     PdfMergePart part = {.pdf = pdf, .len = pdf_len, .file = "in.pdf", .prefix = "a1-",
                          .title = "T", .title_dest = "a1-title", .blanks_before = 1};
-    PdfCat *c = pdfcat_new(&mo, "issue.pdf", &dl);
+    PdfCat *c = pdfcat_new(front, &mo, "issue.pdf", &dl);
     unsigned char *out = NULL;
     size_t n = 0;
-    if (pdfcat_add(c, p, &part) == 0 && pdfcat_front(c, front, "ii") == 0)
+    if (c && pdfcat_add(c, p, &part) == 0)
         pdfcat_finish(c, &out, &n);
     free(out);
     pdfcat_free(c);

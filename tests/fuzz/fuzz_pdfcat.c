@@ -32,13 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     PdfCatPart *p = pdfcat_read(data, size);
     if (p) {
         PdfMergeOptions mo = {.post = o, .blank_width = 100, .blank_height = 120,
-                              .first_folio = 3};
+                              .front_blank_label = "ii", .first_folio = 3};
         PdfMergePart part = {.pdf = data, .len = size, .file = "in.pdf", .prefix = "a1-",
                              .title = "T", .title_dest = "a1-title", .blanks_before = 1};
-        /* (the front last, as an issue build merges it) */
-        PdfCat *c = pdfcat_new(&mo, "issue.pdf", &dl);
-        int merged = pdfcat_add(c, p, &part) == 0 && pdfcat_front(c, p, "ii") == 0 &&
-                     pdfcat_finish(c, &out, &n) == 0;
+        PdfCat *c = pdfcat_new(p, &mo, "issue.pdf", &dl);
+        int merged = c && pdfcat_add(c, p, &part) == 0 && pdfcat_finish(c, &out, &n) == 0;
         if (merged) {
             PdfCatPart *back = pdfcat_read(out, n);
             if (!back) {
@@ -65,18 +63,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             /* and its bytes let go as they are made (pdfcat_drop, as an
              * issue build writes them to the file): the pieces and the rest
              * are the same file */
-            PdfCat *c2 = pdfcat_new(&mo, "issue.pdf", &dq);
+            PdfCat *c2 = pdfcat_new(p, &mo, "issue.pdf", &dq);
             GString *pieces = g_string_new(NULL);
             size_t bl = 0;
-            int merged2 = pdfcat_add(c2, q, &part) == 0;
-            if (merged2) {
-                const char *b = pdfcat_bytes(c2, &bl);
+            const char *b = c2 ? pdfcat_bytes(c2, &bl) : NULL;
+            if (b)
                 g_string_append_len(pieces, b, (gssize)bl);
+            if (c2)
                 pdfcat_drop(c2);
-                merged2 = pdfcat_front(c2, p, "ii") == 0;
-            }
+            int merged2 = c2 && pdfcat_add(c2, q, &part) == 0;
             if (merged2) {
-                const char *b = pdfcat_bytes(c2, &bl);
+                b = pdfcat_bytes(c2, &bl);
                 g_string_append_len(pieces, b, (gssize)bl);
                 pdfcat_drop(c2);
                 merged2 = pdfcat_finish(c2, &out2, &n2) == 0;
