@@ -846,8 +846,11 @@ int page_build(LayEngine *e, const LayInput *in, SetPara *paras, SetPara *notes,
         /* balance the columns of the last page: each gets an equal share */
         double target = 0;
         double rest = rest_height(&vl, i);
-        if (cols > 1 && pg.carry.n == 0 && rest <= cols * frame_h - cols * f.unit)
-            target = f.unit * (int)(rest / cols / f.unit + 1.999);
+        if (cols > 1 && pg.carry.n == 0 && rest <= cols * frame_h - cols * f.unit) {
+            double lines = f.unit > 0 ? rest / cols / f.unit + 1.999 : 0;
+            if (lines >= 0 && lines < 1e6)      /* (no line height of 0, nor a wild one) */
+                target = f.unit * (int)lines;
+        }
         for (int c = 0; c < (cols > 1 ? cols : 1); c++) {
             while (i < vl.n && (vl.v[i].kind != V_LINE || pg.deferred[i]))
                 i++;

@@ -447,6 +447,10 @@ static guint get_count(Reader *r, guint64 max)
  * billion, else the file is refused (a damaged one had put a glyph 6e60 pt
  * away, past what the painter's integers hold). */
 #define PARAIO_MAX_MEASURE 1e9
+/* A glyph's advance or offset, in Pango units: 2^27 is 131,072 pt, more
+ * than a glyph of the largest font a style may ask for (1e5 pt); a cache
+ * file's larger ones had let the painters' sums of advances overflow. */
+#define PARAIO_MAX_GLYPH (1 << 27)
 
 static double get_d(Reader *r)
 {
@@ -543,7 +547,7 @@ static void get_glyphs(Reader *r, PangoGlyphString *gs, guint n, guint font, gui
         guint slot = width_slot(font, gl->glyph);
         guint64 tag = width_tag(font, gl->glyph);
         if (head & G_WIDTH) {
-            gl->geometry.width = get_int(r, G_MININT, G_MAXINT);
+            gl->geometry.width = get_int(r, -PARAIO_MAX_GLYPH, PARAIO_MAX_GLYPH);
             wd->tag[slot] = tag;
             wd->w[slot] = gl->geometry.width;
         } else if (wd->tag[slot] == tag) {
@@ -552,8 +556,8 @@ static void get_glyphs(Reader *r, PangoGlyphString *gs, guint n, guint font, gui
             r->bad = 1;         /* a width predicted from none */
         }
         if (head & G_OFFSETS) {
-            gl->geometry.x_offset = get_int(r, G_MININT, G_MAXINT);
-            gl->geometry.y_offset = get_int(r, G_MININT, G_MAXINT);
+            gl->geometry.x_offset = get_int(r, -PARAIO_MAX_GLYPH, PARAIO_MAX_GLYPH);
+            gl->geometry.y_offset = get_int(r, -PARAIO_MAX_GLYPH, PARAIO_MAX_GLYPH);
         } else {
             gl->geometry.x_offset = gl->geometry.y_offset = 0;
         }
@@ -627,6 +631,8 @@ static void get_entry(Reader *r, PangoFont **fonts, guint n_fonts, Widths *wd, P
         SetLine *ln = &pe->set.lines[l];
         ln->height = get_d(r);
         ln->ascent = get_d(r);
+        if (!(ln->height >= 0))     /* (the page builder divides by a line's height) */
+            r->bad = 1;
         ln->n_footnotes = (int)get_count(r, PARAIO_MAX_COUNT);
         ln->footnotes = arena_calloc(a, (size_t)ln->n_footnotes + 1, sizeof *ln->footnotes);
         for (int f = 0; f < ln->n_footnotes && !r->bad; f++)

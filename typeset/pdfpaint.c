@@ -349,10 +349,11 @@ static void show_glyphs(Doc *d, const LayItem *it)
     double x0 = px(d, it->x), y0 = py(d, it->y);
     double pen = 0, line_y = NAN;
     int open = 0;           /* 0: no TJ array; 1: array open; 2: array and hex string open */
-    int xpos = 0, a = 0, in_act = 0;
+    int a = 0, in_act = 0;
+    gint64 xpos = 0;        /* (a sum of ints: wide enough for any) */
     for (int i = 0; i < ng; i++) {
         const PangoGlyphInfo *pg = &g->glyphs[i];
-        int here = xpos;
+        gint64 here = xpos;
         xpos += pg->geometry.width;
         /* a span begins and ends at its first and last glyph, drawn or
          * empty (a cluster may start or end with an empty one) */
@@ -369,8 +370,8 @@ static void show_glyphs(Doc *d, const LayItem *it)
             span_end(cs, act, n_act, i, &a, &in_act, &open);
             continue;
         }
-        double gx = x0 + (sx * (here + pg->geometry.x_offset) + centre * pg->geometry.width) /
-                             PANGO_SCALE;
+        double gx = x0 + (sx * (double)(here + pg->geometry.x_offset) +
+                          centre * pg->geometry.width) / PANGO_SCALE;
         double gy = y0 - (double)pg->geometry.y_offset / PANGO_SCALE;
         if (gy != line_y) {
             if (open == 2)

@@ -16,12 +16,15 @@
 
 static FontLib *fl;
 
-typedef enum { LINK_NULL, IMAGE_ITEM, TAG_NULL, FEWER_CHARS, CLUSTERS_BACK, GLYPH_FAR, N_CHANGES } Change;
+typedef enum {
+    LINK_NULL, IMAGE_ITEM, TAG_NULL, FEWER_CHARS, CLUSTERS_BACK, GLYPH_FAR, GLYPH_WIDE, LINE_NEGATIVE,
+    N_CHANGES
+} Change;
 
 /* A glyph item changed (FEWER_CHARS, CLUSTERS_BACK) and what to put back. */
 typedef struct Undo {
     PangoGlyphItem *gi;
-    int num_chars, lc0;
+    int num_chars, lc0, width0;
 } Undo;
 
 /* Lays out in, changes every entry of the result as ch says, exports, puts
@@ -36,6 +39,7 @@ static GBytes *hostile(const LayInput *in, Change ch, DiagList *dl)
     GBytes *b = NULL;
     if (lay_run(e, in, &r, &a, dl) == 0) {
         GlyphPool *pool = r.priv;
+        GArray *heights = g_array_new(FALSE, FALSE, sizeof(double));   /* put back */
         /* saved to put back */
         GPtrArray *items = g_ptr_array_new();
         GArray *saved = g_array_new(FALSE, FALSE, sizeof(LayItem));
@@ -43,6 +47,11 @@ static GBytes *hostile(const LayInput *in, Change ch, DiagList *dl)
         GHashTable *seen = g_hash_table_new(NULL, NULL);     /* glyph items changed */
         for (int i = 0; i < pool->refs.n; i++) {
             ParaEntry *pe = pool->refs.v[i];
+            for (int l = 0; l < pe->set.n; l++) {
+                g_array_append_val(heights, pe->set.lines[l].height);
+                if (ch == LINE_NEGATIVE)    /* (the page builder divides by it) */
+                    pe->set.lines[l].height = -12;
+            }
             for (int l = 0; l < pe->set.n; l++)
                 for (int k = 0; k < pe->set.lines[l].n_items; k++) {
                     LayItem *it = &pe->set.lines[l].items[k];
@@ -67,9 +76,14 @@ static GBytes *hostile(const LayInput *in, Change ch, DiagList *dl)
                         continue;
                     int n = gi->glyphs->num_glyphs;
                     int *lc = gi->glyphs->log_clusters;
-                    Undo u = {gi, gi->item->num_chars, n ? lc[0] : 0};
+                    Undo u = {gi, gi->item->num_chars, n ? lc[0] : 0,
+                              n ? gi->glyphs->glyphs[0].geometry.width : 0};
                     if (ch == FEWER_CHARS && gi->item->num_chars > 1)
                         gi->item->num_chars--;
+                    /* (two such glyphs had overflowed the painter's sum of
+                     * advances) */
+                    else if (ch == GLYPH_WIDE && n > 0)
+                        gi->glyphs->glyphs[0].geometry.width = G_MAXINT - 1;
                     else if (ch == CLUSTERS_BACK && n > 1 && lc[n - 1] > lc[0])
                         lc[0] = lc[n - 1];
                     else
@@ -84,10 +98,19 @@ static GBytes *hostile(const LayInput *in, Change ch, DiagList *dl)
         for (guint i = 0; i < undo->len; i++) {
             Undo *u = &g_array_index(undo, Undo, i);
             u->gi->item->num_chars = u->num_chars;
-            if (u->gi->glyphs->num_glyphs)
+            if (u->gi->glyphs->num_glyphs) {
                 u->gi->glyphs->log_clusters[0] = u->lc0;
+                u->gi->glyphs->glyphs[0].geometry.width = u->width0;
+            }
         }
-        if (undo->len == 0 && (ch == FEWER_CHARS || ch == CLUSTERS_BACK)) {
+        guint h = 0;
+        for (int i = 0; i < pool->refs.n; i++) {
+            ParaEntry *pe = pool->refs.v[i];
+            for (int l = 0; l < pe->set.n; l++)
+                pe->set.lines[l].height = g_array_index(heights, double, h++);
+        }
+        g_array_free(heights, TRUE);
+        if (undo->len == 0 && (ch == FEWER_CHARS || ch == CLUSTERS_BACK || ch == GLYPH_WIDE)) {
             g_bytes_unref(b);   /* nothing was changed: no test */
             b = NULL;
         }
@@ -185,7 +208,9 @@ int main(int argc, char **argv)
                                         "a structure tag without a name",
                                         "a glyph item one character short of its text",
                                         "a glyph item whose clusters go backwards",
-                                        "a glyph item 6e60 pt away"};
+                                        "a glyph item 6e60 pt away",
+                                        "a glyph 2^31 units wide",
+                                        "a line of negative height"};
     /* one change per run when named (argv[1]): a crash is then that one's */
     for (int ch = 0; ch < N_CHANGES; ch++) {
         if (argc > 1 && atoi(argv[1]) != ch)
