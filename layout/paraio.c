@@ -662,6 +662,10 @@ static void get_entry(Reader *r, PangoFont **fonts, guint n_fonts, Widths *wd, P
             it->w = get_d(r);
             it->h = get_d(r);
             it->scale_x = get_d(r);
+            /* 1 plus or minus the style's expansion (a fraction): with the
+             * glyph bound, the painters' scaled advances fit an int */
+            if (!(it->scale_x >= 0 && it->scale_x <= 4))
+                r->bad = 1;
             guint t = get_n(r, nt), g = get_n(r, ng);
             it->text = texts[t];
             it->gi = gis[g];

@@ -18,7 +18,7 @@ static FontLib *fl;
 
 typedef enum {
     LINK_NULL, IMAGE_ITEM, TAG_NULL, FEWER_CHARS, CLUSTERS_BACK, GLYPH_FAR, GLYPH_WIDE, LINE_NEGATIVE,
-    N_CHANGES
+    SCALE_HUGE, N_CHANGES
 } Change;
 
 /* A glyph item changed (FEWER_CHARS, CLUSTERS_BACK) and what to put back. */
@@ -67,6 +67,9 @@ static GBytes *hostile(const LayInput *in, Change ch, DiagList *dl)
                      * the painter's integer) */
                     if (ch == GLYPH_FAR && it->kind == LI_GLYPHS)
                         it->x = -6.2771e60;
+                    /* (the Cairo painter's scaled advances are ints) */
+                    if (ch == SCALE_HUGE && it->kind == LI_GLYPHS)
+                        it->scale_x = 1e8;
                     /* a glyph item that no longer fits its text: one
                      * character fewer than its bytes hold (Pango's cluster
                      * iterator asserts), or its first glyph's cluster after
@@ -210,7 +213,8 @@ int main(int argc, char **argv)
                                         "a glyph item whose clusters go backwards",
                                         "a glyph item 6e60 pt away",
                                         "a glyph 2^31 units wide",
-                                        "a line of negative height"};
+                                        "a line of negative height",
+                                        "a glyph item scaled 1e8 times"};
     /* one change per run when named (argv[1]): a crash is then that one's */
     for (int ch = 0; ch < N_CHANGES; ch++) {
         if (argc > 1 && atoi(argv[1]) != ch)
