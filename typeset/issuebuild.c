@@ -31,7 +31,6 @@
 
 #include "commands.h"
 #include "../layout/hyph.h"
-#include "digest.h"
 #include "issuemerge.h"
 #include "issuepages.h"
 #include "output.h"
@@ -554,8 +553,8 @@ static void range_text(const Item *it, char *buf, size_t size)
 
 /* Whether OUTDIR/STEM.pdf is this article at this first page with these dates,
  * as written before and not touched since (its bytes' identity is the one
- * recorded: issuecache_pdf_id, on the bytes phase 1 read ahead when the file is
- * as they were read, else read now): then neither its layout nor its
+ * recorded: issuecache_pdf_id, on the bytes phase 1 read ahead when the file
+ * is as they were read, else read now): then neither its layout nor its
  * painting is needed (issue.pdf is merged from the article PDFs). */
 static int pdf_cached(Issue *is, Item *it)
 {
@@ -572,7 +571,7 @@ static int pdf_cached(Issue *is, Item *it)
         gchar *bytes = NULL;
         gsize len = 0;
         if (g_file_get_contents(out, &bytes, &len, NULL))
-            issuecache_pdf_id((const unsigned char *)bytes, len, id);
+            issuecache_pdf_id(bytes, len, id);
         g_free(bytes);
     }
     g_free(out);

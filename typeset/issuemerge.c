@@ -182,12 +182,12 @@ static int step_front(IssueMerge *im, TsContext **cp)
     char *cached = g_strdup_printf("%s/%s.pdf", is->cache_dir, key);
     size_t len = 0;
     IssueCacheRecord rec;
-    char sha[ISSUECACHE_HEX];
+    char id[ISSUECACHE_HEX];
     gsize glen = 0;
     if (issuecache_get(is->cache, key, &rec) == 0 && rec.pages > 0 && rec.pdf_sha[0] &&
         g_file_get_contents(cached, (char **)&im->front_pdf, &glen, NULL)) {
-        issuecache_pdf_id(im->front_pdf, glen, sha);
-        if (strcmp(sha, rec.pdf_sha) == 0) {
+        issuecache_pdf_id(im->front_pdf, glen, id);
+        if (strcmp(id, rec.pdf_sha) == 0) {
             im->n_front = rec.pages;
             len = glen;
             issuelog_line(is->log, "cover and contents: unchanged, from the cache");
