@@ -1,0 +1,95 @@
+#!/bin/sh
+# tests/bench/limit.sh — what two processors can give the issue build on this
+# machine, measured at the same moments as `typeset issue -j 2` itself, so
+# that its speed-up (issue.sh) has something to be read against:
+#   - a loop that touches no memory, alone and two at once: whether the
+#     processors themselves slow each other;
+#   - the whole -j 1 build, alone and two copies at once: how much slower
+#     this work runs beside itself (memory, caches, the kernel's locks);
+#     two processors can give it at most 2 / that, with nothing done twice
+#     and nothing serial;
+#   - the issue cut into two halves (articles dealt by the time each takes
+#     built alone, as evenly as they go), each built as an issue of its own
+#     with -j 1, alone and both at once: the speed-up two independent
+#     processes give, nothing shared at all (each pays its own start,
+#     fonts, cover and contents);
+#   - `typeset issue -j 2`.
+# Each in turn with the others, REPS times (7), medians printed.  A
+# benchmark, not a test: it prints and never fails on the figures.  Run from
+# the repository root.
+set -u
+. tests/bench/corpus.sh
+OUT=build/bench/limit
+REPS=${REPS:-7}
+bench_ready limit
+export SOURCE_DATE_EPOCH=1700000000
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+cp -r "$CORPUS/src" "$OUT/src"
+M=$OUT/src/issue.yaml
+
+now() { date +%s.%N; }
+ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) * 1000 }'; }
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+build() {   # build MANIFEST OUTDIR [J]: one build (-j 1 unless J), fresh OUTDIR
+    rm -rf "$2"
+    $TS issue "$1" -o "$2" -j "${3:-1}" --quiet >/dev/null 2>"$2.log" || echo "limit: build of $1 failed, see $2.log" >&2
+}
+# a loop that touches no memory (registers only), compiled here
+printf '%s\n' 'int main(void) { unsigned long s = 0; for (unsigned long i = 0; i < 200000000UL; i++)' \
+    '__asm__ volatile("" : "+r"(s) : "r"(i)); return (int)(s & 1); }' >"$OUT/spin.c"
+${CC:-cc} -O1 -o "$OUT/spin" "$OUT/spin.c" 2>/dev/null || : >"$OUT/spin"
+spin() { [ -x "$OUT/spin" ] && "$OUT/spin"; }
+
+# the halves: each article built alone as an issue of its own (the best of
+# three), then dealt, the longest first, to the half with less time so far
+# (the manifest's head kept, its article list replaced)
+head=$(sed '/^articles:/,$d' "$M")
+grep '^  - ' "$M" | sed 's/^  - //' | while read -r art; do
+    { printf '%s\narticles:\n  - %s\n' "$head" "$art"; } >"$OUT/src/only.yaml"
+    best=""
+    for k in 1 2 3; do
+        t0=$(now); build "$OUT/src/only.yaml" "$OUT/only"; t1=$(now)
+        best="$best $(ms "$t0" "$t1")"
+    done
+    echo "$(echo "$best" | tr ' ' '\n' | grep . | sort -n | head -1) $art"
+done | sort -rn | awk '{ if (a <= b) { a += $1; print "A", $2 } else { b += $1; print "B", $2 } }' >"$OUT/deal"
+for h in A B; do
+    { printf '%s\narticles:\n' "$head"; grep "^$h " "$OUT/deal" | sed 's/^. /  - /'; } >"$OUT/src/half$h.yaml"
+done
+if [ "$(grep -c . "$OUT/deal")" -ne "$(grep -c '^  - ' "$M")" ] || ! grep -q '^B ' "$OUT/deal"; then
+    echo "limit: no two halves to deal, skipped"; exit 0
+fi
+
+spin1="" spin2="" one="" two="" ha="" hb="" both="" j2=""
+i=1
+while [ $i -le $REPS ]; do
+    if [ -x "$OUT/spin" ]; then
+        t0=$(now); spin; t1=$(now); spin1="$spin1 $(ms "$t0" "$t1")"
+        t0=$(now); spin & spin & wait; t1=$(now); spin2="$spin2 $(ms "$t0" "$t1")"
+    fi
+    t0=$(now); build "$M" "$OUT/one"; t1=$(now); one="$one $(ms "$t0" "$t1")"
+    t0=$(now); build "$M" "$OUT/one" & build "$M" "$OUT/two" & wait; t1=$(now); two="$two $(ms "$t0" "$t1")"
+    t0=$(now); build "$OUT/src/halfA.yaml" "$OUT/a"; t1=$(now); ha="$ha $(ms "$t0" "$t1")"
+    t0=$(now); build "$OUT/src/halfB.yaml" "$OUT/b"; t1=$(now); hb="$hb $(ms "$t0" "$t1")"
+    t0=$(now); build "$OUT/src/halfA.yaml" "$OUT/a" & build "$OUT/src/halfB.yaml" "$OUT/b" & wait; t1=$(now)
+    both="$both $(ms "$t0" "$t1")"
+    t0=$(now); build "$M" "$OUT/j2" 2; t1=$(now); j2="$j2 $(ms "$t0" "$t1")"
+    i=$((i + 1))
+done
+s1=$(echo "$spin1" | median); s2=$(echo "$spin2" | median)
+o=$(echo "$one" | median); w=$(echo "$two" | median)
+a=$(echo "$ha" | median); b=$(echo "$hb" | median); p=$(echo "$both" | median)
+t2=$(echo "$j2" | median)
+echo "limit: $(nproc) processors; medians of $REPS, each measure in turn with the others"
+[ -x "$OUT/spin" ] && awk -v a="$s1" -v b="$s2" 'BEGIN { printf "limit: a processor-only loop: %s ms alone, %s ms two at once (%.3fx)\n", a, b, b / a }'
+awk -v a="$o" -v b="$w" 'BEGIN { printf "limit: the -j 1 build: %s ms alone, %s ms two copies at once (%.3fx as long): two processors give this work at most %.2fx\n", a, b, b / a, 2 * a / b }'
+echo "limit: halves: $(grep -c '^A ' "$OUT/deal") articles ($(grep '^A ' "$OUT/deal" | cut -d' ' -f2 | paste -sd' ')) and $(grep -c '^B ' "$OUT/deal") ($(grep '^B ' "$OUT/deal" | cut -d' ' -f2 | paste -sd' '))"
+awk -v o="$o" -v a="$a" -v b="$b" -v p="$p" -v t2="$t2" 'BEGIN {
+    m = a > b ? a : b
+    printf "limit: halves alone %s and %s ms (together %.1f, the whole %s), both at once %s ms\n", a, b, a + b, o, p
+    printf "limit: two independent processes, nothing shared: %.2fx the whole -j 1 build (%.2fx were neither slowed by the other; %.2fx were the cut even too)\n", o / p, o / m, 2 * o / (a + b)
+    printf "limit: typeset issue -j 2, the same moments: %s ms, %.2fx\n", t2, o / t2
+}'
+exit 0
