@@ -56,6 +56,10 @@ wait_all() {
     for p in $pids; do wait "$p" || : >"$OUT/failed"; done
     pids=""
 }
+# timed CMD...: runs CMD (which starts things), waits for them; wall ms in T
+timed() { t0=$(now); "$@"; wait_all; t1=$(now); T=$(ms "$t0" "$t1"); }
+pair() { start "$1" "$2"; start "$3" "$4"; }    # pair M1 OUT1 M2 OUT2
+spins() { spin; spin; }
 failed() {
     [ -e "$OUT/failed" ] || return 1
     echo "limit: a build failed (see $OUT/*.log), no figures"
@@ -76,8 +80,8 @@ grep '^  - ' "$M" | sed 's/^  - //' | while IFS= read -r art; do
     best=""
     for k in 1 2 3; do
         rm -rf "$OUT/only"
-        t0=$(now); start "$OUT/src/only.yaml" "$OUT/only"; wait_all; t1=$(now)
-        best="$best $(ms "$t0" "$t1")"
+        timed start "$OUT/src/only.yaml" "$OUT/only"
+        best="$best $T"
     done
     printf '%s\t%s\n' "$(echo "$best" | tr ' ' '\n' | grep . | sort -n | head -1)" "$art"
 done | sort -rn | awk -F '\t' '{ if (a <= b) { a += $1; print "A\t" $2 } else { b += $1; print "B\t" $2 } }' >"$OUT/deal"
@@ -93,23 +97,21 @@ spin1="" spin2="" one="" two="" ha="" hb="" both="" j2=""
 i=1
 while [ $i -le $REPS ]; do
     if [ -x "$OUT/spin" ]; then
-        t0=$(now); spin; wait_all; t1=$(now); spin1="$spin1 $(ms "$t0" "$t1")"
-        t0=$(now); spin; spin; wait_all; t1=$(now); spin2="$spin2 $(ms "$t0" "$t1")"
+        timed spin; spin1="$spin1 $T"
+        timed spins; spin2="$spin2 $T"
     fi
     rm -rf "$OUT/one"
-    t0=$(now); start "$M" "$OUT/one"; wait_all; t1=$(now); one="$one $(ms "$t0" "$t1")"
+    timed start "$M" "$OUT/one"; one="$one $T"
     rm -rf "$OUT/one" "$OUT/two"
-    t0=$(now); start "$M" "$OUT/one"; start "$M" "$OUT/two"; wait_all; t1=$(now)
-    two="$two $(ms "$t0" "$t1")"
+    timed pair "$M" "$OUT/one" "$M" "$OUT/two"; two="$two $T"
     rm -rf "$OUT/a"
-    t0=$(now); start "$OUT/src/halfA.yaml" "$OUT/a"; wait_all; t1=$(now); ha="$ha $(ms "$t0" "$t1")"
+    timed start "$OUT/src/halfA.yaml" "$OUT/a"; ha="$ha $T"
     rm -rf "$OUT/b"
-    t0=$(now); start "$OUT/src/halfB.yaml" "$OUT/b"; wait_all; t1=$(now); hb="$hb $(ms "$t0" "$t1")"
+    timed start "$OUT/src/halfB.yaml" "$OUT/b"; hb="$hb $T"
     rm -rf "$OUT/a" "$OUT/b"
-    t0=$(now); start "$OUT/src/halfA.yaml" "$OUT/a"; start "$OUT/src/halfB.yaml" "$OUT/b"; wait_all; t1=$(now)
-    both="$both $(ms "$t0" "$t1")"
+    timed pair "$OUT/src/halfA.yaml" "$OUT/a" "$OUT/src/halfB.yaml" "$OUT/b"; both="$both $T"
     rm -rf "$OUT/j2"
-    t0=$(now); start "$M" "$OUT/j2" 2; wait_all; t1=$(now); j2="$j2 $(ms "$t0" "$t1")"
+    timed start "$M" "$OUT/j2" 2; j2="$j2 $T"
     i=$((i + 1))
 done
 failed && exit 0
